@@ -1,0 +1,39 @@
+# atoll: the two commands a new user runs are `make demo` and `make test`.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+
+.PHONY: all deps build demo test bench fuzz format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	./$(BUILD)/atoll demo
+
+test: build
+	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure --timeout 600
+
+bench:
+	@scripts/install-deps.sh --bench
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	bench/run.sh $(BUILD)
+
+fuzz: deps
+	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_CXX_COMPILER=clang++ -DATOLL_FUZZ=ON -DATOLL_BENCH=OFF \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_npy
+	./$(BUILD)-fuzz/fuzz/fuzz_npy -max_total_time=60 fuzz/corpus/npy
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-fuzz
