@@ -1,0 +1,107 @@
+// The application description: a transformer as a graph of hardware kernels joined by streams.
+//
+// A Kernel is one Galapagos kernel (one kernel ID, one place on one FPGA): a short dataflow
+// pipeline of Stages, exactly like one sub-layer entry of the Cluster Builder config.json
+// (e.g. the FFN1 kernel = linear -> gelu -> quant_act). A Stream carries rows (one packet per
+// token row) from a producer to a consumer with a communication pattern (GMI collective).
+//
+// Roles name what a kernel computes in the I-BERT encoder so the software nodes (platform/) can
+// pick its weights and the cost model (cost/) its cycle formula without string matching.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/npy.h"
+
+namespace atl::graph {
+
+enum class StageType {
+  linear,            // int8 x int8 -> int32 + bias, M x K weights stationary on chip
+  quant_act,         // per-channel dyadic requantisation int32 -> int8
+  residual_act,      // requantised linear output + requantised residual (identity) -> int32
+  attention_matmul,  // per head Q.K^T -> int32 scores
+  softmax,           // I-BERT integer softmax -> uint8-ish probabilities
+  softmax_matmul,    // per head P.V -> int32
+  concat,            // heads concatenated in head order (GMI gather)
+  gelu,              // I-BERT integer GELU
+  layernorm,         // I-BERT integer LayerNorm
+};
+
+// Parallelism knobs (Cluster Builder names): linear MAC/cycle = tile * pe * 64 (two int8 MACs
+// packed per DSP48E2); other stages process `unroll` channels per cycle; attention kernels use
+// `pe` (2 = one 64-wide packed PE).
+struct Knobs {
+  int tile = 1;
+  int pe = 1;
+  int unroll = 1;
+  friend bool operator==(const Knobs&, const Knobs&) = default;
+};
+
+struct Stage {
+  StageType type = StageType::linear;
+  std::int64_t m = 0;  // linear: output rows M; attention: key columns; others: channels
+  std::int64_t k = 0;  // linear: input width K; attention/softmax_matmul: head_dim
+  Knobs knobs;
+  friend bool operator==(const Stage&, const Stage&) = default;
+};
+
+enum class Role {
+  source,     // injects the encoder input (host / previous encoder)
+  q, k, v,    // Q/K/V linear + quant_act (int8 out)
+  attention,  // one head: Q.K^T + softmax (uint8 probabilities out)
+  context,    // one head: P.V + quant_act (int8 out)
+  out_proj,   // gather of heads + output linear (int32 out)
+  ln_attn,    // residual act (identity = layer input) + LayerNorm + quant_act (int8 out)
+  ffn1,       // intermediate linear + GELU + quant_act (int8 out)
+  ffn2,       // output linear (int32 out)
+  ln_ffn,     // residual act (identity = ln_attn output) + LayerNorm + quant_act (int8 out)
+  sink,       // collects the encoder output
+};
+
+struct Kernel {
+  std::string name;  // unique, e.g. "l0.q", "l0.h3.attn", "l0.ffn1.p1"
+  Role role = Role::source;
+  int layer = -1;    // encoder layer, -1 for source/sink
+  int head = -1;     // attention/context kernels: head index
+  int part = 0;      // tensor-parallel slice of a linear (output rows), 0..parts-1
+  int parts = 1;
+  std::vector<Stage> stages;
+  core::DType out_dtype = core::DType::i8;
+  std::int64_t out_bytes_per_token = 0;  // bytes of one output row
+  friend bool operator==(const Kernel&, const Kernel&) = default;
+};
+
+enum class Pattern {
+  send,     // point to point, whole rows
+  bcast,    // every consumer gets every row (serial replay in GMI)
+  scatter,  // each row cut into per-consumer chunks (per head)
+  gather,   // rows concatenated from several producers in source order
+  reduce,   // element-wise sum of several producers' rows
+};
+
+struct Stream {
+  int producer = -1;  // index into Graph::kernels
+  int consumer = -1;
+  Pattern pattern = Pattern::send;
+  std::int64_t bytes_per_token = 0;  // payload this stream carries per token row
+  int port = 0;  // consumer input: 0 main; 1 second operand (K for attention, V for context,
+                 // residual identity for ln_*)
+  friend bool operator==(const Stream&, const Stream&) = default;
+};
+
+struct Graph {
+  std::string model;        // model name
+  std::int64_t seq_len = 0;  // tokens per sequence
+  std::int64_t hidden = 0, heads = 0, intermediate = 0, layers = 0;
+  std::vector<Kernel> kernels;
+  std::vector<Stream> streams;
+  friend bool operator==(const Graph&, const Graph&) = default;
+};
+
+std::string to_string(StageType t);
+std::string to_string(Role r);
+std::string to_string(Pattern p);
+
+}  // namespace atl::graph
