@@ -48,8 +48,10 @@ struct Stage {
 };
 
 enum class Role {
-  source,     // injects the encoder input (host / previous encoder)
-  q, k, v,    // Q/K/V linear + quant_act (int8 out)
+  source,  // injects the encoder input (host / previous encoder)
+  q,
+  k,
+  v,          // Q/K/V linear + quant_act (int8 out)
   attention,  // one head: Q.K^T + softmax (uint8 probabilities out)
   context,    // one head: P.V + quant_act (int8 out)
   out_proj,   // gather of heads + output linear (int32 out)
@@ -63,9 +65,9 @@ enum class Role {
 struct Kernel {
   std::string name;  // unique, e.g. "l0.q", "l0.h3.attn", "l0.ffn1.p1"
   Role role = Role::source;
-  int layer = -1;    // encoder layer, -1 for source/sink
-  int head = -1;     // attention/context kernels: head index
-  int part = 0;      // tensor-parallel slice of a linear (output rows), 0..parts-1
+  int layer = -1;  // encoder layer, -1 for source/sink
+  int head = -1;   // attention/context kernels: head index
+  int part = 0;    // tensor-parallel slice of a linear (output rows), 0..parts-1
   int parts = 1;
   std::vector<Stage> stages;
   core::DType out_dtype = core::DType::i8;
@@ -92,7 +94,7 @@ struct Stream {
 };
 
 struct Graph {
-  std::string model;        // model name
+  std::string model;         // model name
   std::int64_t seq_len = 0;  // tokens per sequence
   std::int64_t hidden = 0, heads = 0, intermediate = 0, layers = 0;
   std::vector<Kernel> kernels;
@@ -103,5 +105,19 @@ struct Graph {
 std::string to_string(StageType t);
 std::string to_string(Role r);
 std::string to_string(Pattern p);
+
+// Parsing of the names above; throw core::Error naming `where` and the known names.
+StageType stage_type_from_string(const std::string& s, const std::string& where);
+Role role_from_string(const std::string& s, const std::string& where);
+Pattern pattern_from_string(const std::string& s, const std::string& where);
+
+// Throws core::Error unless the graph is well formed: unique kernel names, stream ends that are
+// kernel indices, no dangling ports (every stream lands on a port its consumer has, every
+// non-source kernel is fed on port 0 and every non-sink kernel feeds someone), positive bytes,
+// and no cycles (the message names the kernels on the cycle).
+void validate(const Graph& graph);
+
+// Kernel indices in a topological order (producers before consumers); throws on a cycle.
+std::vector<int> topological_order(const Graph& graph);
 
 }  // namespace atl::graph

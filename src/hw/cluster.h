@@ -19,9 +19,12 @@ struct Node {
 
 struct Network {
   Topology topology = Topology::switched;
-  double link_gbps = 100;         // per link, each direction
-  double hop_latency_ns = 300;    // switch traversal (or per ring hop / direct link)
+  double link_gbps = 100;       // per link, each direction
+  double hop_latency_ns = 300;  // switch traversal (or per ring hop / direct link)
   int mtu_bytes = 9000;
+  // Bytes each packet costs on the wire beyond its flits (Ethernet/IP/UDP framing, preamble,
+  // inter-frame gap); from data/network.yaml, not from the cluster file.
+  int frame_overhead_bytes = 0;
   // direct topology only: pairs of node indices joined by a link
   std::vector<std::pair<int, int>> links;
 };

@@ -1,0 +1,63 @@
+// Cost model: what a kernel of the graph costs on a device (DSPs, on-chip memory, LUT/FF, cycles
+// per token, pipeline fill) and what a stream costs on the network (bytes, packets, flits,
+// alpha-beta time per hop). Every formula and constant is explained in docs/cost-model.md.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "graph/graph.h"
+#include "hw/cluster.h"
+#include "hw/device.h"
+
+namespace atl::cost {
+
+struct StageCost {
+  graph::StageType type = graph::StageType::linear;
+  std::int64_t cycles_per_token = 0;  // II=1 pipeline: cycles to consume one token row
+  std::int64_t fill_cycles = 0;       // pipeline depth: first input to first output
+  std::int64_t dsp = 0, lut = 0, ff = 0;
+  std::int64_t bram_bytes = 0, uram_bytes = 0;  // weights, tables and buffers
+};
+
+struct KernelCost {
+  std::vector<StageCost> stages;
+  std::int64_t dsp = 0, lut = 0, ff = 0;        // sums over stages + the kernel's stream glue
+  std::int64_t bram_bytes = 0, uram_bytes = 0;  // allocated bytes (rounded to whole blocks)
+  std::int64_t weight_bytes = 0;                // linear weights + biases + per-channel constants
+  std::int64_t cycles_per_token = 0;            // max over the pipelined stages (the kernel's rate)
+  std::int64_t fill_cycles = 0;                 // sum of stage fills (latency of the first row)
+  // Attention/context kernels buffer a whole sequence of K (or V) on port 1 before their first
+  // output row; a latency model must wait for the producer's last row on that port.
+  bool waits_for_port1_sequence = false;
+};
+
+// Costs one kernel on `device`. Throws core::Error (naming the kernel) for knobs the hardware
+// cannot build (e.g. an odd linear tile on DSP48E2, non-positive knobs).
+KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device);
+
+// Cycles for one sequence of `seq_len` token rows through the kernel on its own:
+// fill + seq_len * cycles_per_token.
+std::int64_t sequence_cycles(const KernelCost& cost, std::int64_t seq_len);
+
+struct StreamCost {
+  std::int64_t payload_bytes_per_token = 0;  // the stream's bytes_per_token
+  std::int64_t packets_per_token = 0;        // one packet per row, split so none exceeds the MTU
+  std::int64_t flits_per_token = 0;          // 64-B payload flits + one bridge header per packet
+  std::int64_t wire_bytes_per_token = 0;     // flits * 64 + Ethernet/IP/UDP framing per packet
+  std::int64_t message_header_flits = 1;     // once per message (sequence): N rows etc.
+  double seconds_per_token = 0;              // beta: wire bytes / link bandwidth (0 on chip)
+  double latency_s = 0;                      // alpha: hops * per-hop latency
+  // One sequence of `graph.seq_len` rows: latency_s + (rows * wire bytes + header) / bandwidth.
+  double sequence_s = 0;
+  std::int64_t on_chip_cycles_per_token = 0;  // hops == 0: flits through the on-chip switch
+};
+
+// Costs one stream crossing `hops` network hops (0 = both ends on the same FPGA).
+StreamCost stream_cost(const graph::Stream& stream, const graph::Graph& graph,
+                       const hw::Network& network, int hops);
+
+// Network hops between two nodes of the cluster's topology (0 for the same node).
+int hops_between(const hw::Cluster& cluster, int node_a, int node_b);
+
+}  // namespace atl::cost
