@@ -1,0 +1,190 @@
+#include "kernels/linear.h"
+
+#include <map>
+#include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+
+namespace atl::kernels {
+
+namespace {
+
+void check_linear_shapes(const core::Tensor<std::int8_t>& weight, std::size_t bias_size,
+                         const char* what) {
+  if (weight.rank() != 2) {
+    throw core::Error(std::string(what) + ": weight must be [out, in], got shape " +
+                      core::to_string(weight.shape()));
+  }
+  if (static_cast<std::int64_t>(bias_size) != weight.dim(0)) {
+    throw core::Error(std::string(what) + ": bias has " + std::to_string(bias_size) +
+                      " elements, expected out_features = " + std::to_string(weight.dim(0)));
+  }
+}
+
+void check_input(const core::Tensor<std::int8_t>& x, std::int64_t in, const char* what) {
+  if (x.rank() != 2 || x.dim(1) != in) {
+    throw core::Error(std::string(what) + ": input must be [rows, " + std::to_string(in) +
+                      "], got shape " + core::to_string(x.shape()));
+  }
+}
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+}  // namespace
+
+void linear_ref_row(std::span<const std::int8_t> x, const core::Tensor<std::int8_t>& weight,
+                    std::span<const std::int32_t> bias, std::span<std::int32_t> y) {
+  check_linear_shapes(weight, bias.size(), "linear_ref_row");
+  const std::int64_t out = weight.dim(0);
+  const std::int64_t in = weight.dim(1);
+  if (static_cast<std::int64_t>(x.size()) != in || static_cast<std::int64_t>(y.size()) != out) {
+    throw core::Error("linear_ref_row: x has " + std::to_string(x.size()) + " elements, y has " +
+                      std::to_string(y.size()) + "; expected " + std::to_string(in) + " and " +
+                      std::to_string(out));
+  }
+  for (std::int64_t o = 0; o < out; ++o) {
+    const std::int8_t* w = weight.data() + o * in;
+    std::int32_t acc = 0;
+    for (std::int64_t k = 0; k < in; ++k) {
+      acc += static_cast<std::int32_t>(x[static_cast<std::size_t>(k)]) *
+             static_cast<std::int32_t>(w[k]);
+    }
+    y[static_cast<std::size_t>(o)] = acc + bias[static_cast<std::size_t>(o)];
+  }
+}
+
+core::Tensor<std::int32_t> linear_ref(const core::Tensor<std::int8_t>& x,
+                                      const core::Tensor<std::int8_t>& weight,
+                                      std::span<const std::int32_t> bias) {
+  check_linear_shapes(weight, bias.size(), "linear_ref");
+  check_input(x, weight.dim(1), "linear_ref");
+  core::Tensor<std::int32_t> y({x.dim(0), weight.dim(0)});
+  for (std::int64_t r = 0; r < x.dim(0); ++r) linear_ref_row(x.row(r), weight, bias, y.row(r));
+  return y;
+}
+
+// ---------------------------------------------------------------------------------------------
+// oneDNN path. The matmul computes x[M,K] * W^T[K,N] with s8 inputs and an s32 destination and
+// no bias, scales or post-ops, so the accumulators are stored as integers (oneDNN's s8 x s8
+// compensation is exact integer arithmetic). The bias is added here in int32: oneDNN applies a
+// bias through f32, which is exact only below 2^24.
+
+struct LinearPlan::Impl {
+  std::int64_t out = 0;
+  std::int64_t in = 0;
+  std::vector<std::int8_t> weight;  // [out, in] row-major, i.e. W^T [in, out] in "ba" order
+  std::vector<std::int32_t> bias;
+
+  struct Entry {
+    dnnl::matmul primitive;
+    std::shared_ptr<dnnl::memory> weights;  // reordered into primitive's layout
+  };
+  mutable std::mutex mutex;
+  mutable std::map<std::int64_t, Entry> by_rows;
+  mutable std::vector<std::pair<dnnl::memory::desc, std::shared_ptr<dnnl::memory>>> layouts;
+
+  const Entry& entry(std::int64_t rows) const {
+    std::lock_guard lock(mutex);
+    if (auto it = by_rows.find(rows); it != by_rows.end()) return it->second;
+    using dt = dnnl::memory::data_type;
+    using tag = dnnl::memory::format_tag;
+    dnnl::engine& eng = cpu_engine();
+    const dnnl::memory::desc src_md({rows, in}, dt::s8, tag::ab);
+    const dnnl::memory::desc wei_any({in, out}, dt::s8, tag::any);
+    const dnnl::memory::desc dst_md({rows, out}, dt::s32, tag::ab);
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src_md, wei_any, dst_md), eng);
+    const dnnl::memory::desc wei_md = pd.weights_desc();
+    std::shared_ptr<dnnl::memory> wmem;
+    for (auto& [md, mem] : layouts) {
+      if (md == wei_md) wmem = mem;
+    }
+    if (!wmem) {
+      const dnnl::memory::desc user_md({in, out}, dt::s8, tag::ba);
+      dnnl::memory user(user_md, eng, const_cast<std::int8_t*>(weight.data()));
+      wmem = std::make_shared<dnnl::memory>(wei_md, eng);
+      dnnl::stream s(eng);
+      dnnl::reorder(user, *wmem).execute(s, user, *wmem);
+      s.wait();
+      layouts.emplace_back(wei_md, wmem);
+    }
+    auto [it, inserted] = by_rows.emplace(rows, Entry{dnnl::matmul(pd), wmem});
+    return it->second;
+  }
+};
+
+LinearPlan::LinearPlan(const core::Tensor<std::int8_t>& weight, std::span<const std::int32_t> bias)
+    : impl_(std::make_unique<Impl>()) {
+  check_linear_shapes(weight, bias.size(), "LinearPlan");
+  impl_->out = weight.dim(0);
+  impl_->in = weight.dim(1);
+  if (impl_->out <= 0 || impl_->in <= 0) {
+    throw core::Error("LinearPlan: weight shape " + core::to_string(weight.shape()) +
+                      " must have positive dimensions");
+  }
+  impl_->weight.assign(weight.data(), weight.data() + weight.size());
+  impl_->bias.assign(bias.begin(), bias.end());
+}
+
+LinearPlan::~LinearPlan() = default;
+LinearPlan::LinearPlan(LinearPlan&&) noexcept = default;
+LinearPlan& LinearPlan::operator=(LinearPlan&&) noexcept = default;
+
+std::int64_t LinearPlan::in_features() const {
+  return impl_->in;
+}
+std::int64_t LinearPlan::out_features() const {
+  return impl_->out;
+}
+
+void LinearPlan::run(const std::int8_t* x, std::int64_t rows, std::int32_t* y) const {
+  if (rows < 0) throw core::Error("LinearPlan::run: negative row count");
+  if (rows == 0) return;
+  const Impl::Entry& e = impl_->entry(rows);
+  using dt = dnnl::memory::data_type;
+  using tag = dnnl::memory::format_tag;
+  dnnl::engine& eng = cpu_engine();
+  dnnl::memory src({{rows, impl_->in}, dt::s8, tag::ab}, eng, const_cast<std::int8_t*>(x));
+  dnnl::memory dst({{rows, impl_->out}, dt::s32, tag::ab}, eng, y);
+  dnnl::stream s(eng);
+  e.primitive.execute(s,
+                      {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *e.weights}, {DNNL_ARG_DST, dst}});
+  s.wait();
+  const std::int32_t* b = impl_->bias.data();
+  const std::int64_t out = impl_->out;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::int32_t* yr = y + r * out;
+    for (std::int64_t o = 0; o < out; ++o) yr[o] += b[o];
+  }
+}
+
+core::Tensor<std::int32_t> LinearPlan::run(const core::Tensor<std::int8_t>& x) const {
+  check_input(x, impl_->in, "LinearPlan::run");
+  core::Tensor<std::int32_t> y({x.dim(0), impl_->out});
+  run(x.data(), x.dim(0), y.data());
+  return y;
+}
+
+void LinearPlan::run_row(std::span<const std::int8_t> x, std::span<std::int32_t> y) const {
+  if (static_cast<std::int64_t>(x.size()) != impl_->in ||
+      static_cast<std::int64_t>(y.size()) != impl_->out) {
+    throw core::Error("LinearPlan::run_row: x has " + std::to_string(x.size()) +
+                      " elements, y has " + std::to_string(y.size()) + "; expected " +
+                      std::to_string(impl_->in) + " and " + std::to_string(impl_->out));
+  }
+  run(x.data(), 1, y.data());
+}
+
+core::Tensor<std::int32_t> linear(const core::Tensor<std::int8_t>& x,
+                                  const core::Tensor<std::int8_t>& weight,
+                                  std::span<const std::int32_t> bias) {
+  return LinearPlan(weight, bias).run(x);
+}
+
+}  // namespace atl::kernels

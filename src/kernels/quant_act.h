@@ -1,0 +1,72 @@
+// QuantAct ("act"): per-channel dyadic requantisation.
+//     y[c] = saturate_{out_bits}( round_half_up( x[c] * m[c] / 2^e[c] ) )
+// with the exact 128-bit product and rounding of core/dyadic.h. m and e hold either one value
+// per channel or a single value for all channels (per-tensor, e.g. self_attention/act_out).
+// m may be negative (after GELU the scale is negative). out_bits = 8 for the int8 activations
+// between kernels, 32 for the int32 outputs of self_output/act_linear and output/act_linear.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/dyadic.h"
+#include "core/error.h"
+#include "core/tensor.h"
+
+namespace atl::kernels {
+
+struct QuantActParams {
+  std::vector<std::int64_t> m;  // multiplier per channel (or one value)
+  std::vector<int> e;           // shift per channel (or one value), same length as m
+  int out_bits = 8;             // saturate to this many signed bits (2..32)
+};
+
+// Throws core::Error (naming `what`) unless m/e are consistent and usable for `channels`.
+void validate(const QuantActParams& p, std::int64_t channels, const std::string& what);
+
+// One value of channel c.
+inline std::int64_t quant_act_value(std::int64_t x, const QuantActParams& p, std::size_t c) {
+  const std::size_t i = p.m.size() == 1 ? 0 : c;
+  return core::requantize(x, p.m[i], p.e[i], p.out_bits);
+}
+
+// One row (x and y have the same length = channels). Out must hold out_bits signed bits.
+template <class In, class Out>
+void quant_act_row(std::span<const In> x, const QuantActParams& p, std::span<Out> y) {
+  static_assert(std::is_integral_v<In> && std::is_integral_v<Out>);
+  if (x.size() != y.size()) {
+    throw core::Error("quant_act_row: input has " + std::to_string(x.size()) +
+                      " channels, output " + std::to_string(y.size()));
+  }
+  if (p.m.size() != 1 && p.m.size() != x.size()) {
+    throw core::Error("quant_act_row: m/e have " + std::to_string(p.m.size()) +
+                      " values, expected 1 or " + std::to_string(x.size()));
+  }
+  if (p.out_bits > static_cast<int>(8 * sizeof(Out))) {
+    throw core::Error("quant_act_row: out_bits " + std::to_string(p.out_bits) +
+                      " does not fit the output type");
+  }
+  for (std::size_t c = 0; c < x.size(); ++c) {
+    y[c] = static_cast<Out>(quant_act_value(static_cast<std::int64_t>(x[c]), p, c));
+  }
+}
+
+// Whole tensor [rows, channels].
+template <class Out, class In>
+core::Tensor<Out> quant_act(const core::Tensor<In>& x, const QuantActParams& p) {
+  if (x.rank() != 2) {
+    throw core::Error("quant_act: input must be [rows, channels], got shape " +
+                      core::to_string(x.shape()));
+  }
+  validate(p, x.dim(1), "quant_act");
+  core::Tensor<Out> y(x.shape());
+  for (std::int64_t r = 0; r < x.rows(); ++r) {
+    quant_act_row<In, Out>(x.row(r), p, y.row(r));
+  }
+  return y;
+}
+
+}  // namespace atl::kernels
