@@ -1,0 +1,177 @@
+#include "graph/json.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace atl::graph {
+namespace {
+
+using nlohmann::json;
+
+// Reads field `key` of object `j` as T; errors say where (file + JSON path) and what was expected.
+template <typename T>
+T field(const json& j, const char* key, const std::string& at) {
+  auto it = j.find(key);
+  if (it == j.end()) throw core::Error(fmt::format("{}.{}: missing field", at, key));
+  try {
+    return it->get<T>();
+  } catch (const json::exception&) {
+    const char* expected = std::is_same_v<T, std::string> ? "a string" : "an integer";
+    throw core::Error(fmt::format("{}.{}: expected {}, got {}", at, key, expected, it->dump()));
+  }
+}
+
+const json& array_field(const json& j, const char* key, const std::string& at) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) {
+    throw core::Error(fmt::format("{}.{}: missing or not an array", at, key));
+  }
+  return *it;
+}
+
+core::DType dtype_from_string(const std::string& s, const std::string& at) {
+  using core::DType;
+  for (DType t : {DType::i8, DType::u8, DType::i16, DType::u16, DType::i32, DType::u32, DType::i64,
+                  DType::u64}) {
+    if (core::to_string(t) == s) return t;
+  }
+  throw core::Error(
+      fmt::format("{}: unknown dtype '{}' (expected int8, uint8, int32, ...)", at, s));
+}
+
+}  // namespace
+
+json to_json(const Graph& g) {
+  json kernels = json::array();
+  for (const Kernel& k : g.kernels) {
+    json stages = json::array();
+    for (const Stage& s : k.stages) {
+      stages.push_back({{"type", to_string(s.type)},
+                        {"m", s.m},
+                        {"k", s.k},
+                        {"tile", s.knobs.tile},
+                        {"pe", s.knobs.pe},
+                        {"unroll", s.knobs.unroll}});
+    }
+    kernels.push_back({{"name", k.name},
+                       {"role", to_string(k.role)},
+                       {"layer", k.layer},
+                       {"head", k.head},
+                       {"part", k.part},
+                       {"parts", k.parts},
+                       {"out_dtype", core::to_string(k.out_dtype)},
+                       {"out_bytes_per_token", k.out_bytes_per_token},
+                       {"stages", std::move(stages)}});
+  }
+  json streams = json::array();
+  for (const Stream& s : g.streams) {
+    // Kernels are named, not numbered, so a hand-edited file stays readable.
+    streams.push_back({{"producer", g.kernels.at(s.producer).name},
+                       {"consumer", g.kernels.at(s.consumer).name},
+                       {"pattern", to_string(s.pattern)},
+                       {"bytes_per_token", s.bytes_per_token},
+                       {"port", s.port}});
+  }
+  return {{"model", g.model},
+          {"seq_len", g.seq_len},
+          {"hidden", g.hidden},
+          {"heads", g.heads},
+          {"intermediate", g.intermediate},
+          {"layers", g.layers},
+          {"kernels", std::move(kernels)},
+          {"streams", std::move(streams)}};
+}
+
+Graph graph_from_json(const json& j, const std::string& where) {
+  if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object (a graph)", where));
+  Graph g;
+  g.model = field<std::string>(j, "model", where);
+  g.seq_len = field<std::int64_t>(j, "seq_len", where);
+  g.hidden = field<std::int64_t>(j, "hidden", where);
+  g.heads = field<std::int64_t>(j, "heads", where);
+  g.intermediate = field<std::int64_t>(j, "intermediate", where);
+  g.layers = field<std::int64_t>(j, "layers", where);
+
+  std::map<std::string, int> index;
+  const json& kernels = array_field(j, "kernels", where);
+  for (std::size_t i = 0; i < kernels.size(); ++i) {
+    const std::string at = fmt::format("{}: kernels[{}]", where, i);
+    const json& jk = kernels[i];
+    Kernel k;
+    k.name = field<std::string>(jk, "name", at);
+    k.role = role_from_string(field<std::string>(jk, "role", at), at + ".role");
+    k.layer = field<int>(jk, "layer", at);
+    k.head = field<int>(jk, "head", at);
+    k.part = field<int>(jk, "part", at);
+    k.parts = field<int>(jk, "parts", at);
+    k.out_dtype = dtype_from_string(field<std::string>(jk, "out_dtype", at), at + ".out_dtype");
+    k.out_bytes_per_token = field<std::int64_t>(jk, "out_bytes_per_token", at);
+    const json& stages = array_field(jk, "stages", at);
+    for (std::size_t s = 0; s < stages.size(); ++s) {
+      const std::string sat = fmt::format("{}.stages[{}]", at, s);
+      Stage st;
+      st.type = stage_type_from_string(field<std::string>(stages[s], "type", sat), sat + ".type");
+      st.m = field<std::int64_t>(stages[s], "m", sat);
+      st.k = field<std::int64_t>(stages[s], "k", sat);
+      st.knobs.tile = field<int>(stages[s], "tile", sat);
+      st.knobs.pe = field<int>(stages[s], "pe", sat);
+      st.knobs.unroll = field<int>(stages[s], "unroll", sat);
+      k.stages.push_back(st);
+    }
+    if (!index.emplace(k.name, static_cast<int>(i)).second) {
+      throw core::Error(fmt::format("{}.name: duplicate kernel name '{}'", at, k.name));
+    }
+    g.kernels.push_back(std::move(k));
+  }
+
+  const json& streams = array_field(j, "streams", where);
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    const std::string at = fmt::format("{}: streams[{}]", where, i);
+    auto kernel = [&](const char* key) {
+      const auto name = field<std::string>(streams[i], key, at);
+      auto it = index.find(name);
+      if (it == index.end())
+        throw core::Error(fmt::format("{}.{}: unknown kernel '{}'", at, key, name));
+      return it->second;
+    };
+    Stream s;
+    s.producer = kernel("producer");
+    s.consumer = kernel("consumer");
+    s.pattern = pattern_from_string(field<std::string>(streams[i], "pattern", at), at + ".pattern");
+    s.bytes_per_token = field<std::int64_t>(streams[i], "bytes_per_token", at);
+    s.port = field<int>(streams[i], "port", at);
+    g.streams.push_back(s);
+  }
+  try {
+    validate(g);
+  } catch (const core::Error& e) {
+    throw core::Error(fmt::format("{}: {}", where, e.what()));
+  }
+  return g;
+}
+
+void save_graph(const Graph& graph, const std::filesystem::path& path) {
+  std::ofstream out(path);
+  if (!out) throw core::Error(fmt::format("{}: cannot open for writing", path.string()));
+  out << to_json(graph).dump(1) << '\n';
+  if (!out) throw core::Error(fmt::format("{}: write failed", path.string()));
+}
+
+Graph load_graph(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw core::Error(fmt::format("{}: cannot open graph file", path.string()));
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw core::Error(fmt::format("{}: invalid JSON: {}", path.string(), e.what()));
+  }
+  return graph_from_json(j, path.string());
+}
+
+}  // namespace atl::graph

@@ -1,0 +1,67 @@
+#include "graph/json.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "graph/encoder.h"
+
+namespace atl::graph {
+namespace {
+
+Graph encoder(std::int64_t layers) {
+  model::ModelConfig c;
+  c.name = "ibert-base";
+  c.layers = layers;
+  SublayerKnobs knobs;
+  knobs.ffn1.partition = 2;
+  return build_encoder_graph(c, knobs);
+}
+
+std::string error_of(const nlohmann::json& j) {
+  try {
+    graph_from_json(j, "g.json");
+  } catch (const core::Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(GraphJson, RoundTripInMemory) {
+  const Graph g = encoder(2);
+  EXPECT_EQ(graph_from_json(to_json(g), "mem"), g);
+}
+
+TEST(GraphJson, RoundTripFile) {
+  const Graph g = encoder(1);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("atoll_graph_" +
+                     std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".json");
+  save_graph(g, path);
+  EXPECT_EQ(load_graph(path), g);
+  std::filesystem::remove(path);
+}
+
+TEST(GraphJson, ErrorsNameTheField) {
+  nlohmann::json j = to_json(encoder(1));
+  j["kernels"][3]["stages"][0]["tile"] = "two";
+  EXPECT_EQ(error_of(j), "g.json: kernels[3].stages[0].tile: expected an integer, got \"two\"");
+  j = to_json(encoder(1));
+  j["streams"][5]["consumer"] = "l0.nowhere";
+  EXPECT_EQ(error_of(j), "g.json: streams[5].consumer: unknown kernel 'l0.nowhere'");
+  j = to_json(encoder(1));
+  j["kernels"][1].erase("role");
+  EXPECT_EQ(error_of(j), "g.json: kernels[1].role: missing field");
+  j = to_json(encoder(1));
+  j["kernels"][1]["role"] = "query";
+  EXPECT_EQ(error_of(j).rfind("g.json: kernels[1].role: unknown role 'query'", 0), 0u);
+  j = to_json(encoder(1));
+  j["streams"].erase(0);  // source -> l0.q gone: q's input dangles
+  EXPECT_EQ(error_of(j), "g.json: graph 'ibert-base': kernel 'l0.q': input port 0 is dangling");
+}
+
+}  // namespace
+}  // namespace atl::graph
