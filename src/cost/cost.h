@@ -57,7 +57,6 @@ struct StreamCost {
 StreamCost stream_cost(const graph::Stream& stream, const graph::Graph& graph,
                        const hw::Network& network, int hops);
 
-// Network hops between two nodes of the cluster's topology (0 for the same node).
-int hops_between(const hw::Cluster& cluster, int node_a, int node_b);
+// (Hop counts between nodes come from hw::hops(cluster, a, b).)
 
 }  // namespace atl::cost

@@ -15,6 +15,7 @@ enum class Topology { switched, ring, direct };
 struct Node {
   std::string name;  // unique, e.g. "fpga0"
   Device device;     // copied from the catalogue
+  friend bool operator==(const Node&, const Node&) = default;
 };
 
 struct Network {
@@ -27,14 +28,29 @@ struct Network {
   int frame_overhead_bytes = 0;
   // direct topology only: pairs of node indices joined by a link
   std::vector<std::pair<int, int>> links;
+  friend bool operator==(const Network&, const Network&) = default;
 };
 
 struct Cluster {
   std::string name;
   std::vector<Node> nodes;
   Network network;
+  friend bool operator==(const Cluster&, const Cluster&) = default;
 };
 
+// Reads a cluster YAML; errors name the file and the field. Network figures the file leaves out
+// (hop latency, MTU, framing) come from `defaults` (see load_network_defaults).
+Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue,
+                     const Network& defaults);
+// As above with load_network_defaults(default_data_dir() / "network.yaml").
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue);
+
+// Network defaults from data/network.yaml (sourced figures): switch hop latency, MTU, per-packet
+// framing bytes.
+Network load_network_defaults(const std::filesystem::path& path);
+
+// Network hops between nodes a and b: 0 for the same node, 1 through the switch, the shorter way
+// round a ring, the fewest links for direct topologies.
+int hops(const Cluster& cluster, int a, int b);
 
 }  // namespace atl::hw
