@@ -77,7 +77,7 @@ Device load_device(const std::filesystem::path& path) {
 
   if (d.aie_tiles > 0) {
     const YAML::Node aie = section(root, "aie", at, file);
-    d.aie_int8_macs_per_cycle = positive(aie, "int8_macs_per_cycle", at);
+    d.aie_int8_macs_per_cycle = positive(aie, "int8_macs_per_cycle_per_tile", at);
     d.aie_clock_mhz = positive(aie, "clock_mhz", at);
   }
 
