@@ -139,6 +139,9 @@ class Builder {
         s.k = c_.head_dim();
       }
       if (s.type == StageType::softmax) s.m = c_.seq_len;
+      // The residual identity arrives a whole attention (or FFN) block ahead of the main input:
+      // up to a sequence of rows waits in this stage.
+      if (s.type == StageType::residual_act) s.k = c_.seq_len;
       out.push_back(s);
     }
     return out;

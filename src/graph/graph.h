@@ -42,7 +42,8 @@ struct Knobs {
 struct Stage {
   StageType type = StageType::linear;
   std::int64_t m = 0;  // linear: output rows M; attention: key columns; others: channels
-  std::int64_t k = 0;  // linear: input width K; attention/softmax_matmul: head_dim
+  std::int64_t k = 0;  // linear: input width K; attention/softmax_matmul: head_dim;
+                       // residual_act: identity rows it must hold (seq_len), see cost-model.md
   Knobs knobs;
   friend bool operator==(const Stage&, const Stage&) = default;
 };
