@@ -95,14 +95,22 @@ std::vector<int> direct_hops_from(const Cluster& c, int from) {
 
 }  // namespace
 
-Network load_network_defaults(const std::filesystem::path& path) {
-  const std::string at = path.string();
+NetworkDefaults load_network_defaults(const std::filesystem::path& path) {
+  const std::string file = path.string();
   const YAML::Node root = load_yaml_map(path, "network constants");
-  Network n;
-  n.hop_latency_ns = sourced_number(root, "switch_hop_latency_ns", at);
-  n.mtu_bytes = static_cast<int>(sourced_number(root, "mtu_bytes", at));
-  n.frame_overhead_bytes = static_cast<int>(sourced_number(root, "frame_overhead_bytes", at));
-  return n;
+  auto section = [&](const char* name) {
+    const YAML::Node node = root[name];
+    if (!node || !node.IsMap())
+      throw core::Error(fmt::format("{}.{}: missing mapping", file, name));
+    return node;
+  };
+  NetworkDefaults d;
+  const std::string md = file + ".model_defaults";
+  d.switched_hop_ns = sourced_number(section("model_defaults"), "switched_hop_alpha_ns", md);
+  d.direct_hop_ns = sourced_number(section("model_defaults"), "direct_aurora_hop_alpha_ns", md);
+  d.mtu_bytes = static_cast<int>(sourced_number(section("mtu"), "default_bytes", file + ".mtu"));
+  d.frame_overhead_bytes = static_cast<int>(sourced_number(root, "frame_overhead_bytes", file));
+  return d;
 }
 
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue) {
@@ -110,7 +118,7 @@ Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalog
 }
 
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue,
-                     const Network& defaults) {
+                     const NetworkDefaults& defaults) {
   const std::string file = path.string();
   const YAML::Node root = load_yaml_map(path, "cluster description");
   reject_unknown(root, {"name", "description", "nodes", "network"}, file);
@@ -149,8 +157,11 @@ Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalog
   if (!net || !net.IsMap()) throw core::Error(fmt::format("{}: missing mapping", nat));
   reject_unknown(net, {"topology", "link_gbps", "hop_latency_ns", "mtu", "links"}, nat);
   Network& n = c.network;
-  n = defaults;
   n.topology = topology_of(text_field(net, "topology", nat), nat + ".topology");
+  n.hop_latency_ns =
+      n.topology == Topology::switched ? defaults.switched_hop_ns : defaults.direct_hop_ns;
+  n.mtu_bytes = defaults.mtu_bytes;
+  n.frame_overhead_bytes = defaults.frame_overhead_bytes;
   n.link_gbps = number_field(net, "link_gbps", nat);
   if (n.link_gbps <= 0)
     throw core::Error(fmt::format("{}.link_gbps: must be positive, got {}", nat, n.link_gbps));

@@ -38,16 +38,21 @@ struct Cluster {
   friend bool operator==(const Cluster&, const Cluster&) = default;
 };
 
-// Reads a cluster YAML; errors name the file and the field. Network figures the file leaves out
-// (hop latency, MTU, framing) come from `defaults` (see load_network_defaults).
+// Network figures a cluster file may leave out, from data/network.yaml (sourced figures).
+struct NetworkDefaults {
+  double switched_hop_ns = 0;    // model_defaults.switched_hop_alpha_ns: NIC -> switch -> NIC
+  double direct_hop_ns = 0;      // model_defaults.direct_aurora_hop_alpha_ns: ring / direct links
+  int mtu_bytes = 0;             // mtu.default_bytes
+  int frame_overhead_bytes = 0;  // frame_overhead_bytes: Ethernet + IPv4 + UDP per packet
+};
+NetworkDefaults load_network_defaults(const std::filesystem::path& path);
+
+// Reads a cluster YAML; errors name the file and the field. hop_latency_ns and mtu default to
+// `defaults` (the hop latency by topology); framing always comes from `defaults`.
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue,
-                     const Network& defaults);
+                     const NetworkDefaults& defaults);
 // As above with load_network_defaults(default_data_dir() / "network.yaml").
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue);
-
-// Network defaults from data/network.yaml (sourced figures): switch hop latency, MTU, per-packet
-// framing bytes.
-Network load_network_defaults(const std::filesystem::path& path);
 
 // Network hops between nodes a and b: 0 for the same node, 1 through the switch, the shorter way
 // round a ring, the fewest links for direct topologies.

@@ -8,12 +8,9 @@
 namespace atl::hw {
 namespace {
 
-Network defaults() {
-  Network n;
-  n.hop_latency_ns = 500;
-  n.mtu_bytes = 9000;
-  n.frame_overhead_bytes = 66;
-  return n;
+NetworkDefaults defaults() {
+  return {
+      .switched_hop_ns = 500, .direct_hop_ns = 150, .mtu_bytes = 9000, .frame_overhead_bytes = 66};
 }
 
 class ClusterFile : public ::testing::Test {
@@ -60,10 +57,9 @@ TEST_F(ClusterFile, CountAndNamedNodes) {
 }
 
 TEST_F(ClusterFile, RingAndDirectHops) {
-  const Cluster ring = load(
-      "name: r\nnodes: [6 x alpha]\nnetwork: {topology: ring, link_gbps: 50, hop_latency_ns: 150, "
-      "mtu: 1500}\n");
-  EXPECT_EQ(ring.network.hop_latency_ns, 150);
+  const Cluster ring =
+      load("name: r\nnodes: [6 x alpha]\nnetwork: {topology: ring, link_gbps: 50, mtu: 1500}\n");
+  EXPECT_EQ(ring.network.hop_latency_ns, 150);  // the direct-link default
   EXPECT_EQ(ring.network.mtu_bytes, 1500);
   EXPECT_EQ(hops(ring, 0, 1), 1);
   EXPECT_EQ(hops(ring, 0, 5), 1);
@@ -74,6 +70,19 @@ TEST_F(ClusterFile, RingAndDirectHops) {
   EXPECT_EQ(line.network.links, (std::vector<std::pair<int, int>>{{0, 1}, {1, 2}, {2, 3}}));
   EXPECT_EQ(hops(line, 0, 3), 3);
   EXPECT_EQ(hops(line, 2, 1), 1);
+  EXPECT_EQ(load("name: s\nnodes: [2 x alpha]\nnetwork: {topology: switch, link_gbps: 100, "
+                 "hop_latency_ns: 250}\n")
+                .network.hop_latency_ns,
+            250);
+}
+
+// The shipped network constants: hop latencies, MTU and framing as data/network.yaml gives them.
+TEST(NetworkDefaults, Shipped) {
+  const NetworkDefaults d = load_network_defaults(default_data_dir() / "network.yaml");
+  EXPECT_EQ(d.switched_hop_ns, 1000);
+  EXPECT_EQ(d.direct_hop_ns, 200);
+  EXPECT_EQ(d.mtu_bytes, 9000);
+  EXPECT_EQ(d.frame_overhead_bytes, 66);
 }
 
 TEST_F(ClusterFile, BadInput) {
