@@ -52,7 +52,12 @@ void gelu_row(std::span<const std::int32_t> x, const GeluParams& p, std::span<st
     throw core::Error("gelu_row: input has " + std::to_string(x.size()) + " channels, output " +
                       std::to_string(y.size()));
   }
-  if (p.b.empty() || p.c.empty() || p.shift.empty()) validate(p, 0, "gelu_row");
+  const auto fits = [&](const std::vector<std::int64_t>& v) {
+    return v.size() == 1 || v.size() == x.size();
+  };
+  if (!fits(p.b) || !fits(p.c) || !fits(p.shift)) {
+    validate(p, static_cast<std::int64_t>(x.size()), "gelu_row");
+  }
   for (std::size_t ch = 0; ch < x.size(); ++ch) {
     y[ch] = static_cast<std::int32_t>(gelu_value(x[ch], p, ch));
     if (!sign.empty()) sign[ch] = static_cast<std::int8_t>((x[ch] > 0) - (x[ch] < 0));

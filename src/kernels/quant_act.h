@@ -41,7 +41,7 @@ void quant_act_row(std::span<const In> x, const QuantActParams& p, std::span<Out
     throw core::Error("quant_act_row: input has " + std::to_string(x.size()) +
                       " channels, output " + std::to_string(y.size()));
   }
-  if (p.m.size() != 1 && p.m.size() != x.size()) {
+  if (p.e.size() != p.m.size() || (p.m.size() != 1 && p.m.size() != x.size())) {
     throw core::Error("quant_act_row: m/e have " + std::to_string(p.m.size()) +
                       " values, expected 1 or " + std::to_string(x.size()));
   }

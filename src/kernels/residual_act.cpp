@@ -18,7 +18,8 @@ void residual_act_row(std::span<const std::int32_t> x, std::span<const std::int8
                       "; all must match");
   }
   if ((p.main.m.size() != 1 && p.main.m.size() != n) ||
-      (p.identity.m.size() != 1 && p.identity.m.size() != n)) {
+      (p.identity.m.size() != 1 && p.identity.m.size() != n) ||
+      p.main.e.size() != p.main.m.size() || p.identity.e.size() != p.identity.m.size()) {
     throw core::Error("residual_act_row: m/m1 must have 1 or " + std::to_string(n) + " values");
   }
   for (std::size_t c = 0; c < n; ++c) {
