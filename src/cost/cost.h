@@ -23,8 +23,8 @@ struct StageCost {
 struct KernelCost {
   std::vector<StageCost> stages;
   std::int64_t dsp = 0, lut = 0, ff = 0;        // sums over stages + the kernel's stream glue
-  std::int64_t bram_bytes = 0, uram_bytes = 0;  // allocated bytes (rounded to whole blocks)
-  std::int64_t weight_bytes = 0;                // linear weights + biases + per-channel constants
+  std::int64_t bram_bytes = 0, uram_bytes = 0;  // bytes held (weights, buffers, tables)
+  std::int64_t weight_bytes = 0;                // linear weights (int8) + biases (int32)
   std::int64_t cycles_per_token = 0;            // max over the pipelined stages (the kernel's rate)
   std::int64_t fill_cycles = 0;                 // sum of stage fills (latency of the first row)
   // Attention/context kernels buffer a whole sequence of K (or V) on port 1 before their first

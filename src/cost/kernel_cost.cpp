@@ -1,0 +1,204 @@
+// Per-stage resource and cycle formulas. Each constant below is explained, with its source or
+// the reasoning behind the estimate, in docs/cost-model.md (section names in the comments).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "cost/cost.h"
+
+namespace atl::cost {
+namespace {
+
+using graph::StageType;
+
+// §Streams: one 512-bit TDATA flit per cycle carries 64 int8 or 16 int32 values
+// (reference-system.md §1.3). Element-wise stages on int32 rows cannot go wider than one flit.
+constexpr std::int64_t kInt32PerFlit = 16;
+constexpr std::int64_t kInt8PerFlit = 64;
+// §Linear: one PE of the packed linear has 64 multipliers (reference-system.md §2.3).
+constexpr std::int64_t kMultipliersPerPe = 64;
+// §Attention: AttentionMatmul pads the key columns to a multiple of 16 (reference-system.md §2.3).
+constexpr std::int64_t kKeyPadding = 16;
+// §Element-wise DSPs: a signed 32x32-bit product (x * m of QuantAct, the GELU and LayerNorm
+// products) splits into 2 x 2 partial products on a 27x18 (DSP48E2) or 27x24 (DSP58) multiplier.
+constexpr std::int64_t kDspPerMul32 = 4;
+
+// §Pipeline fill: depths in cycles of each stage's pipeline (estimates until calibrated
+// against HLS reports; they only move latency by tens of cycles per kernel).
+constexpr std::int64_t kLinearDepth = 10;   // + one cycle per PE of the partial-sum chain
+constexpr std::int64_t kElementDepth = 8;   // quant_act, residual_act, gelu: multiply+round
+constexpr std::int64_t kDotDepth = 10;      // attention dot products: 64-input adder tree
+constexpr std::int64_t kDividerDepth = 36;  // 32-bit pipelined divider (softmax, layernorm)
+constexpr std::int64_t kNewtonSteps = 4;    // integer sqrt of LayerNorm (reference-system.md §2.3)
+
+// §LUT/FF: area per stage = base (control, AXIS, FIFOs) + per lane (lane = one DSP of a matmul,
+// or one channel per cycle of an element-wise stage). Estimates, see docs/cost-model.md.
+struct Area {
+  std::int64_t lut_base, ff_base, lut_per_lane, ff_per_lane;
+};
+constexpr Area area_of(StageType t) {
+  switch (t) {
+    case StageType::linear:
+      return {2000, 3000, 25, 45};
+    case StageType::quant_act:
+      return {500, 800, 120, 200};
+    case StageType::residual_act:
+      return {500, 800, 150, 250};
+    case StageType::attention_matmul:
+      return {1500, 2500, 25, 45};
+    case StageType::softmax:
+      return {3000, 4000, 2500, 3000};
+    case StageType::softmax_matmul:
+      return {1500, 2500, 25, 45};
+    case StageType::concat:
+      return {300, 500, 0, 0};
+    case StageType::gelu:
+      return {500, 800, 300, 500};
+    case StageType::layernorm:
+      return {6000, 8000, 250, 400};
+  }
+  return {0, 0, 0, 0};
+}
+// §LUT/FF: per kernel: arbiter, skew/GMISkew, AXIS register slices and FIFOs of one Galapagos
+// kernel wrapper (reference-system.md §1.8 step 6).
+constexpr Area kKernelGlue{1500, 2500, 0, 0};
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// Element-wise lanes: `unroll` channels per cycle, at most one int32 flit.
+std::int64_t lanes(const graph::Stage& s) {
+  return std::min<std::int64_t>(s.knobs.unroll, kInt32PerFlit);
+}
+
+// DSPs for `macs` int8 multiply-accumulates per cycle, packed as the device allows
+// (2 per DSP48E2, 3 per DSP58: the catalogue's dsp.int8_macs_per_cycle).
+std::int64_t packed_dsps(std::int64_t macs, const hw::Device& d) {
+  const double per_dsp = d.dsp_int8_macs_per_cycle;
+  return static_cast<std::int64_t>(std::ceil(static_cast<double>(macs) / per_dsp - 1e-9));
+}
+
+StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::string& kernel) {
+  const graph::Knobs& k = s.knobs;
+  if (k.tile < 1 || k.pe < 1 || k.unroll < 1 || s.m < 1) {
+    throw core::Error(fmt::format("kernel '{}': stage {}: tile/pe/unroll and m must be >= 1",
+                                  kernel, graph::to_string(s.type)));
+  }
+  StageCost c;
+  c.type = s.type;
+  std::int64_t lane_count = 0;
+  std::int64_t buffer_bytes = 0;  // on-chip buffers and tables, BRAM (many narrow ports)
+  switch (s.type) {
+    case StageType::linear: {
+      // y = W x + b, W (m x k) int8 stationary; tile rows x pe*64 columns per cycle.
+      if (s.k < 1) throw core::Error(fmt::format("kernel '{}': linear needs k >= 1", kernel));
+      const std::int64_t macs = k.tile * k.pe * kMultipliersPerPe;
+      c.cycles_per_token = ceil_div(s.m, k.tile) * ceil_div(s.k, k.pe * kMultipliersPerPe);
+      c.dsp = packed_dsps(macs, d);
+      c.fill_cycles = kLinearDepth + k.pe;
+      lane_count = c.dsp;
+      const std::int64_t weights = s.m * s.k + s.m * 4;  // int8 weights + int32 bias
+      // Weights go to URAM when the device has room for them, else BRAM (§On-chip memory).
+      if (weights <= d.uram_bytes) {
+        c.uram_bytes = weights;
+      } else {
+        c.bram_bytes = weights;
+      }
+      buffer_bytes = s.k;  // the input row, replayed for every tile of output rows
+      break;
+    }
+    case StageType::quant_act:
+    case StageType::residual_act:
+    case StageType::gelu: {
+      // One multiply per channel (the residual's identity rescale; GELU has two).
+      const std::int64_t muls = s.type == StageType::gelu ? 2 : 1;
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.dsp = lane_count * muls * kDspPerMul32;
+      c.fill_cycles = kElementDepth * muls;
+      // Per-channel constants: m (int32) + e (int8); GELU b, c (int32) + shift (int8).
+      buffer_bytes = s.m * (s.type == StageType::gelu ? 9 : 5);
+      // The residual identity (int8 rows) waits here for its block: k rows of m bytes.
+      if (s.type == StageType::residual_act) buffer_bytes += s.k * s.m;
+      break;
+    }
+    case StageType::attention_matmul:
+    case StageType::softmax_matmul: {
+      // pe results per cycle, each a head_dim-long dot product (reference-system.md §2.3).
+      if (s.k < 1)
+        throw core::Error(
+            fmt::format("kernel '{}': {} needs k >= 1", kernel, graph::to_string(s.type)));
+      const std::int64_t columns =
+          s.type == StageType::attention_matmul ? ceil_div(s.m, kKeyPadding) * kKeyPadding : s.m;
+      c.cycles_per_token = ceil_div(columns, k.pe);
+      c.dsp = packed_dsps(k.pe * s.k, d);
+      c.fill_cycles = kDotDepth;
+      lane_count = c.dsp;
+      buffer_bytes = columns * s.k;  // K (or V) of the whole sequence, int8
+      break;
+    }
+    case StageType::softmax: {
+      // Row max, i-exp (a 2nd-order polynomial), int16 requant, sum, divide: unroll per cycle;
+      // the output starts only after the whole row is seen.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.dsp = lane_count * 2 * kDspPerMul32;
+      c.fill_cycles = c.cycles_per_token + kDividerDepth + kElementDepth;
+      buffer_bytes = 2 * s.m * 4;  // int32 scores, double-buffered between passes
+      break;
+    }
+    case StageType::layernorm: {
+      // Mean and variance over the row, integer sqrt by Newton steps, then (x - mean) * factor.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.dsp = lane_count * 2 * kDspPerMul32;
+      c.fill_cycles = c.cycles_per_token + kNewtonSteps * kDividerDepth + kDividerDepth;
+      buffer_bytes = 2 * s.m * 4 + s.m * 4;  // int32 row double-buffered + per-channel bias
+      break;
+    }
+    case StageType::concat: {
+      c.cycles_per_token = ceil_div(s.m, kInt8PerFlit);
+      c.fill_cycles = 2;
+      break;
+    }
+  }
+  const Area a = area_of(s.type);
+  c.lut = a.lut_base + a.lut_per_lane * lane_count;
+  c.ff = a.ff_base + a.ff_per_lane * lane_count;
+  c.bram_bytes += buffer_bytes;
+  return c;
+}
+
+}  // namespace
+
+KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device) {
+  KernelCost kc;
+  if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) return kc;
+  kc.lut = kKernelGlue.lut_base;
+  kc.ff = kKernelGlue.ff_base;
+  for (const graph::Stage& s : kernel.stages) {
+    StageCost c = stage_cost(s, device, kernel.name);
+    kc.dsp += c.dsp;
+    kc.lut += c.lut;
+    kc.ff += c.ff;
+    kc.bram_bytes += c.bram_bytes;
+    kc.uram_bytes += c.uram_bytes;
+    if (s.type == StageType::linear) kc.weight_bytes += s.m * s.k + s.m * 4;
+    kc.cycles_per_token = std::max(kc.cycles_per_token, c.cycles_per_token);
+    kc.fill_cycles += c.fill_cycles;
+    if (s.type == StageType::attention_matmul || s.type == StageType::softmax_matmul) {
+      kc.waits_for_port1_sequence = true;
+    }
+    kc.stages.push_back(c);
+  }
+  return kc;
+}
+
+std::int64_t sequence_cycles(const KernelCost& cost, std::int64_t seq_len) {
+  return cost.fill_cycles + seq_len * cost.cycles_per_token;
+}
+
+}  // namespace atl::cost
