@@ -162,6 +162,7 @@ void validate(const Graph& g) {
     throw core::Error(fmt::format("graph '{}': {}", g.model, what));
   };
   if (n == 0) fail("no kernels");
+  if (g.seq_len <= 0) fail(fmt::format("seq_len must be positive, got {}", g.seq_len));
   std::set<std::string> names;
   for (const Kernel& k : g.kernels) {
     if (k.name.empty()) fail("a kernel has an empty name");

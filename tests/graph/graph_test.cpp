@@ -28,6 +28,7 @@ Stream stream(int from, int to) {
 Graph chain() {
   Graph g;
   g.model = "toy";
+  g.seq_len = 4;
   g.kernels = {kernel("source", Role::source), kernel("a", Role::q), kernel("b", Role::ffn1),
                kernel("c", Role::ffn2), kernel("sink", Role::sink)};
   g.streams = {stream(0, 1), stream(1, 2), stream(2, 3), stream(3, 4)};
@@ -72,6 +73,12 @@ TEST(Graph, DanglingPorts) {
   g = chain();
   g.streams[0].consumer = 2;
   EXPECT_EQ(error_of(g), "graph 'toy': kernel 'a': input port 0 is dangling");
+}
+
+TEST(Graph, SequenceLength) {
+  Graph g = chain();
+  g.seq_len = 0;
+  EXPECT_EQ(error_of(g), "graph 'toy': seq_len must be positive, got 0");
 }
 
 TEST(Graph, DuplicateName) {
