@@ -78,7 +78,7 @@ std::int64_t lanes(const graph::Stage& s) {
 // (2 per DSP48E2, 3 per DSP58: the catalogue's dsp.int8_macs_per_cycle).
 std::int64_t packed_dsps(std::int64_t macs, const hw::Device& d) {
   const double per_dsp = d.dsp_int8_macs_per_cycle;
-  return static_cast<std::int64_t>(std::ceil(static_cast<double>(macs) / per_dsp - 1e-9));
+  return static_cast<std::int64_t>(std::ceil(static_cast<double>(macs) / per_dsp));
 }
 
 StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::string& kernel) {
