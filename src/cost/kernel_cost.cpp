@@ -1,5 +1,5 @@
 // Per-stage resource and cycle formulas. Each constant below is explained, with its source or
-// the reasoning behind the estimate, in docs/cost-model.md (section names in the comments).
+// the reasoning behind the estimate, in docs/cost-model.md under its stage type ("Kernels").
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,19 +13,19 @@ namespace {
 
 using graph::StageType;
 
-// §Streams: one 512-bit TDATA flit per cycle carries 64 int8 or 16 int32 values
+// One 512-bit TDATA flit per cycle carries 64 int8 or 16 int32 values
 // (reference-system.md §1.3). Element-wise stages on int32 rows cannot go wider than one flit.
 constexpr std::int64_t kInt32PerFlit = 16;
 constexpr std::int64_t kInt8PerFlit = 64;
-// §Linear: one PE of the packed linear has 64 multipliers (reference-system.md §2.3).
+// One PE of the packed linear has 64 multipliers (reference-system.md §2.3).
 constexpr std::int64_t kMultipliersPerPe = 64;
-// §Attention: AttentionMatmul pads the key columns to a multiple of 16 (reference-system.md §2.3).
+// AttentionMatmul pads the key columns to a multiple of 16 (reference-system.md §2.3).
 constexpr std::int64_t kKeyPadding = 16;
-// §Element-wise DSPs: a signed 32x32-bit product (x * m of QuantAct, the GELU and LayerNorm
+// A signed 32x32-bit product (x * m of QuantAct, the GELU and LayerNorm
 // products) splits into 2 x 2 partial products on a 27x18 (DSP48E2) or 27x24 (DSP58) multiplier.
 constexpr std::int64_t kDspPerMul32 = 4;
 
-// §Pipeline fill: depths in cycles of each stage's pipeline (estimates until calibrated
+// Pipeline fill: depths in cycles of each stage's pipeline (estimates until calibrated
 // against HLS reports; they only move latency by tens of cycles per kernel).
 constexpr std::int64_t kLinearDepth = 10;   // + one cycle per PE of the partial-sum chain
 constexpr std::int64_t kElementDepth = 8;   // quant_act, residual_act, gelu: multiply+round
@@ -33,7 +33,7 @@ constexpr std::int64_t kDotDepth = 10;      // attention dot products: 64-input 
 constexpr std::int64_t kDividerDepth = 36;  // 32-bit pipelined divider (softmax, layernorm)
 constexpr std::int64_t kNewtonSteps = 4;    // integer sqrt of LayerNorm (reference-system.md §2.3)
 
-// §LUT/FF: area per stage = base (control, AXIS, FIFOs) + per lane (lane = one DSP of a matmul,
+// Area per stage = base (control, AXIS, FIFOs) + per lane (lane = one DSP of a matmul,
 // or one channel per cycle of an element-wise stage). Estimates, see docs/cost-model.md.
 struct Area {
   std::int64_t lut_base, ff_base, lut_per_lane, ff_per_lane;
@@ -61,7 +61,7 @@ constexpr Area area_of(StageType t) {
   }
   return {0, 0, 0, 0};
 }
-// §LUT/FF: per kernel: arbiter, skew/GMISkew, AXIS register slices and FIFOs of one Galapagos
+// Per kernel: arbiter, skew/GMISkew, AXIS register slices and FIFOs of one Galapagos
 // kernel wrapper (reference-system.md §1.8 step 6).
 constexpr Area kKernelGlue{1500, 2500, 0, 0};
 
@@ -101,7 +101,7 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
       c.fill_cycles = kLinearDepth + k.pe;
       lane_count = c.dsp;
       const std::int64_t weights = s.m * s.k + s.m * 4;  // int8 weights + int32 bias
-      // Weights go to URAM when the device has room for them, else BRAM (§On-chip memory).
+      // Weights go to URAM when the device has room for them, else BRAM.
       if (weights <= d.uram_bytes) {
         c.uram_bytes = weights;
       } else {
