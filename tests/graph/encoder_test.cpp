@@ -53,6 +53,21 @@ TEST(Encoder, TwelveLayerCounts) {
   EXPECT_EQ(stream(g, "l11.ln_ffn", "sink").pattern, Pattern::send);
 }
 
+TEST(Encoder, BertLargeCounts) {
+  model::ModelConfig c;
+  c.name = "ibert-large";
+  c.layers = 24;
+  c.hidden = 1024;
+  c.heads = 16;
+  c.intermediate = 4096;
+  const Graph g = build_encoder_graph(c);
+  EXPECT_EQ(g.kernels.size(), 2u + 24u * (3u + 2u * 16u + 5u));
+  // per layer: 4 input + 32 Q/K + 16 V + 16 probabilities + 16 heads + 1 + 2 + 1 + 1
+  EXPECT_EQ(g.streams.size(), 24u * 89u + 1u);
+  EXPECT_EQ(stream(g, "l23.h15.context", "l23.out_proj").bytes_per_token, 64);
+  EXPECT_EQ(stream(g, "l23.ffn1", "l23.ffn2").bytes_per_token, 4096);
+}
+
 TEST(Encoder, BytesPerTokenAndPorts) {
   const Graph g = build_encoder_graph(base(1));
   EXPECT_EQ(stream(g, "source", "l0.k").bytes_per_token, 768);
