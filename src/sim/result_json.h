@@ -1,0 +1,13 @@
+// A simulation Result as JSON (the `atoll simulate -o sim.json` file): times in microseconds
+// (doubles, for people and plots) next to the exact integer picoseconds they came from.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "sim/sim.h"
+
+namespace atl::sim {
+
+nlohmann::json to_json(const Result& result);
+
+}  // namespace atl::sim

@@ -1,0 +1,120 @@
+// Small plans whose timing can be worked out by hand (the expected values in the tests are
+// derived in their comments from cost/'s formulas).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan/plan.h"
+
+namespace atl::sim::testing {
+
+// A board at 100 MHz (10,000 ps per cycle) with room for anything.
+inline hw::Device board() {
+  hw::Device d;
+  d.name = "test-board";
+  d.family = "ultrascale_plus";
+  d.lut = d.ff = 10'000'000;
+  d.dsp = 100'000;
+  d.bram_bytes = d.uram_bytes = 1'000'000'000;
+  d.dsp_kind = "dsp48e2";
+  d.dsp_int8_macs_per_cycle = 2;
+  d.network_ports = 1;
+  d.network_gbps_per_port = 100;
+  d.kernel_clock_mhz = 100;
+  d.board_power_w = 100;
+  return d;
+}
+
+// Switched 100 Gb/s (80 ps per byte), 1,000 ns per hop, 66 B framing, jumbo MTU.
+inline hw::Cluster cluster(int nodes) {
+  hw::Cluster c;
+  c.name = "test";
+  for (int i = 0; i < nodes; ++i) c.nodes.push_back({"fpga" + std::to_string(i), board()});
+  c.network.topology = hw::Topology::switched;
+  c.network.link_gbps = 100;
+  c.network.hop_latency_ns = 1000;
+  c.network.mtu_bytes = 9000;
+  c.network.frame_overhead_bytes = 66;
+  return c;
+}
+
+inline graph::Kernel kernel(std::string name, graph::Role role, std::vector<graph::Stage> stages,
+                            std::int64_t out_bytes) {
+  graph::Kernel k;
+  k.name = std::move(name);
+  k.role = role;
+  k.layer = role == graph::Role::source || role == graph::Role::sink ? -1 : 0;
+  k.stages = std::move(stages);
+  k.out_bytes_per_token = out_bytes;
+  return k;
+}
+
+// linear M x K with tile/pe: cycles per token ceil(M/tile) * ceil(K/(64 pe)), fill 10 + pe.
+inline graph::Stage linear(std::int64_t m, std::int64_t k, int tile, int pe) {
+  return {graph::StageType::linear, m, k, {tile, pe, 1}};
+}
+// quant_act over m channels, `unroll` per cycle: ceil(m/unroll) cycles per token, fill 8.
+inline graph::Stage quant_act(std::int64_t m, int unroll) {
+  return {graph::StageType::quant_act, m, 0, {1, 1, unroll}};
+}
+
+inline graph::Stream stream(int from, int to, std::int64_t bytes, int port = 0) {
+  return {from, to, graph::Pattern::send, bytes, port};
+}
+
+inline plan::Plan make_plan(graph::Graph g, hw::Cluster c, std::vector<int> node_of_kernel) {
+  plan::Plan p;
+  p.model_config = "test";
+  p.graph = std::move(g);
+  p.cluster = std::move(c);
+  p.node_of_kernel = std::move(node_of_kernel);
+  for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
+    p.kernel_id.push_back(static_cast<std::uint32_t>(k + 1));
+  }
+  p.objective = "manual";
+  return p;
+}
+
+// source -> A (linear 64x64, tile 1, pe 1) -> B (quant_act 64, unroll 4) -> sink, 4 rows of
+// 64 B; source and A on fpga0, B and sink on fpga1.
+inline plan::Plan two_nodes() {
+  graph::Graph g;
+  g.model = "two-nodes";
+  g.seq_len = 4;
+  g.hidden = 64;
+  g.heads = 1;
+  g.intermediate = 64;
+  g.layers = 1;
+  g.kernels = {kernel("source", graph::Role::source, {}, 64),
+               kernel("A", graph::Role::q, {linear(64, 64, 1, 1)}, 64),
+               kernel("B", graph::Role::ffn2, {quant_act(64, 4)}, 64),
+               kernel("sink", graph::Role::sink, {}, 0)};
+  g.streams = {stream(0, 1, 64), stream(1, 2, 64), stream(2, 3, 64)};
+  return make_plan(std::move(g), cluster(2), {0, 0, 1, 1});
+}
+
+// source, P1, P2 on fpga0 (P1, P2: linear 128x64, tile 2, pe 1, 128-B rows); C (quant_act 128,
+// unroll 16) gathers both on fpga1, then the sink. 2 rows. P1 and P2 share fpga0's uplink and
+// fpga1's switch port.
+inline plan::Plan gather_two() {
+  graph::Graph g;
+  g.model = "gather-two";
+  g.seq_len = 2;
+  g.hidden = 128;
+  g.heads = 1;
+  g.intermediate = 128;
+  g.layers = 1;
+  g.kernels = {kernel("source", graph::Role::source, {}, 64),
+               kernel("P1", graph::Role::q, {linear(128, 64, 2, 1)}, 128),
+               kernel("P2", graph::Role::k, {linear(128, 64, 2, 1)}, 128),
+               kernel("C", graph::Role::out_proj, {quant_act(256, 16)}, 128),
+               kernel("sink", graph::Role::sink, {}, 0)};
+  g.streams = {stream(0, 1, 64), stream(0, 2, 64), stream(1, 3, 128), stream(2, 3, 128),
+               stream(3, 4, 128)};
+  g.streams[1].pattern = g.streams[0].pattern = graph::Pattern::bcast;
+  g.streams[2].pattern = g.streams[3].pattern = graph::Pattern::gather;
+  return make_plan(std::move(g), cluster(2), {0, 0, 0, 1, 1});
+}
+
+}  // namespace atl::sim::testing
