@@ -10,22 +10,15 @@
 
 #include "graph/graph.h"
 #include "hw/cluster.h"
+#include "map/estimate.h"
 
 namespace atl::plan {
 
-struct NodeEstimate {
-  std::int64_t dsp = 0, lut = 0, ff = 0, bram_bytes = 0, uram_bytes = 0;
-  double cycles_per_token = 0;  // of the slowest kernel on the node
-};
-
-struct Estimate {
-  double latency_us = 0;             // one sequence, analytic
-  double throughput_seq_per_s = 0;   // steady state, analytic
-  std::vector<NodeEstimate> nodes;   // per cluster node
-};
+using NodeEstimate = map::NodeEstimate;
+using Estimate = map::Estimate;
 
 struct Plan {
-  std::string model_config;              // path or name of the model YAML it came from
+  std::string model_config;  // path or name of the model YAML it came from
   graph::Graph graph;
   hw::Cluster cluster;
   std::vector<int> node_of_kernel;       // per graph kernel: index into cluster.nodes
@@ -33,10 +26,23 @@ struct Plan {
   bool galapagos_compatible_ids = true;  // all IDs < 256
   std::string objective = "latency";     // "latency" | "throughput" | "manual"
   Estimate estimate;
+  friend bool operator==(const Plan&, const Plan&) = default;
 };
 
-// Routing table of one node: kernel ID -> node index (the Galapagos router's table).
+// Galapagos kernel IDs: consecutive from 1 in graph order (the Galapagos middleware requires
+// consecutive IDs; 0 is the GMI node of every cluster, reference-system.md §1.3, §1.8). With
+// `galapagos_compatible` the IDs must fit the 8-bit TDEST, so at most 255 kernels; otherwise
+// wider IDs serve clusters with more kernels (atoll's own router is not limited to 8 bits).
+std::vector<std::uint32_t> assign_kernel_ids(const graph::Graph& graph, bool galapagos_compatible);
+
+// Routing table shared by every node's router: entry [id] = index of the node that holds kernel
+// `id`; entry 0 (the GMI node, present on every node) is -1.
 std::vector<int> routing_table(const Plan& plan);
+
+// Throws core::Error naming `where` and the field, kernel or node unless the plan is coherent:
+// valid graph, one placement and one ID per kernel, node indices in range, IDs consecutive from 1
+// and below 256 in compatible mode, one estimate per node, known objective.
+void validate(const Plan& plan, const std::string& where);
 
 void save_plan(const Plan& plan, const std::filesystem::path& path);
 Plan load_plan(const std::filesystem::path& path);  // validates; errors name the field

@@ -1,0 +1,99 @@
+#include "map/estimate.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace atl::map {
+namespace {
+
+// Source and sink are the host's ends of the encoder (input injection, output collection): they
+// occupy no FPGA logic, so they cost nothing.
+bool is_endpoint(const graph::Kernel& k) {
+  return k.role == graph::Role::source || k.role == graph::Role::sink;
+}
+
+}  // namespace
+
+std::vector<cost::KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluster& cluster,
+                                           const std::vector<int>& node_of_kernel) {
+  std::vector<cost::KernelCost> costs(graph.kernels.size());
+  for (std::size_t k = 0; k < graph.kernels.size(); ++k) {
+    if (is_endpoint(graph.kernels[k])) continue;
+    costs[k] = cost::kernel_cost(graph.kernels[k], cluster.nodes.at(node_of_kernel.at(k)).device);
+  }
+  return costs;
+}
+
+Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
+                  const std::vector<int>& node_of_kernel) {
+  const std::size_t n = graph.kernels.size();
+  const std::vector<cost::KernelCost> costs = kernel_costs(graph, cluster, node_of_kernel);
+  const double rows = static_cast<double>(graph.seq_len);
+  auto clock_hz = [&](int k) {
+    return cluster.nodes[node_of_kernel[k]].device.kernel_clock_mhz * 1e6;
+  };
+
+  Estimate e;
+  e.nodes.resize(cluster.nodes.size());
+  double slowest_s = 0;  // time per sequence of the slowest kernel or link
+  for (std::size_t k = 0; k < n; ++k) {
+    const cost::KernelCost& c = costs[k];
+    NodeEstimate& ne = e.nodes[node_of_kernel[k]];
+    ne.dsp += c.dsp;
+    ne.lut += c.lut;
+    ne.ff += c.ff;
+    ne.bram_bytes += c.bram_bytes;
+    ne.uram_bytes += c.uram_bytes;
+    ne.cycles_per_token = std::max(ne.cycles_per_token, static_cast<double>(c.cycles_per_token));
+    slowest_s = std::max(slowest_s, rows * c.cycles_per_token / clock_hz(k));
+  }
+
+  // Per stream: when its first and last rows reach the consumer.
+  std::vector<std::vector<int>> inputs(n);
+  for (std::size_t s = 0; s < graph.streams.size(); ++s) {
+    inputs[graph.streams[s].consumer].push_back(static_cast<int>(s));
+  }
+  std::vector<double> egress_s(cluster.nodes.size()), ingress_s(cluster.nodes.size());
+  std::vector<double> first_out(n, 0), last_out(n, 0);
+  double latency_s = 0;
+  for (int k : graph::topological_order(graph)) {
+    const cost::KernelCost& c = costs[k];
+    double ready_first = 0, ready_last = 0;
+    for (int s : inputs[k]) {
+      const graph::Stream& st = graph.streams[s];
+      const int from = node_of_kernel[st.producer], to = node_of_kernel[k];
+      const int hops = hw::hops(cluster, from, to);
+      const cost::StreamCost sc = cost::stream_cost(st, graph, cluster.network, hops);
+      // On chip a row moves through the AXIS switch one flit per cycle of the producer's clock.
+      const double row_s =
+          hops == 0 ? sc.on_chip_cycles_per_token / clock_hz(st.producer) : sc.seconds_per_token;
+      const double alpha = hops == 0 ? 0 : sc.latency_s;
+      const double first_in = first_out[st.producer] + alpha + row_s;
+      const double last_in =
+          std::max(last_out[st.producer] + alpha + row_s, first_in + (rows - 1) * row_s);
+      // Attention and context hold a whole sequence of K (V) before their first output row.
+      const bool barrier = c.waits_for_port1_sequence && st.port == 1;
+      ready_first = std::max(ready_first, barrier ? last_in : first_in);
+      ready_last = std::max(ready_last, last_in);
+      if (hops > 0) {
+        const double wire_s = sc.sequence_s - sc.latency_s;
+        egress_s[from] += wire_s;
+        ingress_s[to] += wire_s;
+      }
+    }
+    const double row_s = c.cycles_per_token / clock_hz(k);
+    const double first_row_s = (c.fill_cycles + c.cycles_per_token) / clock_hz(k);
+    first_out[k] = ready_first + first_row_s;
+    last_out[k] = std::max(first_out[k] + (rows - 1) * row_s, ready_last + first_row_s);
+    latency_s = std::max(latency_s, last_out[k]);
+  }
+  for (std::size_t node = 0; node < cluster.nodes.size(); ++node) {
+    slowest_s = std::max({slowest_s, egress_s[node], ingress_s[node]});
+  }
+  e.latency_us = latency_s * 1e6;
+  e.throughput_seq_per_s = slowest_s > 0 ? 1.0 / slowest_s : 0;
+  return e;
+}
+
+}  // namespace atl::map

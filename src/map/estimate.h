@@ -1,0 +1,43 @@
+// Analytic estimate of a placed graph: resources per FPGA, latency of one sequence and steady-state
+// throughput. This is the mapper's objective function, so it is cheap (one pass over the graph)
+// and exact about what it models: kernel pipelines at II=1, whole-sequence barriers of the
+// attention kernels, and alpha-beta network transfers. Contention inside the switch is not
+// modelled; sim/ does that.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "cost/cost.h"
+#include "graph/graph.h"
+#include "hw/cluster.h"
+
+namespace atl::map {
+
+struct NodeEstimate {
+  std::int64_t dsp = 0, lut = 0, ff = 0, bram_bytes = 0, uram_bytes = 0;
+  double cycles_per_token = 0;  // of the slowest kernel on the node
+  friend bool operator==(const NodeEstimate&, const NodeEstimate&) = default;
+};
+
+struct Estimate {
+  double latency_us = 0;            // one sequence, analytic
+  double throughput_seq_per_s = 0;  // steady state, analytic
+  std::vector<NodeEstimate> nodes;  // per cluster node
+  friend bool operator==(const Estimate&, const Estimate&) = default;
+};
+
+// Costs every kernel of `graph` on the device of the node it is placed on.
+std::vector<cost::KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluster& cluster,
+                                           const std::vector<int>& node_of_kernel);
+
+// Latency: kernels are visited in topological order; a kernel emits its first row `fill +
+// cycles_per_token` after its first complete input row (all ports; attention/context wait for
+// the LAST row on port 1, the whole K or V), and its last row no earlier than one row interval
+// after its last input row. A stream that crosses the network adds hops * hop latency (alpha)
+// and serialises rows at the link rate (beta). Throughput: one sequence per max over kernels of
+// seq_len * cycles_per_token and over node links of the wire time of what leaves or enters it.
+Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
+                  const std::vector<int>& node_of_kernel);
+
+}  // namespace atl::map

@@ -1,0 +1,29 @@
+// Kernel-to-FPGA assignment inside one pipeline group (a run of kernels given g > 1 FPGAs) as a
+// MILP solved with COIN-OR CBC: binary x[k][b] = kernel k on FPGA b, continuous y[e] >= 1 when
+// stream e is cut; minimise the bytes per token that cross FPGAs, subject to each FPGA's budget.
+#pragma once
+
+#include <vector>
+
+#include "map/resources.h"
+
+namespace atl::map {
+
+struct GroupProblem {
+  std::vector<Resources> demand;  // per kernel of the group
+  std::vector<Resources> budget;  // per FPGA of the group
+  struct Edge {
+    int a, b;       // kernel indices within the group
+    double weight;  // bytes per token
+  };
+  std::vector<Edge> edges;
+};
+
+// Cut weight of an assignment (FPGA per kernel).
+double cut_weight(const GroupProblem& problem, const std::vector<int>& fpga_of);
+
+// Best assignment CBC finds within a fixed node budget (deterministic: one thread, fixed seed, no
+// time limit), starting from the feasible `start`; returns `start` when CBC finds nothing better.
+std::vector<int> assign_group(const GroupProblem& problem, const std::vector<int>& start);
+
+}  // namespace atl::map

@@ -1,0 +1,203 @@
+#include "map/knob_search.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "core/error.h"
+
+namespace atl::map {
+namespace {
+
+// Candidate knob values. Linear tiles are even (two int8 rows share one DSP48E2, so tiles come
+// in pairs); attention PEs are multiples of 2 (one 64-wide packed PE = pe 2); element-wise
+// stages take powers of two up to a 64-channel flit per cycle. The cost model rejects what a
+// device cannot build.
+constexpr int kTiles[] = {2, 4, 6, 8, 12, 16, 24, 32};
+constexpr int kAttentionPes[] = {2, 4, 8, 16, 32, 64};
+constexpr int kUnrolls[] = {1, 2, 4, 8, 16, 32, 64};
+// Tensor-parallel slices of a linear's output rows; a slice keeps whole 64-channel flits.
+constexpr int kPartitions[] = {1, 2, 3, 4, 6, 8, 12, 16};
+constexpr std::int64_t kFlitChannels = 64;
+
+std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
+  std::vector<graph::Knobs> out;
+  switch (s.type) {
+    case graph::StageType::linear: {
+      const std::int64_t chunks = s.k / kFlitChannels;  // pe must divide the K/64 input flits
+      for (int tile : kTiles) {
+        for (std::int64_t pe = 1; pe <= chunks; ++pe) {
+          if (chunks % pe == 0) out.push_back({tile, static_cast<int>(pe), 1});
+        }
+      }
+      break;
+    }
+    case graph::StageType::attention_matmul:
+    case graph::StageType::softmax_matmul:
+      for (int pe : kAttentionPes) out.push_back({1, pe, 1});
+      break;
+    default:
+      for (int unroll : kUnrolls) out.push_back({1, 1, unroll});
+      break;
+  }
+  return out;
+}
+
+std::int64_t split_rows(graph::Role role, const model::ModelConfig& c) {
+  switch (role) {
+    case graph::Role::q:
+    case graph::Role::k:
+    case graph::Role::v:
+    case graph::Role::out_proj:
+    case graph::Role::ffn2:
+      return c.hidden;
+    case graph::Role::ffn1:
+      return c.intermediate;
+    default:
+      return 0;  // not split
+  }
+}
+
+}  // namespace
+
+double KnobSearch::score(const Resources& r) const {
+  double s = 0;
+  for (Resource res : kResources) {
+    if (r[res] == 0) continue;
+    if (budget_[res] == 0) return std::numeric_limits<double>::infinity();
+    s += static_cast<double>(r[res]) / static_cast<double>(budget_[res]);
+  }
+  return s;
+}
+
+KnobSearch::KnobSearch(const model::ModelConfig& config, const hw::Device& device, const Caps& caps)
+    : config_(config), device_(device), budget_(budget(device, caps)) {
+  model::ModelConfig one_layer = config;
+  one_layer.layers = 1;
+  for (graph::Role role : graph::layer_roles()) {
+    const std::int64_t rows = split_rows(role, config);
+    for (int p : kPartitions) {
+      if (p > 1 && (rows == 0 || rows % p != 0 || (rows / p) % kFlitChannels != 0)) continue;
+      const bool per_head_split =
+          role == graph::Role::q || role == graph::Role::k || role == graph::Role::v;
+      if (per_head_split && config.heads % p != 0) continue;
+      graph::SublayerKnobs knobs;
+      knobs[role].partition = p;
+      const graph::Graph g = graph::build_encoder_graph(one_layer, knobs);
+      auto it = std::find_if(g.kernels.begin(), g.kernels.end(), [&](const graph::Kernel& k) {
+        return k.role == role && k.part == 0 && k.head <= 0;
+      });
+      if (it == g.kernels.end()) {
+        throw core::Error(fmt::format("knob search: no kernel of role '{}' in the encoder graph",
+                                      graph::to_string(role)));
+      }
+      RoleShape shape{role, p, *it, {}};
+      for (std::size_t i = 0; i < shape.kernel.stages.size(); ++i) {
+        std::vector<Option> options;
+        for (const graph::Knobs& kn : stage_candidates(shape.kernel.stages[i])) {
+          graph::Kernel trial = shape.kernel;
+          trial.stages[i].knobs = kn;
+          cost::KernelCost c;
+          try {
+            c = cost::kernel_cost(trial, device);
+          } catch (const core::Error&) {
+            continue;  // knobs this device cannot build
+          }
+          const cost::StageCost& sc = c.stages.at(i);
+          Resources r;
+          r[Resource::lut] = sc.lut;
+          r[Resource::ff] = sc.ff;
+          r[Resource::dsp] = sc.dsp;
+          r[Resource::bram] = sc.bram_bytes;
+          r[Resource::uram] = sc.uram_bytes;
+          options.push_back({kn, sc.cycles_per_token, score(r)});
+          rates_.push_back(sc.cycles_per_token);
+        }
+        if (options.empty()) {
+          throw core::Error(
+              fmt::format("knob search: no buildable knobs for stage {} ({}) of role "
+                          "'{}' on '{}'",
+                          i, graph::to_string(shape.kernel.stages[i].type), graph::to_string(role),
+                          device.name));
+        }
+        shape.stages.push_back(std::move(options));
+      }
+      shapes_.push_back(std::move(shape));
+    }
+  }
+  std::sort(rates_.begin(), rates_.end());
+  rates_.erase(std::unique(rates_.begin(), rates_.end()), rates_.end());
+}
+
+std::optional<graph::SublayerKnobs> KnobSearch::knobs_for(std::int64_t rate) const {
+  graph::SublayerKnobs knobs;
+  for (graph::Role role : graph::layer_roles()) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const RoleShape& shape : shapes_) {
+      if (shape.role != role) continue;
+      graph::Kernel kernel = shape.kernel;
+      bool reachable = true;
+      for (std::size_t i = 0; i < shape.stages.size() && reachable; ++i) {
+        const Option* pick = nullptr;
+        for (const Option& o : shape.stages[i]) {
+          // Strict '<' keeps the first (enumeration order) of equal scores: deterministic.
+          if (o.cycles <= rate && (pick == nullptr || o.score < pick->score)) pick = &o;
+        }
+        reachable = pick != nullptr;
+        if (pick) kernel.stages[i].knobs = pick->knobs;
+      }
+      if (!reachable) continue;
+      const Resources r = resources_of(cost::kernel_cost(kernel, device_));
+      if (!fits(r, budget_)) continue;
+      const double total = shape.partition * score(r);
+      if (total < best) {
+        best = total;
+        graph::RoleKnobs& rk = knobs[role];
+        rk.partition = shape.partition;
+        rk.stages.clear();
+        for (const graph::Stage& s : kernel.stages) rk.stages.push_back(s.knobs);
+      }
+    }
+    if (best == std::numeric_limits<double>::infinity()) return std::nullopt;
+  }
+  return knobs;
+}
+
+std::string KnobSearch::oversized_role() const {
+  for (graph::Role role : graph::layer_roles()) {
+    bool any_fits = false, any = false;
+    int widest = 0;
+    Resources widest_need;  // of the most-split shape, at its cheapest knobs
+    for (const RoleShape& shape : shapes_) {
+      if (shape.role != role) continue;
+      graph::Kernel kernel = shape.kernel;
+      for (std::size_t i = 0; i < shape.stages.size(); ++i) {
+        const Option* pick = &shape.stages[i].front();
+        for (const Option& o : shape.stages[i]) {
+          if (o.score < pick->score) pick = &o;
+        }
+        kernel.stages[i].knobs = pick->knobs;
+      }
+      const Resources r = resources_of(cost::kernel_cost(kernel, device_));
+      any = true;
+      any_fits = any_fits || fits(r, budget_);
+      if (shape.partition >= widest) {
+        widest = shape.partition;
+        widest_need = r;
+      }
+    }
+    if (any_fits || !any) continue;
+    for (Resource res : kResources) {
+      if (widest_need[res] <= budget_[res]) continue;
+      return fmt::format(
+          "a kernel of role '{}' split {} ways still needs {} {} but one {} offers "
+          "{} within its cap",
+          graph::to_string(role), widest, format_amount(res, widest_need[res]), to_string(res),
+          device_.name, format_amount(res, budget_[res]));
+    }
+  }
+  return {};
+}
+
+}  // namespace atl::map

@@ -1,0 +1,217 @@
+#include "map/mapper.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include "core/error.h"
+#include "map/knob_search.h"
+#include "map/pipeline.h"
+
+namespace atl::map {
+namespace {
+
+// How many rates slower than the fastest feasible one the objective gets to compare. The
+// latency of one sequence is not monotone in the rate (slower knobs may save a network hop), so
+// a short look beyond the fastest packing pays; longer looks only found slower plans.
+constexpr int kAlternatives = 4;
+
+// Kernels of one role are identical across layers when built from SublayerKnobs, so each role
+// is costed once. Source and sink are host endpoints and cost nothing.
+std::vector<Resources> role_demand(const graph::Graph& g, const hw::Device& device) {
+  std::map<graph::Role, Resources> by_role;
+  std::vector<Resources> out(g.kernels.size());
+  for (std::size_t k = 0; k < g.kernels.size(); ++k) {
+    const graph::Kernel& kernel = g.kernels[k];
+    if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) continue;
+    auto it = by_role.find(kernel.role);
+    if (it == by_role.end()) {
+      it = by_role.emplace(kernel.role, resources_of(cost::kernel_cost(kernel, device))).first;
+    }
+    out[k] = it->second;
+  }
+  return out;
+}
+
+struct Candidate {
+  graph::Graph graph;
+  PipelinePlacement placement;
+};
+
+std::optional<Candidate> try_knobs(const model::ModelConfig& config,
+                                   const graph::SublayerKnobs& knobs, const hw::Cluster& cluster,
+                                   const Caps& caps, bool refine) {
+  Candidate c{graph::build_encoder_graph(config, knobs), {}};
+  const auto placed =
+      place_pipeline(c.graph, role_demand(c.graph, cluster.nodes[0].device), cluster, caps, refine);
+  if (!placed) return std::nullopt;
+  c.placement = *placed;
+  return c;
+}
+
+hw::Cluster copies_of(const hw::Cluster& cluster, int nodes) {
+  hw::Cluster c = cluster;
+  c.nodes.assign(nodes, cluster.nodes[0]);
+  for (int i = 0; i < nodes; ++i) c.nodes[i].name = fmt::format("n{}", i);
+  return c;
+}
+
+// The model does not fit even at its slowest, smallest knobs: say what runs out and how many
+// boards like the cluster's first would hold it.
+[[noreturn]] void throw_does_not_fit(const model::ModelConfig& config, const hw::Cluster& cluster,
+                                     const Caps& caps, const KnobSearch& search) {
+  const hw::Device& board = cluster.nodes[0].device;
+  const std::string head = fmt::format(
+      "model '{}' ({} layers) does not fit on cluster '{}' ({} nodes) even with its smallest "
+      "knobs",
+      config.name, config.layers, cluster.name, cluster.nodes.size());
+  if (const std::string why = search.oversized_role(); !why.empty()) {
+    throw core::Error(fmt::format("{}: {}; no number of {} boards helps", head, why, board.name));
+  }
+  const auto knobs = search.knobs_for(search.rates().back());
+  const graph::Graph g = graph::build_encoder_graph(config, *knobs);
+  const std::vector<Resources> demand = role_demand(g, board);
+  Resources need, offer;
+  for (const Resources& r : demand) need += r;
+  for (const hw::Node& n : cluster.nodes) offer += budget(n.device, caps);
+
+  Resources one = budget(board, caps);
+  int lower = 1;  // nodes the totals alone demand
+  Resource worst = Resource::lut;
+  double worst_ratio = -1;
+  for (Resource res : kResources) {
+    if (need[res] == 0) continue;
+    const double ratio = static_cast<double>(need[res]) / static_cast<double>(offer[res]);
+    if (ratio > worst_ratio) worst_ratio = ratio, worst = res;
+    if (one[res] > 0) {
+      lower = std::max(lower, static_cast<int>((need[res] + one[res] - 1) / one[res]));
+    }
+  }
+  // Smallest homogeneous cluster: grow until the pipeline packs, then the DP's own count is the
+  // minimum (it uses the fewest nodes it can).
+  int smallest = -1;
+  for (int size = std::max(lower, static_cast<int>(cluster.nodes.size()) + 1); smallest < 0;
+       size *= 2) {
+    if (const auto p = place_pipeline(g, demand, copies_of(cluster, size), caps, false)) {
+      smallest = p->nodes_used;
+    }
+    if (size > 1 << 16) break;
+  }
+  const std::string shortage =
+      need[worst] > offer[worst]
+          ? fmt::format("{} runs out: needs {}, the nodes offer {} within the caps (short by {})",
+                        to_string(worst), format_amount(worst, need[worst]),
+                        format_amount(worst, offer[worst]),
+                        format_amount(worst, need[worst] - offer[worst]))
+          : fmt::format(
+                "no resource runs out in total ({} is tightest at {:.0f}% of the capped "
+                "total) but the kernels do not pack into {} nodes",
+                to_string(worst), 100 * worst_ratio, cluster.nodes.size());
+  throw core::Error(fmt::format("{}: {}; the smallest cluster that fits is {} x {}", head, shortage,
+                                smallest, board.name));
+}
+
+Mapping finish(Candidate c, const hw::Cluster& cluster) {
+  Mapping m;
+  m.estimate = estimate(c.graph, cluster, c.placement.node_of_kernel);
+  m.graph = std::move(c.graph);
+  m.node_of_kernel = std::move(c.placement.node_of_kernel);
+  return m;
+}
+
+}  // namespace
+
+Objective parse_objective(const std::string& text) {
+  if (text == "latency") return Objective::latency;
+  if (text == "throughput") return Objective::throughput;
+  throw core::Error(fmt::format("objective '{}': expected latency or throughput", text));
+}
+
+const char* to_string(Objective objective) {
+  return objective == Objective::latency ? "latency" : "throughput";
+}
+
+Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& cluster,
+                      Objective objective, const Caps& caps) {
+  if (cluster.nodes.empty()) throw core::Error(fmt::format("cluster '{}': no nodes", cluster.name));
+  const KnobSearch search(config, cluster.nodes[0].device, caps);
+  const std::vector<std::int64_t>& rates = search.rates();
+
+  // Feasibility is monotone in the rate up to first-fit packing noise: a slower rate never needs
+  // more of any resource. Binary search for the fastest feasible rate.
+  auto feasible = [&](std::size_t i) -> std::optional<Candidate> {
+    const auto knobs = search.knobs_for(rates[i]);
+    if (!knobs) return std::nullopt;
+    return try_knobs(config, *knobs, cluster, caps, false);
+  };
+  std::size_t hi = rates.size() - 1;
+  if (!feasible(hi)) throw_does_not_fit(config, cluster, caps, search);
+  std::size_t lo = 0;
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (feasible(mid))
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+
+  std::optional<graph::SublayerKnobs> best_knobs;
+  Estimate best;
+  for (std::size_t i = lo; i < rates.size() && i < lo + 1 + kAlternatives; ++i) {
+    const auto knobs = search.knobs_for(rates[i]);
+    if (!knobs) continue;
+    auto c = try_knobs(config, *knobs, cluster, caps, false);
+    if (!c) continue;
+    const Estimate e = estimate(c->graph, cluster, c->placement.node_of_kernel);
+    const bool better =
+        !best_knobs || (objective == Objective::latency
+                            ? e.latency_us < best.latency_us
+                            : e.throughput_seq_per_s > best.throughput_seq_per_s ||
+                                  (e.throughput_seq_per_s == best.throughput_seq_per_s &&
+                                   e.latency_us < best.latency_us));
+    if (better) {
+      best_knobs = knobs;
+      best = e;
+    }
+  }
+  return finish(*try_knobs(config, *best_knobs, cluster, caps, true), cluster);
+}
+
+Mapping map_with_knobs(const model::ModelConfig& config, const graph::SublayerKnobs& knobs,
+                       const hw::Cluster& cluster, const Caps& caps) {
+  if (cluster.nodes.empty()) throw core::Error(fmt::format("cluster '{}': no nodes", cluster.name));
+  auto c = try_knobs(config, knobs, cluster, caps, true);
+  if (!c) {
+    throw core::Error(
+        fmt::format("model '{}' with the given knobs does not fit on cluster '{}' "
+                    "({} nodes) within the caps",
+                    config.name, cluster.name, cluster.nodes.size()));
+  }
+  return finish(std::move(*c), cluster);
+}
+
+Mapping map_manual(graph::Graph graph, const hw::Cluster& cluster,
+                   std::vector<int> node_of_kernel) {
+  const std::vector<cost::KernelCost> costs = kernel_costs(graph, cluster, node_of_kernel);
+  std::vector<Resources> used(cluster.nodes.size());
+  for (std::size_t k = 0; k < costs.size(); ++k) used[node_of_kernel[k]] += resources_of(costs[k]);
+  for (std::size_t n = 0; n < used.size(); ++n) {
+    const Resources have = device_resources(cluster.nodes[n].device);
+    for (Resource res : kResources) {
+      if (used[n][res] <= have[res]) continue;
+      throw core::Error(fmt::format("placement: node '{}' ({}) needs {} {} but the device has {}",
+                                    cluster.nodes[n].name, cluster.nodes[n].device.name,
+                                    format_amount(res, used[n][res]), to_string(res),
+                                    format_amount(res, have[res])));
+    }
+  }
+  Mapping m;
+  m.estimate = estimate(graph, cluster, node_of_kernel);
+  m.graph = std::move(graph);
+  m.node_of_kernel = std::move(node_of_kernel);
+  return m;
+}
+
+}  // namespace atl::map

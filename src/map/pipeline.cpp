@@ -1,0 +1,175 @@
+#include "map/pipeline.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+#include "map/group_milp.h"
+
+namespace atl::map {
+namespace {
+
+// Largest number of FPGAs one group may span. Groups of 2-3 let the MILP interleave kernels that
+// a strict chain cut would split badly (e.g. attention heads with their Q/K/V producers); more
+// would make the MILP slow without helping encoder-shaped graphs.
+constexpr int kMaxGroup = 3;
+
+struct In {
+  int from;      // producer position in the order
+  double bytes;  // per token
+};
+
+// Kernel order: the graph's own when it is already topological (the encoder builder emits data-
+// flow order, which keeps a layer's kernels together), otherwise a topological sort.
+std::vector<int> kernel_order(const graph::Graph& g) {
+  bool topo = true;
+  for (const graph::Stream& s : g.streams) topo = topo && s.producer < s.consumer;
+  if (!topo) return graph::topological_order(g);
+  std::vector<int> order(g.kernels.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  return order;
+}
+
+// First-fit of positions [begin, end) into `budgets`, in order. Stops at the first kernel that
+// fits nowhere. Because first-fit never moves an earlier kernel, the assignment of every prefix
+// is a prefix of the assignment: one pass yields the result for every segment end.
+struct FirstFit {
+  std::vector<int> bin;          // per position from begin
+  std::vector<double> internal;  // cut bytes inside the segment [begin, begin + i + 1)
+};
+
+FirstFit first_fit(int begin, int end, const std::vector<Resources>& demand_at,
+                   const std::vector<Resources>& budgets, const std::vector<std::vector<In>>& in) {
+  FirstFit ff;
+  std::vector<Resources> used(budgets.size());
+  double cut = 0;
+  for (int pos = begin; pos < end; ++pos) {
+    int chosen = -1;
+    for (std::size_t b = 0; b < budgets.size() && chosen < 0; ++b) {
+      Resources trial = used[b];
+      trial += demand_at[pos];
+      if (fits(trial, budgets[b])) chosen = static_cast<int>(b);
+    }
+    if (chosen < 0) break;
+    used[chosen] += demand_at[pos];
+    ff.bin.push_back(chosen);
+    for (const In& e : in[pos]) {
+      if (e.from >= begin && ff.bin[e.from - begin] != chosen) cut += e.bytes;
+    }
+    ff.internal.push_back(cut);
+  }
+  return ff;
+}
+
+}  // namespace
+
+std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
+                                                const std::vector<Resources>& demand,
+                                                const hw::Cluster& cluster, const Caps& caps,
+                                                bool refine) {
+  const std::vector<int> order = kernel_order(graph);
+  const int n = static_cast<int>(order.size());
+  const int nodes = static_cast<int>(cluster.nodes.size());
+  std::vector<int> pos_of(n);
+  for (int p = 0; p < n; ++p) pos_of[order[p]] = p;
+  std::vector<Resources> demand_at(n);
+  for (int p = 0; p < n; ++p) demand_at[p] = demand[order[p]];
+  std::vector<std::vector<In>> in(n);
+  for (const graph::Stream& s : graph.streams) {
+    in[pos_of[s.consumer]].push_back({pos_of[s.producer], static_cast<double>(s.bytes_per_token)});
+  }
+  std::vector<Resources> node_budget(nodes);
+  for (int j = 0; j < nodes; ++j) node_budget[j] = budget(cluster.nodes[j].device, caps);
+
+  // Groups of nodes with the same devices behave alike: key them by their device names so a
+  // homogeneous cluster evaluates each (start, size) segment once.
+  std::map<std::vector<std::string>, int> signature_ids;
+  std::vector<std::vector<int>> signature(nodes, std::vector<int>(kMaxGroup + 1, -1));
+  std::vector<std::vector<Resources>> signature_budgets;
+  for (int j = 0; j < nodes; ++j) {
+    for (int g = 1; g <= kMaxGroup && j + g <= nodes; ++g) {
+      std::vector<std::string> key;
+      for (int b = j; b < j + g; ++b) key.push_back(cluster.nodes[b].device.name);
+      auto [it, added] = signature_ids.emplace(key, static_cast<int>(signature_ids.size()));
+      if (added) {
+        signature_budgets.emplace_back(node_budget.begin() + j, node_budget.begin() + j + g);
+      }
+      signature[j][g] = it->second;
+    }
+  }
+
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  struct Cell {
+    double cut = kInf;
+    int prev_pos = -1, prev_node = -1;
+  };
+  std::vector<std::vector<Cell>> dp(n + 1, std::vector<Cell>(nodes + 1));
+  dp[0][0].cut = 0;
+  for (int i = 0; i < n; ++i) {
+    // Bytes per token entering [i, e) from kernels before i, for every end e.
+    std::vector<double> inbound{0};
+    std::map<int, FirstFit> segments;  // by signature, computed on first use
+    for (int j = 0; j < nodes; ++j) {
+      if (dp[i][j].cut == kInf) continue;
+      for (int g = 1; g <= kMaxGroup && j + g <= nodes; ++g) {
+        const int sig = signature[j][g];
+        auto it = segments.find(sig);
+        if (it == segments.end()) {
+          it = segments.emplace(sig, first_fit(i, n, demand_at, signature_budgets[sig], in)).first;
+        }
+        const FirstFit& ff = it->second;
+        while (inbound.size() <= ff.bin.size()) {
+          const int pos = i + static_cast<int>(inbound.size()) - 1;
+          double add = 0;
+          for (const In& e : in[pos]) add += e.from < i ? e.bytes : 0;
+          inbound.push_back(inbound.back() + add);
+        }
+        int top = -1;  // highest FPGA of the group first-fit has used so far
+        for (std::size_t len = 1; len <= ff.bin.size(); ++len) {
+          top = std::max(top, ff.bin[len - 1]);
+          // A group of g FPGAs that leaves one empty is never better than a smaller group.
+          if (top < g - 1) continue;
+          const double cut = dp[i][j].cut + inbound[len] + ff.internal[len - 1];
+          Cell& to = dp[i + len][j + g];
+          if (cut < to.cut) to = {cut, i, j};
+        }
+      }
+    }
+  }
+
+  int used = -1;
+  for (int j = 1; j <= nodes && used < 0; ++j) {
+    if (dp[n][j].cut < kInf) used = j;
+  }
+  if (used < 0) return std::nullopt;
+
+  PipelinePlacement out;
+  out.node_of_kernel.assign(n, -1);
+  out.nodes_used = used;
+  out.cut_bytes_per_token = dp[n][used].cut;
+  for (int e = n, j = used; e > 0;) {
+    const Cell& c = dp[e][j];
+    const int i = c.prev_pos, first = c.prev_node, g = j - first;
+    const std::vector<Resources> budgets(node_budget.begin() + first, node_budget.begin() + j);
+    std::vector<int> bins = first_fit(i, e, demand_at, budgets, in).bin;
+    if (refine && g > 1) {
+      GroupProblem problem;
+      problem.budget = budgets;
+      for (int p = i; p < e; ++p) {
+        problem.demand.push_back(demand_at[p]);
+        for (const In& edge : in[p]) {
+          if (edge.from >= i) problem.edges.push_back({edge.from - i, p - i, edge.bytes});
+        }
+      }
+      const double before = cut_weight(problem, bins);
+      bins = assign_group(problem, bins);
+      out.cut_bytes_per_token -= before - cut_weight(problem, bins);
+    }
+    for (int p = i; p < e; ++p) out.node_of_kernel[order[p]] = first + bins[p - i];
+    e = i;
+    j = first;
+  }
+  return out;
+}
+
+}  // namespace atl::map

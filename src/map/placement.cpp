@@ -1,0 +1,131 @@
+#include "map/placement.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace atl::map {
+
+bool matches(const std::string& pattern, const std::string& name) {
+  // Iterative glob with backtracking to the last '*': linear in practice for kernel names.
+  std::size_t p = 0, s = 0, star = std::string::npos, mark = 0;
+  while (s < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = s;
+    } else if (p < pattern.size() && pattern[p] == name[s]) {
+      ++p;
+      ++s;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      s = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+void place_endpoints(const graph::Graph& graph, std::vector<int>& node_of_kernel) {
+  for (const graph::Stream& s : graph.streams) {
+    const graph::Kernel& producer = graph.kernels[s.producer];
+    const graph::Kernel& consumer = graph.kernels[s.consumer];
+    if (producer.role == graph::Role::source && node_of_kernel[s.producer] < 0) {
+      node_of_kernel[s.producer] = node_of_kernel[s.consumer];
+    }
+    if (consumer.role == graph::Role::sink && node_of_kernel[s.consumer] < 0) {
+      node_of_kernel[s.consumer] = node_of_kernel[s.producer];
+    }
+  }
+}
+
+std::vector<int> parse_placement(const std::string& text, const std::string& where,
+                                 const graph::Graph& graph, const hw::Cluster& cluster) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw core::Error(fmt::format("{}: invalid YAML/JSON: {}", where, e.what()));
+  }
+  const YAML::Node nodes = root.IsMap() ? root["placement"] : YAML::Node();
+  if (!nodes || !nodes.IsMap()) {
+    throw core::Error(
+        fmt::format("{}: expected a map 'placement' of node name -> kernel list", where));
+  }
+  std::map<std::string, int> node_index;
+  std::string known;
+  for (std::size_t i = 0; i < cluster.nodes.size(); ++i) {
+    node_index[cluster.nodes[i].name] = static_cast<int>(i);
+    known += (i ? ", " : "") + cluster.nodes[i].name;
+  }
+
+  std::vector<int> node_of(graph.kernels.size(), -1);
+  for (const auto& entry : nodes) {
+    const std::string node = entry.first.as<std::string>();
+    auto it = node_index.find(node);
+    if (it == node_index.end()) {
+      throw core::Error(fmt::format("{}: placement.{}: unknown node '{}' (cluster '{}' has {})",
+                                    where, node, node, cluster.name, known));
+    }
+    const YAML::Node& list = entry.second;
+    if (!list.IsSequence()) {
+      throw core::Error(
+          fmt::format("{}: placement.{}: expected a list of kernel names", where, node));
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].IsScalar()) {
+        throw core::Error(
+            fmt::format("{}: placement.{}[{}]: expected a kernel name", where, node, i));
+      }
+      const std::string pattern = list[i].as<std::string>();
+      bool any = false;
+      for (std::size_t k = 0; k < graph.kernels.size(); ++k) {
+        if (!matches(pattern, graph.kernels[k].name)) continue;
+        any = true;
+        if (node_of[k] >= 0) {
+          throw core::Error(
+              fmt::format("{}: placement.{}[{}]: kernel '{}' is already placed on "
+                          "node '{}'",
+                          where, node, i, graph.kernels[k].name, cluster.nodes[node_of[k]].name));
+        }
+        node_of[k] = it->second;
+      }
+      if (!any) {
+        throw core::Error(
+            fmt::format("{}: placement.{}[{}]: unknown kernel '{}' (no kernel of "
+                        "graph '{}' matches)",
+                        where, node, i, pattern, graph.model));
+      }
+    }
+  }
+  place_endpoints(graph, node_of);
+
+  std::vector<std::string> missing;
+  for (std::size_t k = 0; k < graph.kernels.size(); ++k) {
+    if (node_of[k] < 0) missing.push_back(graph.kernels[k].name);
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < missing.size() && i < 8; ++i) list += (i ? ", " : "") + missing[i];
+    if (missing.size() > 8) list += fmt::format(", ... ({} in all)", missing.size());
+    throw core::Error(fmt::format("{}: kernels not placed on any node: {}", where, list));
+  }
+  return node_of;
+}
+
+std::vector<int> load_placement(const std::filesystem::path& path, const graph::Graph& graph,
+                                const hw::Cluster& cluster) {
+  std::ifstream in(path);
+  if (!in) throw core::Error(fmt::format("{}: cannot open placement file", path.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_placement(text.str(), path.string(), graph, cluster);
+}
+
+}  // namespace atl::map

@@ -1,0 +1,358 @@
+#include "plan/json.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "core/error.h"
+#include "graph/json.h"
+
+namespace atl::plan {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kFormat = "atoll-plan";
+constexpr int kVersion = 1;
+
+// Reads `key` of object `j` as T; the error names the JSON path and what was expected.
+template <typename T>
+T field(const json& j, const std::string& key, const std::string& at) {
+  if (!j.is_object()) throw core::Error(fmt::format("{}: expected an object", at));
+  auto it = j.find(key);
+  if (it == j.end()) throw core::Error(fmt::format("{}.{}: missing field", at, key));
+  const bool ok = std::is_same_v<T, bool>          ? it->is_boolean()
+                  : std::is_same_v<T, std::string> ? it->is_string()
+                  : std::is_floating_point_v<T>    ? it->is_number()
+                                                   : it->is_number_integer();
+  if (!ok) {
+    const char* expected = std::is_same_v<T, bool>          ? "a boolean"
+                           : std::is_same_v<T, std::string> ? "a string"
+                           : std::is_floating_point_v<T>    ? "a number"
+                                                            : "an integer";
+    throw core::Error(fmt::format("{}.{}: expected {}, got {}", at, key, expected, it->dump()));
+  }
+  return it->get<T>();
+}
+
+const json& array_field(const json& j, const std::string& key, const std::string& at) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) {
+    throw core::Error(fmt::format("{}.{}: missing or not an array", at, key));
+  }
+  return *it;
+}
+
+const char* topology_name(hw::Topology t) {
+  switch (t) {
+    case hw::Topology::switched:
+      return "switch";
+    case hw::Topology::ring:
+      return "ring";
+    case hw::Topology::direct:
+      return "direct";
+  }
+  return "?";
+}
+
+hw::Topology topology_from(const std::string& s, const std::string& at) {
+  if (s == "switch") return hw::Topology::switched;
+  if (s == "ring") return hw::Topology::ring;
+  if (s == "direct") return hw::Topology::direct;
+  throw core::Error(
+      fmt::format("{}: unknown topology '{}' (expected switch, ring or direct)", at, s));
+}
+
+json device_json(const hw::Device& d) {
+  return {{"name", d.name},
+          {"description", d.description},
+          {"part", d.part},
+          {"family", d.family},
+          {"lut", d.lut},
+          {"ff", d.ff},
+          {"dsp", d.dsp},
+          {"bram_bytes", d.bram_bytes},
+          {"uram_bytes", d.uram_bytes},
+          {"aie_tiles", d.aie_tiles},
+          {"dsp_kind", d.dsp_kind},
+          {"dsp_int8_macs_per_cycle", d.dsp_int8_macs_per_cycle},
+          {"aie_int8_macs_per_cycle", d.aie_int8_macs_per_cycle},
+          {"aie_clock_mhz", d.aie_clock_mhz},
+          {"offchip_bytes", d.offchip_bytes},
+          {"offchip_gbytes_per_s", d.offchip_gbytes_per_s},
+          {"network_ports", d.network_ports},
+          {"network_gbps_per_port", d.network_gbps_per_port},
+          {"kernel_clock_mhz", d.kernel_clock_mhz},
+          {"board_power_w", d.board_power_w}};
+}
+
+hw::Device device_from(const json& j, const std::string& at) {
+  hw::Device d;
+  d.name = field<std::string>(j, "name", at);
+  d.description = field<std::string>(j, "description", at);
+  d.part = field<std::string>(j, "part", at);
+  d.family = field<std::string>(j, "family", at);
+  d.lut = field<std::int64_t>(j, "lut", at);
+  d.ff = field<std::int64_t>(j, "ff", at);
+  d.dsp = field<std::int64_t>(j, "dsp", at);
+  d.bram_bytes = field<std::int64_t>(j, "bram_bytes", at);
+  d.uram_bytes = field<std::int64_t>(j, "uram_bytes", at);
+  d.aie_tiles = field<std::int64_t>(j, "aie_tiles", at);
+  d.dsp_kind = field<std::string>(j, "dsp_kind", at);
+  d.dsp_int8_macs_per_cycle = field<double>(j, "dsp_int8_macs_per_cycle", at);
+  d.aie_int8_macs_per_cycle = field<double>(j, "aie_int8_macs_per_cycle", at);
+  d.aie_clock_mhz = field<double>(j, "aie_clock_mhz", at);
+  d.offchip_bytes = field<std::int64_t>(j, "offchip_bytes", at);
+  d.offchip_gbytes_per_s = field<double>(j, "offchip_gbytes_per_s", at);
+  d.network_ports = field<int>(j, "network_ports", at);
+  d.network_gbps_per_port = field<double>(j, "network_gbps_per_port", at);
+  d.kernel_clock_mhz = field<double>(j, "kernel_clock_mhz", at);
+  d.board_power_w = field<double>(j, "board_power_w", at);
+  if (d.kernel_clock_mhz <= 0) {
+    throw core::Error(fmt::format("{}.kernel_clock_mhz: must be positive", at));
+  }
+  return d;
+}
+
+json cluster_json(const hw::Cluster& c) {
+  json nodes = json::array();
+  for (const hw::Node& n : c.nodes)
+    nodes.push_back({{"name", n.name}, {"device", device_json(n.device)}});
+  json links = json::array();
+  for (const auto& [a, b] : c.network.links) links.push_back({a, b});
+  return {{"name", c.name},
+          {"nodes", std::move(nodes)},
+          {"network",
+           {{"topology", topology_name(c.network.topology)},
+            {"link_gbps", c.network.link_gbps},
+            {"hop_latency_ns", c.network.hop_latency_ns},
+            {"mtu_bytes", c.network.mtu_bytes},
+            {"frame_overhead_bytes", c.network.frame_overhead_bytes},
+            {"links", std::move(links)}}}};
+}
+
+hw::Cluster cluster_from(const json& j, const std::string& at) {
+  hw::Cluster c;
+  c.name = field<std::string>(j, "name", at);
+  const json& nodes = array_field(j, "nodes", at);
+  std::map<std::string, int> names;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string nat = fmt::format("{}.nodes[{}]", at, i);
+    hw::Node n;
+    n.name = field<std::string>(nodes[i], "name", nat);
+    if (!names.emplace(n.name, static_cast<int>(i)).second) {
+      throw core::Error(fmt::format("{}.name: duplicate node name '{}'", nat, n.name));
+    }
+    auto dev = nodes[i].find("device");
+    if (dev == nodes[i].end()) throw core::Error(fmt::format("{}.device: missing field", nat));
+    n.device = device_from(*dev, nat + ".device");
+    c.nodes.push_back(std::move(n));
+  }
+  if (c.nodes.empty()) throw core::Error(fmt::format("{}.nodes: no nodes", at));
+  const std::string net_at = at + ".network";
+  auto net = j.find("network");
+  if (net == j.end()) throw core::Error(fmt::format("{}: missing field", net_at));
+  hw::Network& w = c.network;
+  w.topology = topology_from(field<std::string>(*net, "topology", net_at), net_at + ".topology");
+  w.link_gbps = field<double>(*net, "link_gbps", net_at);
+  w.hop_latency_ns = field<double>(*net, "hop_latency_ns", net_at);
+  w.mtu_bytes = field<int>(*net, "mtu_bytes", net_at);
+  w.frame_overhead_bytes = field<int>(*net, "frame_overhead_bytes", net_at);
+  if (w.link_gbps <= 0 || w.hop_latency_ns < 0 || w.mtu_bytes <= 0 || w.frame_overhead_bytes < 0) {
+    throw core::Error(
+        fmt::format("{}: link_gbps and mtu_bytes must be positive, hop_latency_ns "
+                    "and frame_overhead_bytes not negative",
+                    net_at));
+  }
+  const json& links = array_field(*net, "links", net_at);
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const json& l = links[i];
+    const int n = static_cast<int>(c.nodes.size());
+    if (!l.is_array() || l.size() != 2 || !l[0].is_number_integer() || !l[1].is_number_integer() ||
+        l[0].get<int>() < 0 || l[0].get<int>() >= n || l[1].get<int>() < 0 ||
+        l[1].get<int>() >= n) {
+      throw core::Error(
+          fmt::format("{}.links[{}]: expected [a, b] with node indices below {}, got {}", net_at, i,
+                      n, l.dump()));
+    }
+    w.links.emplace_back(l[0].get<int>(), l[1].get<int>());
+  }
+  return c;
+}
+
+json estimate_json(const Estimate& e, const hw::Cluster& c) {
+  json nodes = json::array();
+  for (std::size_t i = 0; i < e.nodes.size(); ++i) {
+    const NodeEstimate& n = e.nodes[i];
+    nodes.push_back({{"node", i < c.nodes.size() ? c.nodes[i].name : ""},
+                     {"dsp", n.dsp},
+                     {"lut", n.lut},
+                     {"ff", n.ff},
+                     {"bram_bytes", n.bram_bytes},
+                     {"uram_bytes", n.uram_bytes},
+                     {"cycles_per_token", n.cycles_per_token}});
+  }
+  return {{"latency_us", e.latency_us},
+          {"throughput_seq_per_s", e.throughput_seq_per_s},
+          {"nodes", std::move(nodes)}};
+}
+
+Estimate estimate_from(const json& j, const hw::Cluster& c, const std::string& at) {
+  Estimate e;
+  e.latency_us = field<double>(j, "latency_us", at);
+  e.throughput_seq_per_s = field<double>(j, "throughput_seq_per_s", at);
+  const json& nodes = array_field(j, "nodes", at);
+  if (nodes.size() != c.nodes.size()) {
+    throw core::Error(
+        fmt::format("{}.nodes: {} entries for {} cluster nodes", at, nodes.size(), c.nodes.size()));
+  }
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string nat = fmt::format("{}.nodes[{}]", at, i);
+    const auto name = field<std::string>(nodes[i], "node", nat);
+    if (name != c.nodes[i].name) {
+      throw core::Error(
+          fmt::format("{}.node: '{}' but cluster node {} is '{}'", nat, name, i, c.nodes[i].name));
+    }
+    NodeEstimate n;
+    n.dsp = field<std::int64_t>(nodes[i], "dsp", nat);
+    n.lut = field<std::int64_t>(nodes[i], "lut", nat);
+    n.ff = field<std::int64_t>(nodes[i], "ff", nat);
+    n.bram_bytes = field<std::int64_t>(nodes[i], "bram_bytes", nat);
+    n.uram_bytes = field<std::int64_t>(nodes[i], "uram_bytes", nat);
+    n.cycles_per_token = field<double>(nodes[i], "cycles_per_token", nat);
+    e.nodes.push_back(n);
+  }
+  return e;
+}
+
+}  // namespace
+
+json to_json(const Plan& p) {
+  json placement = json::array();
+  for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
+    placement.push_back({{"kernel", p.graph.kernels[k].name},
+                         {"id", p.kernel_id.at(k)},
+                         {"node", p.cluster.nodes.at(p.node_of_kernel.at(k)).name}});
+  }
+  json routing = json::array();
+  const std::vector<int> table = routing_table(p);
+  for (std::size_t id = 1; id < table.size(); ++id) {
+    if (table[id] >= 0) routing.push_back({{"id", id}, {"node", p.cluster.nodes[table[id]].name}});
+  }
+  return {{"format", kFormat},
+          {"version", kVersion},
+          {"model_config", p.model_config},
+          {"objective", p.objective},
+          {"galapagos_compatible_ids", p.galapagos_compatible_ids},
+          {"graph", graph::to_json(p.graph)},
+          {"cluster", cluster_json(p.cluster)},
+          {"placement", std::move(placement)},
+          {"routing", std::move(routing)},
+          {"estimate", estimate_json(p.estimate, p.cluster)}};
+}
+
+Plan plan_from_json(const json& j, const std::string& where) {
+  if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object (a plan)", where));
+  if (field<std::string>(j, "format", where) != kFormat) {
+    throw core::Error(fmt::format("{}.format: expected '{}'", where, kFormat));
+  }
+  if (const int v = field<int>(j, "version", where); v != kVersion) {
+    throw core::Error(
+        fmt::format("{}.version: {} is not supported (expected {})", where, v, kVersion));
+  }
+  Plan p;
+  p.model_config = field<std::string>(j, "model_config", where);
+  p.objective = field<std::string>(j, "objective", where);
+  p.galapagos_compatible_ids = field<bool>(j, "galapagos_compatible_ids", where);
+  auto graph_it = j.find("graph");
+  if (graph_it == j.end()) throw core::Error(fmt::format("{}.graph: missing field", where));
+  p.graph = graph::graph_from_json(*graph_it, where + ".graph");
+  auto cluster_it = j.find("cluster");
+  if (cluster_it == j.end()) throw core::Error(fmt::format("{}.cluster: missing field", where));
+  p.cluster = cluster_from(*cluster_it, where + ".cluster");
+
+  std::map<std::string, int> node_index;
+  for (std::size_t i = 0; i < p.cluster.nodes.size(); ++i) node_index[p.cluster.nodes[i].name] = i;
+
+  const json& placement = array_field(j, "placement", where);
+  if (placement.size() != p.graph.kernels.size()) {
+    throw core::Error(fmt::format("{}.placement: {} entries for {} kernels", where,
+                                  placement.size(), p.graph.kernels.size()));
+  }
+  for (std::size_t k = 0; k < placement.size(); ++k) {
+    const std::string at = fmt::format("{}.placement[{}]", where, k);
+    const auto kernel = field<std::string>(placement[k], "kernel", at);
+    if (kernel != p.graph.kernels[k].name) {
+      throw core::Error(fmt::format("{}.kernel: '{}' but graph kernel {} is '{}'", at, kernel, k,
+                                    p.graph.kernels[k].name));
+    }
+    const auto node = field<std::string>(placement[k], "node", at);
+    auto it = node_index.find(node);
+    if (it == node_index.end()) {
+      throw core::Error(fmt::format("{}.node: kernel '{}' on unknown node '{}'", at, kernel, node));
+    }
+    const auto id = field<std::int64_t>(placement[k], "id", at);
+    if (id < 1 || id > 0xffffffffLL) {
+      throw core::Error(
+          fmt::format("{}.id: kernel '{}' has ID {}; IDs start at 1", at, kernel, id));
+    }
+    p.node_of_kernel.push_back(it->second);
+    p.kernel_id.push_back(static_cast<std::uint32_t>(id));
+  }
+  auto estimate_it = j.find("estimate");
+  if (estimate_it == j.end()) throw core::Error(fmt::format("{}.estimate: missing field", where));
+  p.estimate = estimate_from(*estimate_it, p.cluster, where + ".estimate");
+  validate(p, where);
+
+  // The routing table is derived data; it is stored for readers of the file (and the Galapagos
+  // export) and must agree with the placement.
+  const json& routing = array_field(j, "routing", where);
+  const std::vector<int> table = routing_table(p);
+  std::size_t entries = 0;
+  for (std::size_t id = 1; id < table.size(); ++id) entries += table[id] >= 0;
+  if (routing.size() != entries) {
+    throw core::Error(fmt::format("{}.routing: {} entries, the placement gives {}", where,
+                                  routing.size(), entries));
+  }
+  for (std::size_t i = 0; i < routing.size(); ++i) {
+    const std::string at = fmt::format("{}.routing[{}]", where, i);
+    const auto id = field<std::int64_t>(routing[i], "id", at);
+    const auto node = field<std::string>(routing[i], "node", at);
+    if (id < 1 || static_cast<std::size_t>(id) >= table.size() || table[id] < 0 ||
+        p.cluster.nodes[table[id]].name != node) {
+      throw core::Error(
+          fmt::format("{}: ID {} -> node '{}' disagrees with the placement", at, id, node));
+    }
+  }
+  return p;
+}
+
+std::string plan_text(const Plan& plan) {
+  return to_json(plan).dump(1) + "\n";
+}
+
+void save_plan(const Plan& plan, const std::filesystem::path& path) {
+  validate(plan, path.string());
+  const std::string text = plan_text(plan);
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw core::Error(fmt::format("{}: cannot open for writing", path.string()));
+  out << text;
+  if (!out) throw core::Error(fmt::format("{}: write failed", path.string()));
+}
+
+Plan load_plan(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::Error(fmt::format("{}: cannot open plan file", path.string()));
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw core::Error(fmt::format("{}: invalid JSON: {}", path.string(), e.what()));
+  }
+  return plan_from_json(j, path.string());
+}
+
+}  // namespace atl::plan
