@@ -1,0 +1,45 @@
+// The Galapagos network bridge (reference-system.md §1.3): a packet that leaves a node is
+// preceded by one 64-byte header flit, bits [15:0] = size in flits (TUSER), [23:16] = source
+// kernel ID, [31:24] = destination kernel ID, all other bits zero. The receiving bridge strips it
+// and restores TID, TDEST and TUSER. This is the byte stream the UDP transport sends, so a
+// Galapagos FPGA node can take the place of a software node.
+//
+// Two atoll additions, both in bits Galapagos leaves zero (a Galapagos bridge ignores them and
+// sends zeros, which decode to the Galapagos meaning):
+//   - bytes [23:16] carry the last flit's TKEEP (zero = all bytes kept);
+//   - with 32-bit IDs (IdWidth::wide32) the source is in bytes [7:4] and the destination in
+//     bytes [11:8], and bits [31:16] are zero.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "platform/packet.h"
+
+namespace atl::platform {
+
+struct BridgeHeader {
+  std::uint16_t size = 0;  // payload flits
+  std::uint32_t src = 0;   // TID
+  std::uint32_t dest = 0;  // TDEST
+  std::uint64_t keep = 0;  // last flit's TKEEP; 0 = all kept (what Galapagos sends)
+  friend bool operator==(const BridgeHeader&, const BridgeHeader&) = default;
+};
+
+// Throws core::Error if src or dest do not fit `width`.
+std::array<std::uint8_t, kFlitBytes> encode_bridge_header(const BridgeHeader& h, IdWidth width);
+BridgeHeader decode_bridge_header(std::span<const std::uint8_t> flit, IdWidth width);
+
+// A packet as it travels between nodes: bridge header flit, then the payload flits.
+std::vector<std::uint8_t> to_wire(const Packet& p, IdWidth width);
+void append_wire(const Packet& p, IdWidth width, std::vector<std::uint8_t>& out);
+
+// Parses one packet from `bytes` (exactly one header plus its payload); throws core::Error
+// naming `where` when the bytes are truncated, the size field disagrees with the length, or
+// the packet is malformed.
+Packet from_wire(std::span<const std::uint8_t> bytes, IdWidth width, const std::string& where);
+
+}  // namespace atl::platform

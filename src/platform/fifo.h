@@ -1,0 +1,93 @@
+// A bounded FIFO between threads: the software form of an AXI-Stream FIFO. A full FIFO blocks
+// the writer (back-pressure) and an empty one the reader, but never forever: every blocking call
+// takes a deadline and a stop token, and throws core::Error naming the stream when the deadline
+// passes or the run is stopped, so a dead peer turns into an error instead of a hang.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <utility>
+
+#include "core/error.h"
+
+namespace atl::platform {
+
+using Clock = std::chrono::steady_clock;
+using Deadline = Clock::time_point;
+
+template <class T>
+class Fifo {
+ public:
+  Fifo(std::string name, std::size_t capacity) : name_(std::move(name)), capacity_(capacity) {
+    if (capacity_ == 0) throw core::Error("fifo " + name_ + ": capacity must be at least 1");
+  }
+  Fifo(const Fifo&) = delete;
+  Fifo& operator=(const Fifo&) = delete;
+
+  const std::string& name() const { return name_; }
+  std::size_t capacity() const { return capacity_; }
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return items_.size();
+  }
+
+  void push(T item, Deadline deadline, std::stop_token stop = {}) {
+    std::unique_lock lock(mutex_);
+    if (!not_full_.wait_until(lock, stop, deadline, [&] { return items_.size() < capacity_; })) {
+      fail(lock, stop, "push", "full");
+    }
+    items_.push_back(std::move(item));
+    lock.unlock();
+    not_empty_.notify_one();
+  }
+
+  T pop(Deadline deadline, std::stop_token stop = {}) {
+    std::unique_lock lock(mutex_);
+    if (!not_empty_.wait_until(lock, stop, deadline, [&] { return !items_.empty(); })) {
+      fail(lock, stop, "pop", "empty");
+    }
+    T item = std::move(items_.front());
+    items_.pop_front();
+    lock.unlock();
+    not_full_.notify_one();
+    return item;
+  }
+
+  std::optional<T> try_pop() {
+    std::unique_lock lock(mutex_);
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    lock.unlock();
+    not_full_.notify_one();
+    return item;
+  }
+
+ private:
+  [[noreturn]] void fail(std::unique_lock<std::mutex>& lock, const std::stop_token& stop,
+                         const char* op, const char* state) const {
+    const std::size_t n = items_.size();
+    lock.unlock();
+    if (stop.stop_requested()) {
+      throw core::Error(fmt::format("stream {}: {} interrupted, the run was stopped", name_, op));
+    }
+    throw core::Error(fmt::format("stream {}: timed out waiting to {} ({} with {} of {} items)",
+                                  name_, op, state, n, capacity_));
+  }
+
+  std::string name_;
+  std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable_any not_full_, not_empty_;
+  std::deque<T> items_;
+};
+
+}  // namespace atl::platform

@@ -1,0 +1,22 @@
+#include "platform/inproc_transport.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace atl::platform {
+
+InprocTransport::InprocTransport(int nodes) : routers_(static_cast<std::size_t>(nodes), nullptr) {}
+
+void InprocTransport::attach(int node, Router& router) {
+  routers_.at(node) = &router;
+}
+
+void InprocTransport::send(int node, Packet p, Deadline deadline, std::stop_token stop) {
+  if (node < 0 || node >= static_cast<int>(routers_.size()) || !routers_[node]) {
+    throw core::Error(fmt::format("in-process transport: no node {} to send to", node));
+  }
+  routers_[node]->deliver(std::move(p), deadline, stop);
+}
+
+}  // namespace atl::platform

@@ -1,0 +1,81 @@
+// The message convention of the I-BERT kernels (reference-system.md §2.3): a message is one
+// sequence's rows. Its first flit is a header (data[31:0] = N rows, [63:32] = N_c columns,
+// [95:64] = the unpadded N); then every row travels as its own packet with TLAST at the row's
+// end. The header rides in the first packet, which is why that packet's TUSER is one larger.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+#include "platform/packet.h"
+
+namespace atl::platform {
+
+struct MessageHeader {
+  std::uint32_t rows = 0;        // N: rows (tokens) that follow
+  std::uint32_t cols = 0;        // N_c: elements per row (key columns for attention scores)
+  std::uint32_t valid_rows = 0;  // unpadded N: rows that hold real tokens
+  friend bool operator==(const MessageHeader&, const MessageHeader&) = default;
+};
+
+std::array<std::uint8_t, kFlitBytes> encode_header(const MessageHeader& h);
+MessageHeader decode_header(std::span<const std::uint8_t> flit);
+
+// A whole message in memory: the header and `rows` rows of `row_bytes` bytes each.
+struct Message {
+  MessageHeader header;
+  std::size_t row_bytes = 0;
+  std::vector<std::uint8_t> data;  // header.rows * row_bytes
+
+  std::span<const std::uint8_t> row(std::size_t i) const {
+    return {data.data() + i * row_bytes, row_bytes};
+  }
+  std::span<std::uint8_t> row(std::size_t i) { return {data.data() + i * row_bytes, row_bytes}; }
+  friend bool operator==(const Message&, const Message&) = default;
+};
+
+// A rank-2 tensor as a message (rows = dim 0, cols = dim 1, all rows valid) and back. to_tensor
+// throws core::Error naming `where` when the row size is not a whole number of T.
+template <class T>
+Message to_message(const core::Tensor<T>& t);
+template <class T>
+core::Tensor<T> to_tensor(const Message& m, const std::string& where);
+
+// One row as a packet from kernel `src` to `dest`; with `header` the header flit goes first.
+Packet row_packet(std::span<const std::uint8_t> row, std::uint32_t src, std::uint32_t dest,
+                  const MessageHeader* header);
+
+// All packets of a message, in wire order. A message of zero rows is the header alone.
+std::vector<Packet> pack(const Message& m, std::uint32_t src, std::uint32_t dest);
+
+// Reassembles one message from its packets and rejects anything that breaks the convention:
+// wrong TUSER, a row of the wrong size, more rows than the header announced, a header that does
+// not match what the stream carries. Invariant: data holds exactly the rows accepted so far.
+class MessageReader {
+ public:
+  // `row_bytes`: the size every row must have; `max_rows`: the most rows a header may announce
+  // (the sequence length); `stream` names the stream in errors.
+  MessageReader(std::size_t row_bytes, std::uint32_t max_rows, std::string stream);
+
+  // Takes the next packet of the message; returns true once the last row has arrived.
+  bool add(const Packet& p);
+  bool started() const { return started_; }
+  bool complete() const { return started_ && rows_seen_ == message_.header.rows; }
+  // The finished message; the reader is then ready for the next one.
+  Message take();
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string stream_;
+  std::uint32_t max_rows_;
+  Message message_;
+  bool started_ = false;
+  std::uint32_t rows_seen_ = 0;
+};
+
+}  // namespace atl::platform

@@ -1,0 +1,201 @@
+#include "platform/node.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.h"
+#include "platform/gmi.h"
+#include "platform/role_kernel.h"
+
+namespace atl::platform {
+
+struct Node::Task {
+  const graph::Kernel& kernel;
+  const KernelPorts& ports;
+  RoleKernel role;
+  Fifo<Packet> inbox;
+  // Kernel-level traffic, written only by this task's thread, read after join.
+  std::int64_t messages_sent = 0, packets_sent = 0, flits_sent = 0;
+  std::int64_t messages_received = 0, packets_received = 0, flits_received = 0;
+  double busy_ms = 0;
+};
+
+namespace {
+
+// Room for one whole sequence of every input stream, so a node's network receiver never
+// stalls behind a kernel that is still busy with a previous sequence; a FIFO never needs less.
+std::size_t inbox_capacity(const KernelPorts& kp, std::uint32_t rows) {
+  std::size_t sources = 0;
+  for (const InPort& in : kp.inputs) sources += in.sources.size();
+  return std::max<std::size_t>(64, sources * (rows + 1));
+}
+
+}  // namespace
+
+Node::Node(const plan::Plan& plan, const Wiring& wiring, int node,
+           const model::EncoderWeights& weights, Transport& transport, Failure& failure,
+           NodeOptions options)
+    : plan_(plan),
+      wiring_(wiring),
+      node_(node),
+      failure_(failure),
+      options_(std::move(options)),
+      router_(node, plan.cluster.nodes.at(static_cast<std::size_t>(node)).name, wiring.node_of_id,
+              wiring.id_width, transport) {
+  for (const KernelPorts& kp : wiring.kernels) {
+    if (kp.node != node) continue;
+    const graph::Kernel& k = plan.graph.kernels[static_cast<std::size_t>(kp.kernel)];
+    tasks_.push_back(std::unique_ptr<Task>(new Task{
+        k, kp, RoleKernel(k, weights),
+        Fifo<Packet>(
+            fmt::format("{} (input of kernel '{}' on node {})", kp.id, k.name, router_.name()),
+            inbox_capacity(kp, wiring.max_rows))}));
+    router_.attach(kp.id, tasks_.back()->inbox);
+  }
+  transport.attach(node, router_);
+}
+
+Node::~Node() {
+  // jthreads would join anyway; stopping first keeps a failed run from waiting for deadlines.
+  if (!threads_.empty()) {
+    failure_.record(
+        fmt::format("node {}: destroyed while its kernels were running", router_.name()));
+  }
+}
+
+void Node::start(const Message* input, std::function<void(Message)> on_output) {
+  input_ = input;
+  on_output_ = std::move(on_output);
+  for (auto& t : tasks_) threads_.emplace_back([this, task = t.get()] { run_task(*task); });
+}
+
+void Node::join() {
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Node::run_task(Task& t) {
+  const std::stop_token stop = failure_.token();
+  const Deadline deadline = options_.deadline;
+  const std::string& name = t.kernel.name;
+  auto emit = [&](const Message& m) {
+    const std::span<const Chunk> children = t.ports.children;
+    check_fan_out(m, children);
+    auto send = [&](Packet p) {
+      ++t.packets_sent;
+      t.flits_sent += static_cast<std::int64_t>(p.flit_count());
+      router_.route(std::move(p), deadline, stop);
+    };
+    for (std::size_t r = 0; r < std::max<std::size_t>(m.header.rows, 1); ++r) {
+      fan_out_row(m, r, t.ports.id, children, send);
+    }
+    t.messages_sent += static_cast<std::int64_t>(children.size());
+  };
+  // One reader per (port, source); a packet finds its reader by its TID.
+  struct Stream {
+    std::uint32_t id;
+    std::size_t port, source;
+    MessageReader reader;
+  };
+  auto receive = [&] {
+    std::vector<Stream> streams;
+    for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
+      const InPort& in = t.ports.inputs[p];
+      for (std::size_t s = 0; s < in.sources.size(); ++s) {
+        const Source& src = in.sources[s];
+        streams.push_back(
+            {src.id, p, s,
+             MessageReader(src.row_bytes, wiring_.max_rows,
+                           fmt::format("'{}' -> '{}' port {}", plan_.graph.kernels[src.kernel].name,
+                                       name, p))});
+      }
+    }
+    std::size_t done = 0;
+    while (done < streams.size()) {
+      Packet p;
+      try {
+        p = t.inbox.pop(deadline, stop);
+      } catch (const core::Error& e) {
+        if (stop.stop_requested()) throw;
+        std::string missing;
+        for (const Stream& s : streams) {
+          if (s.reader.complete()) continue;
+          const int src = t.ports.inputs[s.port].sources[s.source].kernel;
+          missing += fmt::format("{}'{}' (ID {}, node {})", missing.empty() ? "" : ", ",
+                                 plan_.graph.kernels[src].name, s.id,
+                                 plan_.cluster.nodes[plan_.node_of_kernel[src]].name);
+        }
+        throw core::Error(fmt::format("timed out waiting for input from {}", missing));
+      }
+      auto it = std::find_if(streams.begin(), streams.end(),
+                             [&](const Stream& s) { return s.id == p.id; });
+      if (it == streams.end()) {
+        throw core::Error(
+            fmt::format("packet from kernel ID {}, which does not feed this kernel", p.id));
+      }
+      ++t.packets_received;
+      t.flits_received += static_cast<std::int64_t>(p.flit_count());
+      if (it->reader.add(p)) ++done;
+    }
+    t.messages_received += static_cast<std::int64_t>(streams.size());
+    std::vector<Message> ports;
+    for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
+      std::vector<Message> by_source;
+      for (Stream& s : streams) {
+        if (s.port == p) by_source.push_back(s.reader.take());
+      }
+      if (by_source.size() == 1) {
+        ports.push_back(std::move(by_source[0]));
+      } else if (t.ports.inputs[p].reduce) {
+        ports.push_back(reduce(by_source, Lanes::i8));
+      } else {
+        ports.push_back(gather(by_source));
+      }
+    }
+    return ports;
+  };
+
+  try {
+    if (t.kernel.role == graph::Role::source) {
+      if (!input_) throw core::Error("source kernel started without an input sequence");
+      emit(*input_);
+      return;
+    }
+    std::vector<Message> ports = receive();
+    if (t.kernel.role == graph::Role::sink) {
+      if (on_output_) on_output_(std::move(ports.at(0)));
+      return;
+    }
+    if (options_.before_compute) options_.before_compute(t.kernel);
+    const auto t0 = Clock::now();
+    Message out = t.role.run(ports);
+    t.busy_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    emit(out);
+  } catch (const std::exception& e) {
+    failure_.record(
+        fmt::format("node {} kernel '{}' (ID {}): {}", router_.name(), name, t.ports.id, e.what()));
+  }
+}
+
+NodeTraffic Node::traffic() const {
+  NodeTraffic n;
+  n.node = router_.name();
+  n.kernels = static_cast<int>(tasks_.size());
+  for (const auto& t : tasks_) {
+    n.messages_sent += t->messages_sent;
+    n.packets_sent += t->packets_sent;
+    n.flits_sent += t->flits_sent;
+    n.messages_received += t->messages_received;
+    n.packets_received += t->packets_received;
+    n.flits_received += t->flits_received;
+    n.busy_ms += t->busy_ms;
+  }
+  n.bytes_sent = n.flits_sent * static_cast<std::int64_t>(kFlitBytes);
+  n.bytes_received = n.flits_received * static_cast<std::int64_t>(kFlitBytes);
+  n.network = router_.traffic();
+  return n;
+}
+
+}  // namespace atl::platform

@@ -1,0 +1,35 @@
+// The computation of one graph kernel on whole messages: the model's role function
+// (model/encoder.h, the code the single-process reference runs) applied to this kernel's slice
+// of the weights. A tensor-parallel part of a linear holds only its output rows and their
+// per-channel requantisation tables, as its FPGA would.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "graph/graph.h"
+#include "kernels/linear.h"
+#include "model/encoder.h"
+#include "model/weights.h"
+#include "platform/message.h"
+
+namespace atl::platform {
+
+class RoleKernel {
+ public:
+  // Throws core::Error naming the kernel when its layer, head or part does not exist in
+  // `weights`. Source and sink kernels compute nothing.
+  RoleKernel(const graph::Kernel& kernel, const model::EncoderWeights& weights);
+
+  // `ports[p]`: the assembled message on input port p. Returns the output message (all rows).
+  Message run(const std::vector<Message>& ports) const;
+
+ private:
+  const graph::Kernel& kernel_;
+  const model::LayerWeights* layer_ = nullptr;
+  std::optional<kernels::LinearPlan> linear_;
+  kernels::QuantActParams act_;
+  kernels::GeluParams gelu_;
+};
+
+}  // namespace atl::platform

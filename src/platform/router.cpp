@@ -1,0 +1,72 @@
+#include "platform/router.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace atl::platform {
+
+Router::Router(int node, std::string name, std::vector<int> node_of_id, IdWidth width,
+               Transport& transport)
+    : node_(node),
+      name_(std::move(name)),
+      node_of_id_(std::move(node_of_id)),
+      width_(width),
+      transport_(transport),
+      inbox_(node_of_id_.size(), nullptr) {}
+
+void Router::attach(std::uint32_t id, Fifo<Packet>& inbox) {
+  if (id >= node_of_id_.size() || node_of_id_[id] != node_) {
+    throw core::Error(
+        fmt::format("router of node {}: kernel {} is not placed on this node", name_, id));
+  }
+  inbox_[id] = &inbox;
+}
+
+int Router::node_of(std::uint32_t dest, std::uint32_t src) const {
+  if (dest > max_kernel_id(width_) || dest >= node_of_id_.size() || node_of_id_[dest] < 0) {
+    throw core::Error(fmt::format(
+        "router of node {}: packet from kernel {} to unknown destination kernel {} (the routing "
+        "table holds IDs 1..{}, {} IDs)",
+        name_, src, dest, node_of_id_.empty() ? 0 : node_of_id_.size() - 1, to_string(width_)));
+  }
+  return node_of_id_[dest];
+}
+
+void Router::route(Packet p, Deadline deadline, std::stop_token stop) {
+  const int node = node_of(p.dest, p.id);
+  if (node == node_) {
+    Fifo<Packet>* inbox = inbox_[p.dest];
+    if (!inbox) {
+      throw core::Error(
+          fmt::format("router of node {}: kernel {} has no input attached", name_, p.dest));
+    }
+    inbox->push(std::move(p), deadline, stop);
+    return;
+  }
+  packets_sent_.fetch_add(1, std::memory_order_relaxed);
+  bytes_sent_.fetch_add(static_cast<std::int64_t>(kFlitBytes + p.data.size()),
+                        std::memory_order_relaxed);
+  transport_.send(node, std::move(p), deadline, stop);
+}
+
+void Router::deliver(Packet p, Deadline deadline, std::stop_token stop) {
+  const int node = node_of(p.dest, p.id);
+  if (node != node_ || !inbox_[p.dest]) {
+    throw core::Error(fmt::format(
+        "router of node {}: packet from kernel {} for kernel {} arrived here, but that kernel "
+        "lives on node index {}",
+        name_, p.id, p.dest, node));
+  }
+  packets_received_.fetch_add(1, std::memory_order_relaxed);
+  bytes_received_.fetch_add(static_cast<std::int64_t>(kFlitBytes + p.data.size()),
+                            std::memory_order_relaxed);
+  inbox_[p.dest]->push(std::move(p), deadline, stop);
+}
+
+NetworkTraffic Router::traffic() const {
+  return {packets_sent_.load(), bytes_sent_.load(), packets_received_.load(),
+          bytes_received_.load()};
+}
+
+}  // namespace atl::platform

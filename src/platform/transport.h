@@ -1,0 +1,31 @@
+// How packets travel between nodes. A Router hands every packet whose destination lives on
+// another node to the transport; the transport delivers it to that node's Router. Three
+// implementations: threads in one process (inproc_transport.h), Open MPI ranks
+// (mpi_transport.h) and UDP datagrams in the Galapagos wire format (udp_transport.h).
+#pragma once
+
+#include <stop_token>
+
+#include "platform/fifo.h"
+#include "platform/packet.h"
+
+namespace atl::platform {
+
+class Router;
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // Registers the router of a node this process runs; incoming packets for it go there.
+  virtual void attach(int node, Router& router) = 0;
+  // Sends `p` to node `node` (never this process's own node: the router delivers those).
+  // Blocks under back-pressure until `deadline`; throws core::Error naming the node on failure.
+  virtual void send(int node, Packet p, Deadline deadline, std::stop_token stop) = 0;
+  // GMI barrier between the processes of a run: returns once every process has reached it;
+  // throws core::Error naming the missing peers at the deadline. Called once per process (the
+  // nodes inside one process need no synchronising).
+  virtual void barrier(Deadline deadline, std::stop_token stop) = 0;
+};
+
+}  // namespace atl::platform
