@@ -1,0 +1,30 @@
+// One run of the single-process integer reference with its float comparison, shared by the
+// `infer` and `demo` verbs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/tensor.h"
+#include "model/encoder.h"
+#include "model/float_reference.h"
+
+namespace atl::cli {
+
+struct InferenceResult {
+  core::Tensor<std::int8_t> output;
+  double median_ms = 0;                       // forward time, loading excluded
+  model::StageTimes stage;                    // of the median run
+  std::optional<model::ErrorStats> error;     // vs the float reference, when scales are known
+  std::string error_unavailable;              // why not, otherwise
+};
+
+// Runs `repeat` forwards (reports the median) and compares the result with the float reference.
+InferenceResult run_inference(const model::Encoder& encoder, const core::Tensor<std::int8_t>& x,
+                              int repeat, bool float_check);
+
+// Prints the summary lines (error, stage split, "forward: <ms> ms").
+void print_inference(const InferenceResult& r);
+
+}  // namespace atl::cli

@@ -1,0 +1,163 @@
+#include "model/encoder.h"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "kernels/attention_matmul.h"
+#include "kernels/concat.h"
+#include "kernels/gelu.h"
+#include "kernels/layernorm.h"
+#include "kernels/quant_act.h"
+#include "kernels/residual_act.h"
+#include "kernels/softmax.h"
+#include "kernels/softmax_matmul.h"
+
+namespace atl::model {
+namespace {
+
+template <class T>
+std::vector<T> slice_table(const std::vector<T>& v, Channels c) {
+  if (v.size() == 1) return v;
+  if (c.begin < 0 || c.end > static_cast<std::int64_t>(v.size()) || c.begin >= c.end) {
+    throw core::Error(fmt::format("slice: channels [{}, {}) outside a table of {}", c.begin, c.end,
+                                  v.size()));
+  }
+  return {v.begin() + c.begin, v.begin() + c.end};
+}
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+}  // namespace
+
+kernels::QuantActParams slice(const kernels::QuantActParams& p, Channels c) {
+  return {slice_table(p.m, c), slice_table(p.e, c), p.out_bits};
+}
+
+kernels::GeluParams slice(const kernels::GeluParams& p, Channels c) {
+  return {slice_table(p.b, c), slice_table(p.c, c), slice_table(p.shift, c), p.k};
+}
+
+I8 linear_act(const kernels::LinearPlan& linear, const kernels::QuantActParams& act, const I8& x) {
+  return kernels::quant_act<std::int8_t>(linear.run(x), act);
+}
+
+U8 attention_head(const I8& q_h, const I8& k_h, const kernels::SoftmaxParams& softmax,
+                  std::int64_t valid_tokens) {
+  I32 scores = kernels::attention_matmul(q_h, k_h);
+  kernels::mask_scores(scores, valid_tokens);
+  return kernels::softmax(scores, softmax);
+}
+
+I8 context_head(const U8& p, const I8& v_h, const kernels::QuantActParams& act_out) {
+  return kernels::quant_act<std::int8_t>(kernels::softmax_matmul(p, v_h), act_out);
+}
+
+I32 linear_only(const kernels::LinearPlan& linear, const I8& x) { return linear.run(x); }
+
+I8 residual_layernorm(const I32& x, const I8& identity, const kernels::ResidualActParams& res,
+                      const kernels::LayerNormParams& ln, const kernels::QuantActParams& act) {
+  auto sum = kernels::residual_act(x, identity, res).output;
+  return kernels::quant_act<std::int8_t>(kernels::layernorm(sum, ln), act);
+}
+
+I8 linear_gelu_act(const kernels::LinearPlan& linear, const kernels::GeluParams& gelu,
+                   const kernels::QuantActParams& act, const I8& x) {
+  return kernels::quant_act<std::int8_t>(kernels::gelu(linear.run(x), gelu), act);
+}
+
+I8 head_columns(const I8& x, std::int64_t head, std::int64_t head_dim) {
+  I8 out({x.dim(0), head_dim});
+  for (std::int64_t r = 0; r < x.dim(0); ++r) {
+    auto src = x.row(r).subspan(static_cast<std::size_t>(head * head_dim),
+                                static_cast<std::size_t>(head_dim));
+    std::copy(src.begin(), src.end(), out.row(r).begin());
+  }
+  return out;
+}
+
+Encoder::Encoder(EncoderWeights weights) : weights_(std::move(weights)) {
+  validate(weights_);
+  plans_.reserve(weights_.layers.size());
+  for (const auto& l : weights_.layers) {
+    plans_.push_back(Plans{{l.q.weight, l.q.bias},
+                           {l.k.weight, l.k.bias},
+                           {l.v.weight, l.v.bias},
+                           {l.out.weight, l.out.bias},
+                           {l.ffn1.weight, l.ffn1.bias},
+                           {l.ffn2.weight, l.ffn2.bias}});
+  }
+}
+
+I8 Encoder::forward(const I8& x, StageTimes* times) const {
+  const auto& c = config();
+  if (x.rank() != 2 || x.dim(1) != c.hidden || x.dim(0) < 1 || x.dim(0) > c.seq_len) {
+    throw core::Error(fmt::format("input: expected int8 [tokens, {}] with 1 <= tokens <= {}, got {}",
+                                  c.hidden, c.seq_len, core::to_string(x.shape())));
+  }
+  I8 h = x;
+  for (std::size_t i = 0; i < weights_.layers.size(); ++i) h = layer(i, h, times);
+  return h;
+}
+
+I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times) const {
+  const LayerWeights& w = weights_.layers.at(index);
+  const Plans& p = plans_.at(index);
+  const std::int64_t heads = config().heads, d = config().head_dim(), tokens = x.dim(0);
+  StageTimes t;
+
+  auto t0 = Clock::now();
+  I8 q = linear_act(p.q, w.act_q, x);
+  I8 k = linear_act(p.k, w.act_k, x);
+  I8 v = linear_act(p.v, w.act_v, x);
+  t.linear_ms += ms_since(t0);
+
+  // Heads are independent: split them over two threads (the machines have two cores).
+  t0 = Clock::now();
+  std::vector<I8> context(static_cast<std::size_t>(heads));
+  auto run_heads = [&](std::int64_t first, std::int64_t step) {
+    for (std::int64_t h = first; h < heads; h += step) {
+      U8 probs = attention_head(head_columns(q, h, d), head_columns(k, h, d), w.softmax, tokens);
+      context[static_cast<std::size_t>(h)] = context_head(probs, head_columns(v, h, d), w.act_out);
+    }
+  };
+  {
+    std::jthread other(run_heads, 1, 2);
+    run_heads(0, 2);
+  }
+  I8 ctx = kernels::concat(context);
+  t.attention_ms += ms_since(t0);
+
+  t0 = Clock::now();
+  I32 proj = linear_only(p.out, ctx);
+  t.linear_ms += ms_since(t0);
+  t0 = Clock::now();
+  I8 a = residual_layernorm(proj, x, w.res_attn, w.ln_attn, w.act_ln_attn);
+  t.nonlinear_ms += ms_since(t0);
+
+  t0 = Clock::now();
+  I32 f1 = p.ffn1.run(a);
+  t.linear_ms += ms_since(t0);
+  t0 = Clock::now();
+  I8 g = kernels::quant_act<std::int8_t>(kernels::gelu(f1, w.gelu), w.act_gelu);
+  t.nonlinear_ms += ms_since(t0);
+  t0 = Clock::now();
+  I32 f2 = linear_only(p.ffn2, g);
+  t.linear_ms += ms_since(t0);
+  t0 = Clock::now();
+  I8 out = residual_layernorm(f2, a, w.res_ffn, w.ln_ffn, w.act_ln_ffn);
+  t.nonlinear_ms += ms_since(t0);
+
+  if (times) {
+    times->linear_ms += t.linear_ms;
+    times->attention_ms += t.attention_ms;
+    times->nonlinear_ms += t.nonlinear_ms;
+  }
+  return out;
+}
+
+}  // namespace atl::model
