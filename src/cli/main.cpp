@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   atl::cli::add_verify_golden(app);
   atl::cli::add_infer(app);
   atl::cli::add_demo(app);
+  atl::cli::add_map(app);
+  atl::cli::add_devices(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,5 +14,7 @@ struct Exit {
 void add_verify_golden(CLI::App& app);
 void add_infer(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_map(CLI::App& app);
+void add_devices(CLI::App& app);
 
 }  // namespace atl::cli
