@@ -93,21 +93,26 @@ Encoder::Encoder(EncoderWeights weights) : weights_(std::move(weights)) {
   }
 }
 
-I8 Encoder::forward(const I8& x, StageTimes* times) const {
+I8 Encoder::forward(const I8& x, StageTimes* times, std::int64_t valid_tokens) const {
   const auto& c = config();
   if (x.rank() != 2 || x.dim(1) != c.hidden || x.dim(0) < 1 || x.dim(0) > c.seq_len) {
     throw core::Error(fmt::format("input: expected int8 [tokens, {}] with 1 <= tokens <= {}, got {}",
                                   c.hidden, c.seq_len, core::to_string(x.shape())));
   }
+  if (valid_tokens < 0 || valid_tokens > x.dim(0)) {
+    throw core::Error(fmt::format("input: {} valid tokens of {}", valid_tokens, x.dim(0)));
+  }
   I8 h = x;
-  for (std::size_t i = 0; i < weights_.layers.size(); ++i) h = layer(i, h, times);
+  for (std::size_t i = 0; i < weights_.layers.size(); ++i) h = layer(i, h, times, valid_tokens);
   return h;
 }
 
-I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times) const {
+I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
+                  std::int64_t valid_tokens) const {
   const LayerWeights& w = weights_.layers.at(index);
   const Plans& p = plans_.at(index);
-  const std::int64_t heads = config().heads, d = config().head_dim(), tokens = x.dim(0);
+  const std::int64_t heads = config().heads, d = config().head_dim();
+  const std::int64_t tokens = valid_tokens > 0 ? valid_tokens : x.dim(0);
   StageTimes t;
 
   auto t0 = Clock::now();

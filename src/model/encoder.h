@@ -68,9 +68,12 @@ class Encoder {
   const ModelConfig& config() const { return weights_.config; }
 
   // x: int8 hidden states [tokens, hidden], tokens <= seq_len -> the last layer's int8 output.
-  // Threads: heads run in parallel on up to `threads` threads (results do not depend on it).
-  I8 forward(const I8& x, StageTimes* times = nullptr) const;
-  I8 layer(std::size_t index, const I8& x, StageTimes* times = nullptr) const;
+  // Only the first `valid_tokens` rows are real tokens (0: all); the rest are padding whose key
+  // columns the softmax masks, as the hardware does with the header's unpadded N.
+  // Heads run on two threads; results do not depend on it.
+  I8 forward(const I8& x, StageTimes* times = nullptr, std::int64_t valid_tokens = 0) const;
+  I8 layer(std::size_t index, const I8& x, StageTimes* times = nullptr,
+           std::int64_t valid_tokens = 0) const;
 
  private:
   struct Plans {
