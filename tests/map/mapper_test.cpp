@@ -1,0 +1,115 @@
+#include "map/mapper.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "map/placement.h"
+
+namespace atl::map {
+namespace {
+
+const std::filesystem::path kRoot = ATOLL_SOURCE_DIR;
+
+model::ModelConfig base_one_layer() {
+  return model::load_model_config(kRoot / "examples/models/ibert-base-1layer.yaml");
+}
+
+hw::Cluster sidewinders(int count) {
+  static const hw::Catalogue catalogue = hw::load_catalogue(hw::default_catalogue_dir());
+  hw::Cluster c = hw::load_cluster(kRoot / "examples/clusters/sidewinder-6.yaml", catalogue);
+  c.nodes.resize(count, c.nodes[0]);
+  for (int i = 0; i < count; ++i) c.nodes[i].name = "fpga" + std::to_string(i);
+  return c;
+}
+
+void expect_within(const Mapping& m, const hw::Cluster& cluster, const Caps& caps) {
+  ASSERT_EQ(m.estimate.nodes.size(), cluster.nodes.size());
+  for (std::size_t n = 0; n < cluster.nodes.size(); ++n) {
+    const Resources b = budget(cluster.nodes[n].device, caps);
+    const NodeEstimate& e = m.estimate.nodes[n];
+    EXPECT_LE(e.dsp, b[Resource::dsp]) << n;
+    EXPECT_LE(e.lut, b[Resource::lut]) << n;
+    EXPECT_LE(e.ff, b[Resource::ff]) << n;
+    EXPECT_LE(e.bram_bytes, b[Resource::bram]) << n;
+    EXPECT_LE(e.uram_bytes, b[Resource::uram]) << n;
+  }
+}
+
+TEST(MapAutomatic, RespectsDefaultAndTighterCaps) {
+  const hw::Cluster cluster = sidewinders(6);
+  const Mapping loose = map_automatic(base_one_layer(), cluster, Objective::latency);
+  expect_within(loose, cluster, Caps{});
+  const Caps tight = parse_caps("dsp=0.4,lut=0.3");
+  const Mapping slow = map_automatic(base_one_layer(), cluster, Objective::latency, tight);
+  expect_within(slow, cluster, tight);
+  // Fewer DSPs per board cannot make the best plan faster.
+  EXPECT_GE(slow.estimate.latency_us, loose.estimate.latency_us);
+  EXPECT_LE(slow.estimate.throughput_seq_per_s, loose.estimate.throughput_seq_per_s);
+}
+
+TEST(MapAutomatic, AtLeastAsFastAsThePublishedSixFpgaPlan) {
+  const model::ModelConfig config = base_one_layer();
+  const hw::Cluster cluster = sidewinders(6);
+  graph::Graph g = graph::build_encoder_graph(config);  // published Cluster Builder knobs
+  std::vector<int> node_of =
+      load_placement(kRoot / "examples/plans/ibert-encoder-6fpga.placement.yaml", g, cluster);
+  const Mapping published = map_manual(std::move(g), cluster, std::move(node_of));
+  for (Objective o : {Objective::latency, Objective::throughput}) {
+    const Mapping automatic = map_automatic(config, cluster, o);
+    EXPECT_LE(automatic.estimate.latency_us, published.estimate.latency_us) << to_string(o);
+    EXPECT_GE(automatic.estimate.throughput_seq_per_s, published.estimate.throughput_seq_per_s)
+        << to_string(o);
+  }
+}
+
+TEST(MapAutomatic, DoesNotFitNamesResourceShortfallAndSmallestCluster) {
+  model::ModelConfig config = base_one_layer();
+  config.layers = 12;
+  std::string message;
+  try {
+    map_automatic(config, sidewinders(6), Objective::latency);
+  } catch (const core::Error& e) {
+    message = e.what();
+  }
+  const std::string head =
+      "model 'ibert-base-1layer' (12 layers) does not fit on cluster 'sidewinder-6' (6 nodes) "
+      "even with its smallest knobs: uram runs out: needs ";
+  ASSERT_EQ(message.rfind(head, 0), 0u) << message;
+  const std::string tail = " x sidewinder-100";
+  ASSERT_EQ(message.substr(message.size() - tail.size()), tail) << message;
+  const std::string marker = "the smallest cluster that fits is ";
+  const auto at = message.find(marker);
+  ASSERT_NE(at, std::string::npos) << message;
+  const int smallest = std::stoi(message.substr(at + marker.size()));
+  // The count is exact: that many boards hold the model, one fewer does not.
+  EXPECT_NO_THROW(map_automatic(config, sidewinders(smallest), Objective::throughput));
+  EXPECT_THROW(map_automatic(config, sidewinders(smallest - 1), Objective::throughput),
+               core::Error);
+}
+
+TEST(MapManual, RejectsANodeBeyondItsDevice) {
+  const hw::Cluster cluster = sidewinders(2);
+  graph::Graph g = graph::build_encoder_graph(base_one_layer());
+  std::vector<int> node_of(g.kernels.size(), 0);  // everything on fpga0
+  try {
+    map_manual(std::move(g), cluster, std::move(node_of));
+    FAIL() << "no error";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("placement: node 'fpga0' (sidewinder-100) needs ", 0), 0u)
+        << e.what();
+  }
+}
+
+TEST(MapAutomatic, DeterministicAcrossRuns) {
+  const hw::Cluster cluster = sidewinders(6);
+  const Mapping a = map_automatic(base_one_layer(), cluster, Objective::throughput);
+  const Mapping b = map_automatic(base_one_layer(), cluster, Objective::throughput);
+  EXPECT_EQ(a.graph, b.graph);
+  EXPECT_EQ(a.node_of_kernel, b.node_of_kernel);
+  EXPECT_EQ(a.estimate, b.estimate);
+}
+
+}  // namespace
+}  // namespace atl::map

@@ -1,0 +1,236 @@
+#include "plan/plan.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "plan/galapagos_xml.h"
+#include "plan/json.h"
+
+namespace atl::plan {
+namespace {
+
+using graph::Role;
+using graph::StageType;
+
+// source -> ffn1 -> sink: the smallest graph that validates.
+graph::Graph tiny_graph() {
+  graph::Graph g;
+  g.model = "tiny";
+  g.seq_len = 4;
+  g.hidden = 64;
+  g.heads = 1;
+  g.intermediate = 64;
+  g.layers = 1;
+  graph::Kernel src, ffn, sink;
+  src.name = "source";
+  src.role = Role::source;
+  src.out_bytes_per_token = 64;
+  ffn.name = "l0.ffn1";
+  ffn.role = Role::ffn1;
+  ffn.layer = 0;
+  ffn.out_bytes_per_token = 64;
+  ffn.stages = {{StageType::linear, 64, 64, {2, 1, 1}},
+                {StageType::gelu, 64, 0, {1, 1, 4}},
+                {StageType::quant_act, 64, 0, {1, 1, 4}}};
+  sink.name = "sink";
+  sink.role = Role::sink;
+  g.kernels = {src, ffn, sink};
+  g.streams = {{0, 1, graph::Pattern::send, 64, 0}, {1, 2, graph::Pattern::send, 64, 0}};
+  return g;
+}
+
+hw::Device board(const std::string& name) {
+  hw::Device d;
+  d.name = name;
+  d.description = "test board";
+  d.part = "xc-test";
+  d.family = "ultrascale_plus";
+  d.lut = 1000;
+  d.ff = 2000;
+  d.dsp = 100;
+  d.bram_bytes = 4608;
+  d.uram_bytes = 36864;
+  d.dsp_kind = "dsp48e2";
+  d.kernel_clock_mhz = 199.498;  // a value that must survive the JSON round trip exactly
+  d.board_power_w = 75.5;
+  d.network_ports = 2;
+  d.network_gbps_per_port = 100;
+  return d;
+}
+
+Plan tiny_plan() {
+  Plan p;
+  p.model_config = "tiny.yaml";
+  p.graph = tiny_graph();
+  p.cluster.name = "pair";
+  p.cluster.nodes = {{"a", board("b1")}, {"b", board("b2")}};
+  p.cluster.network.hop_latency_ns = 512.25;
+  p.node_of_kernel = {0, 1, 1};
+  p.kernel_id = assign_kernel_ids(p.graph, true);
+  p.objective = "manual";
+  p.estimate.latency_us = 12.345678901234;
+  p.estimate.throughput_seq_per_s = 1.0 / 3.0;
+  p.estimate.nodes = {
+      {.dsp = 1, .lut = 2, .ff = 3, .bram_bytes = 4, .uram_bytes = 5, .cycles_per_token = 0},
+      {.dsp = 6, .lut = 7, .ff = 8, .bram_bytes = 9, .uram_bytes = 10, .cycles_per_token = 32.5}};
+  return p;
+}
+
+std::string error_of(const nlohmann::json& j) {
+  try {
+    plan_from_json(j, "p.json");
+  } catch (const core::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(KernelIds, ConsecutiveFromOneInGraphOrder) {
+  EXPECT_EQ(assign_kernel_ids(tiny_graph(), true), (std::vector<std::uint32_t>{1, 2, 3}));
+}
+
+TEST(KernelIds, CompatibleModeStopsAt255Kernels) {
+  graph::Graph g = tiny_graph();
+  for (int i = 0; i < 253; ++i) g.kernels.push_back(g.kernels[1]);  // 256 kernels
+  EXPECT_THROW(assign_kernel_ids(g, true), core::Error);
+  const auto wide = assign_kernel_ids(g, false);
+  EXPECT_EQ(wide.size(), 256u);
+  EXPECT_EQ(wide.back(), 256u);
+  g.kernels.pop_back();  // 255 kernels: IDs 1..255 fit
+  EXPECT_EQ(assign_kernel_ids(g, true).back(), 255u);
+}
+
+TEST(RoutingTable, MapsEveryIdToItsNodeAndReservesZero) {
+  EXPECT_EQ(routing_table(tiny_plan()), (std::vector<int>{-1, 0, 1, 1}));
+}
+
+TEST(PlanJson, RoundTripIsEqualAndByteIdentical) {
+  const Plan p = tiny_plan();
+  const auto path = std::filesystem::path(::testing::TempDir()) / "tiny_plan.json";
+  save_plan(p, path);
+  const Plan back = load_plan(path);
+  EXPECT_EQ(back, p);
+  EXPECT_EQ(back.cluster.nodes[0].device.kernel_clock_mhz, 199.498);
+  EXPECT_EQ(plan_text(back), plan_text(p));
+}
+
+TEST(PlanJson, LoadNamesTheBadField) {
+  const nlohmann::json good = to_json(tiny_plan());
+  {
+    auto j = good;
+    j["cluster"]["nodes"][1]["device"].erase("dsp");
+    EXPECT_EQ(error_of(j), "p.json.cluster.nodes[1].device.dsp: missing field");
+  }
+  {
+    auto j = good;
+    j["cluster"]["nodes"][0]["device"]["lut"] = "many";
+    EXPECT_EQ(error_of(j), "p.json.cluster.nodes[0].device.lut: expected an integer, got \"many\"");
+  }
+  {
+    auto j = good;
+    j["placement"][1]["node"] = "zz";
+    EXPECT_EQ(error_of(j), "p.json.placement[1].node: kernel 'l0.ffn1' on unknown node 'zz'");
+  }
+  {
+    auto j = good;
+    j["placement"][2]["kernel"] = "l0.ffn2";
+    EXPECT_EQ(error_of(j), "p.json.placement[2].kernel: 'l0.ffn2' but graph kernel 2 is 'sink'");
+  }
+  {
+    auto j = good;
+    j["placement"][2]["id"] = 2;
+    EXPECT_EQ(error_of(j), "p.json: kernel 'sink': ID 2 used twice");
+  }
+  {
+    auto j = good;
+    j["routing"][0]["node"] = "b";
+    EXPECT_EQ(error_of(j), "p.json.routing[0]: ID 1 -> node 'b' disagrees with the placement");
+  }
+  {
+    auto j = good;
+    j["cluster"]["nodes"][1]["name"] = "a";
+    EXPECT_EQ(error_of(j), "p.json.cluster.nodes[1].name: duplicate node name 'a'");
+  }
+  {
+    auto j = good;
+    j["objective"] = "speed";
+    EXPECT_EQ(error_of(j), "p.json: objective: 'speed' is not latency, throughput or manual");
+  }
+  {
+    auto j = good;
+    j["estimate"]["nodes"].erase(1);
+    EXPECT_EQ(error_of(j), "p.json.estimate.nodes: 1 entries for 2 cluster nodes");
+  }
+}
+
+TEST(PlanValidate, RejectsWideIdsInCompatibleMode) {
+  Plan p = tiny_plan();
+  p.kernel_id = {1, 2, 300};
+  EXPECT_THROW(validate(p, "x"), core::Error);
+}
+
+TEST(GalapagosXml, MapFileListsIdsPerNode) {
+  EXPECT_EQ(galapagos_map_xml(tiny_plan()),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<cluster>\n"
+            "    <!-- a (b1) -->\n"
+            "    <node>\n"
+            "        <type> hw </type>\n"
+            "        <board> b1 </board>\n"
+            "        <comm> udp </comm>\n"
+            "        <kernel> 1 </kernel>\n"
+            "        <mac> 02:00:00:00:00:01 </mac>\n"
+            "        <ip> 10.0.0.1 </ip>\n"
+            "    </node>\n"
+            "    <!-- b (b2) -->\n"
+            "    <node>\n"
+            "        <type> hw </type>\n"
+            "        <board> b2 </board>\n"
+            "        <comm> udp </comm>\n"
+            "        <kernel> 2 </kernel>\n"
+            "        <kernel> 3 </kernel>\n"
+            "        <mac> 02:00:00:00:00:02 </mac>\n"
+            "        <ip> 10.0.0.2 </ip>\n"
+            "    </node>\n"
+            "</cluster>\n");
+}
+
+TEST(GalapagosXml, LogicalFileHasOneKernelPerId) {
+  const std::string x = galapagos_logical_xml(tiny_plan());
+  const std::string second =
+      "    <!-- l0.ffn1 -->\n"
+      "    <kernel> kern_2\n"
+      "        <num> 2 </num>\n"
+      "        <rep> 1 </rep>\n"
+      "        <clk> ap_clk </clk>\n"
+      "        <aresetn> ap_rst_n </aresetn>\n"
+      "        <type> ip </type>\n"
+      "        <s_axis>\n"
+      "            <scope> global </scope>\n"
+      "            <name> in_r </name>\n"
+      "        </s_axis>\n"
+      "        <m_axis>\n"
+      "            <scope> global </scope>\n"
+      "            <name> out_r </name>\n"
+      "        </m_axis>\n"
+      "    </kernel>\n";
+  EXPECT_NE(x.find(second), std::string::npos) << x;
+  EXPECT_EQ(x.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cluster>\n", 0), 0u);
+  EXPECT_EQ(x.substr(x.size() - 11), "</cluster>\n");
+  std::size_t kernels = 0;
+  for (auto at = x.find("<kernel>"); at != std::string::npos; at = x.find("<kernel>", at + 1)) {
+    ++kernels;
+  }
+  EXPECT_EQ(kernels, 3u);
+}
+
+TEST(GalapagosXml, RefusesWideIds) {
+  Plan p = tiny_plan();
+  p.galapagos_compatible_ids = false;
+  EXPECT_THROW(write_galapagos_xml(p, ::testing::TempDir()), core::Error);
+}
+
+}  // namespace
+}  // namespace atl::plan
