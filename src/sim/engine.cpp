@@ -41,7 +41,10 @@ struct StreamState {
   bool whole_sequence = false;  // consumer needs (and frees) a whole sequence at a time
   std::vector<Picos> arrival;   // ring of `capacity` slots: when row r reached the consumer
   std::int64_t emitted = 0, released = 0;
-  bool consumer_waiting = false, producer_waiting = false;
+  // The row the sleeping consumer waits for (-1: awake); a sequence buffer wakes its consumer
+  // only with the sequence's last row, not with every row.
+  std::int64_t consumer_waits_for = -1;
+  bool producer_waiting = false;
 };
 
 // The rows one producer sends to the consumers it has on one destination node.
@@ -96,7 +99,7 @@ class Run {
     for (int k = 0; k < static_cast<int>(kernels_.size()); ++k) wake(k, 0);
     std::uint64_t since_progress = 0;
     while (!queue_.empty()) {
-      Event e = queue_.pop();
+      const Event e = queue_.begin_pop();
       now_ = e.time;
       ++events_;
       std::uint32_t p = e.payload();
@@ -106,6 +109,7 @@ class Run {
         kernels_[p].pending = false;
         step(static_cast<int>(p));
       }
+      queue_.finish_pop();
       if (opt_.progress && ++since_progress == (1u << 20)) {
         since_progress = 0;
         opt_.progress(static_cast<double>(sink_rows_) / static_cast<double>(total_));
@@ -137,6 +141,7 @@ class Run {
   void step(int k);
   void accept(int k, const Cause& cause);
   void hop(std::uint32_t flight);
+  void travel(std::uint32_t flight, Picos head);
   void deliver(const Group& grp, std::int64_t row, Picos at);
   [[noreturn]] void deadlock() const;
 
@@ -150,6 +155,7 @@ class Run {
   std::vector<StreamState> streams_;
   std::vector<Group> groups_;
   std::vector<Picos> link_free_, link_busy_;
+  std::vector<bool> private_link_;  // carries one producer's rows only (see build())
   std::vector<std::int64_t> link_bytes_, link_rows_;
   std::vector<Flight> flights_;
   std::vector<std::uint32_t> free_flights_;
@@ -232,6 +238,15 @@ void Run::build() {
       grp.bytes_first += wire.wire_bytes_per_token + wire.message_header_flits * 64;
     }
   }
+  // A link that carries one producer's rows only sees them in that producer's order, which is
+  // also the order they reach it: it needs no event to be served first come, first served.
+  std::vector<int> owner(net_.links.size(), -1);
+  for (const Group& grp : groups_) {
+    for (int l : grp.route)
+      owner[l] = owner[l] == -1 || owner[l] == grp.producer ? grp.producer : -2;
+  }
+  private_link_.assign(net_.links.size(), false);
+  for (std::size_t l = 0; l < owner.size(); ++l) private_link_[l] = owner[l] >= 0;
   for (Group& grp : groups_) {
     if (grp.route.empty()) continue;
     const double ps_per_byte = net_.links[grp.route.front()].ps_per_byte;
@@ -264,11 +279,14 @@ void Run::step(int k) {
     const std::int64_t r = ks.next_row;
     Picos t = r == 0 ? 0 : ks.last_accept + ks.cpt;
     Cause cause{r == 0 ? CauseKind::none : CauseKind::self, -1, r - 1};
-    for (int si : ks.inputs) {
+    // Inputs are scanned last to first: gathered rows arrive in producer order, so sleeping on
+    // the last missing one saves a wake-up per producer.
+    for (auto it = ks.inputs.rbegin(); it != ks.inputs.rend(); ++it) {
+      const int si = *it;
       StreamState& st = streams_[si];
       const std::int64_t need = st.whole_sequence ? (r / S_) * S_ + S_ - 1 : r;
       if (st.emitted <= need || st.arrival[need % st.capacity] == kPending) {
-        st.consumer_waiting = true;
+        st.consumer_waits_for = need;
         ks.blocker = {CauseKind::input, si, need};
         return;
       }
@@ -371,7 +389,11 @@ void Run::accept(int k, const Cause& cause) {
       free_flights_.pop_back();
       flights_[f] = {gi, r, 0};
     }
-    queue_.push(depart, kHopBit | f);
+    if (private_link_[grp.route.front()]) {
+      travel(f, depart);
+    } else {
+      queue_.push(depart, kHopBit | f);
+    }
   }
 }
 
@@ -380,32 +402,42 @@ void Run::deliver(const Group& grp, std::int64_t row, Picos at) {
     StreamState& st = streams_[si];
     st.arrival[row % st.capacity] = at;
     if (record_ && row < S_) arrive_[si * S_ + row] = at;
-    if (st.consumer_waiting) {
-      st.consumer_waiting = false;
+    if (st.consumer_waits_for >= 0 && row >= st.consumer_waits_for) {
+      st.consumer_waits_for = -1;
       wake(st.consumer, at);
     }
   }
 }
 
-// The head of a row's packets reaches link `hop` of its route: it waits for the link to be free
-// (FIFO, so a busy switch output port queues senders), then occupies it for the serialisation.
+// The head of a row's packets reaches link `hop` of its route at `now_`: it waits for the link to
+// be free (FIFO, so a busy switch output port queues senders), then occupies it for the
+// serialisation. Private links that follow are served at once; a shared one gets an event at the
+// time the head reaches it, so that senders are served in time order.
 void Run::hop(std::uint32_t f) {
+  travel(f, now_);
+}
+
+void Run::travel(std::uint32_t f, Picos head) {
   Flight& fl = flights_[f];
   const Group& grp = groups_[fl.group];
-  const int link = grp.route[fl.hop];
   const bool first = fl.row % S_ == 0;
   const Picos ser = first ? grp.ser_first : grp.ser;
-  const Picos start = std::max(now_, link_free_[link]);
-  link_free_[link] = start + ser;
-  link_busy_[link] += ser;
-  link_bytes_[link] += first ? grp.bytes_first : grp.bytes;
-  ++link_rows_[link];
-  const Picos head_next = start + net_.links[link].latency;
-  if (++fl.hop < static_cast<int>(grp.route.size())) {
-    queue_.push(head_next, kHopBit | f);
-    return;
+  const std::int64_t bytes = first ? grp.bytes_first : grp.bytes;
+  for (;;) {
+    const int link = grp.route[fl.hop];
+    const Picos start = std::max(head, link_free_[link]);
+    link_free_[link] = start + ser;
+    link_busy_[link] += ser;
+    link_bytes_[link] += bytes;
+    ++link_rows_[link];
+    head = start + net_.links[link].latency;
+    if (++fl.hop == static_cast<int>(grp.route.size())) break;
+    if (!private_link_[grp.route[fl.hop]]) {
+      queue_.push(head, kHopBit | f);
+      return;
+    }
   }
-  deliver(grp, fl.row, head_next + ser);
+  deliver(grp, fl.row, head + ser);
   free_flights_.push_back(f);
 }
 

@@ -26,20 +26,34 @@ class EventQueue {
  public:
   // `payload` must fit in 24 bits (checked by the caller's model build).
   void push(Picos time, std::uint32_t payload) {
-    heap_.push_back({time, (next_seq_++ << 24) | payload});
+    const Event e{time, (next_seq_++ << 24) | payload};
+    if (hole_) {
+      // The event being handled left the root empty: fill it with one sift down instead of a
+      // removal plus an insertion (most events schedule exactly one successor).
+      hole_ = false;
+      heap_.front() = e;
+      sift_down(0);
+      return;
+    }
+    heap_.push_back(e);
     sift_up(heap_.size() - 1);
   }
 
   bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
   std::uint64_t pushed() const { return next_seq_; }
 
-  Event pop() {
-    Event top = heap_.front();
+  // The earliest event. It stays in place, as a hole the next push() may fill, until
+  // finish_pop() (call it after handling the event) removes it if no push did.
+  Event begin_pop() {
+    hole_ = true;
+    return heap_.front();
+  }
+  void finish_pop() {
+    if (!hole_) return;
+    hole_ = false;
     heap_.front() = heap_.back();
     heap_.pop_back();
     if (!heap_.empty()) sift_down(0);
-    return top;
   }
 
  private:
@@ -78,6 +92,7 @@ class EventQueue {
 
   std::vector<Event> heap_;
   std::uint64_t next_seq_ = 0;
+  bool hole_ = false;
 };
 
 }  // namespace atl::sim
