@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   atl::cli::add_demo(app);
   atl::cli::add_map(app);
   atl::cli::add_devices(app);
+  atl::cli::add_run(app);
+  atl::cli::add_node(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

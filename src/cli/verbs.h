@@ -16,5 +16,7 @@ void add_infer(CLI::App& app);
 void add_demo(CLI::App& app);
 void add_map(CLI::App& app);
 void add_devices(CLI::App& app);
+void add_run(CLI::App& app);
+void add_node(CLI::App& app);
 
 }  // namespace atl::cli

@@ -8,7 +8,8 @@ namespace atl::platform {
 
 InprocTransport::InprocTransport(int nodes) : routers_(static_cast<std::size_t>(nodes), nullptr) {}
 
-void InprocTransport::attach(int node, Router& router) {
+// A delivery error surfaces in the sending kernel's task, which records it itself.
+void InprocTransport::attach(int node, Router& router, Failure&) {
   routers_.at(node) = &router;
 }
 

@@ -13,7 +13,7 @@ class InprocTransport final : public Transport {
  public:
   explicit InprocTransport(int nodes);
 
-  void attach(int node, Router& router) override;
+  void attach(int node, Router& router, Failure& failure) override;
   void send(int node, Packet p, Deadline deadline, std::stop_token stop) override;
   // One process holds every node, so there is nobody to wait for.
   void barrier(Deadline, std::stop_token) override {}

@@ -11,14 +11,17 @@
 
 namespace atl::platform {
 
+class Failure;
 class Router;
 
 class Transport {
  public:
   virtual ~Transport() = default;
 
-  // Registers the router of a node this process runs; incoming packets for it go there.
-  virtual void attach(int node, Router& router) = 0;
+  // Registers the router of a node this process runs; incoming packets for it go there, and
+  // what goes wrong while receiving (a malformed packet, an unknown destination) is recorded
+  // in `failure`, which stops the run.
+  virtual void attach(int node, Router& router, Failure& failure) = 0;
   // Sends `p` to node `node` (never this process's own node: the router delivers those).
   // Blocks under back-pressure until `deadline`; throws core::Error naming the node on failure.
   virtual void send(int node, Packet p, Deadline deadline, std::stop_token stop) = 0;

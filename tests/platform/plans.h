@@ -1,0 +1,59 @@
+// Small plans for the platform tests: a synthetic I-BERT shape (hidden 128, 2 heads,
+// intermediate 256) placed on N nodes, so a distributed run takes milliseconds.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "graph/encoder.h"
+#include "model/config.h"
+#include "plan/plan.h"
+
+namespace atl::platform::testing {
+
+inline model::ModelConfig tiny_config(int layers = 2, int seq_len = 16) {
+  model::ModelConfig c;
+  c.name = "tiny";
+  c.layers = layers;
+  c.hidden = 128;
+  c.heads = 2;
+  c.intermediate = 256;
+  c.seq_len = seq_len;
+  return c;
+}
+
+// Kernel k goes to node node_of(k); IDs are consecutive from 1.
+template <class NodeOf>
+plan::Plan place(graph::Graph g, int nodes, NodeOf node_of, bool compatible_ids = true) {
+  plan::Plan p;
+  p.model_config = g.model;
+  p.graph = std::move(g);
+  p.cluster.name = "test";
+  for (int n = 0; n < nodes; ++n) p.cluster.nodes.push_back({fmt::format("n{}", n), {}});
+  for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
+    p.node_of_kernel.push_back(node_of(static_cast<int>(k)));
+  }
+  p.kernel_id = plan::assign_kernel_ids(p.graph, compatible_ids);
+  p.galapagos_compatible_ids = compatible_ids;
+  p.objective = "manual";
+  p.estimate.nodes.resize(static_cast<std::size_t>(nodes));
+  return p;
+}
+
+// Contiguous blocks of kernels in graph order (a pipeline cut), like a mapper would place them.
+inline plan::Plan pipeline_plan(const model::ModelConfig& c, int nodes,
+                                const graph::SublayerKnobs& knobs = {}) {
+  graph::Graph g = graph::build_encoder_graph(c, knobs);
+  const int kernels = static_cast<int>(g.kernels.size());
+  return place(std::move(g), nodes, [&](int k) { return k * nodes / kernels; });
+}
+
+// Kernels dealt round-robin: every stream crosses nodes, the worst case for the router.
+inline plan::Plan scattered_plan(const model::ModelConfig& c, int nodes) {
+  graph::Graph g = graph::build_encoder_graph(c);
+  return place(std::move(g), nodes, [&](int k) { return k % nodes; });
+}
+
+}  // namespace atl::platform::testing
