@@ -30,7 +30,8 @@ fuzz: deps
 	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_CXX_COMPILER=clang++ -DATOLL_FUZZ=ON -DATOLL_BENCH=OFF \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_npy
-	./$(BUILD)-fuzz/fuzz/fuzz_npy -max_total_time=60 fuzz/corpus/npy
+	@mkdir -p $(BUILD)-fuzz/corpus
+	./$(BUILD)-fuzz/fuzz/fuzz_npy -max_total_time=60 $(BUILD)-fuzz/corpus fuzz/corpus/npy
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')
