@@ -73,7 +73,7 @@ void run(const MapOptions& o) {
 
   map::Mapping mapping;
   std::optional<map::Mapping> other;  // the comparison
-  std::string label, other_label;
+  std::string label, other_label, other_error;
   if (!o.placement.empty()) {
     graph::Graph g = graph::build_encoder_graph(config);  // the published Cluster Builder knobs
     std::vector<int> node_of = map::load_placement(o.placement, g, cluster);
@@ -88,7 +88,7 @@ void run(const MapOptions& o) {
     try {
       other = map::map_with_knobs(config, graph::SublayerKnobs{}, cluster, caps);
     } catch (const core::Error& e) {
-      fmt::print("published Cluster Builder knobs: {}\n", e.what());
+      other_error = e.what();
     }
   }
 
@@ -109,6 +109,7 @@ void run(const MapOptions& o) {
   print_plan(p);
   print_estimate(label, p.estimate);
   if (other) print_estimate(other_label, other->estimate);
+  if (!other_error.empty()) fmt::print("{} {}\n", other_label, other_error);
   if (!p.galapagos_compatible_ids) {
     fmt::print("note: {} kernels exceed Galapagos' 8-bit IDs; the plan uses wide IDs\n",
                p.graph.kernels.size());

@@ -18,7 +18,7 @@ bool feasible(const GroupProblem& p, const std::vector<int>& fpga_of) {
   std::vector<Resources> used(p.budget.size());
   for (std::size_t k = 0; k < fpga_of.size(); ++k) {
     if (fpga_of[k] < 0 || fpga_of[k] >= static_cast<int>(used.size())) return false;
-    used[fpga_of[k]] += p.demand[k];
+    used[fpga_of[k]] += p.demand[fpga_of[k]][k];
   }
   for (std::size_t b = 0; b < used.size(); ++b) {
     if (!fits(used[b], p.budget[b])) return false;
@@ -35,7 +35,7 @@ double cut_weight(const GroupProblem& p, const std::vector<int>& fpga_of) {
 }
 
 std::vector<int> assign_group(const GroupProblem& p, const std::vector<int>& start) {
-  const int kernels = static_cast<int>(p.demand.size());
+  const int kernels = static_cast<int>(p.demand.empty() ? 0 : p.demand[0].size());
   const int fpgas = static_cast<int>(p.budget.size());
   const int edges = static_cast<int>(p.edges.size());
   if (fpgas < 2 || kernels < 2) return start;
@@ -58,7 +58,8 @@ std::vector<int> assign_group(const GroupProblem& p, const std::vector<int>& sta
     for (Resource res : kResources) {
       CoinPackedVector r;
       for (int k = 0; k < kernels; ++k) {
-        if (p.demand[k][res] > 0) r.insert(x(k, b), static_cast<double>(p.demand[k][res]));
+        const std::int64_t need = p.demand[b][k][res];
+        if (need > 0) r.insert(x(k, b), static_cast<double>(need));
       }
       if (r.getNumElements() == 0) continue;
       rows.appendRow(r);

@@ -10,8 +10,8 @@
 namespace atl::map {
 
 struct GroupProblem {
-  std::vector<Resources> demand;  // per kernel of the group
-  std::vector<Resources> budget;  // per FPGA of the group
+  std::vector<std::vector<Resources>> demand;  // [fpga][kernel]: boards may differ
+  std::vector<Resources> budget;               // per FPGA of the group
   struct Edge {
     int a, b;       // kernel indices within the group
     double weight;  // bytes per token

@@ -19,7 +19,7 @@ namespace {
 constexpr int kAlternatives = 4;
 
 // Kernels of one role are identical across layers when built from SublayerKnobs, so each role
-// is costed once. Source and sink are host endpoints and cost nothing.
+// is costed once per board. Source and sink are host endpoints and cost nothing.
 std::vector<Resources> role_demand(const graph::Graph& g, const hw::Device& device) {
   std::map<graph::Role, Resources> by_role;
   std::vector<Resources> out(g.kernels.size());
@@ -28,11 +28,27 @@ std::vector<Resources> role_demand(const graph::Graph& g, const hw::Device& devi
     if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) continue;
     auto it = by_role.find(kernel.role);
     if (it == by_role.end()) {
-      it = by_role.emplace(kernel.role, resources_of(cost::kernel_cost(kernel, device))).first;
+      Resources r;
+      try {
+        r = resources_of(cost::kernel_cost(kernel, device));
+      } catch (const core::Error&) {
+        // Knobs chosen for the first board that this board cannot build: it cannot host the
+        // kernel at all, which an amount no budget reaches says to the packer.
+        r.amount.fill(std::int64_t{1} << 60);
+      }
+      it = by_role.emplace(kernel.role, r).first;
     }
     out[k] = it->second;
   }
   return out;
+}
+
+Demand cluster_demand(const graph::Graph& g, const hw::Cluster& cluster) {
+  Demand d;
+  for (const hw::Node& n : cluster.nodes) {
+    if (!d.contains(n.device.name)) d.emplace(n.device.name, role_demand(g, n.device));
+  }
+  return d;
 }
 
 struct Candidate {
@@ -45,7 +61,7 @@ std::optional<Candidate> try_knobs(const model::ModelConfig& config,
                                    const Caps& caps, bool refine) {
   Candidate c{graph::build_encoder_graph(config, knobs), {}};
   const auto placed =
-      place_pipeline(c.graph, role_demand(c.graph, cluster.nodes[0].device), cluster, caps, refine);
+      place_pipeline(c.graph, cluster_demand(c.graph, cluster), cluster, caps, refine);
   if (!placed) return std::nullopt;
   c.placement = *placed;
   return c;
@@ -72,9 +88,9 @@ hw::Cluster copies_of(const hw::Cluster& cluster, int nodes) {
   }
   const auto knobs = search.knobs_for(search.rates().back());
   const graph::Graph g = graph::build_encoder_graph(config, *knobs);
-  const std::vector<Resources> demand = role_demand(g, board);
+  const Demand demand{{board.name, role_demand(g, board)}};
   Resources need, offer;
-  for (const Resources& r : demand) need += r;
+  for (const Resources& r : demand.at(board.name)) need += r;
   for (const hw::Node& n : cluster.nodes) offer += budget(n.device, caps);
 
   Resources one = budget(board, caps);

@@ -38,7 +38,8 @@ struct FirstFit {
   std::vector<double> internal;  // cut bytes inside the segment [begin, begin + i + 1)
 };
 
-FirstFit first_fit(int begin, int end, const std::vector<Resources>& demand_at,
+// `demand_at[b]` is bin b's board's demand, by position.
+FirstFit first_fit(int begin, int end, const std::vector<const std::vector<Resources>*>& demand_at,
                    const std::vector<Resources>& budgets, const std::vector<std::vector<In>>& in) {
   FirstFit ff;
   std::vector<Resources> used(budgets.size());
@@ -47,11 +48,11 @@ FirstFit first_fit(int begin, int end, const std::vector<Resources>& demand_at,
     int chosen = -1;
     for (std::size_t b = 0; b < budgets.size() && chosen < 0; ++b) {
       Resources trial = used[b];
-      trial += demand_at[pos];
+      trial += (*demand_at[b])[pos];
       if (fits(trial, budgets[b])) chosen = static_cast<int>(b);
     }
     if (chosen < 0) break;
-    used[chosen] += demand_at[pos];
+    used[chosen] += (*demand_at[chosen])[pos];
     ff.bin.push_back(chosen);
     for (const In& e : in[pos]) {
       if (e.from >= begin && ff.bin[e.from - begin] != chosen) cut += e.bytes;
@@ -63,8 +64,7 @@ FirstFit first_fit(int begin, int end, const std::vector<Resources>& demand_at,
 
 }  // namespace
 
-std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
-                                                const std::vector<Resources>& demand,
+std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const Demand& demand,
                                                 const hw::Cluster& cluster, const Caps& caps,
                                                 bool refine) {
   const std::vector<int> order = kernel_order(graph);
@@ -72,8 +72,16 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
   const int nodes = static_cast<int>(cluster.nodes.size());
   std::vector<int> pos_of(n);
   for (int p = 0; p < n; ++p) pos_of[order[p]] = p;
-  std::vector<Resources> demand_at(n);
-  for (int p = 0; p < n; ++p) demand_at[p] = demand[order[p]];
+  std::map<std::string, std::vector<Resources>> demand_at;  // by board, by position
+  for (const hw::Node& node : cluster.nodes) {
+    auto [it, added] = demand_at.try_emplace(node.device.name, n);
+    if (!added) continue;
+    const std::vector<Resources>& by_kernel = demand.at(node.device.name);
+    for (int p = 0; p < n; ++p) it->second[p] = by_kernel[order[p]];
+  }
+  // Per node: its board's demand by position.
+  std::vector<const std::vector<Resources>*> node_demand(nodes);
+  for (int j = 0; j < nodes; ++j) node_demand[j] = &demand_at.at(cluster.nodes[j].device.name);
   std::vector<std::vector<In>> in(n);
   for (const graph::Stream& s : graph.streams) {
     in[pos_of[s.consumer]].push_back({pos_of[s.producer], static_cast<double>(s.bytes_per_token)});
@@ -86,6 +94,7 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
   std::map<std::vector<std::string>, int> signature_ids;
   std::vector<std::vector<int>> signature(nodes, std::vector<int>(kMaxGroup + 1, -1));
   std::vector<std::vector<Resources>> signature_budgets;
+  std::vector<std::vector<const std::vector<Resources>*>> signature_demand;
   for (int j = 0; j < nodes; ++j) {
     for (int g = 1; g <= kMaxGroup && j + g <= nodes; ++g) {
       std::vector<std::string> key;
@@ -93,6 +102,7 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
       auto [it, added] = signature_ids.emplace(key, static_cast<int>(signature_ids.size()));
       if (added) {
         signature_budgets.emplace_back(node_budget.begin() + j, node_budget.begin() + j + g);
+        signature_demand.emplace_back(node_demand.begin() + j, node_demand.begin() + j + g);
       }
       signature[j][g] = it->second;
     }
@@ -115,7 +125,9 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
         const int sig = signature[j][g];
         auto it = segments.find(sig);
         if (it == segments.end()) {
-          it = segments.emplace(sig, first_fit(i, n, demand_at, signature_budgets[sig], in)).first;
+          it = segments
+                   .emplace(sig, first_fit(i, n, signature_demand[sig], signature_budgets[sig], in))
+                   .first;
         }
         const FirstFit& ff = it->second;
         while (inbound.size() <= ff.bin.size()) {
@@ -151,12 +163,14 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
     const Cell& c = dp[e][j];
     const int i = c.prev_pos, first = c.prev_node, g = j - first;
     const std::vector<Resources> budgets(node_budget.begin() + first, node_budget.begin() + j);
-    std::vector<int> bins = first_fit(i, e, demand_at, budgets, in).bin;
+    const std::vector<const std::vector<Resources>*> demands(node_demand.begin() + first,
+                                                             node_demand.begin() + j);
+    std::vector<int> bins = first_fit(i, e, demands, budgets, in).bin;
     if (refine && g > 1) {
       GroupProblem problem;
       problem.budget = budgets;
+      for (const auto* d : demands) problem.demand.emplace_back(d->begin() + i, d->begin() + e);
       for (int p = i; p < e; ++p) {
-        problem.demand.push_back(demand_at[p]);
         for (const In& edge : in[p]) {
           if (edge.from >= i) problem.edges.push_back({edge.from - i, p - i, edge.bytes});
         }

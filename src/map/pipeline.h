@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"
@@ -21,11 +23,13 @@ struct PipelinePlacement {
   double cut_bytes_per_token = 0;  // sum over streams whose ends sit on different FPGAs
 };
 
-// `demand` per graph kernel; each node may use budget(node.device, caps). `refine` runs the MILP
+// What each kernel needs on each board of the cluster: demand.at(board name)[kernel].
+using Demand = std::map<std::string, std::vector<Resources>>;
+
+// Each node may use budget(node.device, caps). `refine` runs the MILP
 // on groups of more than one FPGA (the search leaves it off while probing). nullopt when the
 // kernels do not fit on the cluster's nodes.
-std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph,
-                                                const std::vector<Resources>& demand,
+std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const Demand& demand,
                                                 const hw::Cluster& cluster, const Caps& caps,
                                                 bool refine);
 
