@@ -1,7 +1,10 @@
-// `atoll node`: one MPI rank of a run on software nodes (`mpirun -np N atoll node --plan ...`).
-// Every rank loads the plan, model and input; rank r runs its group of nodes; the rank holding
-// the sink kernel writes the output. A failure ends the whole job (MPI_Abort) after printing the
-// node and kernel that failed, so no rank is left waiting.
+// `atoll node`: one process of a run on software nodes.
+//   MPI: `mpirun -np N atoll node --plan ...`: every rank loads the plan, model and input, rank r
+//        runs its group of nodes, the rank holding the sink kernel writes the output. A failure
+//        ends the whole job (MPI_Abort) after printing the node and kernel that failed.
+//   UDP: `atoll node --transport udp --node I --udp-port P ...`, one process per node, node n
+//        listening on 127.0.0.1:P+n in the Galapagos wire format; a failure ends this process
+//        with an error, and its peers time out on it.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -13,17 +16,57 @@
 #include "core/npy.h"
 #include "platform/mpi_transport.h"
 #include "platform/run.h"
+#include "platform/udp_transport.h"
 
 namespace atl::cli {
 namespace {
 
 struct NodeVerbOptions {
   RunInputs in;
+  std::string transport = "mpi";
   int nodes_per_rank = 1;
-  int exit_node = -1;  // fault injection: the rank running this node exits after the barrier
+  int node = -1;        // UDP: the node this process runs
+  int udp_port = 9000;  // UDP: node n listens on udp_port + n (9000: the libGalapagos examples)
+  int exit_node = -1;   // fault injection: the rank running this node exits after the barrier
 };
 
+void print_nodes(const std::string& who, const platform::RunResult& r, const std::string& output) {
+  for (const platform::NodeTraffic& n : r.nodes) {
+    fmt::print(
+        "{}: node {}: {} kernels, {} messages / {} packets / {} bytes out, {} bytes "
+        "over the network, busy {:.2f} ms\n",
+        who, n.node, n.kernels, n.messages_sent, n.packets_sent, n.bytes_sent, n.network.bytes_sent,
+        n.busy_ms);
+  }
+  if (r.output) {
+    fmt::print("{}: run {:.1f} ms (setup {:.1f} ms), output: {}\n", who, r.run_ms, r.setup_ms,
+               output);
+  }
+}
+
+void udp_node(const NodeVerbOptions& o) {
+  check_run_inputs(o.in);
+  const plan::Plan plan = plan::load_plan(o.in.plan);
+  const int nodes = static_cast<int>(plan.cluster.nodes.size());
+  if (o.node < 0 || o.node >= nodes) {
+    throw core::Error(fmt::format("--node {}: the plan has nodes 0..{}", o.node, nodes - 1));
+  }
+  const model::EncoderWeights weights = load_run_weights(o.in, plan);
+  const auto input = load_run_input(o.in, plan);
+  platform::UdpTransport transport(platform::loopback_endpoints(nodes, o.udp_port), o.node,
+                                   platform::id_width(plan));
+  platform::RunOptions options;
+  options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.in.timeout_s * 1000));
+  const int local[] = {o.node};
+  const platform::RunResult r =
+      platform::run_nodes(plan, weights, input, local, transport, options);
+  if (r.output) core::write_npy(o.in.output, *r.output);
+  transport.barrier(platform::Clock::now() + options.timeout, {});
+  print_nodes(fmt::format("udp node {}", o.node), r, o.in.output);
+}
+
 void node_verb(const NodeVerbOptions& o) {
+  if (o.transport == "udp") return udp_node(o);
   platform::MpiSession mpi(nullptr, nullptr);
   std::optional<platform::RunResult> result;
   std::optional<platform::MpiTransport> transport;
@@ -57,17 +100,7 @@ void node_verb(const NodeVerbOptions& o) {
     mpi.abort(1);
   }
   transport.reset();
-  for (const platform::NodeTraffic& n : result->nodes) {
-    fmt::print(
-        "rank {}: node {}: {} kernels, {} messages / {} packets / {} bytes out, {} bytes "
-        "over the network, busy {:.2f} ms\n",
-        mpi.rank(), n.node, n.kernels, n.messages_sent, n.packets_sent, n.bytes_sent,
-        n.network.bytes_sent, n.busy_ms);
-  }
-  if (result->output) {
-    fmt::print("rank {}: run {:.1f} ms (setup {:.1f} ms), output: {}\n", mpi.rank(), result->run_ms,
-               result->setup_ms, o.in.output);
-  }
+  print_nodes(fmt::format("rank {}", mpi.rank()), *result, o.in.output);
 }
 
 }  // namespace
@@ -77,7 +110,14 @@ void add_node(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "node", "One MPI rank of a software-node run (start with mpirun -np N atoll node ...)");
   add_run_inputs(*cmd, o->in);
-  cmd->add_option("--nodes-per-rank", o->nodes_per_rank, "Consecutive nodes each rank runs")
+  cmd->add_option("--transport", o->transport, "mpi (under mpirun) or udp (one process per node)")
+      ->check(CLI::IsMember({"mpi", "udp"}))
+      ->capture_default_str();
+  cmd->add_option("--node", o->node, "UDP: the node index this process runs");
+  cmd->add_option("--udp-port", o->udp_port, "UDP: node n listens on 127.0.0.1:(port + n)")
+      ->check(CLI::Range(1, 65000))
+      ->capture_default_str();
+  cmd->add_option("--nodes-per-rank", o->nodes_per_rank, "MPI: consecutive nodes each rank runs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--fault-exit-node", o->exit_node,

@@ -1,0 +1,219 @@
+#include "platform/udp_transport.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+#include "platform/bridge.h"
+#include "platform/message.h"
+
+namespace atl::platform {
+namespace {
+
+// Socket buffer for bursts: a whole int32 hidden-state message of 128 rows of 768 is 1.6 MB.
+constexpr int kSocketBuffer = 64 << 20;
+constexpr std::size_t kMaxDatagram = 65507;
+// How often a barrier repeats its packet to the peers that have not answered yet.
+constexpr auto kBarrierResend = std::chrono::milliseconds(5);
+
+sockaddr_in address_of(const UdpEndpoint& e) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(e.port));
+  if (inet_pton(AF_INET, e.host.c_str(), &a.sin_addr) != 1) {
+    throw core::Error(fmt::format("UDP: '{}' is not an IPv4 address", e.host));
+  }
+  return a;
+}
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+}  // namespace
+
+std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port) {
+  std::vector<UdpEndpoint> e;
+  for (int n = 0; n < nodes; ++n) e.push_back({"127.0.0.1", base_port + n});
+  return e;
+}
+
+UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width)
+    : endpoints_(std::move(endpoints)), self_(self), width_(width) {
+  if (self_ < 0 || self_ >= static_cast<int>(endpoints_.size())) {
+    throw core::Error(
+        fmt::format("UDP: node {} outside the {} endpoints", self_, endpoints_.size()));
+  }
+  if (endpoints_.size() > 64) {
+    throw core::Error(
+        fmt::format("UDP: {} nodes; the barrier tracks at most 64", endpoints_.size()));
+  }
+  socket_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (socket_ < 0) throw core::Error("UDP: socket: " + errno_text());
+  // SO_RCVBUFFORCE passes rmem_max where allowed; otherwise take what SO_RCVBUF gives.
+  if (setsockopt(socket_, SOL_SOCKET, SO_RCVBUFFORCE, &kSocketBuffer, sizeof kSocketBuffer) != 0) {
+    setsockopt(socket_, SOL_SOCKET, SO_RCVBUF, &kSocketBuffer, sizeof kSocketBuffer);
+  }
+  setsockopt(socket_, SOL_SOCKET, SO_SNDBUF, &kSocketBuffer, sizeof kSocketBuffer);
+  const sockaddr_in a = address_of(endpoints_[self_]);
+  if (::bind(socket_, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
+    const std::string why = errno_text();
+    ::close(socket_);
+    throw core::Error(fmt::format("UDP: cannot bind {}:{} for node {}: {}", endpoints_[self_].host,
+                                  endpoints_[self_].port, self_, why));
+  }
+}
+
+UdpTransport::~UdpTransport() {
+  receiver_.request_stop();
+  if (receiver_.joinable()) receiver_.join();
+  ::close(socket_);
+}
+
+void UdpTransport::attach(int node, Router& router, Failure& failure) {
+  if (node != self_) {
+    throw core::Error(fmt::format("UDP: this process is node {}, not node {}", self_, node));
+  }
+  router_ = &router;
+  failure_ = &failure;
+}
+
+void UdpTransport::send_bytes(int node, std::span<const std::uint8_t> bytes) {
+  const sockaddr_in a = address_of(endpoints_.at(static_cast<std::size_t>(node)));
+  if (::sendto(socket_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&a),
+               sizeof a) != static_cast<ssize_t>(bytes.size())) {
+    throw core::Error(fmt::format("UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host,
+                                  endpoints_[node].port, errno_text()));
+  }
+}
+
+void UdpTransport::send(int node, Packet p, Deadline deadline, std::stop_token stop) {
+  const std::vector<std::uint8_t> bytes = to_wire(p, width_);
+  if (bytes.size() > kMaxDatagram) {
+    throw core::Error(fmt::format("UDP: a {}-byte packet does not fit one datagram", bytes.size()));
+  }
+  const sockaddr_in a = address_of(endpoints_.at(static_cast<std::size_t>(node)));
+  for (;;) {
+    if (::sendto(socket_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&a),
+                 sizeof a) == static_cast<ssize_t>(bytes.size())) {
+      return;
+    }
+    // A full send buffer is back-pressure: wait for room until the deadline.
+    const int err = errno;
+    const bool full = err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS;
+    if (!full || stop.stop_requested() || Clock::now() > deadline) {
+      throw core::Error(fmt::format(
+          "UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host, endpoints_[node].port,
+          full ? "send buffer still full at the deadline" : std::strerror(err)));
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+}
+
+// A barrier packet is a zero-row message to kernel 0 (the GMI node): header cols = barrier
+// generation, valid_rows bit 0 = "I heard you", bit 1 = "this is a reply"; bytes [15:12] =
+// the sending node.
+void UdpTransport::send_barrier(int node, std::uint32_t generation, bool heard_you, bool reply) {
+  MessageHeader h{0, generation, (heard_you ? 1u : 0u) | (reply ? 2u : 0u)};
+  Packet p = row_packet({}, 0, 0, &h);
+  for (int i = 0; i < 4; ++i) p.data[12 + i] = static_cast<std::uint8_t>(self_ >> (8 * i));
+  send_bytes(node, to_wire(p, width_));
+}
+
+void UdpTransport::on_barrier_packet(const Packet& p) {
+  const MessageHeader h = decode_header({p.data.data(), kFlitBytes});
+  std::uint32_t from = 0;
+  for (int i = 0; i < 4; ++i) from |= static_cast<std::uint32_t>(p.data[12 + i]) << (8 * i);
+  if (from >= endpoints_.size() || static_cast<int>(from) == self_) return;  // not a peer
+  bool answer = false;
+  {
+    std::lock_guard lock(barrier_mutex_);
+    BarrierState& s = barriers_[h.cols];
+    s.heard |= std::uint64_t{1} << from;
+    if (h.valid_rows & 1u) s.acked |= std::uint64_t{1} << from;
+    // Answer every non-reply from a barrier this node has entered (or passed), so a peer that
+    // missed our last packet still learns that we heard it.
+    answer = !(h.valid_rows & 2u) && h.cols <= generation_;
+  }
+  if (answer) send_barrier(static_cast<int>(from), h.cols, true, true);
+}
+
+void UdpTransport::barrier(Deadline deadline, std::stop_token stop) {
+  deadline_.store(deadline.time_since_epoch().count());
+  std::uint32_t generation = 0;
+  {
+    std::lock_guard lock(barrier_mutex_);
+    generation = ++generation_;
+  }
+  if (!receiver_.joinable()) {
+    receiver_ = std::jthread([this](std::stop_token s) { receive_loop(s); });
+  }
+  const std::uint64_t others =
+      ((endpoints_.size() == 64 ? ~std::uint64_t{0}
+                                : (std::uint64_t{1} << endpoints_.size()) - 1)) &
+      ~(std::uint64_t{1} << self_);
+  for (;;) {
+    BarrierState s;
+    {
+      std::lock_guard lock(barrier_mutex_);
+      s = barriers_[generation];
+    }
+    if ((s.heard & others) == others && (s.acked & others) == others) return;
+    if (stop.stop_requested() || Clock::now() > deadline) {
+      std::string missing;
+      for (std::size_t n = 0; n < endpoints_.size(); ++n) {
+        if ((others >> n & 1) && !((s.heard & s.acked) >> n & 1)) {
+          missing += fmt::format("{}{} ({}:{})", missing.empty() ? "" : ", ", n, endpoints_[n].host,
+                                 endpoints_[n].port);
+        }
+      }
+      throw core::Error(fmt::format("UDP barrier {}: node {} {} waiting for nodes {}", generation,
+                                    self_, stop.stop_requested() ? "stopped" : "timed out",
+                                    missing));
+    }
+    for (std::size_t n = 0; n < endpoints_.size(); ++n) {
+      if ((others >> n & 1) && !(s.acked >> n & 1)) {
+        send_barrier(static_cast<int>(n), generation, (s.heard >> n) & 1, false);
+      }
+    }
+    std::this_thread::sleep_for(kBarrierResend);
+  }
+}
+
+void UdpTransport::receive_loop(std::stop_token stop) {
+  std::vector<std::uint8_t> buffer(kMaxDatagram);
+  while (!stop.stop_requested()) {
+    pollfd fd{socket_, POLLIN, 0};
+    if (::poll(&fd, 1, 20) <= 0) continue;
+    sockaddr_in from{};
+    socklen_t from_len = sizeof from;
+    const ssize_t n = ::recvfrom(socket_, buffer.data(), buffer.size(), 0,
+                                 reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n < 0) continue;
+    const std::string where =
+        fmt::format("UDP datagram from port {} at node {}", ntohs(from.sin_port), self_);
+    try {
+      Packet p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), width_, where);
+      if (p.dest == 0) {
+        on_barrier_packet(p);
+        continue;
+      }
+      if (!router_) throw core::Error(where + ": no router attached");
+      router_->deliver(std::move(p), Deadline(Deadline::duration(deadline_.load())),
+                       failure_->token());
+    } catch (const std::exception& e) {
+      if (failure_)
+        failure_->record(fmt::format("node {} (network receive): {}",
+                                     router_ ? router_->name() : std::to_string(self_), e.what()));
+    }
+  }
+}
+
+}  // namespace atl::platform

@@ -1,0 +1,75 @@
+// Nodes as separate processes (or machines) talking UDP in the Galapagos wire format: one
+// datagram per packet, the 64-byte bridge header flit followed by the payload flits, exactly
+// what network_bridge_udp_100g puts in a UDP payload. So a Galapagos FPGA configured with the
+// same kernel IDs and addresses could take any node's place.
+//
+// Like Galapagos, UDP here has no retransmission: on loopback nothing is lost as long as the
+// receiver drains its socket, which a dedicated thread does into the node's router; the socket
+// buffer is enlarged to hold bursts.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "platform/failure.h"
+#include "platform/router.h"
+#include "platform/transport.h"
+
+namespace atl::platform {
+
+struct UdpEndpoint {
+  std::string host = "127.0.0.1";  // IPv4 address
+  int port = 0;
+};
+
+// Node n at 127.0.0.1:(base_port + n): the loopback layout used by tests and `atoll node`.
+std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port);
+
+class UdpTransport final : public Transport {
+ public:
+  // This process runs node `self` and binds its endpoint; `endpoints[n]` is where node n
+  // listens. Throws core::Error naming the address when the socket cannot be bound.
+  UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width);
+  ~UdpTransport() override;
+  UdpTransport(const UdpTransport&) = delete;
+  UdpTransport& operator=(const UdpTransport&) = delete;
+
+  void attach(int node, Router& router, Failure& failure) override;
+  void send(int node, Packet p, Deadline deadline, std::stop_token stop) override;
+  // Every node sends a header-only packet to kernel 0 (the GMI node) of every other node until
+  // it has heard from all of them and all have heard from it. The first barrier also starts
+  // the receiver thread.
+  void barrier(Deadline deadline, std::stop_token stop) override;
+
+  // Sends raw bytes as one datagram to node `node` (tests use it to inject malformed packets).
+  void send_bytes(int node, std::span<const std::uint8_t> bytes);
+
+ private:
+  void receive_loop(std::stop_token stop);
+  void on_barrier_packet(const Packet& p);
+  void send_barrier(int node, std::uint32_t generation, bool heard_you, bool reply);
+
+  std::vector<UdpEndpoint> endpoints_;
+  int self_;
+  IdWidth width_;
+  int socket_ = -1;
+  Router* router_ = nullptr;
+  Failure* failure_ = nullptr;
+  std::atomic<Deadline::rep> deadline_{0};
+  // Barrier bookkeeping per barrier generation: bit n of `heard` = node n's barrier packet
+  // arrived; of `acked` = node n said it heard ours.
+  struct BarrierState {
+    std::uint64_t heard = 0, acked = 0;
+  };
+  std::mutex barrier_mutex_;
+  std::map<std::uint32_t, BarrierState> barriers_;
+  std::uint32_t generation_ = 0;  // barriers entered so far
+  std::jthread receiver_;
+};
+
+}  // namespace atl::platform

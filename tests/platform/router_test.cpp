@@ -1,0 +1,133 @@
+// The FIFO's deadline and back-pressure, and the router's local vs remote delivery.
+#include "platform/router.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "core/error.h"
+#include "platform/failure.h"
+#include "platform/fifo.h"
+
+namespace atl::platform {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Records what the router hands to the network.
+class RecordingTransport final : public Transport {
+ public:
+  void attach(int, Router&, Failure&) override {}
+  void send(int node, Packet p, Deadline, std::stop_token) override {
+    sent.emplace_back(node, std::move(p));
+  }
+  void barrier(Deadline, std::stop_token) override {}
+  std::vector<std::pair<int, Packet>> sent;
+};
+
+Packet to(std::uint32_t dest, std::uint32_t src = 1) {
+  Packet p;
+  p.dest = dest;
+  p.id = src;
+  p.user = 1;
+  p.data.resize(kFlitBytes);
+  return p;
+}
+
+TEST(Fifo, PopTimesOutNamingTheStream) {
+  Fifo<int> f("l0.q -> l0.h0.attn", 2);
+  const auto t0 = Clock::now();
+  try {
+    f.pop(Clock::now() + milliseconds(50));
+    FAIL() << "pop of an empty FIFO returned";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("l0.q -> l0.h0.attn"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+  }
+  EXPECT_GE(Clock::now() - t0, milliseconds(50));
+  EXPECT_LT(Clock::now() - t0, milliseconds(2000));
+}
+
+TEST(Fifo, FullFifoBlocksWriterUntilReaderTakes) {
+  Fifo<int> f("s", 1);
+  f.push(1, Clock::now() + milliseconds(100));
+  EXPECT_THROW(f.push(2, Clock::now() + milliseconds(20)), core::Error);  // back-pressure
+  std::jthread reader([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    EXPECT_EQ(f.pop(Clock::now() + milliseconds(1000)), 1);
+  });
+  f.push(3, Clock::now() + milliseconds(2000));  // succeeds once the reader made room
+  reader.join();
+  EXPECT_EQ(f.pop(Clock::now() + milliseconds(100)), 3);
+}
+
+TEST(Fifo, StopWakesABlockedReader) {
+  Fifo<int> f("s", 1);
+  std::stop_source stop;
+  std::jthread stopper([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    stop.request_stop();
+  });
+  try {
+    f.pop(Clock::now() + std::chrono::seconds(30), stop.get_token());
+    FAIL() << "pop returned";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("stopped"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Router, LocalGoesToTheFifoRemoteToTheTransport) {
+  RecordingTransport net;
+  // IDs 1, 2 on node 0; ID 3 on node 1.
+  Router r(0, "fpga0", {-1, 0, 0, 1}, IdWidth::galapagos8, net);
+  Fifo<Packet> in1("1", 4), in2("2", 4);
+  r.attach(1, in1);
+  r.attach(2, in2);
+  EXPECT_THROW(r.attach(3, in1), core::Error);  // kernel 3 lives elsewhere
+  const Deadline d = Clock::now() + milliseconds(100);
+  r.route(to(2), d);
+  r.route(to(3), d);
+  EXPECT_EQ(in2.size(), 1u);
+  EXPECT_EQ(in1.size(), 0u);
+  ASSERT_EQ(net.sent.size(), 1u);
+  EXPECT_EQ(net.sent[0].first, 1);
+  EXPECT_EQ(net.sent[0].second.dest, 3u);
+  const NetworkTraffic t = r.traffic();
+  EXPECT_EQ(t.packets_sent, 1);
+  EXPECT_EQ(t.bytes_sent, 128);  // bridge header + one flit
+}
+
+TEST(Router, RejectsUnknownAndMisroutedDestinations) {
+  RecordingTransport net;
+  Router r(0, "fpga0", {-1, 0, 1}, IdWidth::galapagos8, net);
+  Fifo<Packet> in1("1", 4);
+  r.attach(1, in1);
+  const Deadline d = Clock::now() + milliseconds(100);
+  try {
+    r.route(to(7), d);
+    FAIL() << "routed to kernel 7";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown destination kernel 7"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(r.route(to(0), d), core::Error);    // the GMI node is no kernel
+  EXPECT_THROW(r.deliver(to(2), d), core::Error);  // kernel 2 is on node 1, not here
+  r.deliver(to(1), d);
+  EXPECT_EQ(in1.size(), 1u);
+  EXPECT_EQ(r.traffic().packets_received, 1);
+}
+
+TEST(Router, EightBitModeRejectsWideIds) {
+  RecordingTransport net;
+  std::vector<int> table(300, 1);
+  table[0] = -1;
+  Router narrow(0, "fpga0", table, IdWidth::galapagos8, net);
+  EXPECT_THROW(narrow.route(to(280), Clock::now()), core::Error);
+  Router wide(0, "fpga0", table, IdWidth::wide32, net);
+  wide.route(to(280), Clock::now());
+  ASSERT_EQ(net.sent.size(), 1u);
+  EXPECT_EQ(net.sent[0].second.dest, 280u);
+}
+
+}  // namespace
+}  // namespace atl::platform

@@ -1,0 +1,212 @@
+// Flits, packets, the bridge header and the message convention, byte for byte.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "platform/bridge.h"
+#include "platform/message.h"
+#include "platform/packet.h"
+
+namespace atl::platform {
+namespace {
+
+Packet packet_of(std::uint32_t src, std::uint32_t dest, std::size_t flits, std::uint64_t keep) {
+  Packet p;
+  p.id = src;
+  p.dest = dest;
+  p.user = static_cast<std::uint16_t>(flits);
+  p.keep = keep;
+  p.data.resize(flits * kFlitBytes);
+  for (std::size_t i = 0; i < p.data.size(); ++i) p.data[i] = static_cast<std::uint8_t>(i * 7 + 1);
+  return p;
+}
+
+TEST(Flit, SizesAndKeep) {
+  EXPECT_EQ(flits_for(0), 1u);
+  EXPECT_EQ(flits_for(64), 1u);
+  EXPECT_EQ(flits_for(65), 2u);
+  EXPECT_EQ(flits_for(3072), 48u);  // an int8 FFN row: 48 flits, as in the Cluster Builder
+  EXPECT_EQ(last_keep(64), kAllKeep);
+  EXPECT_EQ(last_keep(16), 0xffffu);
+  EXPECT_EQ(last_keep(65), 1u);
+  EXPECT_EQ(max_kernel_id(IdWidth::galapagos8), 255u);
+  EXPECT_EQ(max_kernel_id(IdWidth::wide32), 0xffffffffu);
+}
+
+TEST(Packet, FlitViewRoundTrips) {
+  const Packet p = packet_of(3, 9, 3, 0xff);
+  std::vector<Flit> flits;
+  for (std::size_t i = 0; i < p.flit_count(); ++i) flits.push_back(flit(p, i));
+  EXPECT_FALSE(flits[0].last);
+  EXPECT_EQ(flits[0].keep, kAllKeep);
+  EXPECT_TRUE(flits[2].last);
+  EXPECT_EQ(flits[2].keep, 0xffu);
+  EXPECT_EQ(flits[1].data[0], p.data[64]);
+  EXPECT_EQ(flits[1].user, 3);
+  EXPECT_EQ(packet_from_flits(flits, "test"), p);
+  EXPECT_EQ(p.payload_bytes(), 2 * 64 + 8u);
+}
+
+TEST(Packet, RejectsBadFlitSequences) {
+  const Packet p = packet_of(3, 9, 2, kAllKeep);
+  std::vector<Flit> flits{flit(p, 0), flit(p, 1)};
+  flits[0].last = true;  // TLAST in the middle
+  EXPECT_THROW(packet_from_flits(flits, "test"), core::Error);
+  flits = {flit(p, 0), flit(p, 1)};
+  flits[1].dest = 4;  // destination changes inside a packet
+  EXPECT_THROW(packet_from_flits(flits, "test"), core::Error);
+  Packet bad = p;
+  bad.user = 5;  // TUSER disagrees with the flits
+  EXPECT_THROW(validate(bad, "test"), core::Error);
+  bad = p;
+  bad.keep = 0xf0;  // holes in TKEEP
+  EXPECT_THROW(validate(bad, "test"), core::Error);
+}
+
+TEST(Bridge, HeaderBitsGalapagos) {
+  const auto f = encode_bridge_header({.size = 0x1234, .src = 0xab, .dest = 0xcd, .keep = 0},
+                                      IdWidth::galapagos8);
+  // bits [15:0] size, [23:16] source, [31:24] destination, little-endian bytes.
+  EXPECT_EQ(f[0], 0x34);
+  EXPECT_EQ(f[1], 0x12);
+  EXPECT_EQ(f[2], 0xab);
+  EXPECT_EQ(f[3], 0xcd);
+  for (std::size_t i = 4; i < kFlitBytes; ++i) EXPECT_EQ(f[i], 0) << i;
+  EXPECT_EQ(decode_bridge_header(f, IdWidth::galapagos8),
+            (BridgeHeader{.size = 0x1234, .src = 0xab, .dest = 0xcd, .keep = 0}));
+  EXPECT_THROW(encode_bridge_header({.size = 1, .src = 256, .dest = 1}, IdWidth::galapagos8),
+               core::Error);
+}
+
+TEST(Bridge, HeaderBitsWide) {
+  const auto f = encode_bridge_header({.size = 2, .src = 0x10203, .dest = 0x40506, .keep = 0xff},
+                                      IdWidth::wide32);
+  EXPECT_EQ(f[0], 2);
+  EXPECT_EQ(f[2], 0);
+  EXPECT_EQ(f[3], 0);
+  EXPECT_EQ(f[4], 0x03);
+  EXPECT_EQ(f[5], 0x02);
+  EXPECT_EQ(f[6], 0x01);
+  EXPECT_EQ(f[8], 0x06);
+  EXPECT_EQ(f[10], 0x04);
+  EXPECT_EQ(f[16], 0xff);
+  EXPECT_EQ(f[17], 0);
+}
+
+TEST(Bridge, WireRoundTripAndBytes) {
+  const Packet p = packet_of(5, 6, 2, 0x3);
+  const std::vector<std::uint8_t> wire = to_wire(p, IdWidth::galapagos8);
+  ASSERT_EQ(wire.size(), 3 * kFlitBytes);
+  EXPECT_EQ(wire[0], 2);  // size in flits
+  EXPECT_EQ(wire[2], 5);
+  EXPECT_EQ(wire[3], 6);
+  EXPECT_EQ(wire[16], 0x3);  // TKEEP of the last flit
+  EXPECT_EQ(wire[64], p.data[0]);
+  EXPECT_EQ(from_wire(wire, IdWidth::galapagos8, "test"), p);
+}
+
+TEST(Bridge, RejectsTruncatedAndOversized) {
+  const std::vector<std::uint8_t> wire = to_wire(packet_of(5, 6, 2, kAllKeep), IdWidth::galapagos8);
+  EXPECT_THROW(from_wire(std::span(wire).first(40), IdWidth::galapagos8, "t"), core::Error);
+  EXPECT_THROW(from_wire(std::span(wire).first(2 * kFlitBytes), IdWidth::galapagos8, "t"),
+               core::Error);
+  std::vector<std::uint8_t> longer = wire;
+  longer.resize(wire.size() + kFlitBytes);
+  EXPECT_THROW(from_wire(longer, IdWidth::galapagos8, "t"), core::Error);
+  std::vector<std::uint8_t> zero_size = wire;
+  zero_size[0] = 0;
+  EXPECT_THROW(from_wire(zero_size, IdWidth::galapagos8, "t"), core::Error);
+  try {
+    from_wire(std::span(wire).first(2 * kFlitBytes), IdWidth::galapagos8, "udp port 9000");
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("udp port 9000"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Message, HeaderLayout) {
+  const auto f = encode_header({.rows = 128, .cols = 0x0102, .valid_rows = 100});
+  EXPECT_EQ(f[0], 128);  // data[31:0] = N
+  EXPECT_EQ(f[4], 0x02);  // data[63:32] = N_c
+  EXPECT_EQ(f[5], 0x01);
+  EXPECT_EQ(f[8], 100);  // data[95:64] = unpadded N
+  EXPECT_EQ(decode_header(f), (MessageHeader{128, 0x0102, 100}));
+}
+
+TEST(Message, PackPutsHeaderInFirstPacket) {
+  core::Tensor<std::int8_t> t({3, 80});
+  for (std::int64_t i = 0; i < t.size(); ++i) t[i] = static_cast<std::int8_t>(i - 100);
+  const Message m = to_message(t);
+  const std::vector<Packet> packets = pack(m, 2, 7);
+  ASSERT_EQ(packets.size(), 3u);
+  EXPECT_EQ(packets[0].user, 3);  // header + 2 flits of an 80-byte row
+  EXPECT_EQ(packets[1].user, 2);
+  EXPECT_EQ(packets[0].keep, 0xffffu);
+  EXPECT_EQ(packets[0].data[0], 3);  // N rows
+  EXPECT_EQ(packets[0].data[64], static_cast<std::uint8_t>(-100));
+  EXPECT_EQ(packets[2].id, 2u);
+  EXPECT_EQ(packets[2].dest, 7u);
+
+  MessageReader reader(80, 16, "test");
+  EXPECT_FALSE(reader.add(packets[0]));
+  EXPECT_FALSE(reader.add(packets[1]));
+  EXPECT_TRUE(reader.add(packets[2]));
+  const Message back = reader.take();
+  EXPECT_EQ(back, m);
+  EXPECT_EQ(to_tensor<std::int8_t>(back, "test"), t);
+}
+
+TEST(Message, Int32AndUint8RowsRoundTrip) {
+  core::Tensor<std::int32_t> a({2, 20});
+  for (std::int64_t i = 0; i < a.size(); ++i) a[i] = static_cast<std::int32_t>(i * 100003 - 7);
+  EXPECT_EQ(to_tensor<std::int32_t>(to_message(a), "t"), a);
+  core::Tensor<std::uint8_t> b({2, 5}, {0, 1, 2, 3, 255, 9, 8, 7, 6, 5});
+  const Message mb = to_message(b);
+  EXPECT_EQ(mb.row_bytes, 5u);
+  EXPECT_EQ(to_tensor<std::uint8_t>(mb, "t"), b);
+  EXPECT_THROW(to_tensor<std::int32_t>(mb, "t"), core::Error);  // 5 bytes are no int32 row
+}
+
+TEST(Message, ReaderRejectsMalformed) {
+  core::Tensor<std::int8_t> t({2, 64});
+  const std::vector<Packet> packets = pack(to_message(t), 1, 2);
+  {
+    MessageReader reader(128, 16, "wrong row size");  // the stream carries 128-byte rows
+    EXPECT_THROW(reader.add(packets[0]), core::Error);
+  }
+  {
+    MessageReader reader(64, 1, "too many rows");  // header says 2 rows, at most 1 allowed
+    EXPECT_THROW(reader.add(packets[0]), core::Error);
+  }
+  {
+    MessageReader reader(64, 16, "extra packet");
+    reader.add(packets[0]);
+    reader.add(packets[1]);
+    EXPECT_THROW(reader.add(packets[1]), core::Error);
+  }
+  {
+    MessageReader reader(64, 16, "incomplete");
+    reader.add(packets[0]);
+    EXPECT_THROW(reader.take(), core::Error);
+  }
+  {
+    Packet lying = packets[1];
+    lying.user = 2;  // TUSER says 2 flits, one arrived
+    MessageReader reader(64, 16, "tuser");
+    reader.add(packets[0]);
+    EXPECT_THROW(reader.add(lying), core::Error);
+  }
+}
+
+TEST(Message, ZeroRowsIsTheHeaderAlone) {
+  Message m;
+  m.row_bytes = 64;
+  const std::vector<Packet> packets = pack(m, 1, 2);
+  ASSERT_EQ(packets.size(), 1u);
+  EXPECT_EQ(packets[0].user, 1);
+  MessageReader reader(64, 16, "empty");
+  EXPECT_TRUE(reader.add(packets[0]));
+  EXPECT_EQ(reader.take().header.rows, 0u);
+}
+
+}  // namespace
+}  // namespace atl::platform
