@@ -156,6 +156,7 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const
   if (used < 0) return std::nullopt;
 
   PipelinePlacement out;
+  std::map<std::vector<std::int64_t>, std::vector<int>> solutions;  // group problem -> assignment
   out.node_of_kernel.assign(n, -1);
   out.nodes_used = used;
   out.cut_bytes_per_token = dp[n][used].cut;
@@ -176,7 +177,20 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const
         }
       }
       const double before = cut_weight(problem, bins);
-      bins = assign_group(problem, bins);
+      // Encoder layers repeat, so the same group problem comes back once per layer: solve it once.
+      std::vector<std::int64_t> key(bins.begin(), bins.end());
+      for (const auto& per_fpga : problem.demand) {
+        for (const Resources& r : per_fpga) key.insert(key.end(), r.amount.begin(), r.amount.end());
+      }
+      for (const Resources& r : problem.budget)
+        key.insert(key.end(), r.amount.begin(), r.amount.end());
+      for (const auto& edge : problem.edges) {
+        key.insert(key.end(), {edge.a, edge.b, static_cast<std::int64_t>(edge.weight)});
+      }
+      auto solved = solutions.find(key);
+      if (solved == solutions.end())
+        solved = solutions.emplace(key, assign_group(problem, bins)).first;
+      bins = solved->second;
       out.cut_bytes_per_token -= before - cut_weight(problem, bins);
     }
     for (int p = i; p < e; ++p) out.node_of_kernel[order[p]] = first + bins[p - i];
