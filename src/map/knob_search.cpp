@@ -130,36 +130,41 @@ KnobSearch::KnobSearch(const model::ModelConfig& config, const hw::Device& devic
   rates_.erase(std::unique(rates_.begin(), rates_.end()), rates_.end());
 }
 
+std::optional<graph::RoleKnobs> KnobSearch::role_knobs(graph::Role role, std::int64_t rate) const {
+  std::optional<graph::RoleKnobs> chosen;
+  double best = std::numeric_limits<double>::infinity();
+  for (const RoleShape& shape : shapes_) {
+    if (shape.role != role) continue;
+    graph::Kernel kernel = shape.kernel;
+    bool reachable = true;
+    for (std::size_t i = 0; i < shape.stages.size() && reachable; ++i) {
+      const Option* pick = nullptr;
+      for (const Option& o : shape.stages[i]) {
+        // Strict '<' keeps the first (enumeration order) of equal scores: deterministic.
+        if (o.cycles <= rate && (pick == nullptr || o.score < pick->score)) pick = &o;
+      }
+      reachable = pick != nullptr;
+      if (pick) kernel.stages[i].knobs = pick->knobs;
+    }
+    if (!reachable) continue;
+    const Resources r = resources_of(cost::kernel_cost(kernel, device_));
+    if (!fits(r, budget_)) continue;
+    const double total = shape.partition * score(r);
+    if (total < best) {
+      best = total;
+      chosen = graph::RoleKnobs{shape.partition, {}};
+      for (const graph::Stage& s : kernel.stages) chosen->stages.push_back(s.knobs);
+    }
+  }
+  return chosen;
+}
+
 std::optional<graph::SublayerKnobs> KnobSearch::knobs_for(std::int64_t rate) const {
   graph::SublayerKnobs knobs;
   for (graph::Role role : graph::layer_roles()) {
-    double best = std::numeric_limits<double>::infinity();
-    for (const RoleShape& shape : shapes_) {
-      if (shape.role != role) continue;
-      graph::Kernel kernel = shape.kernel;
-      bool reachable = true;
-      for (std::size_t i = 0; i < shape.stages.size() && reachable; ++i) {
-        const Option* pick = nullptr;
-        for (const Option& o : shape.stages[i]) {
-          // Strict '<' keeps the first (enumeration order) of equal scores: deterministic.
-          if (o.cycles <= rate && (pick == nullptr || o.score < pick->score)) pick = &o;
-        }
-        reachable = pick != nullptr;
-        if (pick) kernel.stages[i].knobs = pick->knobs;
-      }
-      if (!reachable) continue;
-      const Resources r = resources_of(cost::kernel_cost(kernel, device_));
-      if (!fits(r, budget_)) continue;
-      const double total = shape.partition * score(r);
-      if (total < best) {
-        best = total;
-        graph::RoleKnobs& rk = knobs[role];
-        rk.partition = shape.partition;
-        rk.stages.clear();
-        for (const graph::Stage& s : kernel.stages) rk.stages.push_back(s.knobs);
-      }
-    }
-    if (best == std::numeric_limits<double>::infinity()) return std::nullopt;
+    auto rk = role_knobs(role, rate);
+    if (!rk) return std::nullopt;
+    knobs[role] = std::move(*rk);
   }
   return knobs;
 }

@@ -27,6 +27,9 @@ class KnobSearch {
   // FPGA's budget; nullopt if some role cannot reach the rate.
   std::optional<graph::SublayerKnobs> knobs_for(std::int64_t rate) const;
 
+  // The same for one role: its cheapest knobs with every kernel at most `rate` cycles per token.
+  std::optional<graph::RoleKnobs> role_knobs(graph::Role role, std::int64_t rate) const;
+
   // Why knobs_for(slowest rate) fails: the role whose smallest kernel exceeds one FPGA, with the
   // resource and amounts; empty when every role fits.
   std::string oversized_role() const;

@@ -17,6 +17,16 @@ namespace {
 // latency of one sequence is not monotone in the rate (slower knobs may save a network hop), so
 // a short look beyond the fastest packing pays; longer looks only found slower plans.
 constexpr int kAlternatives = 4;
+// Bound on the per-role refinement after the uniform rate (each evaluation packs the whole
+// graph once): enough for every role of an encoder layer to step a few times.
+constexpr int kMaxEvaluations = 30;
+
+// Strictly better by the objective; throughput ties go to the lower latency.
+bool better(const Estimate& e, const Estimate& than, Objective objective) {
+  if (objective == Objective::latency) return e.latency_us < than.latency_us;
+  return e.throughput_seq_per_s > than.throughput_seq_per_s ||
+         (e.throughput_seq_per_s == than.throughput_seq_per_s && e.latency_us < than.latency_us);
+}
 
 // Kernels of one role are identical across layers when built from SublayerKnobs, so each role
 // is costed once per board. Source and sink are host endpoints and cost nothing.
@@ -175,21 +185,51 @@ Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& clust
 
   std::optional<graph::SublayerKnobs> best_knobs;
   Estimate best;
+  std::size_t best_rate = 0;
   for (std::size_t i = lo; i < rates.size() && i < lo + 1 + kAlternatives; ++i) {
     const auto knobs = search.knobs_for(rates[i]);
     if (!knobs) continue;
     auto c = try_knobs(config, *knobs, cluster, caps, false);
     if (!c) continue;
     const Estimate e = estimate(c->graph, cluster, c->placement.node_of_kernel);
-    const bool better =
-        !best_knobs || (objective == Objective::latency
-                            ? e.latency_us < best.latency_us
-                            : e.throughput_seq_per_s > best.throughput_seq_per_s ||
-                                  (e.throughput_seq_per_s == best.throughput_seq_per_s &&
-                                   e.latency_us < best.latency_us));
-    if (better) {
+    if (!best_knobs || better(e, best, objective)) {
       best_knobs = knobs;
       best = e;
+      best_rate = i;
+    }
+  }
+
+  // Spare room after the uniform rate: speed up one role at a time (its next faster knobs) and
+  // keep the change if it still packs and the objective improves. This is where a role on the
+  // critical path (Q/K/V before the attention barrier) or the lone bottleneck gets split or
+  // widened beyond the others.
+  std::map<graph::Role, std::size_t> cap;  // per role: index into rates of its current limit
+  for (graph::Role role : graph::layer_roles()) cap[role] = best_rate;
+  int evaluations = 0;
+  for (bool improved = true; improved && evaluations < kMaxEvaluations;) {
+    improved = false;
+    for (graph::Role role : graph::layer_roles()) {
+      if (evaluations >= kMaxEvaluations) break;
+      std::optional<graph::RoleKnobs> faster;
+      std::size_t next = cap[role];
+      while (next > 0 && !faster) {  // the next rate at which this role's knobs change
+        --next;
+        faster = search.role_knobs(role, rates[next]);
+        if (!faster) break;
+        if (*faster == (*best_knobs)[role]) faster.reset();
+      }
+      if (!faster) continue;
+      graph::SublayerKnobs trial = *best_knobs;
+      trial[role] = *faster;
+      ++evaluations;
+      auto c = try_knobs(config, trial, cluster, caps, false);
+      if (!c) continue;
+      const Estimate e = estimate(c->graph, cluster, c->placement.node_of_kernel);
+      if (!better(e, best, objective)) continue;
+      best_knobs = trial;
+      best = e;
+      cap[role] = next;
+      improved = true;
     }
   }
   return finish(*try_knobs(config, *best_knobs, cluster, caps, true), cluster);
