@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   atl::cli::add_devices(app);
   atl::cli::add_run(app);
   atl::cli::add_node(app);
+  atl::cli::add_simulate(app);
+  atl::cli::add_report(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,5 +18,7 @@ void add_map(CLI::App& app);
 void add_devices(CLI::App& app);
 void add_run(CLI::App& app);
 void add_node(CLI::App& app);
+void add_simulate(CLI::App& app);
+void add_report(CLI::App& app);
 
 }  // namespace atl::cli

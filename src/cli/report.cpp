@@ -1,0 +1,163 @@
+// `atoll report`: simulate a plan, extend it to the full model, compare with published GPU/CPU
+// results and roofline bounds, optionally project onto other boards; write HTML, Markdown or JSON.
+#include "report/report.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/paths.h"
+#include "cli/verbs.h"
+#include "core/error.h"
+#include "hw/device.h"
+#include "model/config.h"
+#include "plan/plan.h"
+#include "report/baselines.h"
+#include "report/projection.h"
+
+namespace atl::cli {
+namespace {
+
+struct ReportOptions {
+  std::string plan;
+  std::string output;
+  std::string format;  // html | md | json; default from the output's extension
+  std::int64_t sequences = 100;
+  std::string baselines;  // directory with gpu.yaml and cpu.yaml
+  double cpu_ms = 0, cpu_w = 0;
+  std::vector<std::string> project;  // board names
+  std::vector<int> fpgas{24, 48};
+  std::vector<std::string> models{"examples/models/ibert-base.yaml",
+                                  "examples/models/ibert-large.yaml"};
+};
+
+std::string format_of(const ReportOptions& o) {
+  if (!o.format.empty()) return o.format;
+  const std::string ext = std::filesystem::path(o.output).extension().string();
+  if (ext == ".md") return "md";
+  if (ext == ".json") return "json";
+  return "html";
+}
+
+// Each board: the plan's own split replicated per layer on that board (when the plan is an
+// encoder of a known family), the mapper on each cluster size, and the AI Engine bound where the
+// board has AI Engines. Cases that do not fit are reported and skipped.
+std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::Plan& plan) {
+  std::vector<report::ProjectionRow> rows;
+  if (o.project.empty()) return rows;
+  const hw::Catalogue catalogue = hw::load_catalogue(hw::default_catalogue_dir());
+  for (const std::string& name : o.project) {
+    auto it = catalogue.find(name);
+    if (it == catalogue.end()) {
+      std::string known;
+      for (const auto& [key, _] : catalogue) known += (known.empty() ? "" : ", ") + key;
+      throw core::Error(
+          fmt::format("report: --project: unknown board '{}' (catalogue: {})", name, known));
+    }
+    const hw::Device& board = it->second;
+    const std::int64_t full = report::family_layers(report::model_family(plan.graph));
+    if (full > 0) {
+      plan::Plan on_board = plan;
+      for (hw::Node& n : on_board.cluster.nodes) n.device = board;
+      try {
+        report::ProjectionRow r = report::project_plan(report::replicate_layers(on_board, full),
+                                                       "replicated", o.sequences);
+        r.note = fmt::format("the plan's per-layer split, {} per layer", plan.cluster.nodes.size());
+        rows.push_back(std::move(r));
+      } catch (const core::Error& e) {
+        fmt::print(stderr, "report: {} replicated: skipped: {}\n", name, e.what());
+      }
+    }
+    for (const std::string& model_path : o.models) {
+      const model::ModelConfig config = model::load_model_config(shipped_file(model_path));
+      for (int n : o.fpgas) {
+        try {
+          rows.push_back(
+              report::project_mapped(config, board, n, plan.cluster.network, o.sequences));
+        } catch (const core::Error& e) {
+          fmt::print(stderr, "report: {} {} on {} boards: skipped: {}\n", config.name, name, n,
+                     e.what());
+        }
+        if (board.aie_tiles > 0) {
+          rows.push_back(report::project_aie_bound(config, board, n, plan.cluster.network));
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+void run(const ReportOptions& o) {
+  const plan::Plan plan = plan::load_plan(o.plan);
+  const std::string format = format_of(o);
+  if (format != "html" && format != "md" && format != "json") {
+    throw core::Error(fmt::format("report: --format must be html, md or json, got '{}'", format));
+  }
+  const report::Baselines baselines =
+      report::load_default_baselines(o.baselines.empty() ? hw::default_data_dir() / "baselines"
+                                                         : std::filesystem::path(o.baselines));
+  report::Inputs in;
+  in.plan_path = o.plan;
+  in.sequences = o.sequences;
+  if (o.cpu_ms > 0) in.cpu_ms = o.cpu_ms;
+  if (o.cpu_w > 0) in.cpu_w = o.cpu_w;
+  in.projection = project(o, plan);
+  const report::Report r = report::build_report(plan, baselines, in);
+
+  std::string text = format == "html" ? report::render_html(r)
+                     : format == "md" ? report::render_markdown(r)
+                                      : report::to_json(r).dump(2) + "\n";
+  std::ofstream out(o.output, std::ios::binary);
+  if (!out) throw core::Error(fmt::format("report: cannot write {}", o.output));
+  out << text;
+  if (!out) throw core::Error(fmt::format("report: writing {} failed", o.output));
+  fmt::print("{}: latency {:.4g} ms, {:.1f} seq/s, {:.4g} mJ per inference on {} FPGAs\n",
+             r.fpga.label, r.fpga.latency_ms, r.fpga.throughput_seq_per_s, r.fpga.energy_mj,
+             r.fpga.fpgas);
+  for (const report::Comparison& c : r.comparisons) {
+    if (c.latency_speedup) {
+      fmt::print("  vs {}: {:.3g}x latency, energy {}\n", c.name, *c.latency_speedup,
+                 c.energy_ratio ? fmt::format("{:.3g}x", *c.energy_ratio) : "-");
+    }
+  }
+  fmt::print("wrote {} ({})\n", o.output, format);
+}
+
+}  // namespace
+
+void add_report(CLI::App& app) {
+  auto o = std::make_shared<ReportOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Simulate a plan and compare it with GPUs and CPUs (HTML, Markdown or JSON)");
+  cmd->add_option("--plan", o->plan, "Plan JSON")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", o->output, "Report file")->required();
+  cmd->add_option("--format", o->format, "html | md | json (default: from the file extension)");
+  cmd->add_option("--sequences", o->sequences, "Sequences for the throughput simulations")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--baselines", o->baselines,
+                  "Directory with gpu.yaml and cpu.yaml (default: atoll's data/baselines)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--cpu-ms", o->cpu_ms,
+                  "Local CPU reference: median ms of `atoll infer` on the full model")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--cpu-watts", o->cpu_w, "Power of that CPU, for its energy per inference")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--project", o->project,
+                  "Boards to project onto (catalogue names, e.g. u280 u55c v80 vck5000)")
+      ->delimiter(',');
+  cmd->add_option("--fpgas", o->fpgas, "Cluster sizes for the mapped projections")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--models", o->models, "Model YAMLs for the mapped projections")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace atl::cli

@@ -1,0 +1,89 @@
+// `atoll simulate`: the discrete-event timing simulation of a plan (sim/), next to the plan's
+// analytic estimate.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/progress.h"
+#include "cli/verbs.h"
+#include "core/error.h"
+#include "plan/plan.h"
+#include "sim/result_json.h"
+#include "sim/sim.h"
+
+namespace atl::cli {
+namespace {
+
+struct SimulateOptions {
+  std::string plan;
+  std::int64_t sequences = 100;
+  bool ideal_network = false;
+  std::int64_t fifo_rows = 4;
+  bool progress = false;
+  std::string output;
+};
+
+void run(const SimulateOptions& o) {
+  const plan::Plan plan = plan::load_plan(o.plan);
+  ProgressBar bar("simulating", o.progress);
+  sim::Options opt;
+  opt.sequences = o.sequences;
+  opt.ideal_network = o.ideal_network;
+  opt.fifo_rows = o.fifo_rows;
+  opt.progress = [&bar](double f) { bar.update(f); };
+  const sim::Result r = sim::simulate(plan, opt);
+
+  const double latency_us = static_cast<double>(r.latency) / 1e6;
+  fmt::print("plan: {} ({} kernels on {} FPGAs), network: {}\n", o.plan, plan.graph.kernels.size(),
+             plan.cluster.nodes.size(), o.ideal_network ? "ideal" : "modelled");
+  fmt::print(
+      "latency (one sequence): {:.2f} us   analytic estimate: {:.2f} us ({:+.1f} %)\n", latency_us,
+      plan.estimate.latency_us,
+      plan.estimate.latency_us > 0 ? (latency_us / plan.estimate.latency_us - 1) * 100 : 0.0);
+  fmt::print("throughput ({} sequences): {:.1f} seq/s   analytic estimate: {:.1f} seq/s\n",
+             r.sequences, r.throughput_seq_per_s, plan.estimate.throughput_seq_per_s);
+  fmt::print("critical path:");
+  for (const sim::PathStep& s : r.critical_path) {
+    fmt::print(" {}[{}..{}]", s.name, s.first_row, s.last_row);
+  }
+  fmt::print("\nevents: {}\n", r.events);
+
+  nlohmann::json j = sim::to_json(r);
+  j["plan"] = o.plan;
+  j["analytic"] = {{"latency_us", plan.estimate.latency_us},
+                   {"throughput_seq_per_s", plan.estimate.throughput_seq_per_s}};
+  std::ofstream out(o.output);
+  if (!out) throw core::Error(fmt::format("simulate: cannot write {}", o.output));
+  out << j.dump(2) << "\n";
+  if (!out) throw core::Error(fmt::format("simulate: writing {} failed", o.output));
+  fmt::print("wrote {}\n", o.output);
+}
+
+}  // namespace
+
+void add_simulate(CLI::App& app) {
+  auto o = std::make_shared<SimulateOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "simulate", "Discrete-event timing simulation of a plan: latency, throughput, utilisation");
+  cmd->add_option("--plan", o->plan, "Plan JSON (e.g. examples/plans/ibert-encoder-6fpga.json)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--sequences", o->sequences, "Back-to-back sequences for the throughput run")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_flag("--ideal-network", o->ideal_network,
+                "Zero latency, infinite bandwidth between FPGAs (compare with the analytic "
+                "estimate)");
+  cmd->add_option("--fifo-rows", o->fifo_rows, "Depth in rows of an ordinary stream FIFO")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_flag("--progress", o->progress,
+                "Draw a progress bar even when stderr is not a terminal (long runs only)");
+  cmd->add_option("-o,--output", o->output, "Where to write the results (JSON)")->required();
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace atl::cli

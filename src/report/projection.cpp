@@ -1,0 +1,190 @@
+#include "report/projection.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "graph/encoder.h"
+#include "map/mapper.h"
+#include "report/work.h"
+#include "sim/sim.h"
+
+namespace atl::report {
+namespace {
+
+bool is_endpoint(const graph::Kernel& k) {
+  return k.role == graph::Role::source || k.role == graph::Role::sink;
+}
+
+// "l7.h3.attention" -> "l1.h3.attention" for a plan of 6 layers.
+std::string name_in_plan(const graph::Kernel& k, std::int64_t plan_layers) {
+  const std::string prefix = fmt::format("l{}.", k.layer);
+  return fmt::format("l{}.{}", k.layer % plan_layers, k.name.substr(prefix.size()));
+}
+
+}  // namespace
+
+plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers) {
+  const graph::Graph& g = plan.graph;
+  if (g.layers < 1 || layers < 1) {
+    throw core::Error(
+        fmt::format("replicate layers of plan '{}': layers must be >= 1 (plan has "
+                    "{}, asked {})",
+                    g.model, g.layers, layers));
+  }
+  model::ModelConfig config;
+  config.name = g.model;
+  config.layers = layers;
+  config.hidden = g.hidden;
+  config.heads = g.heads;
+  config.intermediate = g.intermediate;
+  config.seq_len = g.seq_len;
+  graph::Graph deep = graph::build_encoder_graph(config, graph::knobs_of(g));
+
+  std::map<std::string, int> node_of_name;
+  int source_node = -1, sink_node = -1;
+  for (std::size_t k = 0; k < g.kernels.size(); ++k) {
+    node_of_name[g.kernels[k].name] = plan.node_of_kernel[k];
+    if (g.kernels[k].role == graph::Role::source) source_node = plan.node_of_kernel[k];
+    if (g.kernels[k].role == graph::Role::sink) sink_node = plan.node_of_kernel[k];
+  }
+  const int nodes = static_cast<int>(plan.cluster.nodes.size());
+  const std::int64_t copies = (layers + g.layers - 1) / g.layers;
+
+  std::vector<int> placement(deep.kernels.size(), -1);
+  for (std::size_t k = 0; k < deep.kernels.size(); ++k) {
+    const graph::Kernel& kernel = deep.kernels[k];
+    if (kernel.role == graph::Role::source) {
+      placement[k] = source_node;
+      continue;
+    }
+    if (kernel.role == graph::Role::sink) {
+      placement[k] = sink_node + static_cast<int>(copies - 1) * nodes;
+      continue;
+    }
+    auto it = node_of_name.find(name_in_plan(kernel, g.layers));
+    if (it == node_of_name.end()) {
+      throw core::Error(fmt::format(
+          "replicate layers of plan '{}': kernel '{}' has no counterpart '{}' in the plan (is it "
+          "an encoder graph from the same builder?)",
+          g.model, kernel.name, name_in_plan(kernel, g.layers)));
+    }
+    placement[k] = it->second + static_cast<int>(kernel.layer / g.layers) * nodes;
+  }
+
+  hw::Cluster cluster = plan.cluster;
+  cluster.name = fmt::format("{}-x{}", plan.cluster.name, copies);
+  cluster.nodes.clear();
+  for (std::int64_t c = 0; c < copies; ++c) {
+    for (int n = 0; n < nodes; ++n) {
+      hw::Node node = plan.cluster.nodes[n];
+      node.name = fmt::format("fpga{}", c * nodes + n);
+      cluster.nodes.push_back(std::move(node));
+    }
+  }
+  map::Mapping m = map::map_manual(std::move(deep), cluster, std::move(placement));
+  plan::Plan out;
+  out.model_config = plan.model_config;
+  out.graph = std::move(m.graph);
+  out.cluster = std::move(cluster);
+  out.node_of_kernel = std::move(m.node_of_kernel);
+  out.galapagos_compatible_ids = out.graph.kernels.size() < 256;
+  out.kernel_id = plan::assign_kernel_ids(out.graph, out.galapagos_compatible_ids);
+  out.objective = "manual";
+  out.estimate = m.estimate;
+  return out;
+}
+
+void fill_energy(ProjectionRow& row) {
+  const double watts = row.board_power_w * row.fpgas;
+  row.energy_mj = watts * row.latency_us * 1e-3;
+  row.energy_stream_mj = row.throughput_seq_per_s > 0 ? watts / row.throughput_seq_per_s * 1e3 : 0;
+}
+
+ProjectionRow project_plan(const plan::Plan& plan, const std::string& method,
+                           std::int64_t sequences) {
+  sim::Options options;
+  options.sequences = sequences;
+  const sim::Result r = sim::simulate(plan, options);
+  std::set<int> used;
+  for (std::size_t k = 0; k < plan.graph.kernels.size(); ++k) {
+    if (!is_endpoint(plan.graph.kernels[k])) used.insert(plan.node_of_kernel[k]);
+  }
+  ProjectionRow row;
+  row.model = plan.graph.model;
+  row.method = method;
+  row.fpgas = static_cast<int>(used.size());
+  double watts = 0;
+  std::set<std::string> boards;
+  for (int n : used) {
+    watts += plan.cluster.nodes[n].device.board_power_w;
+    boards.insert(plan.cluster.nodes[n].device.name);
+  }
+  row.board = boards.size() == 1 ? *boards.begin() : "mixed";
+  row.board_power_w = row.fpgas > 0 ? watts / row.fpgas : 0;
+  row.latency_us = static_cast<double>(r.latency) / 1e6;
+  row.analytic_latency_us = plan.estimate.latency_us;
+  row.throughput_seq_per_s = r.throughput_seq_per_s;
+  fill_energy(row);
+  return row;
+}
+
+ProjectionRow project_mapped(const model::ModelConfig& config, const hw::Device& board, int fpgas,
+                             const hw::Network& network, std::int64_t sequences) {
+  hw::Cluster cluster;
+  cluster.name = fmt::format("{}x{}", fpgas, board.name);
+  cluster.network = network;
+  for (int i = 0; i < fpgas; ++i) cluster.nodes.push_back({fmt::format("fpga{}", i), board});
+  map::Mapping m = map::map_automatic(config, cluster, map::Objective::latency);
+  plan::Plan p;
+  p.model_config = config.name;
+  p.graph = std::move(m.graph);
+  p.cluster = std::move(cluster);
+  p.node_of_kernel = std::move(m.node_of_kernel);
+  p.estimate = m.estimate;
+  ProjectionRow row = project_plan(p, "mapped", sequences);
+  row.note = fmt::format("map_automatic on {} boards", fpgas);
+  return row;
+}
+
+ProjectionRow project_aie_bound(const model::ModelConfig& config, const hw::Device& board,
+                                int fpgas, const hw::Network& network) {
+  if (board.aie_tiles <= 0 || board.aie_int8_macs_per_cycle <= 0 || board.aie_clock_mhz <= 0) {
+    throw core::Error(
+        fmt::format("board '{}' has no AI Engines (aie_tiles, "
+                    "aie.int8_macs_per_cycle_per_tile, aie.clock_mhz)",
+                    board.name));
+  }
+  if (fpgas < 1) throw core::Error(fmt::format("AIE bound: fpgas must be >= 1, got {}", fpgas));
+  const Work w = work_of(graph::build_encoder_graph(config));
+  const double peak = static_cast<double>(board.aie_tiles) * board.aie_int8_macs_per_cycle *
+                      board.aie_clock_mhz * 1e6;  // MAC/s per board
+  // A layer pipeline: each layer runs on max(1, fpgas / layers) boards, one after the other.
+  const double boards_per_layer =
+      std::max(1.0, static_cast<double>(fpgas) / static_cast<double>(config.layers));
+  double compute_s = w.macs / (peak * boards_per_layer);
+  // Weights that do not fit on chip stream from off-chip memory once per inference.
+  const double on_chip = static_cast<double>(board.bram_bytes + board.uram_bytes) * fpgas;
+  std::string note = "analytic lower bound at the AIE peak";
+  if (w.weight_bytes > on_chip && board.offchip_gbytes_per_s > 0) {
+    compute_s = std::max(compute_s, w.weight_bytes / (fpgas * board.offchip_gbytes_per_s * 1e9));
+    note += "; weights exceed on-chip memory, streamed from off-chip";
+  }
+  const int boundaries = std::min<int>(fpgas, static_cast<int>(config.layers)) - 1;
+  ProjectionRow row;
+  row.model = config.name;
+  row.board = board.name;
+  row.method = "aie_bound";
+  row.fpgas = fpgas;
+  row.latency_us = compute_s * 1e6 + boundaries * network.hop_latency_ns * 1e-3;
+  row.throughput_seq_per_s = fpgas * peak / w.macs;
+  row.board_power_w = board.board_power_w;
+  row.note = note;
+  fill_energy(row);
+  return row;
+}
+
+}  // namespace atl::report

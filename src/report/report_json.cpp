@@ -1,0 +1,78 @@
+// to_json(Report): the machine form of the report (`atoll report --format json`).
+#include <nlohmann/json.hpp>
+
+#include "report/report.h"
+#include "sim/result_json.h"
+
+namespace atl::report {
+namespace {
+
+template <typename T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Report& r) {
+  nlohmann::json j;
+  j["plan"] = r.inputs.plan_path;
+  j["model"] = r.plan.graph.model;
+  j["analytic"] = {{"latency_us", r.plan.estimate.latency_us},
+                   {"throughput_seq_per_s", r.plan.estimate.throughput_seq_per_s}};
+  j["simulation"] = sim::to_json(r.sim);
+  j["simulation_ideal_network_latency_us"] = static_cast<double>(r.ideal_sim.latency) / 1e6;
+  const FpgaResult& f = r.fpga;
+  j["fpga"] = {{"label", f.label},
+               {"model", f.model},
+               {"layers", f.layers},
+               {"seq_len", f.seq_len},
+               {"fpgas", f.fpgas},
+               {"board_power_w", f.board_power_w},
+               {"latency_ms", f.latency_ms},
+               {"analytic_latency_ms", f.analytic_latency_ms},
+               {"throughput_seq_per_s", f.throughput_seq_per_s},
+               {"energy_mj", f.energy_mj},
+               {"energy_stream_mj", f.energy_stream_mj},
+               {"macs", f.work.macs},
+               {"weight_bytes", f.work.weight_bytes}};
+  nlohmann::json comparisons = nlohmann::json::array();
+  for (const Comparison& c : r.comparisons) {
+    comparisons.push_back({{"name", c.name},
+                           {"kind", c.kind},
+                           {"device", c.device},
+                           {"model", c.model},
+                           {"seq_len", c.seq_len},
+                           {"batch", opt(c.batch)},
+                           {"latency_ms", opt(c.latency_ms)},
+                           {"throughput_seq_per_s", opt(c.throughput_seq_per_s)},
+                           {"power_w", c.power_w},
+                           {"energy_mj", opt(c.energy_mj)},
+                           {"comparable", c.comparable},
+                           {"fpga_latency_speedup", opt(c.latency_speedup)},
+                           {"fpga_throughput_ratio", opt(c.throughput_ratio)},
+                           {"fpga_energy_ratio", opt(c.energy_ratio)},
+                           {"grade", c.grade},
+                           {"source", c.source},
+                           {"note", c.note}});
+  }
+  j["comparisons"] = std::move(comparisons);
+  nlohmann::json projection = nlohmann::json::array();
+  for (const ProjectionRow& p : r.inputs.projection) {
+    projection.push_back({{"model", p.model},
+                          {"board", p.board},
+                          {"method", p.method},
+                          {"fpgas", p.fpgas},
+                          {"latency_us", p.latency_us},
+                          {"analytic_latency_us", p.analytic_latency_us},
+                          {"throughput_seq_per_s", p.throughput_seq_per_s},
+                          {"board_power_w", p.board_power_w},
+                          {"energy_mj", p.energy_mj},
+                          {"energy_stream_mj", p.energy_stream_mj},
+                          {"note", p.note}});
+  }
+  j["projection"] = std::move(projection);
+  return j;
+}
+
+}  // namespace atl::report

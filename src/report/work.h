@@ -1,0 +1,17 @@
+// The work one inference does, counted from the kernel graph: int8 multiply-accumulates of the
+// linears and the two attention matmuls, and the weight bytes a device must read once per
+// inference when they do not stay on chip. Roofline bounds and AI Engine projections use it.
+#pragma once
+
+#include "graph/graph.h"
+
+namespace atl::report {
+
+struct Work {
+  double macs = 0;          // per sequence of graph.seq_len tokens
+  double weight_bytes = 0;  // int8 weights of the linears (biases and constants left out)
+};
+
+Work work_of(const graph::Graph& graph);
+
+}  // namespace atl::report
