@@ -31,7 +31,18 @@ void validate(const GeluParams& p, std::int64_t channels, const std::string& wha
 // One value of channel ch.
 std::int64_t gelu_value(std::int64_t x, const GeluParams& p, std::size_t ch);
 
-// One row: x [C] -> y [C]; sign (optional, [C]) receives sign(x).
+// True when gelu_row / gelu may use the vectorised 64-bit path (gelu.cpp explains the bounds):
+// per-channel tables of n values, b in -2^31..0, |c| and |shift| < 2^61, k in 1..62.
+bool gelu_fits_int64(const GeluParams& p, std::size_t n);
+
+// The 64-bit path for one row of n channels (requires gelu_fits_int64(p, n); unchecked).
+void gelu_row_i64(const std::int32_t* x, std::size_t n, const GeluParams& p, std::int32_t* y);
+
+// One row by the definition (128-bit arithmetic); the fast path is tested against it.
+void gelu_row_ref(std::span<const std::int32_t> x, const GeluParams& p, std::span<std::int32_t> y,
+                  std::span<std::int8_t> sign = {});
+
+// One row: x [C] -> y [C]; sign (optional, [C]) receives sign(x). Same results as gelu_row_ref.
 void gelu_row(std::span<const std::int32_t> x, const GeluParams& p, std::span<std::int32_t> y,
               std::span<std::int8_t> sign = {});
 

@@ -34,9 +34,23 @@ std::uint64_t isqrt_newton(std::uint64_t v, int iterations = 4);
 
 void validate(const LayerNormParams& p, std::int64_t channels, const std::string& what);
 
-// One row: x [C] -> out [C]; y_int (optional, [C]) receives the value before the bias.
+// One row by the definition (128-bit arithmetic); the fast path is tested against it.
+void layernorm_row_ref(std::span<const std::int32_t> x, const LayerNormParams& p,
+                       std::span<std::int32_t> out, std::span<std::int32_t> y_int = {});
+
+// One row (64-bit vectorised path when the row's range proves it exact, else the definition):
+// x [C] -> out [C]; y_int (optional, [C]) receives the value before the bias.
 void layernorm_row(std::span<const std::int32_t> x, const LayerNormParams& p,
                    std::span<std::int32_t> out, std::span<std::int32_t> y_int = {});
+
+// True when every bias is below 2^61 in magnitude and 0 <= shift <= 31: the precondition of
+// layernorm_row_i64.
+bool layernorm_fits_int64(const LayerNormParams& p);
+
+// The 64-bit path for one row of n = bias.size() channels; y_int must hold n values (scratch if
+// unwanted). Returns false, writing nothing, when the row's range needs the 128-bit definition.
+bool layernorm_row_i64(const std::int32_t* x, std::size_t n, const LayerNormParams& p,
+                       std::int32_t* out, std::int32_t* y_int);
 
 // x [rows, C] -> [rows, C].
 core::Tensor<std::int32_t> layernorm(const core::Tensor<std::int32_t>& x, const LayerNormParams& p);

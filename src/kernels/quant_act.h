@@ -4,6 +4,12 @@
 // per channel or a single value for all channels (per-tensor, e.g. self_attention/act_out).
 // m may be negative (after GELU the scale is negative). out_bits = 8 for the int8 activations
 // between kernels, 32 for the int32 outputs of self_output/act_linear and output/act_linear.
+//
+// Speed: the definition needs a 128-bit product, but for int32 inputs with every |m| < 2^31 and
+// every e in 1..62 (all I-BERT QuantActs) |x*m| < 2^62 fits int64, and the same rounding is a
+// vectorisable 64-bit shift. quant_act_row / quant_act take that path whenever it is provably
+// exact (fits_int64) and the 128-bit definition (quant_act_row_ref) otherwise; tests compare
+// the two on random and edge values.
 #pragma once
 
 #include <cstdint>
@@ -33,9 +39,30 @@ inline std::int64_t quant_act_value(std::int64_t x, const QuantActParams& p, std
   return core::requantize(x, p.m[i], p.e[i], p.out_bits);
 }
 
-// One row (x and y have the same length = channels). Out must hold out_bits signed bits.
+// True when int32 inputs can be requantised in 64 bits exactly: every |m| < 2^31 and every e in
+// 1..62 (then |x*m| < 2^62 and the rounding shift is a plain 64-bit arithmetic shift).
+bool fits_int64(const QuantActParams& p);
+
+// The 64-bit path for int32 rows (quant_act.cpp, vectorised). Requires fits_int64(p), m/e of
+// 1 or n values and out_bits <= the output width; does not check them.
+void quant_act_row_i64(const std::int32_t* x, std::size_t n, const QuantActParams& p,
+                       std::int8_t* y);
+void quant_act_row_i64(const std::int32_t* x, std::size_t n, const QuantActParams& p,
+                       std::int32_t* y);
+// rows x n, rows split over the OpenMP threads.
+void quant_act_rows_i64(const std::int32_t* x, std::int64_t rows, std::size_t n,
+                        const QuantActParams& p, std::int8_t* y);
+void quant_act_rows_i64(const std::int32_t* x, std::int64_t rows, std::size_t n,
+                        const QuantActParams& p, std::int32_t* y);
+
 template <class In, class Out>
-void quant_act_row(std::span<const In> x, const QuantActParams& p, std::span<Out> y) {
+constexpr bool kHasInt64Path = std::is_same_v<In, std::int32_t> &&
+                               (std::is_same_v<Out, std::int8_t> ||
+                                std::is_same_v<Out, std::int32_t>);
+
+// Throws unless a row of x.size() channels can be requantised into y with p.
+template <class In, class Out>
+void check_row(std::span<const In> x, const QuantActParams& p, std::span<Out> y) {
   static_assert(std::is_integral_v<In> && std::is_integral_v<Out>);
   if (x.size() != y.size()) {
     throw core::Error("quant_act_row: input has " + std::to_string(x.size()) +
@@ -49,9 +76,25 @@ void quant_act_row(std::span<const In> x, const QuantActParams& p, std::span<Out
     throw core::Error("quant_act_row: out_bits " + std::to_string(p.out_bits) +
                       " does not fit the output type");
   }
+}
+
+// One row by the definition (128-bit products): the reference the fast path is tested against.
+template <class In, class Out>
+void quant_act_row_ref(std::span<const In> x, const QuantActParams& p, std::span<Out> y) {
+  check_row(x, p, y);
   for (std::size_t c = 0; c < x.size(); ++c) {
     y[c] = static_cast<Out>(quant_act_value(static_cast<std::int64_t>(x[c]), p, c));
   }
+}
+
+// One row (x and y have the same length = channels). Out must hold out_bits signed bits.
+template <class In, class Out>
+void quant_act_row(std::span<const In> x, const QuantActParams& p, std::span<Out> y) {
+  if constexpr (kHasInt64Path<In, Out>) {
+    check_row(x, p, y);
+    if (fits_int64(p)) return quant_act_row_i64(x.data(), x.size(), p, y.data());
+  }
+  quant_act_row_ref(x, p, y);
 }
 
 // Whole tensor [rows, channels].
@@ -63,6 +106,12 @@ core::Tensor<Out> quant_act(const core::Tensor<In>& x, const QuantActParams& p) 
   }
   validate(p, x.dim(1), "quant_act");
   core::Tensor<Out> y(x.shape());
+  if constexpr (kHasInt64Path<In, Out>) {
+    if (fits_int64(p) && p.out_bits <= static_cast<int>(8 * sizeof(Out))) {
+      quant_act_rows_i64(x.data(), x.rows(), static_cast<std::size_t>(x.dim(1)), p, y.data());
+      return y;
+    }
+  }
   for (std::int64_t r = 0; r < x.rows(); ++r) {
     quant_act_row<In, Out>(x.row(r), p, y.row(r));
   }

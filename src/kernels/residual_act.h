@@ -18,10 +18,25 @@ struct ResidualActParams {
   QuantActParams identity{{}, {}, 32};  // m1, e1 applied to the residual input
 };
 
-// One row. out0/out1 (the two branches, golden files output0/output1) may be empty spans.
+// The same by the definition (128-bit products); the fast path of residual_act_row is tested
+// against it.
+void residual_act_row_ref(std::span<const std::int32_t> x, std::span<const std::int8_t> identity,
+                          const ResidualActParams& p, std::span<std::int32_t> out,
+                          std::span<std::int32_t> out0 = {}, std::span<std::int32_t> out1 = {});
+
+// One row (64-bit vectorised path when provably exact, see quant_act.h). out0/out1 (the two
+// branches, golden files output0/output1) may be empty spans.
 void residual_act_row(std::span<const std::int32_t> x, std::span<const std::int8_t> identity,
                       const ResidualActParams& p, std::span<std::int32_t> out,
                       std::span<std::int32_t> out0 = {}, std::span<std::int32_t> out1 = {});
+
+// True when the 64-bit path applies: per-channel main table of n values, per-tensor identity
+// table, both fits_int64 (quant_act.h).
+bool residual_fits_int64(const ResidualActParams& p, std::size_t n);
+
+// The 64-bit path for one row, the sum only (requires residual_fits_int64(p, n); unchecked).
+void residual_act_row_i64(const std::int32_t* x, const std::int8_t* identity, std::size_t n,
+                          const ResidualActParams& p, std::int32_t* out);
 
 struct ResidualActResult {
   core::Tensor<std::int32_t> output;

@@ -37,11 +37,22 @@ void validate(const SoftmaxParams& p, const std::string& what);
 // i-exp of one difference d = s - max (d <= 0 or kMaskedScore).
 std::int64_t softmax_exp(std::int64_t d, const SoftmaxParams& p);
 
-// One row: scores [cols] -> probabilities [cols]. exp_out / e16_out (optional, [cols]) receive
-// the intermediates.
+// One row by the definition (128-bit requantisation); the fast path is tested against it.
+void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& p,
+                     std::span<std::uint8_t> out, std::span<std::int64_t> exp_out = {},
+                     std::span<std::int32_t> e16_out = {});
+
+// One row: scores [cols] -> probabilities [cols], by a vectorised 64-bit path when the
+// parameters prove it exact (softmax.cpp), else by the definition. exp_out / e16_out (optional,
+// [cols]) receive the intermediates.
 void softmax_row(std::span<const std::int32_t> scores, const SoftmaxParams& p,
                  std::span<std::uint8_t> out, std::span<std::int64_t> exp_out = {},
                  std::span<std::int32_t> e16_out = {});
+
+// rows x cols scores (row-major) -> probabilities, with columns >= valid_cols masked first
+// (mask_scores) without modifying `scores`; rows are split over the OpenMP threads.
+void softmax_rows(const std::int32_t* scores, std::int64_t rows, std::size_t cols,
+                  std::int64_t valid_cols, const SoftmaxParams& p, std::uint8_t* out);
 
 // scores [rows, cols] -> [rows, cols].
 core::Tensor<std::uint8_t> softmax(const core::Tensor<std::int32_t>& scores,

@@ -1,0 +1,24 @@
+// Function multiversioning for the integer inner loops.
+//
+// The project is built for plain x86-64 (it must run on any Debian machine), so the compiler may
+// only use SSE2 by default. The row loops of the non-linear kernels are written so that GCC/Clang
+// vectorise them (int64 lanes, no per-element branches); ATL_VECTOR_CLONES compiles such a loop
+// three times (AVX-512, AVX2, baseline) and the dynamic loader picks the widest one the CPU has
+// (an ifunc), so a single binary is both portable and fast. Every clone computes the same exact
+// integer results: only the instructions differ.
+//
+// An attribute cannot be spelled with a template or constexpr, hence the one macro.
+#pragma once
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__SANITIZE_ADDRESS__)
+#define ATL_VECTOR_CLONES [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
+#else
+#define ATL_VECTOR_CLONES
+#endif
+
+// Rows per thread below which a kernel stays on the calling thread (thread wake-up costs more
+// than the work).
+namespace atl::kernels {
+inline constexpr long kMinParallelElements = 1 << 15;
+}  // namespace atl::kernels
