@@ -1,12 +1,12 @@
 #include "model/encoder.h"
 
 #include <chrono>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "kernels/attention_matmul.h"
 #include "kernels/concat.h"
+#include "kernels/fused.h"
 #include "kernels/gelu.h"
 #include "kernels/layernorm.h"
 #include "kernels/quant_act.h"
@@ -80,7 +80,9 @@ I8 head_columns(const I8& x, std::int64_t head, std::int64_t head_dim) {
   return out;
 }
 
-Encoder::Encoder(EncoderWeights weights) : weights_(std::move(weights)) {
+Encoder::Encoder(EncoderWeights weights)
+    : weights_(std::move(weights)),
+      attention_(weights_.config.heads, weights_.config.head_dim()) {
   validate(weights_);
   plans_.reserve(weights_.layers.size());
   for (const auto& l : weights_.layers) {
@@ -111,8 +113,8 @@ I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
                   std::int64_t valid_tokens) const {
   const LayerWeights& w = weights_.layers.at(index);
   const Plans& p = plans_.at(index);
-  const std::int64_t heads = config().heads, d = config().head_dim();
-  const std::int64_t tokens = valid_tokens > 0 ? valid_tokens : x.dim(0);
+  const std::int64_t heads = config().heads, rows = x.dim(0);
+  const std::int64_t tokens = valid_tokens > 0 ? valid_tokens : rows;
   StageTimes t;
 
   auto t0 = Clock::now();
@@ -121,40 +123,34 @@ I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
   I8 v = linear_act(p.v, w.act_v, x);
   t.linear_ms += ms_since(t0);
 
-  // Heads are independent: split them over two threads (the machines have two cores).
+  // All heads at once: two batched int8 matmuls (oneDNN) around the row-parallel softmax; the
+  // same integers as attention_head + context_head + concat per head (tests/model checks it).
   t0 = Clock::now();
-  std::vector<I8> context(static_cast<std::size_t>(heads));
-  auto run_heads = [&](std::int64_t first, std::int64_t step) {
-    for (std::int64_t h = first; h < heads; h += step) {
-      U8 probs = attention_head(head_columns(q, h, d), head_columns(k, h, d), w.softmax, tokens);
-      context[static_cast<std::size_t>(h)] = context_head(probs, head_columns(v, h, d), w.act_out);
-    }
-  };
-  {
-    std::jthread other(run_heads, 1, 2);
-    run_heads(0, 2);
-  }
-  I8 ctx = kernels::concat(context);
+  const I32 scores = attention_.scores(q, k);
+  U8 probs(scores.shape());
+  kernels::softmax_rows(scores.data(), heads * rows, static_cast<std::size_t>(rows), tokens,
+                        w.softmax, probs.data());
+  I8 ctx = kernels::quant_act<std::int8_t>(attention_.context(probs, v), w.act_out);
   t.attention_ms += ms_since(t0);
 
   t0 = Clock::now();
   I32 proj = linear_only(p.out, ctx);
   t.linear_ms += ms_since(t0);
   t0 = Clock::now();
-  I8 a = residual_layernorm(proj, x, w.res_attn, w.ln_attn, w.act_ln_attn);
+  I8 a = kernels::residual_layernorm_act(proj, x, w.res_attn, w.ln_attn, w.act_ln_attn);
   t.nonlinear_ms += ms_since(t0);
 
   t0 = Clock::now();
   I32 f1 = p.ffn1.run(a);
   t.linear_ms += ms_since(t0);
   t0 = Clock::now();
-  I8 g = kernels::quant_act<std::int8_t>(kernels::gelu(f1, w.gelu), w.act_gelu);
+  I8 g = kernels::gelu_act(f1, w.gelu, w.act_gelu);
   t.nonlinear_ms += ms_since(t0);
   t0 = Clock::now();
   I32 f2 = linear_only(p.ffn2, g);
   t.linear_ms += ms_since(t0);
   t0 = Clock::now();
-  I8 out = residual_layernorm(f2, a, w.res_ffn, w.ln_ffn, w.act_ln_ffn);
+  I8 out = kernels::residual_layernorm_act(f2, a, w.res_ffn, w.ln_ffn, w.act_ln_ffn);
   t.nonlinear_ms += ms_since(t0);
 
   if (times) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "kernels/attention_plan.h"
 #include "kernels/linear.h"
 #include "model/weights.h"
 
@@ -81,6 +82,7 @@ class Encoder {
   };
   EncoderWeights weights_;
   std::vector<Plans> plans_;
+  kernels::AttentionPlan attention_;  // all heads' matmuls, one primitive pair per token count
 };
 
 }  // namespace atl::model
