@@ -1,0 +1,102 @@
+#include "map/estimate.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace atl::map {
+namespace {
+
+using graph::Role;
+using graph::StageType;
+
+// source -> ffn1 -> sink with 4 rows: small enough to follow the estimate's rules by hand.
+graph::Graph chain() {
+  graph::Graph g;
+  g.model = "chain";
+  g.seq_len = 4;
+  g.hidden = g.intermediate = 128;
+  g.heads = g.layers = 1;
+  graph::Kernel src, ffn, sink;
+  src.name = "source";
+  src.role = Role::source;
+  src.out_bytes_per_token = 128;
+  ffn.name = "l0.ffn1";
+  ffn.role = Role::ffn1;
+  ffn.layer = 0;
+  ffn.out_bytes_per_token = 128;
+  ffn.stages = {{StageType::linear, 128, 128, {2, 1, 1}},
+                {StageType::gelu, 128, 0, {1, 1, 4}},
+                {StageType::quant_act, 128, 0, {1, 1, 4}}};
+  sink.name = "sink";
+  sink.role = Role::sink;
+  g.kernels = {src, ffn, sink};
+  g.streams = {{0, 1, graph::Pattern::send, 128, 0}, {1, 2, graph::Pattern::send, 128, 0}};
+  return g;
+}
+
+hw::Cluster pair() {
+  hw::Device d;
+  d.name = "board";
+  d.lut = 1'000'000;
+  d.ff = 2'000'000;
+  d.dsp = 2000;
+  d.bram_bytes = d.uram_bytes = 4'000'000;
+  d.dsp_kind = "dsp48e2";
+  d.kernel_clock_mhz = 200;
+  hw::Cluster c;
+  c.name = "pair";
+  c.nodes = {{"a", d}, {"b", d}};
+  c.network.link_gbps = 100;
+  c.network.hop_latency_ns = 1000;
+  c.network.mtu_bytes = 9000;
+  c.network.frame_overhead_bytes = 78;
+  return c;
+}
+
+// The rules of estimate.h applied by hand to the chain, with the sink on `sink_node`.
+double expected_latency_s(const graph::Graph& g, const hw::Cluster& c, int sink_node) {
+  const double clock = 200e6, n = 4;
+  const cost::KernelCost k = cost::kernel_cost(g.kernels[1], c.nodes[0].device);
+  const cost::StreamCost in = cost::stream_cost(g.streams[0], g, c.network, 0);
+  const int hops = sink_node == 0 ? 0 : 1;
+  const cost::StreamCost out = cost::stream_cost(g.streams[1], g, c.network, hops);
+  // The source holds the whole sequence at t = 0; rows reach the kernel one on-chip row apart.
+  const double in_row = in.on_chip_cycles_per_token / clock;
+  const double in_first = in_row, in_last = n * in_row;
+  const double first_row = (k.fill_cycles + k.cycles_per_token) / clock;
+  const double k_first = in_first + first_row;
+  const double k_last =
+      std::max(k_first + (n - 1) * k.cycles_per_token / clock, in_last + first_row);
+  const double out_row = hops == 0 ? out.on_chip_cycles_per_token / clock : out.seconds_per_token;
+  const double alpha = hops == 0 ? 0 : out.latency_s;
+  const double out_first = k_first + alpha + out_row;
+  return std::max(k_last + alpha + out_row, out_first + (n - 1) * out_row);
+}
+
+TEST(Estimate, ChainOnOneNodeFollowsThePipelineRules) {
+  const graph::Graph g = chain();
+  const hw::Cluster c = pair();
+  const Estimate e = estimate(g, c, {0, 0, 0});
+  EXPECT_DOUBLE_EQ(e.latency_us, expected_latency_s(g, c, 0) * 1e6);
+  const cost::KernelCost k = cost::kernel_cost(g.kernels[1], c.nodes[0].device);
+  EXPECT_DOUBLE_EQ(e.throughput_seq_per_s, 200e6 / (4.0 * k.cycles_per_token));
+  ASSERT_EQ(e.nodes.size(), 2u);
+  EXPECT_EQ(e.nodes[0].dsp, k.dsp);
+  EXPECT_EQ(e.nodes[0].uram_bytes, k.uram_bytes);
+  EXPECT_EQ(e.nodes[0].cycles_per_token, static_cast<double>(k.cycles_per_token));
+  EXPECT_EQ(e.nodes[1], NodeEstimate{});
+}
+
+TEST(Estimate, ANetworkHopAddsAlphaAndBeta) {
+  const graph::Graph g = chain();
+  const hw::Cluster c = pair();
+  const Estimate local = estimate(g, c, {0, 0, 0});
+  const Estimate remote = estimate(g, c, {0, 0, 1});
+  EXPECT_DOUBLE_EQ(remote.latency_us, expected_latency_s(g, c, 1) * 1e6);
+  // At least the 1 us hop more than on chip.
+  EXPECT_GT(remote.latency_us, local.latency_us + 1.0);
+}
+
+}  // namespace
+}  // namespace atl::map
