@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 #include "core/error.h"
@@ -20,6 +21,7 @@ struct Node::Task {
   std::int64_t messages_sent = 0, packets_sent = 0, flits_sent = 0;
   std::int64_t messages_received = 0, packets_received = 0, flits_received = 0;
   double busy_ms = 0;
+  std::atomic<bool> computing{false};  // inside the role function (read by other threads)
 };
 
 namespace {
@@ -168,15 +170,28 @@ void Node::run_task(Task& t) {
       if (on_output_) on_output_(std::move(ports.at(0)));
       return;
     }
+    t.computing = true;
     if (options_.before_compute) options_.before_compute(t.kernel);
     const auto t0 = Clock::now();
+    t.computing = true;
     Message out = t.role.run(ports);
+    t.computing = false;
     t.busy_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     emit(out);
   } catch (const std::exception& e) {
+    t.computing = false;
     failure_.record(
         fmt::format("node {} kernel '{}' (ID {}): {}", router_.name(), name, t.ports.id, e.what()));
   }
+}
+
+std::vector<std::string> Node::computing() const {
+  std::vector<std::string> names;
+  for (const auto& t : tasks_) {
+    if (t->computing)
+      names.push_back(fmt::format("'{}' on node {}", t->kernel.name, router_.name()));
+  }
+  return names;
 }
 
 NodeTraffic Node::traffic() const {

@@ -57,6 +57,9 @@ class Node {
   void join();
 
   NodeTraffic traffic() const;
+  // Kernels inside their role function right now ("'l0.ffn1' on node fpga3"): when a run times
+  // out, these are the ones it waited for.
+  std::vector<std::string> computing() const;
 
  private:
   struct Task;

@@ -79,12 +79,25 @@ RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights
   result.setup_ms = ms_between(t_setup, Clock::now());
   transport.barrier(Clock::now() + options.timeout, failure.token());
 
+  // When the run stops, note which kernels were still computing: after a timeout they, not the
+  // kernels that gave up waiting, are the cause.
+  std::string computing;
+  std::stop_callback on_stop(failure.token(), [&] {
+    for (auto& node : nodes) {
+      for (const std::string& k : node->computing()) {
+        computing += (computing.empty() ? "" : ", ") + k;
+      }
+    }
+  });
   const auto t_run = Clock::now();
   for (auto& node : nodes) node->start(&in, on_output);
   for (auto& node : nodes) node->join();
   result.run_ms = ms_between(t_run, Clock::now());
   for (auto& node : nodes) result.nodes.push_back(node->traffic());
-  if (auto error = failure.first()) throw core::Error(*error);
+  if (auto error = failure.first()) {
+    if (!computing.empty()) *error += " (still computing when the run stopped: " + computing + ")";
+    throw core::Error(*error);
+  }
   return result;
 }
 

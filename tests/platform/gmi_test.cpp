@@ -41,8 +41,8 @@ TEST(Gmi, ScatterSendsChunkKToChildKAndHeaderToAll) {
   EXPECT_EQ(out[0].dest, 8u);
   EXPECT_EQ(out[1].dest, 9u);
   EXPECT_EQ(decode_header({out[1].data.data(), 64}).rows, 2u);  // header to every child
-  EXPECT_EQ(out[0].data[64], 0);    // row 0 column 0
-  EXPECT_EQ(out[1].data[64], 64);   // row 0 column 64
+  EXPECT_EQ(out[0].data[64], 0);                                // row 0 column 0
+  EXPECT_EQ(out[1].data[64], 64);                               // row 0 column 64
   EXPECT_EQ(out[3].data[0], static_cast<std::uint8_t>(static_cast<std::int8_t>(100 + 64)));
   EXPECT_EQ(out[3].user, 1);
   EXPECT_THROW(scatter(m, 3, children, 32), core::Error);  // chunks must cover the row

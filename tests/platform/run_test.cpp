@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 
 #include "core/error.h"
+#include "graph/encoder.h"
 #include "model/encoder.h"
 #include "model/synthetic.h"
 #include "plans.h"
@@ -40,10 +42,133 @@ void expect_bit_exact(const plan::Plan& p) {
   ASSERT_EQ(got.nodes.size(), p.cluster.nodes.size());
 }
 
-TEST(RunPlan, OneNodeBitExact) { expect_bit_exact(pipeline_plan(tiny_config(), 1)); }
-TEST(RunPlan, TwoNodesBitExact) { expect_bit_exact(pipeline_plan(tiny_config(), 2)); }
-TEST(RunPlan, SixNodesBitExact) { expect_bit_exact(pipeline_plan(tiny_config(), 6)); }
-TEST(RunPlan, TwelveScatteredNodesBitExact) { expect_bit_exact(scattered_plan(tiny_config(), 12)); }
+TEST(RunPlan, OneNodeBitExact) {
+  expect_bit_exact(pipeline_plan(tiny_config(), 1));
+}
+TEST(RunPlan, TwoNodesBitExact) {
+  expect_bit_exact(pipeline_plan(tiny_config(), 2));
+}
+TEST(RunPlan, SixNodesBitExact) {
+  expect_bit_exact(pipeline_plan(tiny_config(), 6));
+}
+TEST(RunPlan, TwelveScatteredNodesBitExact) {
+  expect_bit_exact(scattered_plan(tiny_config(), 12));
+}
+
+TEST(RunPlan, TensorParallelPartsBitExact) {
+  // Q/K/V split by heads, the output projection and both FFN linears split by rows: exercises
+  // scatter from parts, gather of parts and bcast of every part to every consumer.
+  graph::SublayerKnobs knobs;
+  for (graph::Role role : {graph::Role::q, graph::Role::k, graph::Role::v, graph::Role::out_proj,
+                           graph::Role::ffn1, graph::Role::ffn2}) {
+    knobs[role].partition = 2;
+  }
+  expect_bit_exact(pipeline_plan(tiny_config(), 6, knobs));
+}
+
+TEST(RunPlan, FewerTokensThanSeqLen) {
+  const Reference& r = reference();
+  core::Tensor<std::int8_t> x({5, 128});
+  for (std::int64_t i = 0; i < x.size(); ++i) x[i] = r.input[i];
+  const auto want = model::Encoder(r.weights).forward(x);
+  EXPECT_EQ(*run_plan(pipeline_plan(tiny_config(), 6), r.weights, x).output, want);
+}
+
+TEST(RunPlan, WideIdsPastTheGalapagosLimit) {
+  // One head of 64: 26 layers of 10 kernels + source and sink = 262 kernels, more than 8-bit
+  // IDs can name.
+  model::ModelConfig c = tiny_config(26, 8);
+  c.hidden = 64;
+  c.heads = 1;
+  c.intermediate = 128;
+  graph::Graph g = graph::build_encoder_graph(c);
+  ASSERT_GT(g.kernels.size(), 255u);
+  EXPECT_THROW(plan::assign_kernel_ids(g, true), core::Error);
+  const int kernels = static_cast<int>(g.kernels.size());
+  const plan::Plan p = testing::place(
+      std::move(g), 12, [&](int k) { return k * 12 / kernels; }, false);
+  const model::EncoderWeights w = model::synthetic_weights(c, 3);
+  const auto x = model::random_input(8, 64, 4);
+  EXPECT_EQ(*run_plan(p, w, x).output, model::Encoder(w).forward(x));
+}
+
+TEST(RunPlan, TrafficCountsMatchTheGraph) {
+  const Reference& r = reference();
+  const plan::Plan p = pipeline_plan(tiny_config(), 2);
+  const RunResult got = run_plan(p, r.weights, r.input);
+  std::int64_t messages = 0, packets = 0, received = 0, net_sent = 0, net_received = 0;
+  for (const NodeTraffic& n : got.nodes) {
+    messages += n.messages_sent;
+    packets += n.packets_sent;
+    received += n.packets_received;
+    net_sent += n.network.packets_sent;
+    net_received += n.network.packets_received;
+  }
+  // One message per stream; one packet per row of each (16 rows).
+  EXPECT_EQ(messages, static_cast<std::int64_t>(p.graph.streams.size()));
+  EXPECT_EQ(packets, messages * 16);
+  EXPECT_EQ(received, packets);
+  std::int64_t crossing = 0;
+  for (const graph::Stream& s : p.graph.streams) {
+    crossing += p.node_of_kernel[s.producer] != p.node_of_kernel[s.consumer];
+  }
+  EXPECT_EQ(net_sent, crossing * 16);
+  EXPECT_EQ(net_received, net_sent);
+}
+
+TEST(RunPlan, KernelThatThrowsStopsTheRunNamingNodeAndKernel) {
+  const Reference& r = reference();
+  RunOptions options;
+  options.before_compute = [](const graph::Kernel& k) {
+    if (k.name == "l1.ffn1") throw core::Error("injected fault");
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    run_plan(pipeline_plan(tiny_config(), 6), r.weights, r.input, options);
+    FAIL() << "the run succeeded";
+  } catch (const core::Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("kernel 'l1.ffn1'"), std::string::npos) << what;
+    const plan::Plan p = pipeline_plan(tiny_config(), 6);
+    int ffn1 = 0;
+    while (p.graph.kernels[ffn1].name != "l1.ffn1") ++ffn1;
+    EXPECT_NE(what.find("node " + p.cluster.nodes[p.node_of_kernel[ffn1]].name + " "),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("injected fault"), std::string::npos) << what;
+  }
+  // Stopped by the failure, not by the 30 s deadline.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+TEST(RunPlan, StalledKernelTimesOutNamingWhatIsMissing) {
+  const Reference& r = reference();
+  RunOptions options;
+  options.timeout = std::chrono::milliseconds(200);
+  options.before_compute = [](const graph::Kernel& k) {
+    if (k.name == "l0.ffn2") std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  };
+  try {
+    run_plan(pipeline_plan(tiny_config(), 6), r.weights, r.input, options);
+    FAIL() << "the run succeeded";
+  } catch (const core::Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("timed out waiting for input"), std::string::npos) << what;
+    EXPECT_NE(what.find("still computing when the run stopped: 'l0.ffn2' on node"),
+              std::string::npos)
+        << what;
+  }
+}
+
+TEST(RunPlan, RejectsWeightsOrInputThatDoNotFit) {
+  const Reference& r = reference();
+  const plan::Plan p = pipeline_plan(tiny_config(), 2);
+  EXPECT_THROW(run_plan(p, r.weights, core::Tensor<std::int8_t>({4, 64})), core::Error);
+  EXPECT_THROW(run_plan(p, r.weights, core::Tensor<std::int8_t>({17, 128})), core::Error);
+  model::EncoderWeights one_layer = r.weights;
+  one_layer.layers.resize(1);
+  EXPECT_THROW(run_plan(p, one_layer, r.input), core::Error);
+}
 
 }  // namespace
 }  // namespace atl::platform

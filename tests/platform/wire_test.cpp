@@ -125,7 +125,7 @@ TEST(Bridge, RejectsTruncatedAndOversized) {
 
 TEST(Message, HeaderLayout) {
   const auto f = encode_header({.rows = 128, .cols = 0x0102, .valid_rows = 100});
-  EXPECT_EQ(f[0], 128);  // data[31:0] = N
+  EXPECT_EQ(f[0], 128);   // data[31:0] = N
   EXPECT_EQ(f[4], 0x02);  // data[63:32] = N_c
   EXPECT_EQ(f[5], 0x01);
   EXPECT_EQ(f[8], 100);  // data[95:64] = unpadded N
