@@ -19,11 +19,13 @@
 #include "plan/plan.h"
 #include "report/baselines.h"
 #include "report/projection.h"
+#include "sim/sim.h"
 
 namespace atl::cli {
 namespace {
 
 struct ReportOptions {
+  bool allow_device_edits = false;
   std::string plan;
   std::string output;
   std::string format;  // html | md | json; default from the output's extension
@@ -94,6 +96,9 @@ std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::P
 
 void run(const ReportOptions& o) {
   const plan::Plan plan = plan::load_plan(o.plan);
+  if (!o.allow_device_edits) {
+    sim::check_catalogue(plan, hw::load_catalogue(hw::default_catalogue_dir()));
+  }
   const std::string format = format_of(o);
   if (format != "html" && format != "md" && format != "json") {
     throw core::Error(fmt::format("report: --format must be html, md or json, got '{}'", format));
@@ -157,6 +162,8 @@ void add_report(CLI::App& app) {
   cmd->add_option("--models", o->models, "Model YAMLs for the mapped projections")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_flag("--allow-device-edits", o->allow_device_edits,
+                "Accept devices whose figures differ from the catalogue (what-if studies)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -10,6 +10,7 @@
 #include "cli/progress.h"
 #include "cli/verbs.h"
 #include "core/error.h"
+#include "hw/device.h"
 #include "plan/plan.h"
 #include "sim/result_json.h"
 #include "sim/sim.h"
@@ -18,6 +19,7 @@ namespace atl::cli {
 namespace {
 
 struct SimulateOptions {
+  bool allow_device_edits = false;
   std::string plan;
   std::int64_t sequences = 100;
   bool ideal_network = false;
@@ -28,6 +30,9 @@ struct SimulateOptions {
 
 void run(const SimulateOptions& o) {
   const plan::Plan plan = plan::load_plan(o.plan);
+  if (!o.allow_device_edits) {
+    sim::check_catalogue(plan, hw::load_catalogue(hw::default_catalogue_dir()));
+  }
   ProgressBar bar("simulating", o.progress);
   sim::Options opt;
   opt.sequences = o.sequences;
@@ -83,6 +88,8 @@ void add_simulate(CLI::App& app) {
   cmd->add_flag("--progress", o->progress,
                 "Draw a progress bar even when stderr is not a terminal (long runs only)");
   cmd->add_option("-o,--output", o->output, "Where to write the results (JSON)")->required();
+  cmd->add_flag("--allow-device-edits", o->allow_device_edits,
+                "Accept devices whose figures differ from the catalogue (what-if studies)");
   cmd->callback([o] { run(*o); });
 }
 

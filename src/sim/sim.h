@@ -91,4 +91,9 @@ Result simulate(const plan::Plan& plan, const Options& options = {});
 // unless the plan is something the simulator can run. simulate() calls it first.
 void check_plan(const plan::Plan& plan);
 
+// Throws core::Error naming the node and the figure unless every node's device is the catalogue's
+// board of that name with the same figures (a plan made with another catalogue, or edited by
+// hand). The CLI calls it unless told --allow-device-edits.
+void check_catalogue(const plan::Plan& plan, const hw::Catalogue& catalogue);
+
 }  // namespace atl::sim
