@@ -10,6 +10,7 @@
 
 #include "cli/verbs.h"
 #include "core/error.h"
+#include "graph/cluster_builder.h"
 #include "graph/encoder.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
@@ -24,6 +25,7 @@ namespace {
 
 struct MapOptions {
   std::string model, cluster, objective = "latency", placement, caps, output, xml_dir, catalogue;
+  std::string knobs;  // Cluster Builder config.json; empty: the published knobs
 };
 
 double percent(std::int64_t used, std::int64_t have) {
@@ -63,8 +65,27 @@ void print_estimate(const std::string& label, const map::Estimate& e) {
              e.throughput_seq_per_s);
 }
 
+// The knobs a user brings from Cluster Builder, checked against the model they are used with.
+graph::SublayerKnobs knobs_from(const std::string& path, const model::ModelConfig& config) {
+  if (path.empty()) return graph::SublayerKnobs{};
+  const graph::ClusterBuilderConfig cb = graph::load_cluster_builder_config(path);
+  const model::ModelConfig& m = cb.model;
+  if (m.hidden != config.hidden || m.heads != config.heads ||
+      m.intermediate != config.intermediate || m.seq_len != config.seq_len) {
+    throw core::Error(fmt::format(
+        "{}: knobs for hidden {}, {} heads, FFN {}, {} tokens; model '{}' has hidden {}, {} heads, "
+        "FFN {}, {} tokens",
+        path, m.hidden, m.heads, m.intermediate, m.seq_len, config.name, config.hidden,
+        config.heads, config.intermediate, config.seq_len));
+  }
+  graph::validate(cb.knobs, config);
+  return cb.knobs;
+}
+
 void run(const MapOptions& o) {
   const model::ModelConfig config = model::load_model_config(o.model);
+  const graph::SublayerKnobs given = knobs_from(o.knobs, config);
+  const std::string given_label = o.knobs.empty() ? "published Cluster Builder knobs" : o.knobs;
   const hw::Catalogue catalogue = hw::load_catalogue(
       o.catalogue.empty() ? hw::default_catalogue_dir() : std::filesystem::path(o.catalogue));
   const hw::Cluster cluster = hw::load_cluster(o.cluster, catalogue);
@@ -75,7 +96,7 @@ void run(const MapOptions& o) {
   std::optional<map::Mapping> other;  // the comparison
   std::string label, other_label, other_error;
   if (!o.placement.empty()) {
-    graph::Graph g = graph::build_encoder_graph(config);  // the published Cluster Builder knobs
+    graph::Graph g = graph::build_encoder_graph(config, given);
     std::vector<int> node_of = map::load_placement(o.placement, g, cluster);
     mapping = map::map_manual(std::move(g), cluster, std::move(node_of));
     label = "placement " + o.placement + ":";
@@ -84,16 +105,16 @@ void run(const MapOptions& o) {
   } else {
     mapping = map::map_automatic(config, cluster, objective, caps);
     label = fmt::format("automatic ({}):", map::to_string(objective));
-    other_label = "published Cluster Builder knobs:";
+    other_label = given_label + ":";
     try {
-      other = map::map_with_knobs(config, graph::SublayerKnobs{}, cluster, caps);
+      other = map::map_with_knobs(config, given, cluster, caps);
     } catch (const core::Error&) {
       // The published design was built on real boards, so it fits them whole; the caps are the
       // automatic mapper's margin. Compare against it at 100% rather than not at all.
       try {
-        other = map::map_with_knobs(config, graph::SublayerKnobs{}, cluster,
+        other = map::map_with_knobs(config, given, cluster,
                                     map::parse_caps("lut=1,ff=1,dsp=1,bram=1,uram=1"));
-        other_label = "published Cluster Builder knobs (100% caps):";
+        other_label = given_label + " (100% caps):";
       } catch (const core::Error& e) {
         other_error = e.what();
       }
@@ -141,10 +162,12 @@ void add_map(CLI::App& app) {
   cmd->add_option("--objective", o->objective, "latency | throughput (automatic mapping)")
       ->check(CLI::IsMember({"latency", "throughput"}));
   cmd->add_option("--placement", o->placement,
-                  "Manual placement YAML/JSON (node -> kernels); knobs are the published "
-                  "Cluster Builder ones");
+                  "Manual placement YAML/JSON (node -> kernels), with the --knobs knobs");
   cmd->add_option("--caps", o->caps,
                   "Per-FPGA caps, e.g. lut=0.7,ff=0.7,dsp=0.8,bram=0.8,uram=0.8 (the defaults)");
+  cmd->add_option("--knobs", o->knobs,
+                  "Cluster Builder config.json whose knobs --placement (and the comparison) use; "
+                  "default: the published config");
   cmd->add_option("-o,--output", o->output, "Plan JSON to write")->required();
   cmd->add_option("--galapagos-xml", o->xml_dir,
                   "Also write Galapagos logical.xml and map.xml into this directory");
