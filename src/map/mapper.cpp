@@ -97,6 +97,7 @@ hw::Cluster copies_of(const hw::Cluster& cluster, int nodes) {
     throw core::Error(fmt::format("{}: {}; no number of {} boards helps", head, why, board.name));
   }
   const auto knobs = search.knobs_for(search.rates().back());
+  if (!knobs) throw core::Error(fmt::format("{}: no knobs reach any rate on {}", head, board.name));
   const graph::Graph g = graph::build_encoder_graph(config, *knobs);
   const Demand demand{{board.name, role_demand(g, board)}};
   Resources need, offer;
