@@ -9,6 +9,7 @@ packages=(
   libdnnl-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   coinor-libcbc-dev libopenmpi-dev openmpi-bin
   clang libclang-rt-14-dev
+  chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3 python3-torch python3-numpy)
