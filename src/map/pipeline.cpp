@@ -62,6 +62,21 @@ FirstFit first_fit(int begin, int end, const std::vector<const std::vector<Resou
   return ff;
 }
 
+// The MILP is indifferent to which of a group's identical boards gets which share; number them
+// by the first kernel each holds so the plan reads in pipeline order (the source on node 0).
+void relabel_in_pipeline_order(std::vector<int>& bins, const hw::Cluster& cluster, int first) {
+  const int g = 1 + *std::max_element(bins.begin(), bins.end());
+  for (int b = 1; b < g; ++b) {
+    if (cluster.nodes[first + b].device.name != cluster.nodes[first].device.name) return;
+  }
+  std::vector<int> label(g, -1);
+  int next = 0;
+  for (int& b : bins) {
+    if (label[b] < 0) label[b] = next++;
+    b = label[b];
+  }
+}
+
 }  // namespace
 
 std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const Demand& demand,
@@ -192,6 +207,7 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const
         solved = solutions.emplace(key, assign_group(problem, bins)).first;
       bins = solved->second;
       out.cut_bytes_per_token -= before - cut_weight(problem, bins);
+      relabel_in_pipeline_order(bins, cluster, first);
     }
     for (int p = i; p < e; ++p) out.node_of_kernel[order[p]] = first + bins[p - i];
     e = i;
