@@ -11,9 +11,19 @@
 namespace atl::platform {
 namespace {
 
-// How long a poll loop sleeps when MPI has nothing for it: short against a packet's transfer
-// time, long enough not to starve kernels of the (shared) cores.
+// A poll loop first retries at once (yielding the core) kPollSpins times, since a packet usually
+// completes within microseconds, and only then sleeps kPollPause between tries, so an idle rank
+// does not starve the kernels sharing its cores.
+constexpr int kPollSpins = 200;
 constexpr auto kPollPause = std::chrono::microseconds(20);
+
+void pause(int& idle) {
+  if (++idle < kPollSpins) {
+    std::this_thread::yield();
+  } else {
+    std::this_thread::sleep_for(kPollPause);
+  }
+}
 
 void check(int rc, const char* call) {
   if (rc != MPI_SUCCESS) {
@@ -24,9 +34,11 @@ void check(int rc, const char* call) {
   }
 }
 
-// Polls `request` until it completes; throws at the deadline or when the run stops.
-void wait(MPI_Request& request, Deadline deadline, const std::stop_token& stop, const char* what) {
-  for (;;) {
+// Polls `request` until it completes; throws at the deadline or when the run stops, naming
+// what it waited for (`what()`, built only then).
+template <class What>
+void wait(MPI_Request& request, Deadline deadline, const std::stop_token& stop, What what) {
+  for (int idle = 0;;) {
     int done = 0;
     check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
     if (done) return;
@@ -34,10 +46,10 @@ void wait(MPI_Request& request, Deadline deadline, const std::stop_token& stop, 
       MPI_Cancel(&request);
       MPI_Request_free(&request);
       throw core::Error(
-          fmt::format("MPI: {} {}", what,
+          fmt::format("MPI: {} {}", what(),
                       stop.stop_requested() ? "interrupted, the run was stopped" : "timed out"));
     }
-    std::this_thread::sleep_for(kPollPause);
+    pause(idle);
   }
 }
 
@@ -115,9 +127,9 @@ void MpiTransport::send(int node, Packet p, Deadline deadline, std::stop_token s
   check(MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE,
                   layout_.rank_of_node.at(node), node, MPI_COMM_WORLD, &request),
         "MPI_Isend");
-  wait(request, deadline, stop,
-       fmt::format("send of a packet to node {} (rank {})", node, layout_.rank_of_node[node])
-           .c_str());
+  wait(request, deadline, stop, [&] {
+    return fmt::format("send of a packet to node {} (rank {})", node, layout_.rank_of_node[node]);
+  });
 }
 
 void MpiTransport::barrier(Deadline deadline, std::stop_token stop) {
@@ -127,11 +139,12 @@ void MpiTransport::barrier(Deadline deadline, std::stop_token stop) {
   }
   MPI_Request request;
   check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
-  wait(request, deadline, stop, "barrier with the other ranks");
+  wait(request, deadline, stop, [] { return "barrier with the other ranks"; });
 }
 
 void MpiTransport::receive_loop(std::stop_token stop) {
   std::vector<std::uint8_t> bytes;
+  int idle = 0;
   while (!stop.stop_requested()) {
     int flag = 0;
     MPI_Message message;
@@ -139,9 +152,10 @@ void MpiTransport::receive_loop(std::stop_token stop) {
     if (MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &message, &status) !=
             MPI_SUCCESS ||
         !flag) {
-      std::this_thread::sleep_for(kPollPause);
+      pause(idle);
       continue;
     }
+    idle = 0;
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
     bytes.resize(static_cast<std::size_t>(count));
