@@ -165,6 +165,19 @@ TEST(PlanJson, LoadNamesTheBadField) {
   }
 }
 
+TEST(PlanJson, RejectsACyclicGraph) {
+  auto j = to_json(tiny_plan());
+  // ffn1 feeding itself: a second producer on its port 0 that closes a loop.
+  j["graph"]["streams"].push_back({{"producer", "l0.ffn1"},
+                                   {"consumer", "l0.ffn1"},
+                                   {"pattern", "send"},
+                                   {"bytes_per_token", 64},
+                                   {"port", 0}});
+  const std::string e = error_of(j);
+  EXPECT_EQ(e.rfind("p.json.graph: ", 0), 0u) << e;
+  EXPECT_NE(e.find("cycle through kernels"), std::string::npos) << e;
+}
+
 TEST(PlanValidate, RejectsWideIdsInCompatibleMode) {
   Plan p = tiny_plan();
   p.kernel_id = {1, 2, 300};
