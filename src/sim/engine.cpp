@@ -116,6 +116,7 @@ class Run {
       }
     }
     if (sink_rows_ != total_) deadlock();
+    if (opt_.progress) opt_.progress(1.0);
   }
 
   // Results of the run.
