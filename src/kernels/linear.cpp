@@ -32,6 +32,9 @@ void check_input(const core::Tensor<std::int8_t>& x, std::int64_t in, const char
   }
 }
 
+// Row count the constructor prepares a primitive for (the sequence length of the I-BERT models).
+constexpr std::int64_t kPreparedRows = 128;
+
 dnnl::engine& cpu_engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
@@ -76,11 +79,16 @@ core::Tensor<std::int32_t> linear_ref(const core::Tensor<std::int8_t>& x,
 // compensation is exact integer arithmetic). The bias is added here in int32: oneDNN applies a
 // bias through f32, which is exact only below 2^24.
 
+// Memory: the plan keeps only the reordered weights when it can. The constructor builds the
+// primitive for a full sequence, reordering the caller's matrix; when that layout can be
+// reordered back to the plain one (no compensation data in it, as with AMX), the plain copy is
+// dropped and a later row count that prefers another layout is rebuilt through the plain form.
+// For I-BERT-base this saves a copy of all weights (85 MB of the 300 MB budget).
 struct LinearPlan::Impl {
   std::int64_t out = 0;
   std::int64_t in = 0;
-  std::vector<std::int8_t> weight;  // [out, in] row-major, i.e. W^T [in, out] in "ba" order
   std::vector<std::int32_t> bias;
+  std::vector<std::int8_t> plain;  // [out, in]; empty when it can be recovered from layouts
 
   struct Entry {
     dnnl::matmul primitive;
@@ -90,7 +98,28 @@ struct LinearPlan::Impl {
   mutable std::map<std::int64_t, Entry> by_rows;
   mutable std::vector<std::pair<dnnl::memory::desc, std::shared_ptr<dnnl::memory>>> layouts;
 
-  const Entry& entry(std::int64_t rows) const {
+  dnnl::memory::desc plain_md() const {
+    return {{in, out}, dnnl::memory::data_type::s8, dnnl::memory::format_tag::ba};
+  }
+
+  // Whether the first held layout reorders back to the plain matrix.
+  bool recoverable() const {
+    try {
+      dnnl::reorder::primitive_desc(cpu_engine(), layouts.front().first, cpu_engine(), plain_md());
+      return true;
+    } catch (const dnnl::error&) {
+      return false;
+    }
+  }
+
+  static void reorder(dnnl::memory& from, dnnl::memory& to) {
+    dnnl::stream s(cpu_engine());
+    dnnl::reorder(from, to).execute(s, from, to);
+    s.wait();
+  }
+
+  // `given` is the caller's [out, in] matrix during construction, else null.
+  const Entry& entry(std::int64_t rows, const std::int8_t* given = nullptr) const {
     std::lock_guard lock(mutex);
     if (auto it = by_rows.find(rows); it != by_rows.end()) return it->second;
     using dt = dnnl::memory::data_type;
@@ -106,12 +135,17 @@ struct LinearPlan::Impl {
       if (md == wei_md) wmem = mem;
     }
     if (!wmem) {
-      const dnnl::memory::desc user_md({in, out}, dt::s8, tag::ba);
-      dnnl::memory user(user_md, eng, const_cast<std::int8_t*>(weight.data()));
+      std::vector<std::int8_t> recovered;
+      const std::int8_t* src = given != nullptr ? given : plain.data();
+      if (given == nullptr && plain.empty()) {
+        recovered.resize(static_cast<std::size_t>(in * out));
+        dnnl::memory to(plain_md(), eng, recovered.data());
+        reorder(*layouts.front().second, to);
+        src = recovered.data();
+      }
+      dnnl::memory from(plain_md(), eng, const_cast<std::int8_t*>(src));
       wmem = std::make_shared<dnnl::memory>(wei_md, eng);
-      dnnl::stream s(eng);
-      dnnl::reorder(user, *wmem).execute(s, user, *wmem);
-      s.wait();
+      reorder(from, *wmem);
       layouts.emplace_back(wei_md, wmem);
     }
     auto [it, inserted] = by_rows.emplace(rows, Entry{dnnl::matmul(pd), wmem});
@@ -128,8 +162,9 @@ LinearPlan::LinearPlan(const core::Tensor<std::int8_t>& weight, std::span<const 
     throw core::Error("LinearPlan: weight shape " + core::to_string(weight.shape()) +
                       " must have positive dimensions");
   }
-  impl_->weight.assign(weight.data(), weight.data() + weight.size());
   impl_->bias.assign(bias.begin(), bias.end());
+  impl_->entry(kPreparedRows, weight.data());
+  if (!impl_->recoverable()) impl_->plain.assign(weight.data(), weight.data() + weight.size());
 }
 
 LinearPlan::~LinearPlan() = default;
