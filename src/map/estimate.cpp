@@ -57,19 +57,34 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
   std::vector<double> egress_s(cluster.nodes.size()), ingress_s(cluster.nodes.size());
   std::vector<double> first_out(n, 0), last_out(n, 0);
   double latency_s = 0;
+  // Stream costs once; per producer, the wire time of one row to all its remote consumers: the
+  // rows of a broadcast or scatter leave the producer's node one copy after another (GMI replays
+  // a bcast serially), so each remote consumer sees a row only that often.
+  const std::size_t streams = graph.streams.size();
+  std::vector<cost::StreamCost> stream_costs(streams);
+  std::vector<int> stream_hops(streams);
+  std::vector<double> remote_row_s(n, 0);
+  for (std::size_t s = 0; s < streams; ++s) {
+    const graph::Stream& st = graph.streams[s];
+    stream_hops[s] = hw::hops(cluster, node_of_kernel[st.producer], node_of_kernel[st.consumer]);
+    stream_costs[s] = cost::stream_cost(st, graph, cluster.network, stream_hops[s]);
+    if (stream_hops[s] > 0) remote_row_s[st.producer] += stream_costs[s].seconds_per_token;
+  }
   for (int k : graph::topological_order(graph)) {
     const cost::KernelCost& c = costs[k];
     double ready_first = 0, ready_last = 0;
     for (int s : inputs[k]) {
       const graph::Stream& st = graph.streams[s];
       const int from = node_of_kernel[st.producer], to = node_of_kernel[k];
-      const int hops = hw::hops(cluster, from, to);
-      const cost::StreamCost sc = cost::stream_cost(st, graph, cluster.network, hops);
+      const int hops = stream_hops[s];
+      const cost::StreamCost& sc = stream_costs[s];
       // On chip a row moves through the AXIS switch one flit per cycle of the producer's clock.
-      const double row_s =
-          hops == 0 ? sc.on_chip_cycles_per_token / clock_hz(st.producer) : sc.seconds_per_token;
+      const double row_s = hops == 0 ? sc.on_chip_cycles_per_token / clock_hz(st.producer)
+                                     : remote_row_s[st.producer];
       const double alpha = hops == 0 ? 0 : sc.latency_s;
-      const double first_in = first_out[st.producer] + alpha + row_s;
+      // The first row waits for its own copy only; later rows come at the shared interval.
+      const double first_in =
+          first_out[st.producer] + alpha + (hops == 0 ? row_s : sc.seconds_per_token);
       const double last_in =
           std::max(last_out[st.producer] + alpha + row_s, first_in + (rows - 1) * row_s);
       // Attention and context hold a whole sequence of K (V) before their first output row.
