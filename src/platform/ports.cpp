@@ -68,6 +68,17 @@ Wiring wire(const plan::Plan& plan, std::int64_t tokens) {
                                       name, next, kp.out_row_bytes));
       }
     }
+    // Packets are told apart by TID alone, so one producer may feed a consumer only once.
+    for (std::size_t a = 0; a < kp.child_kernels.size(); ++a) {
+      for (std::size_t b = a + 1; b < kp.child_kernels.size(); ++b) {
+        if (kp.child_kernels[a] == kp.child_kernels[b]) {
+          throw core::Error(fmt::format(
+              "kernel '{}' feeds kernel '{}' through two streams; its packets could not be told "
+              "apart by TID",
+              name, g.kernels[kp.child_kernels[a]].name));
+        }
+      }
+    }
     for (std::size_t p = 0; p < kp.inputs.size(); ++p) {
       InPort& in = kp.inputs[p];
       if (in.sources.empty()) {

@@ -35,13 +35,13 @@ Packet to(std::uint32_t dest, std::uint32_t src = 1) {
 }
 
 TEST(Fifo, PopTimesOutNamingTheStream) {
-  Fifo<int> f("l0.q -> l0.h0.attn", 2);
+  Fifo<int> f("l0.q -> l0.h0.attention", 2);
   const auto t0 = Clock::now();
   try {
     f.pop(Clock::now() + milliseconds(50));
     FAIL() << "pop of an empty FIFO returned";
   } catch (const core::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("l0.q -> l0.h0.attn"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("l0.q -> l0.h0.attention"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
   }
   EXPECT_GE(Clock::now() - t0, milliseconds(50));
