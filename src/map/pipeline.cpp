@@ -77,6 +77,41 @@ void relabel_in_pipeline_order(std::vector<int>& bins, const hw::Cluster& cluste
   }
 }
 
+// The MILP of the group [begin, end) over the given FPGAs; edges are the streams inside it.
+GroupProblem group_problem(int begin, int end,
+                           const std::vector<const std::vector<Resources>*>& demands,
+                           const std::vector<Resources>& budgets,
+                           const std::vector<std::vector<In>>& in) {
+  GroupProblem problem;
+  problem.budget = budgets;
+  for (const auto* d : demands) problem.demand.emplace_back(d->begin() + begin, d->begin() + end);
+  for (int p = begin; p < end; ++p) {
+    for (const In& edge : in[p]) {
+      if (edge.from >= begin) problem.edges.push_back({edge.from - begin, p - begin, edge.bytes});
+    }
+  }
+  return problem;
+}
+
+// Encoder layers repeat, so the same group problem (with the same start) comes back once per
+// layer: solve each once.
+using Solutions = std::map<std::vector<std::int64_t>, std::vector<int>>;
+
+std::vector<int> solve_once(const GroupProblem& problem, const std::vector<int>& start,
+                            Solutions& solutions) {
+  std::vector<std::int64_t> key(start.begin(), start.end());
+  for (const auto& per_fpga : problem.demand) {
+    for (const Resources& r : per_fpga) key.insert(key.end(), r.amount.begin(), r.amount.end());
+  }
+  for (const Resources& r : problem.budget) key.insert(key.end(), r.amount.begin(), r.amount.end());
+  for (const auto& edge : problem.edges) {
+    key.insert(key.end(), {edge.a, edge.b, static_cast<std::int64_t>(edge.weight)});
+  }
+  auto it = solutions.find(key);
+  if (it == solutions.end()) it = solutions.emplace(key, assign_group(problem, start)).first;
+  return it->second;
+}
+
 }  // namespace
 
 std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const Demand& demand,
@@ -171,7 +206,7 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const
   if (used < 0) return std::nullopt;
 
   PipelinePlacement out;
-  std::map<std::vector<std::int64_t>, std::vector<int>> solutions;  // group problem -> assignment
+  Solutions solutions;
   out.node_of_kernel.assign(n, -1);
   out.nodes_used = used;
   out.cut_bytes_per_token = dp[n][used].cut;
@@ -183,30 +218,10 @@ std::optional<PipelinePlacement> place_pipeline(const graph::Graph& graph, const
                                                              node_demand.begin() + j);
     std::vector<int> bins = first_fit(i, e, demands, budgets, in).bin;
     if (refine && g > 1) {
-      GroupProblem problem;
-      problem.budget = budgets;
-      for (const auto* d : demands) problem.demand.emplace_back(d->begin() + i, d->begin() + e);
-      for (int p = i; p < e; ++p) {
-        for (const In& edge : in[p]) {
-          if (edge.from >= i) problem.edges.push_back({edge.from - i, p - i, edge.bytes});
-        }
-      }
-      const double before = cut_weight(problem, bins);
-      // Encoder layers repeat, so the same group problem comes back once per layer: solve it once.
-      std::vector<std::int64_t> key(bins.begin(), bins.end());
-      for (const auto& per_fpga : problem.demand) {
-        for (const Resources& r : per_fpga) key.insert(key.end(), r.amount.begin(), r.amount.end());
-      }
-      for (const Resources& r : problem.budget)
-        key.insert(key.end(), r.amount.begin(), r.amount.end());
-      for (const auto& edge : problem.edges) {
-        key.insert(key.end(), {edge.a, edge.b, static_cast<std::int64_t>(edge.weight)});
-      }
-      auto solved = solutions.find(key);
-      if (solved == solutions.end())
-        solved = solutions.emplace(key, assign_group(problem, bins)).first;
-      bins = solved->second;
-      out.cut_bytes_per_token -= before - cut_weight(problem, bins);
+      GroupProblem problem = group_problem(i, e, demands, budgets, in);
+      const double cut_before = cut_weight(problem, bins);
+      bins = solve_once(problem, bins, solutions);
+      out.cut_bytes_per_token -= cut_before - cut_weight(problem, bins);
       relabel_in_pipeline_order(bins, cluster, first);
     }
     for (int p = i; p < e; ++p) out.node_of_kernel[order[p]] = first + bins[p - i];
