@@ -89,6 +89,25 @@ TEST(MapAutomatic, DoesNotFitNamesResourceShortfallAndSmallestCluster) {
                core::Error);
 }
 
+TEST(MapAutomatic, SplitsAKernelTooBigForOneBoard) {
+  // I-BERT-large's FFN1 holds 1024 x 4096 int8 weights = 4 MiB, more than half of a ZU19EG's
+  // URAM (4.5 MiB) or BRAM (4.3 MiB): with 50% memory caps it must be split by output rows.
+  model::ModelConfig config = model::load_model_config(kRoot / "examples/models/ibert-large.yaml");
+  config.layers = 1;
+  const hw::Cluster cluster = sidewinders(8);
+  const Caps caps = parse_caps("bram=0.5,uram=0.5");
+  const Mapping m = map_automatic(config, cluster, Objective::throughput, caps);
+  expect_within(m, cluster, caps);
+  int ffn1 = 0;
+  for (const graph::Kernel& k : m.graph.kernels) {
+    if (k.role != graph::Role::ffn1) continue;
+    ++ffn1;
+    EXPECT_GE(k.parts, 2) << k.name;
+    EXPECT_EQ(k.stages[0].m * k.parts, 4096) << k.name;
+  }
+  EXPECT_GE(ffn1, 2);
+}
+
 TEST(MapManual, RejectsANodeBeyondItsDevice) {
   const hw::Cluster cluster = sidewinders(2);
   graph::Graph g = graph::build_encoder_graph(base_one_layer());
