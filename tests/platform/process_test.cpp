@@ -1,8 +1,11 @@
 // Runs across processes: MPI ranks under mpirun and UDP nodes on loopback, each an `atoll node`
 // process, checked bit for bit against the single-process reference, plus the faults that only
 // exist between processes (a rank that dies, a world size that does not fit the plan).
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -176,6 +179,93 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
   EXPECT_NE(failure.first()->find("truncated"), std::string::npos) << *failure.first();
   EXPECT_NE(failure.first()->find(fmt::format("from port {}", port + 1)), std::string::npos)
       << *failure.first();
+}
+
+// A Galapagos peer that is not atoll: a bare UDP socket. What it receives must be the bridge
+// header flit followed by the payload, byte for byte; what it sends in that format (with zeros
+// where Galapagos leaves the header empty) must arrive as the same packet.
+TEST(Udp, SpeaksTheGalapagosWireFormatToABareSocket) {
+  const int port = 45000 + ::getpid() % 15000;
+  const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
+  UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
+  const int bare = ::socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(bare, 0);
+  sockaddr_in me{};
+  me.sin_family = AF_INET;
+  me.sin_port = htons(static_cast<std::uint16_t>(port + 1));
+  me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(bare, reinterpret_cast<const sockaddr*>(&me), sizeof me), 0);
+  const timeval patience{2, 0};  // no receive below may wait longer
+  ::setsockopt(bare, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+
+  Packet p;
+  p.dest = 7;  // a kernel on node 1 (the bare socket)
+  p.id = 3;
+  p.user = 2;
+  p.data.assign(2 * kFlitBytes, 0);
+  for (std::size_t i = 0; i < p.data.size(); ++i) p.data[i] = static_cast<std::uint8_t>(i);
+  node0.send(1, p, Clock::now() + seconds(5), {});
+  std::vector<std::uint8_t> got(4096);
+  const ssize_t n = ::recv(bare, got.data(), got.size(), 0);
+  ASSERT_EQ(n, static_cast<ssize_t>(3 * kFlitBytes));
+  EXPECT_EQ(got[0], 2);  // [15:0] size in flits
+  EXPECT_EQ(got[1], 0);
+  EXPECT_EQ(got[2], 3);  // [23:16] source
+  EXPECT_EQ(got[3], 7);  // [31:24] destination
+  for (std::size_t i = 4; i < kFlitBytes; ++i) EXPECT_EQ(got[i], 0) << i;
+  for (std::size_t i = 0; i < p.data.size(); ++i) EXPECT_EQ(got[kFlitBytes + i], p.data[i]) << i;
+
+  // The reverse: a datagram as a Galapagos bridge builds it, for kernel 1 on node 0.
+  class NoNetwork final : public Transport {
+   public:
+    void attach(int, Router&, Failure&) override {}
+    void send(int, Packet, Deadline, std::stop_token) override {}
+    void barrier(Deadline, std::stop_token) override {}
+  } none;
+  Router router(0, "fpga0", {-1, 0, -1, 1}, IdWidth::galapagos8, none);
+  Fifo<Packet> inbox("kernel 1", 4);
+  router.attach(1, inbox);
+  Failure failure;
+  node0.attach(0, router, failure);
+  std::jthread start([&] {
+    // The bare peer answers node 0's barrier packets as any GMI node would: echo them back
+    // with "heard you" set.
+    std::vector<std::uint8_t> b(4096);
+    for (int i = 0; i < 2; ++i) {
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      const ssize_t m =
+          ::recvfrom(bare, b.data(), b.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (m != static_cast<ssize_t>(2 * kFlitBytes)) continue;
+      b[kFlitBytes + 8] = 1;   // heard you
+      b[kFlitBytes + 12] = 1;  // from node 1
+      ::sendto(bare, b.data(), static_cast<std::size_t>(m), 0,
+               reinterpret_cast<const sockaddr*>(&from), len);
+    }
+  });
+  node0.barrier(Clock::now() + seconds(5), {});
+  start.join();
+  std::vector<std::uint8_t> datagram(2 * kFlitBytes, 0);
+  datagram[0] = 1;  // one flit
+  datagram[2] = 3;  // from kernel 3
+  datagram[3] = 1;  // to kernel 1
+  for (std::size_t i = 0; i < kFlitBytes; ++i)
+    datagram[kFlitBytes + i] = static_cast<std::uint8_t>(200 + i);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::sendto(bare, datagram.data(), datagram.size(), 0,
+                     reinterpret_cast<const sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(datagram.size()));
+  const Packet in = inbox.pop(Clock::now() + seconds(5));
+  EXPECT_EQ(in.id, 3u);
+  EXPECT_EQ(in.dest, 1u);
+  EXPECT_EQ(in.user, 1);
+  EXPECT_EQ(in.keep, kAllKeep);
+  EXPECT_EQ(in.data[0], 200);
+  EXPECT_FALSE(failure.first().has_value());
+  ::close(bare);
 }
 
 }  // namespace
