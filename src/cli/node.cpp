@@ -27,7 +27,8 @@ struct NodeVerbOptions {
   int nodes_per_rank = 1;
   int node = -1;        // UDP: the node this process runs
   int udp_port = 9000;  // UDP: node n listens on udp_port + n (9000: the libGalapagos examples)
-  int exit_node = -1;   // fault injection: the rank running this node exits after the barrier
+  std::string udp_endpoints;  // UDP: "host:port,..." per node instead of loopback ports
+  int exit_node = -1;         // fault injection: the rank running this node exits after the barrier
 };
 
 void print_nodes(const std::string& who, const platform::RunResult& r, const std::string& output) {
@@ -53,8 +54,10 @@ void udp_node(const NodeVerbOptions& o) {
   }
   const model::EncoderWeights weights = load_run_weights(o.in, plan);
   const auto input = load_run_input(o.in, plan);
-  platform::UdpTransport transport(platform::loopback_endpoints(nodes, o.udp_port), o.node,
-                                   platform::id_width(plan));
+  platform::UdpTransport transport(o.udp_endpoints.empty()
+                                       ? platform::loopback_endpoints(nodes, o.udp_port)
+                                       : platform::parse_endpoints(o.udp_endpoints, nodes),
+                                   o.node, platform::id_width(plan));
   platform::RunOptions options;
   options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.in.timeout_s * 1000));
   const int local[] = {o.node};
@@ -117,6 +120,9 @@ void add_node(CLI::App& app) {
   cmd->add_option("--udp-port", o->udp_port, "UDP: node n listens on 127.0.0.1:(port + n)")
       ->check(CLI::Range(1, 65000))
       ->capture_default_str();
+  cmd->add_option("--udp-endpoints", o->udp_endpoints,
+                  "UDP: IPv4:port of every node in node order, comma-separated (default: "
+                  "loopback ports from --udp-port)");
   cmd->add_option("--nodes-per-rank", o->nodes_per_rank, "MPI: consecutive nodes each rank runs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

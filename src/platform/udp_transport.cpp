@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -43,6 +44,36 @@ std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port) {
   std::vector<UdpEndpoint> e;
   for (int n = 0; n < nodes; ++n) e.push_back({"127.0.0.1", base_port + n});
   return e;
+}
+
+std::vector<UdpEndpoint> parse_endpoints(const std::string& text, int nodes) {
+  std::vector<UdpEndpoint> out;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    const std::string entry = text.substr(at, comma - at);
+    const std::size_t colon = entry.rfind(':');
+    int port = 0;
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < entry.size() &&
+              entry.size() - colon - 1 <= 5;  // a port has at most 5 digits
+    if (ok) {
+      for (char c : entry.substr(colon + 1)) ok = ok && c >= '0' && c <= '9';
+      if (ok) port = std::stoi(entry.substr(colon + 1));
+    }
+    UdpEndpoint e{entry.substr(0, ok ? colon : 0), port};
+    in_addr probe{};
+    if (!ok || port < 1 || port > 65535 || inet_pton(AF_INET, e.host.c_str(), &probe) != 1) {
+      throw core::Error(
+          fmt::format("UDP endpoints: entry {} '{}' is not IPv4-address:port", out.size(), entry));
+    }
+    out.push_back(e);
+    at = comma + 1;
+  }
+  if (static_cast<int>(out.size()) != nodes) {
+    throw core::Error(
+        fmt::format("UDP endpoints: {} given, the plan has {} nodes", out.size(), nodes));
+  }
+  return out;
 }
 
 UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width)

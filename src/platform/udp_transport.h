@@ -30,6 +30,11 @@ struct UdpEndpoint {
 // Node n at 127.0.0.1:(base_port + n): the loopback layout used by tests and `atoll node`.
 std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port);
 
+// "host:port,host:port,..." with one entry per node, in node order (the software form of the
+// <ip> fields of a Galapagos map file). Throws core::Error naming the entry that is malformed or
+// when the count is not `nodes`.
+std::vector<UdpEndpoint> parse_endpoints(const std::string& text, int nodes);
+
 class UdpTransport final : public Transport {
  public:
   // This process runs node `self` and binds its endpoint; `endpoints[n]` is where node n

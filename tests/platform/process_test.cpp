@@ -181,6 +181,19 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
       << *failure.first();
 }
 
+TEST(Udp, ParsesEndpointsPerNode) {
+  const std::vector<UdpEndpoint> e = parse_endpoints("10.0.0.1:9000,127.0.0.1:9001", 2);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0].host, "10.0.0.1");
+  EXPECT_EQ(e[0].port, 9000);
+  EXPECT_EQ(e[1].port, 9001);
+  EXPECT_THROW(parse_endpoints("10.0.0.1:9000", 2), core::Error);            // one short
+  EXPECT_THROW(parse_endpoints("10.0.0.1:9000,host:9001", 2), core::Error);  // not IPv4
+  EXPECT_THROW(parse_endpoints("10.0.0.1:9000,10.0.0.2:", 2), core::Error);  // no port
+  EXPECT_THROW(parse_endpoints("10.0.0.1:9000,10.0.0.2:70000", 2), core::Error);
+  EXPECT_THROW(parse_endpoints("10.0.0.1:9000,10.0.0.2:99999999999999", 2), core::Error);
+}
+
 // A Galapagos peer that is not atoll: a bare UDP socket. What it receives must be the bridge
 // header flit followed by the payload, byte for byte; what it sends in that format (with zeros
 // where Galapagos leaves the header empty) must arrive as the same packet.
