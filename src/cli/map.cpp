@@ -60,6 +60,28 @@ void print_plan(const plan::Plan& p) {
   }
 }
 
+// The knobs of every role, e.g. "ffn1  x3  linear tile 6 pe 4 | gelu unroll 4 | quant_act unroll
+// 4".
+void print_knobs(const graph::Graph& g) {
+  const graph::SublayerKnobs knobs = graph::knobs_of(g);
+  for (graph::Role role : graph::layer_roles()) {
+    const graph::RoleKnobs& rk = knobs[role];
+    const auto& types = graph::stage_types(role);
+    std::string stages;
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      const graph::Knobs& k = rk.stages[i];
+      const bool matmul = types[i] == graph::StageType::linear;
+      const bool pe_only = types[i] == graph::StageType::attention_matmul ||
+                           types[i] == graph::StageType::softmax_matmul;
+      stages += fmt::format("{}{} {}", i ? " | " : "", graph::to_string(types[i]),
+                            matmul    ? fmt::format("tile {} pe {}", k.tile, k.pe)
+                            : pe_only ? fmt::format("pe {}", k.pe)
+                                      : fmt::format("unroll {}", k.unroll));
+    }
+    fmt::print("  {:<10} x{:<3} {}\n", graph::to_string(role), rk.partition, stages);
+  }
+}
+
 void print_estimate(const std::string& label, const map::Estimate& e) {
   fmt::print("{:<46} latency {:>10.1f} us   throughput {:>10.1f} seq/s\n", label, e.latency_us,
              e.throughput_seq_per_s);
@@ -136,6 +158,8 @@ void run(const MapOptions& o) {
              config.layers, cluster.name, cluster.nodes.size(), p.graph.kernels.size(),
              p.graph.streams.size());
   print_plan(p);
+  fmt::print("knobs (role, partition, stages):\n");
+  print_knobs(p.graph);
   print_estimate(label, p.estimate);
   if (other) print_estimate(other_label, other->estimate);
   if (!other_error.empty()) fmt::print("{} {}\n", other_label, other_error);
