@@ -205,7 +205,6 @@ void Run::build() {
     const bool consumer_buffers = kernels_[s.consumer].waits_port1;
     st.whole_sequence = consumer_buffers && s.port == 1;
     st.capacity = (s.port == 1 || consumer_buffers) ? opt_.sequence_buffers * S_ : opt_.fifo_rows;
-    st.arrival.assign(st.capacity, 0);
     kernels_[s.consumer].inputs.push_back(static_cast<int>(i));
 
     // Find or open the producer's group for the consumer's node.
@@ -253,7 +252,16 @@ void Run::build() {
     const double ps_per_byte = net_.links[grp.route.front()].ps_per_byte;
     grp.ser = std::llround(static_cast<double>(grp.bytes) * ps_per_byte);
     grp.ser_first = std::llround(static_cast<double>(grp.bytes_first) * ps_per_byte);
+    // Galapagos sends UDP with no flow control across the network, so a receive FIFO must hold
+    // what is in flight (the bandwidth-delay product) or it drops packets. Credits here count
+    // rows in flight, so a network stream gets that many rows on top of its FIFO depth; without
+    // them a fast producer would be throttled to one FIFO-full per hop round trip.
+    Picos latency = grp.ser;
+    for (int l : grp.route) latency += net_.links[l].latency;
+    const Picos interval = std::max({kernels_[grp.producer].cpt, grp.ser, grp.outport, Picos{1}});
+    for (int si : grp.streams) streams_[si].capacity += (latency + interval - 1) / interval;
   }
+  for (StreamState& st : streams_) st.arrival.assign(st.capacity, 0);
   if (nk >= static_cast<int>(kHopBit)) {
     throw core::Error(fmt::format(
         "plan graph '{}': {} kernels, the simulator handles fewer than {}", g.model, nk, kHopBit));
