@@ -78,94 +78,94 @@ void Node::join() {
   threads_.clear();
 }
 
-void Node::run_task(Task& t) {
-  const std::stop_token stop = failure_.token();
-  const Deadline deadline = options_.deadline;
-  const std::string& name = t.kernel.name;
-  auto emit = [&](const Message& m) {
-    const std::span<const Chunk> children = t.ports.children;
-    check_fan_out(m, children);
-    auto send = [&](Packet p) {
-      ++t.packets_sent;
-      t.flits_sent += static_cast<std::int64_t>(p.flit_count());
-      router_.route(std::move(p), deadline, stop);
-    };
-    for (std::size_t r = 0; r < std::max<std::size_t>(m.header.rows, 1); ++r) {
-      fan_out_row(m, r, t.ports.id, children, send);
-    }
-    t.messages_sent += static_cast<std::int64_t>(children.size());
+void Node::emit(Task& t, const Message& m) {
+  const std::span<const Chunk> children = t.ports.children;
+  check_fan_out(m, children);
+  auto send = [&](Packet p) {
+    ++t.packets_sent;
+    t.flits_sent += static_cast<std::int64_t>(p.flit_count());
+    router_.route(std::move(p), options_.deadline, failure_.token());
   };
-  // One reader per (port, source); a packet finds its reader by its TID.
+  for (std::size_t r = 0; r < std::max<std::size_t>(m.header.rows, 1); ++r) {
+    fan_out_row(m, r, t.ports.id, children, send);
+  }
+  t.messages_sent += static_cast<std::int64_t>(children.size());
+}
+
+std::vector<Message> Node::receive(Task& t) {
+  // One reader per (port, source); a packet finds its reader by its TID, as the HLS arbiter
+  // and GatherRecv sort packets.
   struct Stream {
     std::uint32_t id;
-    std::size_t port, source;
+    std::size_t port;
+    int source_kernel;
     MessageReader reader;
   };
-  auto receive = [&] {
-    std::vector<Stream> streams;
-    for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
-      const InPort& in = t.ports.inputs[p];
-      for (std::size_t s = 0; s < in.sources.size(); ++s) {
-        const Source& src = in.sources[s];
-        streams.push_back(
-            {src.id, p, s,
-             MessageReader(src.row_bytes, wiring_.max_rows,
-                           fmt::format("'{}' -> '{}' port {}", plan_.graph.kernels[src.kernel].name,
-                                       name, p))});
-      }
+  const std::stop_token stop = failure_.token();
+  std::vector<Stream> streams;
+  for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
+    for (const Source& src : t.ports.inputs[p].sources) {
+      streams.push_back(
+          {src.id, p, src.kernel,
+           MessageReader(src.row_bytes, wiring_.max_rows,
+                         fmt::format("'{}' -> '{}' port {}", plan_.graph.kernels[src.kernel].name,
+                                     t.kernel.name, p))});
     }
-    std::size_t done = 0;
-    while (done < streams.size()) {
-      Packet p;
-      try {
-        p = t.inbox.pop(deadline, stop);
-      } catch (const core::Error& e) {
-        if (stop.stop_requested()) throw;
-        std::string missing;
-        for (const Stream& s : streams) {
-          if (s.reader.complete()) continue;
-          const int src = t.ports.inputs[s.port].sources[s.source].kernel;
-          missing += fmt::format("{}'{}' (ID {}, node {})", missing.empty() ? "" : ", ",
-                                 plan_.graph.kernels[src].name, s.id,
-                                 plan_.cluster.nodes[plan_.node_of_kernel[src]].name);
-        }
-        throw core::Error(fmt::format("timed out waiting for input from {}", missing));
+  }
+  for (std::size_t done = 0; done < streams.size();) {
+    Packet p;
+    try {
+      p = t.inbox.pop(options_.deadline, stop);
+    } catch (const core::Error&) {
+      if (stop.stop_requested()) throw;
+      // Name what never came: that is where to look.
+      std::string missing;
+      for (const Stream& s : streams) {
+        if (s.reader.complete()) continue;
+        missing += fmt::format("{}'{}' (ID {}, node {})", missing.empty() ? "" : ", ",
+                               plan_.graph.kernels[s.source_kernel].name, s.id,
+                               plan_.cluster.nodes[plan_.node_of_kernel[s.source_kernel]].name);
       }
-      auto it = std::find_if(streams.begin(), streams.end(),
-                             [&](const Stream& s) { return s.id == p.id; });
-      if (it == streams.end()) {
-        throw core::Error(
-            fmt::format("packet from kernel ID {}, which does not feed this kernel", p.id));
-      }
-      ++t.packets_received;
-      t.flits_received += static_cast<std::int64_t>(p.flit_count());
-      if (it->reader.add(p)) ++done;
+      throw core::Error(fmt::format("timed out waiting for input from {}", missing));
     }
-    t.messages_received += static_cast<std::int64_t>(streams.size());
-    std::vector<Message> ports;
-    for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
-      std::vector<Message> by_source;
-      for (Stream& s : streams) {
-        if (s.port == p) by_source.push_back(s.reader.take());
-      }
-      if (by_source.size() == 1) {
-        ports.push_back(std::move(by_source[0]));
-      } else if (t.ports.inputs[p].reduce) {
-        ports.push_back(reduce(by_source, Lanes::i8));
-      } else {
-        ports.push_back(gather(by_source));
-      }
+    auto it =
+        std::find_if(streams.begin(), streams.end(), [&](const Stream& s) { return s.id == p.id; });
+    if (it == streams.end()) {
+      throw core::Error(
+          fmt::format("packet from kernel ID {}, which does not feed this kernel", p.id));
     }
-    return ports;
-  };
+    ++t.packets_received;
+    t.flits_received += static_cast<std::int64_t>(p.flit_count());
+    if (it->reader.add(p)) ++done;
+  }
+  t.messages_received += static_cast<std::int64_t>(streams.size());
 
+  std::vector<Message> ports;
+  for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
+    std::vector<Message> by_source;  // in source-ID order, as the sources are
+    for (Stream& s : streams) {
+      if (s.port == p) by_source.push_back(s.reader.take());
+    }
+    const InPort& in = t.ports.inputs[p];
+    if (by_source.size() == 1) {
+      ports.push_back(std::move(by_source[0]));
+    } else if (in.reduce) {
+      ports.push_back(reduce(by_source, in.lanes));
+    } else {
+      ports.push_back(gather(by_source));
+    }
+  }
+  return ports;
+}
+
+void Node::run_task(Task& t) {
   try {
     if (t.kernel.role == graph::Role::source) {
       if (!input_) throw core::Error("source kernel started without an input sequence");
-      emit(*input_);
+      emit(t, *input_);
       return;
     }
-    std::vector<Message> ports = receive();
+    std::vector<Message> ports = receive(t);
     if (t.kernel.role == graph::Role::sink) {
       if (on_output_) on_output_(std::move(ports.at(0)));
       return;
@@ -173,15 +173,14 @@ void Node::run_task(Task& t) {
     t.computing = true;
     if (options_.before_compute) options_.before_compute(t.kernel);
     const auto t0 = Clock::now();
-    t.computing = true;
     Message out = t.role.run(ports);
     t.computing = false;
     t.busy_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    emit(out);
+    emit(t, out);
   } catch (const std::exception& e) {
     t.computing = false;
-    failure_.record(
-        fmt::format("node {} kernel '{}' (ID {}): {}", router_.name(), name, t.ports.id, e.what()));
+    failure_.record(fmt::format("node {} kernel '{}' (ID {}): {}", router_.name(), t.kernel.name,
+                                t.ports.id, e.what()));
   }
 }
 

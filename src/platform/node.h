@@ -64,6 +64,10 @@ class Node {
  private:
   struct Task;
   void run_task(Task& task);
+  // One message per input stream, assembled per port (gather / reduce).
+  std::vector<Message> receive(Task& task);
+  // `m` to every child of the task: row by row, bcast copies and scatter chunks.
+  void emit(Task& task, const Message& m);
 
   const plan::Plan& plan_;
   const Wiring& wiring_;

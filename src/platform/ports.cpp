@@ -53,6 +53,7 @@ Wiring wire(const plan::Plan& plan, std::int64_t tokens) {
     const std::size_t bytes = row_bytes(s.producer, s.bytes_per_token);
     in.sources.push_back({s.producer, producer.id, bytes});
     in.reduce = s.pattern == graph::Pattern::reduce;
+    in.lanes = g.kernels[s.producer].out_dtype == core::DType::i32 ? Lanes::i32 : Lanes::i8;
     producer.children.push_back({consumer.id, 0, bytes});
     producer.child_kernels.push_back(s.consumer);
   }

@@ -27,6 +27,7 @@ struct Source {
 struct InPort {
   std::vector<Source> sources;    // in source-ID order
   bool reduce = false;            // lane-wise sum instead of concatenation
+  Lanes lanes = Lanes::i8;        // reduce: int32 lanes when the sources send int32
   std::size_t row_bytes() const;  // bytes of one assembled row
 };
 

@@ -62,6 +62,22 @@ TEST(Wiring, ProbabilityRowsFollowTheTokens) {
   EXPECT_THROW(wire(p, 0), core::Error);
 }
 
+TEST(Wiring, ReduceUsesTheLanesOfItsSources) {
+  graph::SublayerKnobs knobs;
+  knobs.out_proj.partition = 2;
+  plan::Plan p = testing::pipeline_plan(testing::tiny_config(), 2, knobs);
+  const int ln = kernel_named(p.graph, "l0.ln_attn");
+  for (graph::Stream& s : p.graph.streams) {
+    if (s.consumer == ln && s.port == 0) s.pattern = graph::Pattern::reduce;
+  }
+  const Wiring w = wire(p, 16);
+  const InPort& in = w.kernels[ln].inputs[0];
+  ASSERT_EQ(in.sources.size(), 2u);
+  EXPECT_TRUE(in.reduce);
+  EXPECT_EQ(in.lanes, Lanes::i32);  // the output projection sends int32
+  EXPECT_EQ(in.row_bytes(), 256u);  // a sum is as wide as one source, not two
+}
+
 TEST(Wiring, RejectsTwoStreamsBetweenTheSameKernels) {
   plan::Plan p = testing::pipeline_plan(testing::tiny_config(), 2);
   graph::Stream twice = p.graph.streams.front();
