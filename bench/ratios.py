@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Turns the JSON of one bench/run.sh run into the ratios the targets are stated in.
+
+Usage: ratios.py RESULTS_DIR   (kernels_forward.json, kernels_bench.json, pytorch.json, others)
+"""
+import json
+import pathlib
+import statistics
+import sys
+
+
+def load(path):
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def runs(doc, prefix):
+    """Iteration rows (not aggregates) whose name starts with prefix."""
+    return [b for b in (doc or {}).get("benchmarks", [])
+            if b["name"].startswith(prefix) and b.get("run_type") != "aggregate"]
+
+
+def ms(b):
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
+    return b["real_time"] * scale
+
+
+def main():
+    d = pathlib.Path(sys.argv[1])
+    fwd, kern, torch = load(d / "kernels_forward.json"), load(d / "kernels_bench.json"), load(
+        d / "pytorch.json")
+    print("Ratios (all measured in this run)")
+    print("---------------------------------")
+    peak = max((b["GMAC/s"] for b in runs(kern, "BM_Int8GemmPeak")), default=None)
+    if peak:
+        label = runs(kern, "BM_Int8GemmPeak")[0].get("label", "")
+        print(f"int8 GEMM peak (largest oneDNN s8 matmul): {peak:.0f} GMAC/s  [{label}]")
+    forward = runs(fwd, "BM_Forward")
+    if forward:
+        our_ms = statistics.median(ms(b) for b in forward)
+        lin = statistics.median(b["linear_GMAC/s"] for b in forward)
+        rss = max(b["peak_rss_mb"] for b in forward)
+        parts = {k: statistics.median(b[k] for b in forward)
+                 for k in ("linear_ms", "attention_ms", "nonlinear_ms")}
+        share = ", ".join(f"{k[:-3]} {100 * v / our_ms:.0f}%" for k, v in parts.items())
+        print(f"I-BERT-base forward (12 layers, 128 tokens): time split {share}")
+        if torch:
+            t = torch["dynamic_int8"]["median_ms"]
+            print(f"speed-up vs PyTorch dynamic-int8 BERT-base ({torch['engine']}, "
+                  f"{torch['threads']} threads): {t / our_ms:.2f}x   (target >= 1.5x)")
+        if peak:
+            print(f"linears inside the forward: {100 * lin / peak:.0f}% of the int8 GEMM peak"
+                  f"   (target >= 60%)")
+        print(f"peak memory of the forward process: {rss:.0f} MB   (target <= 300 MB)")
+    if peak:
+        for b in runs(kern, "BM_Linear"):
+            if "GMAC/s" in b and "Ref" not in b["name"]:
+                shape = " x ".join(b["name"].split("/")[1:3])
+                cold = ", 12 weight matrices in turn" if "Cold" in b["name"] else ""
+                print(f"  linear {shape} (128 rows{cold}): {100 * b['GMAC/s'] / peak:.0f}% of peak")
+    pairs = [("QuantAct", "QuantActRef"), ("Gelu", "GeluRef"), ("LayerNorm", "LayerNormRef"),
+             ("Softmax", "SoftmaxRef")]
+    rate = {b["name"].split("/")[0][3:]: b.get("items_per_second") for b in runs(kern, "BM_")}
+    for fast, ref in pairs:
+        if rate.get(fast) and rate.get(ref):
+            print(f"  {fast}: fast path {rate[fast] / rate[ref]:.1f}x the 128-bit definition")
+    mm = {b["name"].split("/")[0][3:]: b.get("GMAC/s") for b in runs(kern, "BM_")}
+    if mm.get("AttentionScores") and mm.get("AttentionPlainLoops"):
+        both = 2 / (1 / mm["AttentionScores"] + 1 / mm["AttentionContext"])
+        print(f"  attention matmuls: oneDNN batch {both / mm['AttentionPlainLoops']:.0f}x the "
+              f"per-head plain loops")
+    for path in sorted(d.glob("*.json")):
+        if path.stem in ("kernels_forward", "kernels_bench", "pytorch"):
+            continue
+        for b in runs(load(path), "BM_"):
+            counters = {k: v for k, v in b.items() if k not in (
+                "name", "family_index", "per_family_instance_index", "run_name", "run_type",
+                "repetitions", "repetition_index", "threads", "iterations", "real_time",
+                "cpu_time", "time_unit", "label")}
+            text = ", ".join(f"{k}={v:.4g}" for k, v in counters.items()
+                             if isinstance(v, (int, float)))
+            print(f"{path.stem}: {b['name']}: {ms(b):.1f} ms; {text}")
+
+
+if __name__ == "__main__":
+    main()
