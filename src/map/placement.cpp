@@ -53,10 +53,14 @@ std::vector<int> parse_placement(const std::string& text, const std::string& whe
   } catch (const YAML::Exception& e) {
     throw core::Error(fmt::format("{}: invalid YAML/JSON: {}", where, e.what()));
   }
-  const YAML::Node nodes = root.IsMap() ? root["placement"] : YAML::Node();
-  if (!nodes || !nodes.IsMap()) {
+  const YAML::Node by_node = root.IsMap() ? root["placement"] : YAML::Node();
+  const YAML::Node by_kernel = root.IsMap() ? root["kernels"] : YAML::Node();
+  if ((!by_node && !by_kernel) || (by_node && !by_node.IsMap()) ||
+      (by_kernel && !by_kernel.IsMap())) {
     throw core::Error(
-        fmt::format("{}: expected a map 'placement' of node name -> kernel list", where));
+        fmt::format("{}: expected a map 'placement' of node name -> kernel list "
+                    "and/or a map 'kernels' of kernel name -> node name",
+                    where));
   }
   std::map<std::string, int> node_index;
   std::string known;
@@ -66,42 +70,59 @@ std::vector<int> parse_placement(const std::string& text, const std::string& whe
   }
 
   std::vector<int> node_of(graph.kernels.size(), -1);
-  for (const auto& entry : nodes) {
-    const std::string node = entry.first.as<std::string>();
-    auto it = node_index.find(node);
+  // The index of node `name`; `at` names the entry in errors.
+  auto node_at = [&](const std::string& name, const std::string& at) {
+    auto it = node_index.find(name);
     if (it == node_index.end()) {
-      throw core::Error(fmt::format("{}: placement.{}: unknown node '{}' (cluster '{}' has {})",
-                                    where, node, node, cluster.name, known));
+      throw core::Error(fmt::format("{}: {}: unknown node '{}' (cluster '{}' has {})", where, at,
+                                    name, cluster.name, known));
     }
-    const YAML::Node& list = entry.second;
-    if (!list.IsSequence()) {
-      throw core::Error(
-          fmt::format("{}: placement.{}: expected a list of kernel names", where, node));
-    }
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      if (!list[i].IsScalar()) {
-        throw core::Error(
-            fmt::format("{}: placement.{}[{}]: expected a kernel name", where, node, i));
+    return it->second;
+  };
+  // Places every kernel matching `pattern` on node `node`.
+  auto place = [&](const std::string& pattern, int node, const std::string& at) {
+    bool any = false;
+    for (std::size_t k = 0; k < graph.kernels.size(); ++k) {
+      if (!matches(pattern, graph.kernels[k].name)) continue;
+      any = true;
+      if (node_of[k] >= 0) {
+        throw core::Error(fmt::format("{}: {}: kernel '{}' is already placed on node '{}'", where,
+                                      at, graph.kernels[k].name, cluster.nodes[node_of[k]].name));
       }
-      const std::string pattern = list[i].as<std::string>();
-      bool any = false;
-      for (std::size_t k = 0; k < graph.kernels.size(); ++k) {
-        if (!matches(pattern, graph.kernels[k].name)) continue;
-        any = true;
-        if (node_of[k] >= 0) {
-          throw core::Error(
-              fmt::format("{}: placement.{}[{}]: kernel '{}' is already placed on "
-                          "node '{}'",
-                          where, node, i, graph.kernels[k].name, cluster.nodes[node_of[k]].name));
+      node_of[k] = node;
+    }
+    if (!any) {
+      throw core::Error(fmt::format("{}: {}: unknown kernel '{}' (no kernel of graph '{}' matches)",
+                                    where, at, pattern, graph.model));
+    }
+  };
+
+  if (by_node) {
+    for (const auto& entry : by_node) {
+      const std::string node = entry.first.as<std::string>();
+      const std::string at = "placement." + node;
+      const int index = node_at(node, at);
+      const YAML::Node& list = entry.second;
+      if (!list.IsSequence()) {
+        throw core::Error(fmt::format("{}: {}: expected a list of kernel names", where, at));
+      }
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string item = fmt::format("{}[{}]", at, i);
+        if (!list[i].IsScalar()) {
+          throw core::Error(fmt::format("{}: {}: expected a kernel name", where, item));
         }
-        node_of[k] = it->second;
+        place(list[i].as<std::string>(), index, item);
       }
-      if (!any) {
-        throw core::Error(
-            fmt::format("{}: placement.{}[{}]: unknown kernel '{}' (no kernel of "
-                        "graph '{}' matches)",
-                        where, node, i, pattern, graph.model));
+    }
+  }
+  if (by_kernel) {
+    for (const auto& entry : by_kernel) {
+      const std::string pattern = entry.first.as<std::string>();
+      const std::string at = "kernels." + pattern;
+      if (!entry.second.IsScalar()) {
+        throw core::Error(fmt::format("{}: {}: expected a node name", where, at));
       }
+      place(pattern, node_at(entry.second.as<std::string>(), at), at);
     }
   }
   place_endpoints(graph, node_of);

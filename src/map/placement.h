@@ -5,6 +5,12 @@
 //     fpga0: [l0.q, l0.k, l0.v]
 //     fpga1: ["l0.h*"]          # '*' matches any run of characters
 //
+// or kernel by kernel (both maps may be given together):
+//
+//   kernels:
+//     l0.ffn1: fpga3
+//     "l0.ffn2*": fpga4
+//
 // Every kernel must be placed exactly once; source and sink (the host's ends) may be left out
 // and then sit with the kernel they feed or are fed by.
 #pragma once

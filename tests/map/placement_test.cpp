@@ -77,6 +77,27 @@ TEST(Placement, JsonWorksToo) {
   EXPECT_EQ(node_of.back(), 1);   // sink, with ln_ffn
 }
 
+TEST(Placement, KernelToNodeFormMixesWithNodeLists) {
+  const std::string text =
+      "placement:\n"
+      "  fpga0: [l0.q, l0.k, l0.v]\n"
+      "kernels:\n"
+      "  'l0.h*': fpga1\n"
+      "  l0.out_proj: fpga2\n"
+      "  l0.ln_attn: fpga2\n"
+      "  'l0.ffn*': fpga2\n"
+      "  l0.ln_ffn: fpga2\n";
+  const graph::Graph g = one_layer();
+  EXPECT_EQ(parse_placement(text, "p.yaml", g, three_nodes()),
+            parse_placement(kGood, "p.yaml", g, three_nodes()));
+  EXPECT_EQ(error_of("kernels:\n  l0.q: fpga7\n"),
+            "p.yaml: kernels.l0.q: unknown node 'fpga7' (cluster 'three' has fpga0, fpga1, fpga2)");
+  EXPECT_EQ(error_of("placement:\n  fpga0: [l0.q]\nkernels:\n  l0.q: fpga1\n"),
+            "p.yaml: kernels.l0.q: kernel 'l0.q' is already placed on node 'fpga0'");
+  EXPECT_EQ(error_of("kernels:\n  l0.x: fpga1\n"),
+            "p.yaml: kernels.l0.x: unknown kernel 'l0.x' (no kernel of graph 'small' matches)");
+}
+
 TEST(Placement, Errors) {
   EXPECT_EQ(error_of("placement:\n  fpga9: [l0.q]\n"),
             "p.yaml: placement.fpga9: unknown node 'fpga9' (cluster 'three' has fpga0, fpga1, "
@@ -90,7 +111,8 @@ TEST(Placement, Errors) {
             "p.yaml: kernels not placed on any node: l0.ln_attn, l0.ffn1, l0.ffn2, l0.ln_ffn, "
             "sink");
   EXPECT_EQ(error_of("fpga0: [l0.q]\n"),
-            "p.yaml: expected a map 'placement' of node name -> kernel list");
+            "p.yaml: expected a map 'placement' of node name -> kernel list and/or a map "
+            "'kernels' of kernel name -> node name");
   EXPECT_EQ(error_of("placement:\n  fpga0: l0.q\n"),
             "p.yaml: placement.fpga0: expected a list of kernel names");
 }
