@@ -29,6 +29,7 @@ struct NodeVerbOptions {
   int udp_port = 9000;  // UDP: node n listens on udp_port + n (9000: the libGalapagos examples)
   std::string udp_endpoints;  // UDP: "host:port,..." per node instead of loopback ports
   int exit_node = -1;         // fault injection: the rank running this node exits after the barrier
+  std::string fault_kernel;   // fault injection: this kernel throws instead of computing
 };
 
 void print_nodes(const std::string& who, const platform::RunResult& r, const std::string& output) {
@@ -91,6 +92,10 @@ void node_verb(const NodeVerbOptions& o) {
     options.timeout = timeout;
     if (o.exit_node >= 0 && layout.rank_of_node.at(o.exit_node) == mpi.rank()) {
       options.before_compute = [](const graph::Kernel&) { std::_Exit(3); };
+    } else if (!o.fault_kernel.empty()) {
+      options.before_compute = [name = o.fault_kernel](const graph::Kernel& k) {
+        if (k.name == name) throw core::Error("injected fault (--fault-kernel)");
+      };
     }
     result = platform::run_nodes(plan, weights, input, local, *transport, options);
     if (result->output) core::write_npy(o.in.output, *result->output);
@@ -128,6 +133,9 @@ void add_node(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--fault-exit-node", o->exit_node,
                   "Testing: the rank running this node index exits abruptly before computing")
+      ->group("");
+  cmd->add_option("--fault-kernel", o->fault_kernel,
+                  "Testing: this kernel throws instead of computing")
       ->group("");
   cmd->callback([o] { node_verb(*o); });
 }

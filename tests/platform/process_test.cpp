@@ -120,6 +120,19 @@ TEST_F(Processes, MpiRankThatExitsEndsTheJob) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(60)) << err;
 }
 
+TEST_F(Processes, MpiKernelThatThrowsEndsTheJobNamingIt) {
+  const fs::path out = dir_ / "y.npy";
+  std::vector<std::string> args = node_args(save(4), out);
+  args.insert(args.end(), {"--fault-kernel", "l1.ffn1"});
+  std::string err;
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_NE(run_captured(mpirun_command(4, ATOLL_BINARY, args), err), 0);
+  EXPECT_NE(err.find("kernel 'l1.ffn1'"), std::string::npos) << err;
+  EXPECT_NE(err.find("injected fault"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(15)) << err;  // not the 20 s timeout
+}
+
 TEST_F(Processes, UdpTwoProcessesBitExact) {
   const fs::path plan = save(2), out = dir_ / "y.npy";
   const int port = 20000 + ::getpid() % 20000;
