@@ -239,6 +239,12 @@ Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& clust
 Mapping map_with_knobs(const model::ModelConfig& config, const graph::SublayerKnobs& knobs,
                        const hw::Cluster& cluster, const Caps& caps) {
   if (cluster.nodes.empty()) throw core::Error(fmt::format("cluster '{}': no nodes", cluster.name));
+  // Knobs the first board cannot build are the user's error, not a capacity problem: let the
+  // cost model say which kernel and knob (the packer would only see "does not fit").
+  const graph::Graph g = graph::build_encoder_graph(config, knobs);
+  for (const graph::Kernel& k : g.kernels) {
+    if (k.layer == 0 && k.part == 0 && k.head <= 0) cost::kernel_cost(k, cluster.nodes[0].device);
+  }
   auto c = try_knobs(config, knobs, cluster, caps, true);
   if (!c) {
     throw core::Error(
