@@ -148,6 +148,45 @@ Mapping finish(Candidate c, const hw::Cluster& cluster) {
   return m;
 }
 
+// Spare room after the uniform rate: speed up one role at a time (its next faster knobs) and
+// keep the change if it still packs and the objective improves. This is where a role on the
+// critical path (Q/K/V before the attention barrier) or the lone bottleneck gets split or
+// widened beyond the others. `rate` indexes the uniform rate `knobs` were chosen for.
+void refine_roles(const model::ModelConfig& config, const hw::Cluster& cluster, Objective objective,
+                  const Caps& caps, const KnobSearch& search, std::size_t rate,
+                  graph::SublayerKnobs& knobs, Estimate& best) {
+  const std::vector<std::int64_t>& rates = search.rates();
+  std::map<graph::Role, std::size_t> cap;  // per role: index into rates of its current limit
+  for (graph::Role role : graph::layer_roles()) cap[role] = rate;
+  int evaluations = 0;
+  for (bool improved = true; improved && evaluations < kMaxEvaluations;) {
+    improved = false;
+    for (graph::Role role : graph::layer_roles()) {
+      if (evaluations >= kMaxEvaluations) break;
+      std::optional<graph::RoleKnobs> faster;
+      std::size_t next = cap[role];
+      while (next > 0 && !faster) {  // the next rate at which this role's knobs change
+        --next;
+        faster = search.role_knobs(role, rates[next]);
+        if (!faster) break;
+        if (*faster == knobs[role]) faster.reset();
+      }
+      if (!faster) continue;
+      graph::SublayerKnobs trial = knobs;
+      trial[role] = *faster;
+      ++evaluations;
+      auto c = try_knobs(config, trial, cluster, caps, false);
+      if (!c) continue;
+      const Estimate e = estimate(c->graph, cluster, c->placement.node_of_kernel);
+      if (!better(e, best, objective)) continue;
+      knobs = trial;
+      best = e;
+      cap[role] = next;
+      improved = true;
+    }
+  }
+}
+
 }  // namespace
 
 Objective parse_objective(const std::string& text) {
@@ -200,39 +239,7 @@ Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& clust
     }
   }
 
-  // Spare room after the uniform rate: speed up one role at a time (its next faster knobs) and
-  // keep the change if it still packs and the objective improves. This is where a role on the
-  // critical path (Q/K/V before the attention barrier) or the lone bottleneck gets split or
-  // widened beyond the others.
-  std::map<graph::Role, std::size_t> cap;  // per role: index into rates of its current limit
-  for (graph::Role role : graph::layer_roles()) cap[role] = best_rate;
-  int evaluations = 0;
-  for (bool improved = true; improved && evaluations < kMaxEvaluations;) {
-    improved = false;
-    for (graph::Role role : graph::layer_roles()) {
-      if (evaluations >= kMaxEvaluations) break;
-      std::optional<graph::RoleKnobs> faster;
-      std::size_t next = cap[role];
-      while (next > 0 && !faster) {  // the next rate at which this role's knobs change
-        --next;
-        faster = search.role_knobs(role, rates[next]);
-        if (!faster) break;
-        if (*faster == (*best_knobs)[role]) faster.reset();
-      }
-      if (!faster) continue;
-      graph::SublayerKnobs trial = *best_knobs;
-      trial[role] = *faster;
-      ++evaluations;
-      auto c = try_knobs(config, trial, cluster, caps, false);
-      if (!c) continue;
-      const Estimate e = estimate(c->graph, cluster, c->placement.node_of_kernel);
-      if (!better(e, best, objective)) continue;
-      best_knobs = trial;
-      best = e;
-      cap[role] = next;
-      improved = true;
-    }
-  }
+  refine_roles(config, cluster, objective, caps, search, best_rate, *best_knobs, best);
   return finish(*try_knobs(config, *best_knobs, cluster, caps, true), cluster);
 }
 
