@@ -114,7 +114,7 @@ void MessageReader::fail(const std::string& what) const {
 }
 
 bool MessageReader::add(const Packet& p) {
-  validate(p, "stream " + stream_);
+  validate(p, stream_);
   if (complete()) fail("a packet arrived after the message was complete");
   std::size_t at = 0;  // where the row starts in the packet payload
   if (!started_) {

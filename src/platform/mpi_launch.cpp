@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <thread>
@@ -36,6 +37,7 @@ int run_process(const std::vector<std::string>& argv, std::chrono::milliseconds 
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
   pid_t pid = 0;
+  std::fflush(nullptr);  // what this process printed so far comes before the child's output
   const int rc = posix_spawnp(&pid, cargs[0], nullptr, &attr, cargs.data(), environ);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
