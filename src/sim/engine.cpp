@@ -40,6 +40,7 @@ struct StreamState {
   std::int64_t capacity = 0;    // FIFO depth in rows (packets in flight included)
   bool whole_sequence = false;  // consumer needs (and frees) a whole sequence at a time
   std::vector<Picos> arrival;   // ring of `capacity` slots: when row r reached the consumer
+  std::vector<Picos> freed_at;  // ring of `capacity` slots: when the consumer released row r
   std::int64_t emitted = 0, released = 0;
   // The row the sleeping consumer waits for (-1: awake); a sequence buffer wakes its consumer
   // only with the sequence's last row, not with every row.
@@ -140,7 +141,7 @@ class Run {
     queue_.push(std::max(when, now_), static_cast<std::uint32_t>(k));
   }
   void step(int k);
-  void accept(int k, const Cause& cause);
+  void accept(int k, const Cause& cause, Picos at);
   void hop(std::uint32_t flight);
   void travel(std::uint32_t flight, Picos head);
   void deliver(const Group& grp, std::int64_t row, Picos at);
@@ -261,7 +262,10 @@ void Run::build() {
     const Picos interval = std::max({kernels_[grp.producer].cpt, grp.ser, grp.outport, Picos{1}});
     for (int si : grp.streams) streams_[si].capacity += (latency + interval - 1) / interval;
   }
-  for (StreamState& st : streams_) st.arrival.assign(st.capacity, 0);
+  for (StreamState& st : streams_) {
+    st.arrival.assign(st.capacity, 0);
+    st.freed_at.assign(st.capacity, 0);
+  }
   if (nk >= static_cast<int>(kHopBit)) {
     throw core::Error(fmt::format(
         "plan graph '{}': {} kernels, the simulator handles fewer than {}", g.model, nk, kHopBit));
@@ -280,8 +284,11 @@ void Run::build() {
   }
 }
 
-// The kernel's next row: accept it now, schedule a retry at a known later time, or sleep on the
-// stream it waits for. Kernels with no per-row cost (source, sink) may take several rows now.
+// The kernel takes rows for as long as everything they wait for is known: input rows that have
+// been sent (their arrival time is known, even if it is later than now), room downstream that has
+// been freed (when is known), its own pace and output port. Such a row's accept time is exact
+// whatever happens elsewhere later, so it is accepted now, at its own (possibly future) time;
+// the kernel sleeps on the first stream whose row or room is not known yet.
 void Run::step(int k) {
   KernelState& ks = kernels_[k];
   while (ks.next_row < total_) {
@@ -308,12 +315,16 @@ void Run::step(int k) {
     for (int gi : ks.groups) {
       for (int si : groups_[gi].streams) {
         StreamState& st = streams_[si];
+        const std::int64_t freed = r - st.capacity;  // the row whose slot row r takes
+        const std::int64_t consumer_row = st.whole_sequence ? (freed / S_) * S_ + S_ - 1 : freed;
         if (r >= st.released + st.capacity) {
           st.producer_waiting = true;
-          const std::int64_t freed = r - st.capacity;
-          ks.blocker = {CauseKind::output, si,
-                        st.whole_sequence ? (freed / S_) * S_ + S_ - 1 : freed};
+          ks.blocker = {CauseKind::output, si, consumer_row};
           return;
+        }
+        if (freed >= 0 && st.freed_at[freed % st.capacity] > t) {
+          t = st.freed_at[freed % st.capacity];
+          cause = {CauseKind::output, si, consumer_row};
         }
       }
     }
@@ -322,37 +333,33 @@ void Run::step(int k) {
       t = ks.outport_free - ks.cpt - ks.fill;
       cause = {CauseKind::outport, -1, r - 1};
     }
-    if (t > now_) {
-      ks.pending = true;
-      queue_.push(t, static_cast<std::uint32_t>(k));
-      return;
-    }
-    // t < now: the wait ended with whatever woke the kernel.
-    accept(k, t == now_ ? cause : ks.blocker);
+    // Wake-ups come at the time their cause resolves, so t >= now; should one come late, the
+    // row waited for what woke the kernel.
+    accept(k, t >= now_ ? cause : ks.blocker, std::max(t, now_));
   }
 }
 
-void Run::accept(int k, const Cause& cause) {
+void Run::accept(int k, const Cause& cause, Picos at) {
   KernelState& ks = kernels_[k];
   const std::int64_t r = ks.next_row;
   const Picos earliest = r == 0 ? 0 : ks.last_accept + ks.cpt;
-  const Picos gap = now_ - earliest;
+  const Picos gap = at - earliest;
   if (cause.kind == CauseKind::output || cause.kind == CauseKind::outport) {
     ks.blocked += gap;
   } else {
     ks.starved += gap;
   }
   ks.busy += ks.cpt;
-  ks.last_accept = now_;
+  ks.last_accept = at;
   ks.next_row = r + 1;
   if (record_ && r < S_) {
-    accept_[k * S_ + r] = now_;
+    accept_[k * S_ + r] = at;
     cause_[k * S_ + r] = cause;
   }
-  if (k == source_ && r % S_ == 0) injected_[r / S_] = now_;
+  if (k == source_ && r % S_ == 0) injected_[r / S_] = at;
   if (k == sink_) {
     ++sink_rows_;
-    if (r % S_ == S_ - 1) done_[r / S_] = now_;
+    if (r % S_ == S_ - 1) done_[r / S_] = at;
   }
 
   // Free the input slots: ordinary FIFOs row by row, sequence buffers at the sequence's end.
@@ -360,18 +367,19 @@ void Run::accept(int k, const Cause& cause) {
     StreamState& st = streams_[si];
     if (st.whole_sequence) {
       if (r % S_ != S_ - 1) continue;
-      st.released = r + 1;
+      for (std::int64_t row = r + 1 - S_; row <= r; ++row) st.freed_at[row % st.capacity] = at;
     } else {
-      st.released = r + 1;
+      st.freed_at[r % st.capacity] = at;
     }
+    st.released = r + 1;
     if (st.producer_waiting) {
       st.producer_waiting = false;
-      wake(st.producer, now_);
+      wake(st.producer, at);
     }
   }
 
   // Emit: each group's flits leave the output port in turn, then travel on chip or by network.
-  const Picos out = now_ + ks.cpt + ks.fill;
+  const Picos out = at + ks.cpt + ks.fill;
   for (int gi : ks.groups) {
     Group& grp = groups_[gi];
     ks.outport_free = std::max(ks.outport_free, out) + grp.outport;
