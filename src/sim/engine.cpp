@@ -1,9 +1,11 @@
 // The event loop of simulate(). Two kinds of events, both in one EventQueue:
-//  - a kernel "try": the kernel looks at its next row; it accepts it (and immediately works out
-//    when the row leaves its output port), waits for a time it already knows (an input row that
-//    is on its way), or registers on the one stream it is waiting for and sleeps until that
-//    stream wakes it. A kernel running at its own rate costs one event per row.
-//  - a network "hop": a row's packets reach the next link of their route and queue for it.
+//  - a kernel "step": the kernel takes every next row whose inputs and downstream room are
+//    already known (their times may lie ahead of the clock), then registers on the one stream it
+//    is waiting for and sleeps until that stream wakes it. A row's accept time depends only on
+//    those, so taking it early gives exactly the time a row-by-row loop would.
+//  - a network "hop": a row's packets reach the next link of their route and queue for it. Links
+//    shared by several producers must serve rows in arrival order, hence an event per row and
+//    link; a link of one producer is served at once.
 // Rows leaving a kernel for consumers on the same destination node travel together as one
 // transfer (a GMI scatter or broadcast to several kernels of one FPGA is one burst of packets),
 // which keeps network events per row small.
