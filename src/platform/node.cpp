@@ -67,7 +67,8 @@ Node::~Node() {
   }
 }
 
-void Node::start(const Message* input, std::function<void(Message)> on_output) {
+void Node::start(const Message* input, std::function<void(Message)> on_output, Deadline deadline) {
+  deadline_ = deadline;
   input_ = input;
   on_output_ = std::move(on_output);
   for (auto& t : tasks_) threads_.emplace_back([this, task = t.get()] { run_task(*task); });
@@ -84,7 +85,7 @@ void Node::emit(Task& t, const Message& m) {
   auto send = [&](Packet p) {
     ++t.packets_sent;
     t.flits_sent += static_cast<std::int64_t>(p.flit_count());
-    router_.route(std::move(p), options_.deadline, failure_.token());
+    router_.route(std::move(p), deadline_, failure_.token());
   };
   for (std::size_t r = 0; r < std::max<std::size_t>(m.header.rows, 1); ++r) {
     fan_out_row(m, r, t.ports.id, children, send);
@@ -115,7 +116,7 @@ std::vector<Message> Node::receive(Task& t) {
   for (std::size_t done = 0; done < streams.size();) {
     Packet p;
     try {
-      p = t.inbox.pop(options_.deadline, stop);
+      p = t.inbox.pop(deadline_, stop);
     } catch (const core::Error&) {
       if (stop.stop_requested()) throw;
       // Name what never came: that is where to look.

@@ -33,7 +33,6 @@ struct NodeTraffic {
 };
 
 struct NodeOptions {
-  Deadline deadline;  // every blocking wait of the run gives up here
   // Called in a kernel's task just before it computes; tests inject faults by throwing here.
   std::function<void(const graph::Kernel&)> before_compute;
 };
@@ -50,9 +49,10 @@ class Node {
 
   Router& router() { return router_; }
 
-  // Starts every kernel task. The source kernel, if on this node, injects `input`; the sink
-  // passes the message it receives to `on_output` (from its own thread).
-  void start(const Message* input, std::function<void(Message)> on_output);
+  // Starts every kernel task; each of their blocking waits gives up at `deadline`. The source
+  // kernel, if on this node, injects `input`; the sink passes the message it receives to
+  // `on_output` (from its own thread).
+  void start(const Message* input, std::function<void(Message)> on_output, Deadline deadline);
   // Waits for every task; tasks end on completion, on their own error or on the run's stop.
   void join();
 
@@ -74,6 +74,7 @@ class Node {
   int node_;
   Failure& failure_;
   NodeOptions options_;
+  Deadline deadline_;
   Router router_;
   const Message* input_ = nullptr;
   std::function<void(Message)> on_output_;

@@ -65,8 +65,7 @@ RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights
     result.output = std::move(t);
   };
 
-  // Setup has its own budget: the run's timeout starts once every process is ready.
-  NodeOptions node_options{Clock::now() + options.timeout, options.before_compute};
+  const NodeOptions node_options{options.before_compute};
   std::vector<std::unique_ptr<Node>> nodes;
   for (int n : local) {
     if (n < 0 || n >= static_cast<int>(plan.cluster.nodes.size())) {
@@ -89,8 +88,9 @@ RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights
       }
     }
   });
+  // Setup is not part of the budget: the run's timeout starts once every process is ready.
   const auto t_run = Clock::now();
-  for (auto& node : nodes) node->start(&in, on_output);
+  for (auto& node : nodes) node->start(&in, on_output, t_run + options.timeout);
   for (auto& node : nodes) node->join();
   result.run_ms = ms_between(t_run, Clock::now());
   for (auto& node : nodes) result.nodes.push_back(node->traffic());
