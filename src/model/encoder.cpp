@@ -1,8 +1,8 @@
 #include "model/encoder.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include "kernels/attention_matmul.h"
 #include "kernels/concat.h"
@@ -13,6 +13,7 @@
 #include "kernels/residual_act.h"
 #include "kernels/softmax.h"
 #include "kernels/softmax_matmul.h"
+#include "kernels/vectorize.h"
 
 namespace atl::model {
 namespace {
@@ -21,8 +22,8 @@ template <class T>
 std::vector<T> slice_table(const std::vector<T>& v, Channels c) {
   if (v.size() == 1) return v;
   if (c.begin < 0 || c.end > static_cast<std::int64_t>(v.size()) || c.begin >= c.end) {
-    throw core::Error(fmt::format("slice: channels [{}, {}) outside a table of {}", c.begin, c.end,
-                                  v.size()));
+    throw core::Error(
+        fmt::format("slice: channels [{}, {}) outside a table of {}", c.begin, c.end, v.size()));
   }
   return {v.begin() + c.begin, v.begin() + c.end};
 }
@@ -30,6 +31,28 @@ std::vector<T> slice_table(const std::vector<T>& v, Channels c) {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// quant_act of columns [begin, begin + n) of y: the Q, K or V part of the stacked QKV output.
+I8 act_columns(const I32& y, std::int64_t begin, std::int64_t n,
+               const kernels::QuantActParams& act) {
+  kernels::validate(act, n, "act_columns");
+  I8 out({y.dim(0), n});
+  const std::int64_t rows = y.dim(0);
+  if (!kernels::fits_int64(act) || act.out_bits > 8) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      kernels::quant_act_row_ref<std::int32_t, std::int8_t>(
+          y.row(r).subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(n)), act,
+          out.row(r));
+    }
+    return out;
+  }
+#pragma omp parallel for schedule(static) if (rows * n >= kernels::kMinParallelElements)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    kernels::quant_act_row_i64(y.row(r).data() + begin, static_cast<std::size_t>(n), act,
+                               out.row(r).data());
+  }
+  return out;
 }
 
 }  // namespace
@@ -57,7 +80,9 @@ I8 context_head(const U8& p, const I8& v_h, const kernels::QuantActParams& act_o
   return kernels::quant_act<std::int8_t>(kernels::softmax_matmul(p, v_h), act_out);
 }
 
-I32 linear_only(const kernels::LinearPlan& linear, const I8& x) { return linear.run(x); }
+I32 linear_only(const kernels::LinearPlan& linear, const I8& x) {
+  return linear.run(x);
+}
 
 I8 residual_layernorm(const I32& x, const I8& identity, const kernels::ResidualActParams& res,
                       const kernels::LayerNormParams& ln, const kernels::QuantActParams& act) {
@@ -81,14 +106,19 @@ I8 head_columns(const I8& x, std::int64_t head, std::int64_t head_dim) {
 }
 
 Encoder::Encoder(EncoderWeights weights)
-    : weights_(std::move(weights)),
-      attention_(weights_.config.heads, weights_.config.head_dim()) {
+    : weights_(std::move(weights)), attention_(weights_.config.heads, weights_.config.head_dim()) {
   validate(weights_);
   plans_.reserve(weights_.layers.size());
   for (const auto& l : weights_.layers) {
-    plans_.push_back(Plans{{l.q.weight, l.q.bias},
-                           {l.k.weight, l.k.bias},
-                           {l.v.weight, l.v.bias},
+    const std::int64_t h = l.q.weight.dim(0), in = l.q.weight.dim(1);
+    I8 qkv({3 * h, in});
+    std::vector<std::int32_t> bias;
+    for (const Linear* part : {&l.q, &l.k, &l.v}) {
+      std::copy(part->weight.values().begin(), part->weight.values().end(),
+                qkv.data() + static_cast<std::int64_t>(bias.size()) * in);
+      bias.insert(bias.end(), part->bias.begin(), part->bias.end());
+    }
+    plans_.push_back(Plans{{qkv, bias},
                            {l.out.weight, l.out.bias},
                            {l.ffn1.weight, l.ffn1.bias},
                            {l.ffn2.weight, l.ffn2.bias}});
@@ -98,8 +128,9 @@ Encoder::Encoder(EncoderWeights weights)
 I8 Encoder::forward(const I8& x, StageTimes* times, std::int64_t valid_tokens) const {
   const auto& c = config();
   if (x.rank() != 2 || x.dim(1) != c.hidden || x.dim(0) < 1 || x.dim(0) > c.seq_len) {
-    throw core::Error(fmt::format("input: expected int8 [tokens, {}] with 1 <= tokens <= {}, got {}",
-                                  c.hidden, c.seq_len, core::to_string(x.shape())));
+    throw core::Error(
+        fmt::format("input: expected int8 [tokens, {}] with 1 <= tokens <= {}, got {}", c.hidden,
+                    c.seq_len, core::to_string(x.shape())));
   }
   if (valid_tokens < 0 || valid_tokens > x.dim(0)) {
     throw core::Error(fmt::format("input: {} valid tokens of {}", valid_tokens, x.dim(0)));
@@ -118,9 +149,11 @@ I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
   StageTimes t;
 
   auto t0 = Clock::now();
-  I8 q = linear_act(p.q, w.act_q, x);
-  I8 k = linear_act(p.k, w.act_k, x);
-  I8 v = linear_act(p.v, w.act_v, x);
+  const I32 qkv = p.qkv.run(x);
+  const std::int64_t hidden = config().hidden;
+  const I8 q = act_columns(qkv, 0, hidden, w.act_q);
+  const I8 k = act_columns(qkv, hidden, hidden, w.act_k);
+  const I8 v = act_columns(qkv, 2 * hidden, hidden, w.act_v);
   t.linear_ms += ms_since(t0);
 
   // All heads at once: two batched int8 matmuls (oneDNN) around the row-parallel softmax; the

@@ -78,7 +78,8 @@ class Encoder {
 
  private:
   struct Plans {
-    kernels::LinearPlan q, k, v, out, ffn1, ffn2;
+    kernels::LinearPlan qkv;  // Q, K and V stacked: one [3*hidden, hidden] GEMM (better AMX use)
+    kernels::LinearPlan out, ffn1, ffn2;
   };
   EncoderWeights weights_;
   std::vector<Plans> plans_;
