@@ -36,9 +36,9 @@ void print_nodes(const std::string& who, const platform::RunResult& r, const std
   for (const platform::NodeTraffic& n : r.nodes) {
     fmt::print(
         "{}: node {}: {} kernels, {} messages / {} packets / {} bytes out, {} bytes "
-        "over the network, busy {:.2f} ms\n",
+        "over the network, busy {:.2f} ms, done at {:.2f} ms\n",
         who, n.node, n.kernels, n.messages_sent, n.packets_sent, n.bytes_sent, n.network.bytes_sent,
-        n.busy_ms);
+        n.busy_ms, n.done_ms);
   }
   if (r.output) {
     fmt::print("{}: run {:.1f} ms (setup {:.1f} ms), output: {}\n", who, r.run_ms, r.setup_ms,

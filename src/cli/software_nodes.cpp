@@ -66,14 +66,15 @@ core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& p
 }
 
 void print_traffic(const std::vector<platform::NodeTraffic>& nodes) {
-  fmt::print("{:<12} {:>7} {:>9} {:>9} {:>11} {:>9} {:>9} {:>11} {:>11} {:>11} {:>9}\n", "node",
-             "kernels", "msgs out", "pkts out", "bytes out", "msgs in", "pkts in", "bytes in",
-             "net out B", "net in B", "busy ms");
+  fmt::print("{:<12} {:>7} {:>8} {:>8} {:>10} {:>8} {:>8} {:>10} {:>10} {:>10} {:>8} {:>8}\n",
+             "node", "kernels", "msgs out", "pkts out", "bytes out", "msgs in", "pkts in",
+             "bytes in", "net out B", "net in B", "busy ms", "done ms");
   for (const platform::NodeTraffic& n : nodes) {
-    fmt::print("{:<12} {:>7} {:>9} {:>9} {:>11} {:>9} {:>9} {:>11} {:>11} {:>11} {:>9.2f}\n",
-               n.node, n.kernels, n.messages_sent, n.packets_sent, n.bytes_sent,
-               n.messages_received, n.packets_received, n.bytes_received, n.network.bytes_sent,
-               n.network.bytes_received, n.busy_ms);
+    fmt::print(
+        "{:<12} {:>7} {:>8} {:>8} {:>10} {:>8} {:>8} {:>10} {:>10} {:>10} {:>8.2f} {:>8.2f}\n",
+        n.node, n.kernels, n.messages_sent, n.packets_sent, n.bytes_sent, n.messages_received,
+        n.packets_received, n.bytes_received, n.network.bytes_sent, n.network.bytes_received,
+        n.busy_ms, n.done_ms);
   }
 }
 

@@ -37,8 +37,8 @@ std::vector<std::string> run_input_args(const RunInputs& o);
 model::EncoderWeights load_run_weights(const RunInputs& o, const plan::Plan& plan);
 core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& plan);
 
-// One line per node: kernels, messages/packets/flits/bytes sent and received, network bytes,
-// busy time.
+// One line per node: kernels, messages/packets/bytes sent and received, network bytes, busy
+// time (in role functions) and when its last kernel finished.
 void print_traffic(const std::vector<platform::NodeTraffic>& nodes);
 
 }  // namespace atl::cli

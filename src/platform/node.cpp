@@ -21,6 +21,7 @@ struct Node::Task {
   std::int64_t messages_sent = 0, packets_sent = 0, flits_sent = 0;
   std::int64_t messages_received = 0, packets_received = 0, flits_received = 0;
   double busy_ms = 0;
+  Clock::time_point finished{};
   std::atomic<bool> computing{false};  // inside the role function (read by other threads)
 };
 
@@ -69,6 +70,7 @@ Node::~Node() {
 
 void Node::start(const Message* input, std::function<void(Message)> on_output, Deadline deadline) {
   deadline_ = deadline;
+  started_ = Clock::now();
   input_ = input;
   on_output_ = std::move(on_output);
   for (auto& t : tasks_) threads_.emplace_back([this, task = t.get()] { run_task(*task); });
@@ -160,6 +162,10 @@ std::vector<Message> Node::receive(Task& t) {
 }
 
 void Node::run_task(Task& t) {
+  struct Finish {  // stamps the end time however the task ends
+    Task& t;
+    ~Finish() { t.finished = Clock::now(); }
+  } finish{t};
   try {
     if (t.kernel.role == graph::Role::source) {
       if (!input_) throw core::Error("source kernel started without an input sequence");
@@ -206,6 +212,8 @@ NodeTraffic Node::traffic() const {
     n.packets_received += t->packets_received;
     n.flits_received += t->flits_received;
     n.busy_ms += t->busy_ms;
+    n.done_ms = std::max(n.done_ms,
+                         std::chrono::duration<double, std::milli>(t->finished - started_).count());
   }
   n.bytes_sent = n.flits_sent * static_cast<std::int64_t>(kFlitBytes);
   n.bytes_received = n.flits_received * static_cast<std::int64_t>(kFlitBytes);

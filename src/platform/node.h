@@ -30,6 +30,7 @@ struct NodeTraffic {
   std::int64_t messages_received = 0, packets_received = 0, flits_received = 0, bytes_received = 0;
   NetworkTraffic network;
   double busy_ms = 0;  // time its kernels spent in their role functions (summed over kernels)
+  double done_ms = 0;  // from the start of the run until its last kernel finished
 };
 
 struct NodeOptions {
@@ -75,6 +76,7 @@ class Node {
   Failure& failure_;
   NodeOptions options_;
   Deadline deadline_;
+  Clock::time_point started_;
   Router router_;
   const Message* input_ = nullptr;
   std::function<void(Message)> on_output_;
