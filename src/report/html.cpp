@@ -136,6 +136,17 @@ std::string render_html(const Report& r) {
   h += bar_chart_svg(util, "%", false);
   h += fmt::format("<p class=\"note\">Busy time over the {}-sequence run ({:.1f} us).</p>\n",
                    r.sim.sequences, us(r.sim.makespan));
+  h += "<table>\n";
+  h += row({"kernel", "FPGA", "rows", "busy %", "waiting for input %", "waiting for room %"}, true);
+  const double span = r.sim.makespan > 0 ? static_cast<double>(r.sim.makespan) : 1;
+  for (const sim::KernelStats& k : r.sim.kernels) {
+    if (k.busy == 0) continue;  // source and sink
+    h += row({escape(k.name), escape(p.cluster.nodes[k.node].name), std::to_string(k.rows),
+              fmt::format("{:.1f}", 100 * static_cast<double>(k.busy) / span),
+              fmt::format("{:.1f}", 100 * static_cast<double>(k.starved) / span),
+              fmt::format("{:.1f}", 100 * static_cast<double>(k.blocked) / span)});
+  }
+  h += "</table>\n";
 
   h += "<h2>FPGAs versus GPUs and CPUs</h2>\n";
   h += fmt::format(
@@ -170,13 +181,24 @@ std::string render_html(const Report& r) {
               num(c.latency_speedup, "{:.3g}x"), num(c.throughput_ratio, "{:.3g}x"),
               num(c.energy_ratio, "{:.3g}x"), escape(c.grade)});
   }
-  h += "</table>\n<p class=\"note\">Speedup = their latency / FPGA latency; throughput ratio = "
+  h += "</table>\n<p class=\"note\">Speedup = their latency / FPGA latency (below 1: the FPGAs "
+       "are slower); throughput ratio = "
        "FPGA / theirs; energy advantage = their energy / FPGA energy. Energy = power x latency "
        "with TDP / maximum board power: upper bounds on both sides. Hover a name for its source."
        "</p>\n";
 
   if (!r.inputs.projection.empty()) {
-    h += "<h2>Projection onto other boards</h2>\n<table>\n";
+    h += "<h2>Projection onto other boards</h2>\n";
+    std::vector<Bar> proj_lat, proj_energy;
+    for (const ProjectionRow& pr : r.inputs.projection) {
+      const std::string label =
+          fmt::format("{} {} x{} {}", pr.model, pr.board, pr.fpgas, pr.method);
+      proj_lat.push_back({label, pr.latency_us / 1e3, "fpga"});
+      proj_energy.push_back({label, pr.energy_mj, "fpga"});
+    }
+    h += "<h3>Latency of one inference</h3>\n" + bar_chart_svg(proj_lat, "ms", true);
+    h += "<h3>Energy per inference</h3>\n" + bar_chart_svg(proj_energy, "mJ", true);
+    h += "<table>\n";
     h += row({"model", "board", "method", "FPGAs", "latency us", "analytic us", "seq/s",
               "energy mJ", "note"},
              true);
