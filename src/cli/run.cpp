@@ -43,8 +43,7 @@ void run_verb(const RunVerbOptions& o) {
     options.timeout = to_ms(o.in.timeout_s);
     platform::RunResult r = platform::run_plan(plan, weights, input, options);
     core::write_npy(o.in.output, *r.output);
-    print_traffic(r.nodes);
-    fmt::print("setup {:.1f} ms, run {:.1f} ms\n", r.setup_ms, r.run_ms);
+    print_run(r);
     output = std::move(r.output);
   } else {
     const int nodes = static_cast<int>(plan.cluster.nodes.size());

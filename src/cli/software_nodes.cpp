@@ -78,4 +78,9 @@ void print_traffic(const std::vector<platform::NodeTraffic>& nodes) {
   }
 }
 
+void print_run(const platform::RunResult& result) {
+  print_traffic(result.nodes);
+  fmt::print("setup {:.1f} ms, run {:.1f} ms\n", result.setup_ms, result.run_ms);
+}
+
 }  // namespace atl::cli

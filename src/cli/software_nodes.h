@@ -11,6 +11,7 @@
 #include "model/weights.h"
 #include "plan/plan.h"
 #include "platform/node.h"
+#include "platform/run.h"
 
 namespace atl::cli {
 
@@ -40,5 +41,7 @@ core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& p
 // One line per node: kernels, messages/packets/bytes sent and received, network bytes, busy
 // time (in role functions) and when its last kernel finished.
 void print_traffic(const std::vector<platform::NodeTraffic>& nodes);
+// The traffic table, then setup and run times (what `atoll run` and `atoll demo` show).
+void print_run(const platform::RunResult& result);
 
 }  // namespace atl::cli
