@@ -574,10 +574,12 @@ Result simulate(const plan::Plan& plan, const Options& options) {
   if (options.sequences < 1) {
     throw core::Error(fmt::format("simulate: sequences must be >= 1, got {}", options.sequences));
   }
-  if (options.fifo_rows < 1 || options.sequence_buffers < 1) {
-    throw core::Error(
-        fmt::format("simulate: fifo_rows and sequence_buffers must be >= 1, got {} and {}",
-                    options.fifo_rows, options.sequence_buffers));
+  // Upper bounds keep the per-stream rings (one slot per row of depth) to a sane size.
+  if (options.fifo_rows < 1 || options.fifo_rows > (1 << 20) || options.sequence_buffers < 1 ||
+      options.sequence_buffers > 64) {
+    throw core::Error(fmt::format(
+        "simulate: fifo_rows must be in 1..{} and sequence_buffers in 1..64, got {} and {}",
+        1 << 20, options.fifo_rows, options.sequence_buffers));
   }
   const Network net = build_network(plan.cluster);
   const graph::Graph& g = plan.graph;

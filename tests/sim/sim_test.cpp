@@ -178,6 +178,12 @@ TEST(Simulate, RejectsBadPlans) {
   Options o;
   o.sequences = 0;
   expect_error(two_nodes(), "sequences must be >= 1", o);
+  o.sequences = 1;
+  o.fifo_rows = 0;
+  expect_error(two_nodes(), "fifo_rows must be in 1..1048576 and sequence_buffers in 1..64", o);
+  o.fifo_rows = 4;
+  o.sequence_buffers = 1000;
+  expect_error(two_nodes(), "got 4 and 1000", o);
 }
 
 }  // namespace
