@@ -1,0 +1,71 @@
+#include "cli/plan_table.h"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "graph/encoder.h"
+
+namespace atl::cli {
+namespace {
+
+double percent(std::int64_t used, std::int64_t have) {
+  return have > 0 ? 100.0 * static_cast<double>(used) / static_cast<double>(have) : 0.0;
+}
+
+// "l0.q l0.k l0.v" for a few kernels, "first .. last (n)" for many.
+std::string kernel_list(const plan::Plan& p, std::size_t node) {
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
+    if (p.node_of_kernel[k] == static_cast<int>(node)) names.push_back(p.graph.kernels[k].name);
+  }
+  if (names.empty()) return "-";
+  if (names.size() <= 4) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : " ") + n;
+    return s;
+  }
+  return fmt::format("{} .. {} ({})", names.front(), names.back(), names.size());
+}
+
+}  // namespace
+
+void print_plan(const plan::Plan& p) {
+  fmt::print("{:<10} {:<16} {:>6} {:>6} {:>6} {:>6}  {:>12}  {}\n", "node", "board", "DSP%", "LUT%",
+             "BRAM%", "URAM%", "cycles/token", "kernels");
+  for (std::size_t n = 0; n < p.cluster.nodes.size(); ++n) {
+    const hw::Device& d = p.cluster.nodes[n].device;
+    const plan::NodeEstimate& e = p.estimate.nodes[n];
+    fmt::print("{:<10} {:<16} {:>6.1f} {:>6.1f} {:>6.1f} {:>6.1f}  {:>12.0f}  {}\n",
+               p.cluster.nodes[n].name, d.name, percent(e.dsp, d.dsp), percent(e.lut, d.lut),
+               percent(e.bram_bytes, d.bram_bytes), percent(e.uram_bytes, d.uram_bytes),
+               e.cycles_per_token, kernel_list(p, n));
+  }
+}
+
+void print_knobs(const graph::Graph& g) {
+  const graph::SublayerKnobs knobs = graph::knobs_of(g);
+  for (graph::Role role : graph::layer_roles()) {
+    const graph::RoleKnobs& rk = knobs[role];
+    const auto& types = graph::stage_types(role);
+    std::string stages;
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      const graph::Knobs& k = rk.stages[i];
+      const bool matmul = types[i] == graph::StageType::linear;
+      const bool pe_only = types[i] == graph::StageType::attention_matmul ||
+                           types[i] == graph::StageType::softmax_matmul;
+      stages += fmt::format("{}{} {}", i ? " | " : "", graph::to_string(types[i]),
+                            matmul    ? fmt::format("tile {} pe {}", k.tile, k.pe)
+                            : pe_only ? fmt::format("pe {}", k.pe)
+                                      : fmt::format("unroll {}", k.unroll));
+    }
+    fmt::print("  {:<10} x{:<3} {}\n", graph::to_string(role), rk.partition, stages);
+  }
+}
+
+void print_estimate(const std::string& label, const map::Estimate& e) {
+  fmt::print("{:<46} latency {:>10.1f} us   throughput {:>10.1f} seq/s\n", label, e.latency_us,
+             e.throughput_seq_per_s);
+}
+
+}  // namespace atl::cli
