@@ -42,6 +42,22 @@ TEST(Simulate, TwoNodesIdealNetwork) {
   EXPECT_EQ(simulate(two_nodes(), o).latency, 2'940'000);
 }
 
+// The same two kernels two hops apart on a 4-FPGA ring (fpga0 -> fpga1 -> fpga2, 1,000 ns per
+// hop, cut-through): row 3 arrives at 2,690,000 + 2 x 1,000,000 + 15,520 = 4,705,520, B puts it
+// out 240,000 later and the sink has it one flit after: 4,955,520.
+TEST(Simulate, RingTwoHopsByHand) {
+  plan::Plan p = two_nodes();
+  hw::Cluster ring = testing::cluster(4);
+  ring.network.topology = hw::Topology::ring;
+  p.cluster = ring;
+  p.node_of_kernel = {0, 0, 2, 2};
+  Result r = simulate(p);
+  EXPECT_EQ(r.latency, 4'955'520);
+  EXPECT_EQ(r.links[0].name, "fpga0->fpga1");
+  EXPECT_EQ(r.links[0].rows, 4);
+  EXPECT_EQ(r.links[0].busy, 20'640 + 3 * 15'520);
+}
+
 // A is the bottleneck: 4 rows * 640,000 ps = 2,560,000 ps per sequence = 390,625 seq/s, and
 // sequence s completes 2,560,000 s after sequence 0.
 TEST(Simulate, TwoNodesThroughputIsTheBottleneckRate) {
