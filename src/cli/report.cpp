@@ -32,6 +32,7 @@ struct ReportOptions {
   std::string baselines;  // directory with gpu.yaml and cpu.yaml
   double cpu_ms = 0, cpu_w = 0;
   std::vector<std::string> project;  // board names
+  std::string projection_json;       // rows from an earlier `--format json` report
   std::vector<int> fpgas{24, 48};
   std::vector<std::string> models{"examples/models/ibert-base.yaml",
                                   "examples/models/ibert-large.yaml"};
@@ -111,6 +112,16 @@ void run(const ReportOptions& o) {
   if (o.cpu_ms > 0) in.cpu_ms = o.cpu_ms;
   if (o.cpu_w > 0) in.cpu_w = o.cpu_w;
   in.projection = project(o, plan);
+  if (!o.projection_json.empty()) {
+    std::ifstream file(o.projection_json);
+    nlohmann::json j = nlohmann::json::parse(file, nullptr, false);
+    if (j.is_discarded()) {
+      throw core::Error(fmt::format("{}: not valid JSON", o.projection_json));
+    }
+    for (report::ProjectionRow& r : report::projection_from_json(j, o.projection_json)) {
+      in.projection.push_back(std::move(r));
+    }
+  }
   const report::Report r = report::build_report(plan, baselines, in);
 
   std::string text = format == "html" ? report::render_html(r)
@@ -155,6 +166,9 @@ void add_report(CLI::App& app) {
   cmd->add_option("--project", o->project,
                   "Boards to project onto (catalogue names, e.g. u280 u55c v80 vck5000)")
       ->delimiter(',');
+  cmd->add_option("--projection-json", o->projection_json,
+                  "Reuse the projection rows of an earlier `atoll report --format json` file")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--fpgas", o->fpgas, "Cluster sizes for the mapped projections")
       ->delimiter(',')
       ->capture_default_str();

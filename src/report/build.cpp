@@ -155,17 +155,24 @@ Report build_report(const plan::Plan& plan, const Baselines& baselines, const In
   rep.ideal_sim = sim::simulate(plan, ideal);
 
   const std::int64_t full = family_layers(model_family(plan.graph));
+  std::string why_not;
   if (full > plan.graph.layers) {
-    const plan::Plan deep = replicate_layers(plan, full);
-    const sim::Result r = sim::simulate(deep, options);
-    const int fpgas = static_cast<int>(deep.cluster.nodes.size());
+    try {
+      const plan::Plan deep = replicate_layers(plan, full);
+      const sim::Result r = sim::simulate(deep, options);
+      const int fpgas = static_cast<int>(deep.cluster.nodes.size());
+      rep.fpga = fpga_result(
+          deep, r,
+          fmt::format("{} layers on {} x {} (the plan's {}-layer split repeated per layer)", full,
+                      fpgas, plan.cluster.nodes.front().device.name, plan.graph.layers));
+    } catch (const core::Error& e) {
+      // A graph not built by the encoder builder cannot be deepened; compare it as it is.
+      why_not = fmt::format("; not extended to {} layers: {}", full, e.what());
+    }
+  }
+  if (rep.fpga.label.empty()) {
     rep.fpga = fpga_result(
-        deep, r,
-        fmt::format("{} layers on {} x {} (the plan's {}-layer split repeated per layer)", full,
-                    fpgas, plan.cluster.nodes.front().device.name, plan.graph.layers));
-  } else {
-    rep.fpga =
-        fpga_result(plan, rep.sim, fmt::format("the plan as given ({} layers)", plan.graph.layers));
+        plan, rep.sim, fmt::format("the plan as given ({} layers){}", plan.graph.layers, why_not));
   }
   rep.comparisons = compare(rep.fpga, baselines, inputs);
   return rep;

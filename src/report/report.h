@@ -88,4 +88,9 @@ std::string render_html(const Report& report);
 std::string render_markdown(const Report& report);
 nlohmann::json to_json(const Report& report);
 
+// The "projection" rows of a report written by to_json (so a slow projection, which runs the
+// mapper, can be reused by later reports). Errors name `where` and the field.
+std::vector<ProjectionRow> projection_from_json(const nlohmann::json& report,
+                                                const std::string& where);
+
 }  // namespace atl::report

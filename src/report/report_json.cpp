@@ -1,6 +1,9 @@
 // to_json(Report): the machine form of the report (`atoll report --format json`).
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "report/report.h"
 #include "sim/result_json.h"
 
@@ -73,6 +76,37 @@ nlohmann::json to_json(const Report& r) {
   }
   j["projection"] = std::move(projection);
   return j;
+}
+
+std::vector<ProjectionRow> projection_from_json(const nlohmann::json& report,
+                                                const std::string& where) {
+  if (!report.is_object() || !report.contains("projection") || !report["projection"].is_array()) {
+    throw core::Error(where + ": expected a report JSON with a 'projection' list");
+  }
+  std::vector<ProjectionRow> rows;
+  const nlohmann::json& list = report["projection"];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const nlohmann::json& p = list[i];
+    const std::string at = fmt::format("{}: projection[{}]", where, i);
+    try {
+      ProjectionRow r;
+      r.model = p.at("model").get<std::string>();
+      r.board = p.at("board").get<std::string>();
+      r.method = p.at("method").get<std::string>();
+      r.fpgas = p.at("fpgas").get<int>();
+      r.latency_us = p.at("latency_us").get<double>();
+      r.analytic_latency_us = p.at("analytic_latency_us").get<double>();
+      r.throughput_seq_per_s = p.at("throughput_seq_per_s").get<double>();
+      r.board_power_w = p.at("board_power_w").get<double>();
+      r.energy_mj = p.at("energy_mj").get<double>();
+      r.energy_stream_mj = p.at("energy_stream_mj").get<double>();
+      r.note = p.value("note", "");
+      rows.push_back(std::move(r));
+    } catch (const nlohmann::json::exception& e) {
+      throw core::Error(fmt::format("{}: {}", at, e.what()));
+    }
+  }
+  return rows;
 }
 
 }  // namespace atl::report

@@ -271,3 +271,39 @@ TEST(Projection, ReplicateLayersShiftsThePlacement) {
 
 }  // namespace
 }  // namespace atl::report
+
+namespace atl::report {
+namespace {
+
+TEST(ReportJson, ProjectionRowsRoundTrip) {
+  Inputs in;
+  in.sequences = 2;
+  ProjectionRow row;
+  row.model = "ibert-base";
+  row.board = "v80";
+  row.method = "mapped";
+  row.fpgas = 12;
+  row.latency_us = 1710.0;
+  row.analytic_latency_us = 1703.5;
+  row.throughput_seq_per_s = 8138.0;
+  row.board_power_w = 190;
+  fill_energy(row);
+  row.note = "n";
+  in.projection = {row};
+  const Report r = build_report(sim::testing::two_nodes(), Baselines{}, in);
+  const std::vector<ProjectionRow> back = projection_from_json(to_json(r), "r.json");
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].board, "v80");
+  EXPECT_EQ(back[0].fpgas, 12);
+  EXPECT_DOUBLE_EQ(back[0].energy_mj, 190.0 * 12 * 1710.0 * 1e-3);
+  EXPECT_EQ(back[0].note, "n");
+  try {
+    projection_from_json(nlohmann::json{{"projection", {{{"model", "m"}}}}}, "r.json");
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("r.json: projection[0]"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace atl::report
