@@ -99,7 +99,7 @@ ATL_VECTOR_CLONES void gelu_loop(const std::int32_t* x, std::size_t n, const std
     const std::int64_t abs_v = v < 0 ? -v : v;
     const std::int64_t a = abs_v < -b[ch] ? abs_v : -b[ch];
     const std::int64_t t = a + b[ch];
-    const std::int64_t sq = t * t + c[ch];
+    const std::int64_t sq = int32_value(t) * int32_value(t) + c[ch];  // -2^31 <= t <= 0
     const std::int64_t signed_sq = v < 0 ? -sq : sq;
     std::int64_t z = (signed_sq >> kk) + shift[ch];
     z = z < -zmax ? -zmax : (z > zmax ? zmax : z);

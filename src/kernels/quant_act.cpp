@@ -52,7 +52,7 @@ template <class Out>
                                                    const std::int64_t* m, const int* e,
                                                    std::int64_t lo, std::int64_t hi, Out* y) {
   for (std::size_t c = 0; c < n; ++c) {
-    const std::int64_t p = static_cast<std::int64_t>(x[c]) * m[c];
+    const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m[c]);
     const std::int64_t s = e[c];
     std::int64_t r = (p >> s) + ((p >> (s - 1)) & 1);
     r = r < lo ? lo : r;
@@ -67,7 +67,7 @@ template <class Out>
                                                           std::int64_t hi, Out* y) {
   const std::int64_t s = e;
   for (std::size_t c = 0; c < n; ++c) {
-    const std::int64_t p = static_cast<std::int64_t>(x[c]) * m;
+    const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m);
     std::int64_t r = (p >> s) + ((p >> (s - 1)) & 1);
     r = r < lo ? lo : r;
     r = r > hi ? hi : r;
