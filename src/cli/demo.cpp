@@ -6,6 +6,7 @@
 #include "cli/inference.h"
 #include "cli/paths.h"
 #include "cli/plan_table.h"
+#include "cli/simulation_table.h"
 #include "cli/software_nodes.h"
 #include "cli/verbs.h"
 #include "hw/cluster.h"
@@ -15,6 +16,7 @@
 #include "model/synthetic.h"
 #include "plan/from_mapping.h"
 #include "platform/run.h"
+#include "sim/sim.h"
 
 namespace atl::cli {
 namespace {
@@ -62,6 +64,14 @@ void run_demo() {
   const bool exact = *run.output == model::Encoder(weights).forward(x);
   fmt::print("bit-exact vs the single-process reference: {}\n", exact ? "yes" : "NO");
   if (!exact) throw Exit{1};
+
+  fmt::print("\n[4] timing simulation of the six real boards (100 sequences back to back)\n");
+  sim::Options options;
+  options.sequences = 100;
+  print_simulation(plan, sim::simulate(plan, options));
+  fmt::print(
+      "\nnext: `atoll report --plan P -o report.html` compares FPGA clusters with GPUs "
+      "and CPUs\n");
 }
 
 }  // namespace

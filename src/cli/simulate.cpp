@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/progress.h"
+#include "cli/simulation_table.h"
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "hw/device.h"
@@ -41,20 +42,9 @@ void run(const SimulateOptions& o) {
   opt.progress = [&bar](double f) { bar.update(f); };
   const sim::Result r = sim::simulate(plan, opt);
 
-  const double latency_us = static_cast<double>(r.latency) / 1e6;
   fmt::print("plan: {} ({} kernels on {} FPGAs), network: {}\n", o.plan, plan.graph.kernels.size(),
              plan.cluster.nodes.size(), o.ideal_network ? "ideal" : "modelled");
-  fmt::print(
-      "latency (one sequence): {:.2f} us   analytic estimate: {:.2f} us ({:+.1f} %)\n", latency_us,
-      plan.estimate.latency_us,
-      plan.estimate.latency_us > 0 ? (latency_us / plan.estimate.latency_us - 1) * 100 : 0.0);
-  fmt::print("throughput ({} sequences): {:.1f} seq/s   analytic estimate: {:.1f} seq/s\n",
-             r.sequences, r.throughput_seq_per_s, plan.estimate.throughput_seq_per_s);
-  fmt::print("critical path:");
-  for (const sim::PathStep& s : r.critical_path) {
-    fmt::print(" {}[{}..{}]", s.name, s.first_row, s.last_row);
-  }
-  fmt::print("\nevents: {}\n", r.events);
+  print_simulation(plan, r);
 
   nlohmann::json j = sim::to_json(r);
   j["plan"] = o.plan;

@@ -1,0 +1,12 @@
+// Printing a simulation result beside the plan's analytic estimate (`atoll simulate`, `demo`).
+#pragma once
+
+#include "plan/plan.h"
+#include "sim/sim.h"
+
+namespace atl::cli {
+
+// Latency and throughput against the analytic estimate, the critical path, the event count.
+void print_simulation(const plan::Plan& plan, const sim::Result& r);
+
+}  // namespace atl::cli
