@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/vectorize.h"
 
 namespace atl::kernels {
 
@@ -30,6 +31,11 @@ void check_input(const core::Tensor<std::int8_t>& x, std::int64_t in, const char
     throw core::Error(std::string(what) + ": input must be [rows, " + std::to_string(in) +
                       "], got shape " + core::to_string(x.shape()));
   }
+}
+
+// y += bias for one row, in int32 as in the definition (no overflow: see linear.h).
+ATL_VECTOR_CLONES void add_bias(std::int32_t* y, const std::int32_t* bias, std::int64_t n) {
+  for (std::int64_t o = 0; o < n; ++o) y[o] += bias[o];
 }
 
 // Row count the constructor prepares a primitive for (the sequence length of the I-BERT models).
@@ -193,10 +199,8 @@ void LinearPlan::run(const std::int8_t* x, std::int64_t rows, std::int32_t* y) c
   s.wait();
   const std::int32_t* b = impl_->bias.data();
   const std::int64_t out = impl_->out;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    std::int32_t* yr = y + r * out;
-    for (std::int64_t o = 0; o < out; ++o) yr[o] += b[o];
-  }
+#pragma omp parallel for schedule(static) if (rows * out >= kMinParallelElements)
+  for (std::int64_t r = 0; r < rows; ++r) add_bias(y + r * out, b, out);
 }
 
 core::Tensor<std::int32_t> LinearPlan::run(const core::Tensor<std::int8_t>& x) const {
