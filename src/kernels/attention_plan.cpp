@@ -56,6 +56,7 @@ struct AttentionPlan::Impl {
     dnnl::matmul qk, pv;
   };
   mutable std::mutex mutex;
+  mutable std::mutex run_mutex;  // one execution at a time, as LinearPlan (see linear.cpp)
   mutable std::map<std::int64_t, Entry> by_tokens;
 
   const Entry& entry(std::int64_t t) const {
@@ -136,6 +137,7 @@ core::Tensor<std::int32_t> AttentionPlan::scores(const core::Tensor<std::int8_t>
   dnnl::memory qm({{heads, t, d}, dt::u8, tag::abc}, m.engine, qh.data());
   dnnl::memory km({{heads, d, t}, dt::s8, tag::acb}, m.engine, kh.data());
   dnnl::memory sm({{heads, t, t}, dt::s32, tag::abc}, m.engine, s.data());
+  std::lock_guard lock(m.run_mutex);
   dnnl::stream stream(m.engine);
   e.qk.execute(stream, {{DNNL_ARG_SRC, qm}, {DNNL_ARG_WEIGHTS, km}, {DNNL_ARG_DST, sm}});
   stream.wait();
@@ -174,6 +176,7 @@ core::Tensor<std::int32_t> AttentionPlan::context(const core::Tensor<std::uint8_
                     const_cast<std::uint8_t*>(p.data()));
     dnnl::memory vm({{heads, t, d}, dt::s8, tag::abc}, m.engine, vh.data());
     dnnl::memory cm({{heads, t, d}, dt::s32, tag::abc}, m.engine, ch.data());
+    std::lock_guard lock(m.run_mutex);
     dnnl::stream stream(m.engine);
     e.pv.execute(stream, {{DNNL_ARG_SRC, pm}, {DNNL_ARG_WEIGHTS, vm}, {DNNL_ARG_DST, cm}});
     stream.wait();

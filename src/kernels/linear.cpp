@@ -101,6 +101,12 @@ struct LinearPlan::Impl {
     std::shared_ptr<dnnl::memory> weights;  // reordered into primitive's layout
   };
   mutable std::mutex mutex;
+  // Serialises executions of this plan's primitives. oneDNN 2.6's AMX brgemm matmul
+  // intermittently produced wrong results when one primitive with one weights memory ran from
+  // several threads at once (Linear.PlanReusedAcrossRowCountsAndThreads failed in 5-45 % of runs
+  // on a loaded machine, never with this lock; different plans in parallel never failed in
+  // 2,400 runs). The encoder runs each plan from one thread, so the lock costs nothing there.
+  mutable std::mutex run_mutex;
   mutable std::map<std::int64_t, Entry> by_rows;
   mutable std::vector<std::pair<dnnl::memory::desc, std::shared_ptr<dnnl::memory>>> layouts;
 
@@ -193,6 +199,7 @@ void LinearPlan::run(const std::int8_t* x, std::int64_t rows, std::int32_t* y) c
   dnnl::engine& eng = cpu_engine();
   dnnl::memory src({{rows, impl_->in}, dt::s8, tag::ab}, eng, const_cast<std::int8_t*>(x));
   dnnl::memory dst({{rows, impl_->out}, dt::s32, tag::ab}, eng, y);
+  std::lock_guard lock(impl_->run_mutex);
   dnnl::stream s(eng);
   e.primitive.execute(s,
                       {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, *e.weights}, {DNNL_ARG_DST, dst}});
