@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "graph/encoder.h"
 #include "model/encoder.h"
 #include "model/synthetic.h"
 #include "plan/plan.h"
@@ -42,7 +43,7 @@ const Encoder6& encoder6() {
     Encoder6 e;
     e.plan =
         plan::load_plan(fs::path(ATOLL_SOURCE_DIR) / "examples/plans/ibert-encoder-6fpga.json");
-    e.weights = model::synthetic_weights(model_config(e.plan.graph), 1);
+    e.weights = model::synthetic_weights(graph::model_config(e.plan.graph), 1);
     e.input = model::random_input(e.plan.graph.seq_len, e.plan.graph.hidden, 2);
     return e;
   }();

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/npy.h"
+#include "graph/encoder.h"
 #include "model/synthetic.h"
 #include "platform/run.h"
 
@@ -52,7 +53,7 @@ std::vector<std::string> run_input_args(const RunInputs& o) {
 }
 
 model::EncoderWeights load_run_weights(const RunInputs& o, const plan::Plan& plan) {
-  const model::ModelConfig config = platform::model_config(plan.graph);
+  const model::ModelConfig config = graph::model_config(plan.graph);
   return o.weights.empty() ? model::synthetic_weights(config, o.seed)
                            : model::load_weights(o.weights, config);
 }

@@ -351,4 +351,15 @@ SublayerKnobs knobs_of(const Graph& graph) {
   return knobs;
 }
 
+model::ModelConfig model_config(const Graph& g) {
+  model::ModelConfig c;
+  c.name = g.model;
+  c.layers = g.layers;
+  c.hidden = g.hidden;
+  c.heads = g.heads;
+  c.intermediate = g.intermediate;
+  c.seq_len = g.seq_len;
+  return c;
+}
+
 }  // namespace atl::graph

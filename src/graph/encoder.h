@@ -60,6 +60,10 @@ void validate(const SublayerKnobs& knobs, const model::ModelConfig& config);
 // row (int8 1 B, int32 4 B per element; probabilities seq_len B per row). Validates the result.
 Graph build_encoder_graph(const model::ModelConfig& config, const SublayerKnobs& knobs = {});
 
+// The model shape a graph was built for (name, layers, widths, seq_len): what is needed to
+// re-create a synthetic model from a plan alone.
+model::ModelConfig model_config(const Graph& graph);
+
 // Reads the knobs back from a graph built by build_encoder_graph (first layer's kernels).
 SublayerKnobs knobs_of(const Graph& graph);
 

@@ -6,36 +6,14 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/xml.h"
 
 namespace atl::plan {
 namespace {
 
-// Kernel names are "l0.h3.attn"-like; XML needs no escaping for them, but a graph loaded from a
-// user file may hold anything, so escape the five XML specials.
+// Kernel names are "l0.h3.attention"-like, but a graph loaded from a user file may hold anything.
 std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return core::xml_escape(s);
 }
 
 void write_file(const std::filesystem::path& path, const std::string& text) {

@@ -18,17 +18,6 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 
 }  // namespace
 
-model::ModelConfig model_config(const graph::Graph& g) {
-  model::ModelConfig c;
-  c.name = g.model;
-  c.layers = g.layers;
-  c.hidden = g.hidden;
-  c.heads = g.heads;
-  c.intermediate = g.intermediate;
-  c.seq_len = g.seq_len;
-  return c;
-}
-
 void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weights,
                       const core::Tensor<std::int8_t>& input) {
   const graph::Graph& g = plan.graph;

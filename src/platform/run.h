@@ -32,10 +32,6 @@ struct RunResult {
   double run_ms = 0;    // from the first packet to the last kernel's end
 };
 
-// The model shape a plan's graph was built for (name, layers, widths, seq_len), so a synthetic
-// model can be re-created from the plan alone.
-model::ModelConfig model_config(const graph::Graph& graph);
-
 // Throws core::Error unless `weights` and `input` fit the plan's graph (layers, widths,
 // 1 <= tokens <= seq_len), naming what differs.
 void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weights,

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/xml.h"
+
 namespace atl::report {
 namespace {
 
@@ -25,30 +27,7 @@ double tick_step(double span, int ticks) {
 }  // namespace
 
 std::string escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return core::xml_escape(text);
 }
 
 std::string gantt_svg(const std::vector<GanttLane>& lanes, double end_us) {
