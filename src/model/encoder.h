@@ -71,7 +71,7 @@ class Encoder {
   // x: int8 hidden states [tokens, hidden], tokens <= seq_len -> the last layer's int8 output.
   // Only the first `valid_tokens` rows are real tokens (0: all); the rest are padding whose key
   // columns the softmax masks, as the hardware does with the header's unpadded N.
-  // Heads run on two threads; results do not depend on it.
+  // Rows and heads are split over the OpenMP threads; results do not depend on their number.
   I8 forward(const I8& x, StageTimes* times = nullptr, std::int64_t valid_tokens = 0) const;
   I8 layer(std::size_t index, const I8& x, StageTimes* times = nullptr,
            std::int64_t valid_tokens = 0) const;
