@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "core/tensor.h"
 #include "kernels/gelu.h"
@@ -23,8 +24,19 @@ core::Tensor<std::int8_t> residual_layernorm_act(const core::Tensor<std::int32_t
                                                  const LayerNormParams& ln,
                                                  const QuantActParams& act);
 
+// The same with x as a raw row-major buffer of identity.size() values (a linear's output
+// written by LinearPlan::run into a reused, not zero-filled buffer).
+core::Tensor<std::int8_t> residual_layernorm_act(std::span<const std::int32_t> x,
+                                                 const core::Tensor<std::int8_t>& identity,
+                                                 const ResidualActParams& res,
+                                                 const LayerNormParams& ln,
+                                                 const QuantActParams& act);
+
 // The tail of ffn1: gelu -> quant_act -> int8. x [rows, C] int32.
 core::Tensor<std::int8_t> gelu_act(const core::Tensor<std::int32_t>& x, const GeluParams& gelu,
                                    const QuantActParams& act);
+// The same with x as a raw row-major buffer of rows x cols values.
+core::Tensor<std::int8_t> gelu_act(std::span<const std::int32_t> x, std::int64_t cols,
+                                   const GeluParams& gelu, const QuantActParams& act);
 
 }  // namespace atl::kernels

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
+#include <span>
 
 #include "kernels/attention_matmul.h"
 #include "kernels/concat.h"
@@ -33,23 +36,22 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-// quant_act of columns [begin, begin + n) of y: the Q, K or V part of the stacked QKV output.
-I8 act_columns(const I32& y, std::int64_t begin, std::int64_t n,
-               const kernels::QuantActParams& act) {
+// quant_act of columns [begin, begin + n) of the rows of y (row stride `stride`): the Q, K or V
+// part of the stacked QKV output.
+I8 act_columns(const std::int32_t* y, std::int64_t rows, std::int64_t stride, std::int64_t begin,
+               std::int64_t n, const kernels::QuantActParams& act) {
   kernels::validate(act, n, "act_columns");
-  I8 out({y.dim(0), n});
-  const std::int64_t rows = y.dim(0);
+  I8 out({rows, n});
   if (!kernels::fits_int64(act) || act.out_bits > 8) {
     for (std::int64_t r = 0; r < rows; ++r) {
       kernels::quant_act_row_ref<std::int32_t, std::int8_t>(
-          y.row(r).subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(n)), act,
-          out.row(r));
+          {y + r * stride + begin, static_cast<std::size_t>(n)}, act, out.row(r));
     }
     return out;
   }
 #pragma omp parallel for schedule(static) if (rows * n >= kernels::kMinParallelElements)
   for (std::int64_t r = 0; r < rows; ++r) {
-    kernels::quant_act_row_i64(y.row(r).data() + begin, static_cast<std::size_t>(n), act,
+    kernels::quant_act_row_i64(y + r * stride + begin, static_cast<std::size_t>(n), act,
                                out.row(r).data());
   }
   return out;
@@ -148,12 +150,20 @@ I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
   const std::int64_t tokens = valid_tokens > 0 ? valid_tokens : rows;
   StageTimes t;
 
+  // The int32 outputs of the four GEMMs share one buffer per layer that, unlike a Tensor, is not
+  // zero-filled (3.5 MB of memset per layer otherwise); each is consumed before the next GEMM.
+  const std::int64_t hidden = config().hidden, inter = config().intermediate;
+  const auto acc = std::make_unique_for_overwrite<std::int32_t[]>(
+      static_cast<std::size_t>(rows * std::max(3 * hidden, inter)));
+  const auto acc_span = [&](std::int64_t cols) {
+    return std::span<const std::int32_t>(acc.get(), static_cast<std::size_t>(rows * cols));
+  };
+
   auto t0 = Clock::now();
-  const I32 qkv = p.qkv.run(x);
-  const std::int64_t hidden = config().hidden;
-  const I8 q = act_columns(qkv, 0, hidden, w.act_q);
-  const I8 k = act_columns(qkv, hidden, hidden, w.act_k);
-  const I8 v = act_columns(qkv, 2 * hidden, hidden, w.act_v);
+  p.qkv.run(x.data(), rows, acc.get());
+  const I8 q = act_columns(acc.get(), rows, 3 * hidden, 0, hidden, w.act_q);
+  const I8 k = act_columns(acc.get(), rows, 3 * hidden, hidden, hidden, w.act_k);
+  const I8 v = act_columns(acc.get(), rows, 3 * hidden, 2 * hidden, hidden, w.act_v);
   t.linear_ms += ms_since(t0);
 
   // All heads at once: two batched int8 matmuls (oneDNN) around the row-parallel softmax; the
@@ -163,27 +173,27 @@ I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
   U8 probs(scores.shape());
   kernels::softmax_rows(scores.data(), heads * rows, static_cast<std::size_t>(rows), tokens,
                         w.softmax, probs.data());
-  I8 ctx = kernels::quant_act<std::int8_t>(attention_.context(probs, v), w.act_out);
+  const I8 ctx = kernels::quant_act<std::int8_t>(attention_.context(probs, v), w.act_out);
   t.attention_ms += ms_since(t0);
 
   t0 = Clock::now();
-  I32 proj = linear_only(p.out, ctx);
+  p.out.run(ctx.data(), rows, acc.get());
   t.linear_ms += ms_since(t0);
   t0 = Clock::now();
-  I8 a = kernels::residual_layernorm_act(proj, x, w.res_attn, w.ln_attn, w.act_ln_attn);
+  I8 a = kernels::residual_layernorm_act(acc_span(hidden), x, w.res_attn, w.ln_attn, w.act_ln_attn);
   t.nonlinear_ms += ms_since(t0);
 
   t0 = Clock::now();
-  I32 f1 = p.ffn1.run(a);
+  p.ffn1.run(a.data(), rows, acc.get());
   t.linear_ms += ms_since(t0);
   t0 = Clock::now();
-  I8 g = kernels::gelu_act(f1, w.gelu, w.act_gelu);
+  const I8 g = kernels::gelu_act(acc_span(inter), inter, w.gelu, w.act_gelu);
   t.nonlinear_ms += ms_since(t0);
   t0 = Clock::now();
-  I32 f2 = linear_only(p.ffn2, g);
+  p.ffn2.run(g.data(), rows, acc.get());
   t.linear_ms += ms_since(t0);
   t0 = Clock::now();
-  I8 out = kernels::residual_layernorm_act(f2, a, w.res_ffn, w.ln_ffn, w.act_ln_ffn);
+  I8 out = kernels::residual_layernorm_act(acc_span(hidden), a, w.res_ffn, w.ln_ffn, w.act_ln_ffn);
   t.nonlinear_ms += ms_since(t0);
 
   if (times) {
