@@ -30,8 +30,10 @@ void validate(const QuantActParams& p, std::int64_t channels, const std::string&
 // ---------------------------------------------------------------------------------------------
 // 64-bit path. With |x| <= 2^31 and |m| < 2^31 the product fits int64 (|x*m| < 2^62), and for
 // 1 <= e <= 62 round_half_up(p / 2^e) = (p >> e) + ((p >> (e-1)) & 1) is exact in int64: the
-// same formula as core::shift_round_half_up, without the 128-bit registers. The loops below have
-// no branches per element, so they vectorise (the min/max are the saturation).
+// formula of core::shift_round_half_up without the 128-bit registers, computed as
+// ((p >> (e-1)) + 1) >> 1 (with t = p >> (e-1): (t >> 1) + (t & 1) == (t + 1) >> 1; one
+// variable shift instead of two). The loops below have no branches per element, so they
+// vectorise (the min/max are the saturation).
 
 namespace atl::kernels {
 
@@ -54,7 +56,7 @@ template <class Out>
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m[c]);
     const std::int64_t s = e[c];
-    std::int64_t r = (p >> s) + ((p >> (s - 1)) & 1);
+    std::int64_t r = ((p >> (s - 1)) + 1) >> 1;
     r = r < lo ? lo : r;
     r = r > hi ? hi : r;
     y[c] = static_cast<Out>(r);
@@ -68,7 +70,7 @@ template <class Out>
   const std::int64_t s = e;
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m);
-    std::int64_t r = (p >> s) + ((p >> (s - 1)) & 1);
+    std::int64_t r = ((p >> (s - 1)) + 1) >> 1;
     r = r < lo ? lo : r;
     r = r > hi ? hi : r;
     y[c] = static_cast<Out>(r);

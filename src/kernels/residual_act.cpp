@@ -41,10 +41,10 @@ template <bool kBranches>
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m[c]);  // |m| < 2^31
     const std::int64_t s = e[c];
-    std::int64_t a = (p >> s) + ((p >> (s - 1)) & 1);
+    std::int64_t a = ((p >> (s - 1)) + 1) >> 1;
     a = a < lo ? lo : (a > hi ? hi : a);
     const std::int64_t q = static_cast<std::int64_t>(id[c]) * int32_value(m1);
-    std::int64_t b = (q >> e1) + ((q >> (e1 - 1)) & 1);
+    std::int64_t b = ((q >> (e1 - 1)) + 1) >> 1;
     b = b < lo1 ? lo1 : (b > hi1 ? hi1 : b);
     const std::int64_t sum = a + b;
     out[c] = static_cast<std::int32_t>(sum < i32_lo ? i32_lo : (sum > i32_hi ? i32_hi : sum));

@@ -118,7 +118,7 @@ ATL_VECTOR_CLONES std::int64_t e16_row(const std::int32_t* s, std::size_t n, std
     std::int64_t k = e - (nn - q);
     k = k > 63 ? 63 : k;
     const std::int64_t pm = pp * m;
-    std::int64_t v = (pm >> k) + ((pm >> (k - 1)) & 1);
+    std::int64_t v = ((pm >> (k - 1)) + 1) >> 1;
     v = v < -32768 ? -32768 : (v > 32767 ? 32767 : v);
     e16[j] = v;
     sum += v;
