@@ -40,7 +40,11 @@ for exe in "$build"/bench/*_bench; do
 done
 
 echo "== pytorch_bert.py (dynamic int8, ${OMP_NUM_THREADS} threads)"
-"$python" "$here/pytorch_bert.py" --threads "$OMP_NUM_THREADS" --runs 20 | tee "$results/pytorch.json"
+if ! "$python" "$here/pytorch_bert.py" --threads "$OMP_NUM_THREADS" --runs 20 >"$results/pytorch.json"; then
+  rm -f "$results/pytorch.json"
+  echo "pytorch_bert.py failed (python3-torch missing? scripts/install-deps.sh --bench); no speed-up"
+fi
+cat "$results/pytorch.json" 2>/dev/null || true
 
 echo
 "$python" "$here/ratios.py" "$results"
