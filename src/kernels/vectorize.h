@@ -7,7 +7,8 @@
 // (an ifunc), so a single binary is both portable and fast. Every clone computes the same exact
 // integer results: only the instructions differ.
 //
-// An attribute cannot be spelled with a template or constexpr, hence the one macro.
+// An attribute cannot be spelled with a template or constexpr, hence the one macro. Sanitizer
+// builds get plain functions: ifunc resolvers run before the sanitizer runtime is set up.
 #pragma once
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
