@@ -57,18 +57,24 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
   std::vector<double> egress_s(cluster.nodes.size()), ingress_s(cluster.nodes.size());
   std::vector<double> first_out(n, 0), last_out(n, 0);
   double latency_s = 0;
-  // Stream costs once; per producer, the wire time of one row to all its remote consumers: the
-  // rows of a broadcast or scatter leave the producer's node one copy after another (GMI replays
-  // a bcast serially), so each remote consumer sees a row only that often.
+  // Stream costs once. Rows that leave an FPGA share its uplink, and rows that enter one share
+  // its downlink: while a sequence streams, every producer on a node sends at once (a bcast or
+  // scatter also sends its copies one after another), so a remote row arrives no more often
+  // than the wire time of one row of every remote stream leaving its node, or entering the
+  // consumer's node, whichever is longer.
   const std::size_t streams = graph.streams.size();
   std::vector<cost::StreamCost> stream_costs(streams);
   std::vector<int> stream_hops(streams);
-  std::vector<double> remote_row_s(n, 0);
+  std::vector<double> egress_row_s(cluster.nodes.size(), 0), ingress_row_s(cluster.nodes.size(), 0);
   for (std::size_t s = 0; s < streams; ++s) {
     const graph::Stream& st = graph.streams[s];
-    stream_hops[s] = hw::hops(cluster, node_of_kernel[st.producer], node_of_kernel[st.consumer]);
+    const int from = node_of_kernel[st.producer], to = node_of_kernel[st.consumer];
+    stream_hops[s] = hw::hops(cluster, from, to);
     stream_costs[s] = cost::stream_cost(st, graph, cluster.network, stream_hops[s]);
-    if (stream_hops[s] > 0) remote_row_s[st.producer] += stream_costs[s].seconds_per_token;
+    if (stream_hops[s] > 0) {
+      egress_row_s[from] += stream_costs[s].seconds_per_token;
+      ingress_row_s[to] += stream_costs[s].seconds_per_token;
+    }
   }
   for (int k : graph::topological_order(graph)) {
     const cost::KernelCost& c = costs[k];
@@ -80,7 +86,7 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
       const cost::StreamCost& sc = stream_costs[s];
       // On chip a row moves through the AXIS switch one flit per cycle of the producer's clock.
       const double row_s = hops == 0 ? sc.on_chip_cycles_per_token / clock_hz(st.producer)
-                                     : remote_row_s[st.producer];
+                                     : std::max(egress_row_s[from], ingress_row_s[to]);
       const double alpha = hops == 0 ? 0 : sc.latency_s;
       // The first row waits for its own copy only; later rows come at the shared interval.
       const double first_in =

@@ -35,7 +35,8 @@ std::vector<cost::KernelCost> kernel_costs(const graph::Graph& graph, const hw::
 // cycles_per_token` after its first complete input row (all ports; attention/context wait for
 // the LAST row on port 1, the whole K or V), and its last row no earlier than one row interval
 // after its last input row. A stream that crosses the network adds hops * hop latency (alpha)
-// and serialises rows at the link rate (beta). Throughput: one sequence per max over kernels of
+// and serialises rows at the link rate (beta), sharing its nodes' up- and downlinks with every
+// other remote stream of those nodes. Throughput: one sequence per max over kernels of
 // seq_len * cycles_per_token and over node links of the wire time of what leaves or enters it.
 Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
                   const std::vector<int>& node_of_kernel);

@@ -98,5 +98,41 @@ TEST(Estimate, ANetworkHopAddsAlphaAndBeta) {
   EXPECT_GT(remote.latency_us, local.latency_us + 1.0);
 }
 
+// Two FFN kernels on node a both send to the sink on node b over a slow link: their rows share
+// a's uplink and b's downlink, so remote rows arrive one pair of wire times apart. (Before the
+// fix each producer counted only its own rows, and the estimate was 32% below the simulator on
+// the six-board plan at 10 Gb/s, where Q, K and V share fpga0's uplink.)
+TEST(Estimate, StreamsLeavingOneNodeShareItsUplink) {
+  graph::Graph g = chain();
+  graph::Kernel second = g.kernels[1];
+  second.name = "l0.ffn1.p1";
+  g.kernels.push_back(second);
+  g.streams = {{0, 1, graph::Pattern::send, 128, 0},
+               {0, 3, graph::Pattern::send, 128, 0},
+               {1, 2, graph::Pattern::send, 128, 0},
+               {3, 2, graph::Pattern::send, 128, 1}};
+  hw::Cluster c = pair();
+  c.network.link_gbps = 0.1;  // a 128-byte row takes ~22 us on the wire, the kernel 0.64 us
+  const Estimate e = estimate(g, c, {0, 0, 1, 0});
+
+  const double clock = 200e6, n = 4;
+  const cost::KernelCost k = cost::kernel_cost(g.kernels[1], c.nodes[0].device);
+  const cost::StreamCost in = cost::stream_cost(g.streams[0], g, c.network, 0);
+  const cost::StreamCost out = cost::stream_cost(g.streams[2], g, c.network, 1);
+  const double in_row = in.on_chip_cycles_per_token / clock;
+  const double first_row = (k.fill_cycles + k.cycles_per_token) / clock;
+  const double k_first = in_row + first_row;
+  const double k_last = std::max(k_first + (n - 1) * k.cycles_per_token / clock,
+                                 n * in_row + first_row);
+  const double shared_row = 2 * out.seconds_per_token;  // both streams, one uplink
+  const double out_first = k_first + out.latency_s + out.seconds_per_token;
+  const double expected =
+      std::max(k_last + out.latency_s + shared_row, out_first + (n - 1) * shared_row);
+  EXPECT_DOUBLE_EQ(e.latency_us, expected * 1e6);
+  // One stream alone over the same link is faster by (n - 1) wire times.
+  EXPECT_GT(e.latency_us, estimate(chain(), c, {0, 0, 1}).latency_us +
+                              (n - 1) * out.seconds_per_token * 1e6 * 0.99);
+}
+
 }  // namespace
 }  // namespace atl::map
