@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file.h"
 
 namespace atl::graph {
 namespace {
@@ -101,14 +101,7 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
 
 ClusterBuilderConfig load_cluster_builder_config(const std::filesystem::path& path) {
   const std::string file = path.string();
-  std::ifstream in(path);
-  if (!in) throw core::Error(fmt::format("{}: cannot open Cluster Builder config", file));
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw core::Error(fmt::format("{}: invalid JSON: {}", file, e.what()));
-  }
+  const json j = core::read_json_file(path, "Cluster Builder config");
   if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object", file));
 
   ClusterBuilderConfig cb;

@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file.h"
 
 namespace atl::graph {
 namespace {
@@ -156,22 +156,11 @@ Graph graph_from_json(const json& j, const std::string& where) {
 }
 
 void save_graph(const Graph& graph, const std::filesystem::path& path) {
-  std::ofstream out(path);
-  if (!out) throw core::Error(fmt::format("{}: cannot open for writing", path.string()));
-  out << to_json(graph).dump(1) << '\n';
-  if (!out) throw core::Error(fmt::format("{}: write failed", path.string()));
+  core::write_text_file(path, to_json(graph).dump(1) + '\n');
 }
 
 Graph load_graph(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw core::Error(fmt::format("{}: cannot open graph file", path.string()));
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw core::Error(fmt::format("{}: invalid JSON: {}", path.string(), e.what()));
-  }
-  return graph_from_json(j, path.string());
+  return graph_from_json(core::read_json_file(path, "graph file"), path.string());
 }
 
 }  // namespace atl::graph

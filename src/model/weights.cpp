@@ -1,12 +1,12 @@
 #include "model/weights.h"
 
-#include <fstream>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "core/error.h"
+#include "core/file.h"
 #include "core/npy.h"
 
 namespace atl::model {
@@ -61,7 +61,9 @@ kernels::QuantActParams load_act(const fs::path& dir, std::int64_t channels, int
   return p;
 }
 
-void save_tensor_i8(const fs::path& p, const core::Tensor<std::int8_t>& t) { core::write_npy(p, t); }
+void save_tensor_i8(const fs::path& p, const core::Tensor<std::int8_t>& t) {
+  core::write_npy(p, t);
+}
 
 template <class T, class U>
 void save_vector(const fs::path& p, const std::vector<U>& v) {
@@ -89,15 +91,24 @@ void save_act(const fs::path& dir, const kernels::QuantActParams& p, const char*
 }
 
 nlohmann::json to_json(const LayerScales& s) {
-  return {{"input", s.input},     {"w_q", s.w_q},
-          {"w_k", s.w_k},         {"w_v", s.w_v},
-          {"w_out", s.w_out},     {"w_ffn1", s.w_ffn1},
-          {"w_ffn2", s.w_ffn2},   {"q", s.q},
-          {"k", s.k},             {"v", s.v},
-          {"context", s.context}, {"gamma_attn", s.gamma_attn},
-          {"beta_attn", s.beta_attn}, {"ln_attn", s.ln_attn},
-          {"gelu", s.gelu},       {"gamma_ffn", s.gamma_ffn},
-          {"beta_ffn", s.beta_ffn}, {"output", s.output}};
+  return {{"input", s.input},
+          {"w_q", s.w_q},
+          {"w_k", s.w_k},
+          {"w_v", s.w_v},
+          {"w_out", s.w_out},
+          {"w_ffn1", s.w_ffn1},
+          {"w_ffn2", s.w_ffn2},
+          {"q", s.q},
+          {"k", s.k},
+          {"v", s.v},
+          {"context", s.context},
+          {"gamma_attn", s.gamma_attn},
+          {"beta_attn", s.beta_attn},
+          {"ln_attn", s.ln_attn},
+          {"gelu", s.gelu},
+          {"gamma_ffn", s.gamma_ffn},
+          {"beta_ffn", s.beta_ffn},
+          {"output", s.output}};
 }
 
 LayerScales scales_from_json(const nlohmann::json& j, const std::string& where) {
@@ -123,13 +134,14 @@ LayerScales scales_from_json(const nlohmann::json& j, const std::string& where) 
 
 Linear Linear::rows(std::int64_t begin, std::int64_t end) const {
   if (begin < 0 || end > weight.dim(0) || begin >= end) {
-    throw core::Error(fmt::format("Linear::rows: [{}, {}) is not a slice of {} output rows",
-                                  begin, end, weight.dim(0)));
+    throw core::Error(fmt::format("Linear::rows: [{}, {}) is not a slice of {} output rows", begin,
+                                  end, weight.dim(0)));
   }
   const std::int64_t in = weight.dim(1);
   Linear s;
   s.weight = core::Tensor<std::int8_t>(
-      {end - begin, in}, std::vector<std::int8_t>(weight.data() + begin * in, weight.data() + end * in));
+      {end - begin, in},
+      std::vector<std::int8_t>(weight.data() + begin * in, weight.data() + end * in));
   s.bias.assign(bias.begin() + begin, bias.begin() + end);
   return s;
 }
@@ -137,8 +149,8 @@ Linear Linear::rows(std::int64_t begin, std::int64_t end) const {
 void validate(const EncoderWeights& w) {
   const auto& c = w.config;
   if (static_cast<std::int64_t>(w.layers.size()) != c.layers) {
-    throw core::Error(fmt::format("weights: {} layers, model '{}' has {}", w.layers.size(), c.name,
-                                  c.layers));
+    throw core::Error(
+        fmt::format("weights: {} layers, model '{}' has {}", w.layers.size(), c.name, c.layers));
   }
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const auto& l = w.layers[i];
@@ -146,8 +158,8 @@ void validate(const EncoderWeights& w) {
     auto check_linear = [&](const Linear& lin, std::int64_t out, std::int64_t in, const char* k) {
       core::expect_shape(lin.weight, {out, in}, where(k));
       if (static_cast<std::int64_t>(lin.bias.size()) != out) {
-        throw core::Error(fmt::format("{}: bias has {} values, expected {}", where(k),
-                                      lin.bias.size(), out));
+        throw core::Error(
+            fmt::format("{}: bias has {} values, expected {}", where(k), lin.bias.size(), out));
       }
     };
     check_linear(l.q, c.hidden, c.hidden, "linear_q");
@@ -173,8 +185,8 @@ void validate(const EncoderWeights& w) {
     kernels::validate(l.act_ln_ffn, c.hidden, where("output/act_layernorm"));
   }
   if (w.scales && static_cast<std::int64_t>(w.scales->size()) != c.layers) {
-    throw core::Error(fmt::format("weights: scales for {} layers, model has {}", w.scales->size(),
-                                  c.layers));
+    throw core::Error(
+        fmt::format("weights: scales for {} layers, model has {}", w.scales->size(), c.layers));
   }
 }
 
@@ -188,8 +200,8 @@ EncoderWeights load_weights(const fs::path& dir, const ModelConfig& c) {
   for (std::int64_t i = 0; i < c.layers; ++i) {
     const fs::path L = dir / "encoder" / std::to_string(i);
     if (!fs::is_directory(L)) {
-      throw core::Error(fmt::format("{}: missing layer {} of {} (model '{}')", L.string(), i,
-                                    c.layers, c.name));
+      throw core::Error(
+          fmt::format("{}: missing layer {} of {} (model '{}')", L.string(), i, c.layers, c.name));
     }
     LayerWeights l;
     const fs::path sa = L / "self_attention", so = L / "self_output", in = L / "intermediate",
@@ -232,13 +244,7 @@ EncoderWeights load_weights(const fs::path& dir, const ModelConfig& c) {
   }
   const fs::path scales = dir / "scales.json";
   if (fs::exists(scales)) {
-    std::ifstream in(scales);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw core::Error(fmt::format("{}: invalid JSON: {}", scales.string(), e.what()));
-    }
+    const nlohmann::json j = core::read_json_file(scales, "scales file");
     if (!j.is_array() || static_cast<std::int64_t>(j.size()) < c.layers) {
       throw core::Error(fmt::format("{}: expected an array of at least {} layer scales",
                                     scales.string(), c.layers));
@@ -301,9 +307,7 @@ void save_weights(const EncoderWeights& w, const fs::path& dir) {
   if (w.scales) {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& s : *w.scales) j.push_back(to_json(s));
-    std::ofstream out(dir / "scales.json");
-    out << j.dump(1) << "\n";
-    if (!out) throw core::Error(fmt::format("{}: write failed", (dir / "scales.json").string()));
+    core::write_text_file(dir / "scales.json", j.dump(1) + "\n");
   }
 }
 

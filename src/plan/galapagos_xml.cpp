@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "core/xml.h"
 
 namespace atl::plan {
@@ -14,13 +14,6 @@ namespace {
 // Kernel names are "l0.h3.attention"-like, but a graph loaded from a user file may hold anything.
 std::string escape(const std::string& s) {
   return core::xml_escape(s);
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw core::Error(fmt::format("{}: cannot open for writing", path.string()));
-  out << text;
-  if (!out) throw core::Error(fmt::format("{}: write failed", path.string()));
 }
 
 }  // namespace
@@ -84,8 +77,8 @@ void write_galapagos_xml(const Plan& plan, const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec)
     throw core::Error(fmt::format("{}: cannot create directory: {}", dir.string(), ec.message()));
-  write_file(dir / "logical.xml", galapagos_logical_xml(plan));
-  write_file(dir / "map.xml", galapagos_map_xml(plan));
+  core::write_text_file(dir / "logical.xml", galapagos_logical_xml(plan));
+  core::write_text_file(dir / "map.xml", galapagos_map_xml(plan));
 }
 
 }  // namespace atl::plan

@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "graph/json.h"
 
 namespace atl::plan {
@@ -336,23 +336,11 @@ std::string plan_text(const Plan& plan) {
 
 void save_plan(const Plan& plan, const std::filesystem::path& path) {
   validate(plan, path.string());
-  const std::string text = plan_text(plan);
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw core::Error(fmt::format("{}: cannot open for writing", path.string()));
-  out << text;
-  if (!out) throw core::Error(fmt::format("{}: write failed", path.string()));
+  core::write_text_file(path, plan_text(plan));
 }
 
 Plan load_plan(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::Error(fmt::format("{}: cannot open plan file", path.string()));
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw core::Error(fmt::format("{}: invalid JSON: {}", path.string(), e.what()));
-  }
-  return plan_from_json(j, path.string());
+  return plan_from_json(core::read_json_file(path, "plan file"), path.string());
 }
 
 }  // namespace atl::plan
