@@ -2,10 +2,11 @@
 // data): Q/K/V -> per-head attention -> concat -> output projection + residual -> LayerNorm ->
 // FFN1 + GELU -> FFN2 + residual -> LayerNorm.
 //
-// The encoder is written as one function per graph role (graph/graph.h): the single-process
-// reference (Encoder::forward) and the software FPGA nodes (platform/) call the same functions,
-// so a distributed run is bit-exact by construction once its data movement is right. Rows are
-// tokens throughout.
+// The encoder is written as one function per graph role (graph/graph.h), which the software FPGA
+// nodes (platform/) call. The single-process reference (Encoder::forward) runs the same kernels
+// batched for speed (all heads in one oneDNN call, fused row stages);
+// tests/model/encoder_fast_path_test.cpp checks that it equals the role functions' composition,
+// so a distributed run is bit-exact once its data movement is right. Rows are tokens throughout.
 #pragma once
 
 #include <cstdint>

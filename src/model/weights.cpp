@@ -79,7 +79,7 @@ void save_scalar(const fs::path& p, T v) {
 
 void save_linear(const fs::path& dir, const Linear& l) {
   fs::create_directories(dir);
-  save_tensor_i8(dir / "weight_integer.npy", l.weight);
+  core::write_npy(dir / "weight_integer.npy", l.weight);
   save_vector<std::int32_t>(dir / "bias_integer.npy", l.bias);
 }
 
