@@ -61,10 +61,6 @@ kernels::QuantActParams load_act(const fs::path& dir, std::int64_t channels, int
   return p;
 }
 
-void save_tensor_i8(const fs::path& p, const core::Tensor<std::int8_t>& t) {
-  core::write_npy(p, t);
-}
-
 template <class T, class U>
 void save_vector(const fs::path& p, const std::vector<U>& v) {
   core::Tensor<T> t({static_cast<std::int64_t>(v.size())});
