@@ -7,32 +7,12 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "core/json_field.h"
 
 namespace atl::graph {
 namespace {
 
 using nlohmann::json;
-
-// Reads field `key` of object `j` as T; errors say where (file + JSON path) and what was expected.
-template <typename T>
-T field(const json& j, const char* key, const std::string& at) {
-  auto it = j.find(key);
-  if (it == j.end()) throw core::Error(fmt::format("{}.{}: missing field", at, key));
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    const char* expected = std::is_same_v<T, std::string> ? "a string" : "an integer";
-    throw core::Error(fmt::format("{}.{}: expected {}, got {}", at, key, expected, it->dump()));
-  }
-}
-
-const json& array_field(const json& j, const char* key, const std::string& at) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) {
-    throw core::Error(fmt::format("{}.{}: missing or not an array", at, key));
-  }
-  return *it;
-}
 
 core::DType dtype_from_string(const std::string& s, const std::string& at) {
   using core::DType;
@@ -90,37 +70,39 @@ json to_json(const Graph& g) {
 Graph graph_from_json(const json& j, const std::string& where) {
   if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object (a graph)", where));
   Graph g;
-  g.model = field<std::string>(j, "model", where);
-  g.seq_len = field<std::int64_t>(j, "seq_len", where);
-  g.hidden = field<std::int64_t>(j, "hidden", where);
-  g.heads = field<std::int64_t>(j, "heads", where);
-  g.intermediate = field<std::int64_t>(j, "intermediate", where);
-  g.layers = field<std::int64_t>(j, "layers", where);
+  g.model = core::json_field<std::string>(j, "model", where);
+  g.seq_len = core::json_field<std::int64_t>(j, "seq_len", where);
+  g.hidden = core::json_field<std::int64_t>(j, "hidden", where);
+  g.heads = core::json_field<std::int64_t>(j, "heads", where);
+  g.intermediate = core::json_field<std::int64_t>(j, "intermediate", where);
+  g.layers = core::json_field<std::int64_t>(j, "layers", where);
 
   std::map<std::string, int> index;
-  const json& kernels = array_field(j, "kernels", where);
+  const json& kernels = core::json_array(j, "kernels", where);
   for (std::size_t i = 0; i < kernels.size(); ++i) {
     const std::string at = fmt::format("{}: kernels[{}]", where, i);
     const json& jk = kernels[i];
     Kernel k;
-    k.name = field<std::string>(jk, "name", at);
-    k.role = role_from_string(field<std::string>(jk, "role", at), at + ".role");
-    k.layer = field<int>(jk, "layer", at);
-    k.head = field<int>(jk, "head", at);
-    k.part = field<int>(jk, "part", at);
-    k.parts = field<int>(jk, "parts", at);
-    k.out_dtype = dtype_from_string(field<std::string>(jk, "out_dtype", at), at + ".out_dtype");
-    k.out_bytes_per_token = field<std::int64_t>(jk, "out_bytes_per_token", at);
-    const json& stages = array_field(jk, "stages", at);
+    k.name = core::json_field<std::string>(jk, "name", at);
+    k.role = role_from_string(core::json_field<std::string>(jk, "role", at), at + ".role");
+    k.layer = core::json_field<int>(jk, "layer", at);
+    k.head = core::json_field<int>(jk, "head", at);
+    k.part = core::json_field<int>(jk, "part", at);
+    k.parts = core::json_field<int>(jk, "parts", at);
+    k.out_dtype =
+        dtype_from_string(core::json_field<std::string>(jk, "out_dtype", at), at + ".out_dtype");
+    k.out_bytes_per_token = core::json_field<std::int64_t>(jk, "out_bytes_per_token", at);
+    const json& stages = core::json_array(jk, "stages", at);
     for (std::size_t s = 0; s < stages.size(); ++s) {
       const std::string sat = fmt::format("{}.stages[{}]", at, s);
       Stage st;
-      st.type = stage_type_from_string(field<std::string>(stages[s], "type", sat), sat + ".type");
-      st.m = field<std::int64_t>(stages[s], "m", sat);
-      st.k = field<std::int64_t>(stages[s], "k", sat);
-      st.knobs.tile = field<int>(stages[s], "tile", sat);
-      st.knobs.pe = field<int>(stages[s], "pe", sat);
-      st.knobs.unroll = field<int>(stages[s], "unroll", sat);
+      st.type = stage_type_from_string(core::json_field<std::string>(stages[s], "type", sat),
+                                       sat + ".type");
+      st.m = core::json_field<std::int64_t>(stages[s], "m", sat);
+      st.k = core::json_field<std::int64_t>(stages[s], "k", sat);
+      st.knobs.tile = core::json_field<int>(stages[s], "tile", sat);
+      st.knobs.pe = core::json_field<int>(stages[s], "pe", sat);
+      st.knobs.unroll = core::json_field<int>(stages[s], "unroll", sat);
       k.stages.push_back(st);
     }
     if (!index.emplace(k.name, static_cast<int>(i)).second) {
@@ -129,11 +111,11 @@ Graph graph_from_json(const json& j, const std::string& where) {
     g.kernels.push_back(std::move(k));
   }
 
-  const json& streams = array_field(j, "streams", where);
+  const json& streams = core::json_array(j, "streams", where);
   for (std::size_t i = 0; i < streams.size(); ++i) {
     const std::string at = fmt::format("{}: streams[{}]", where, i);
     auto kernel = [&](const char* key) {
-      const auto name = field<std::string>(streams[i], key, at);
+      const auto name = core::json_field<std::string>(streams[i], key, at);
       auto it = index.find(name);
       if (it == index.end())
         throw core::Error(fmt::format("{}.{}: unknown kernel '{}'", at, key, name));
@@ -142,9 +124,10 @@ Graph graph_from_json(const json& j, const std::string& where) {
     Stream s;
     s.producer = kernel("producer");
     s.consumer = kernel("consumer");
-    s.pattern = pattern_from_string(field<std::string>(streams[i], "pattern", at), at + ".pattern");
-    s.bytes_per_token = field<std::int64_t>(streams[i], "bytes_per_token", at);
-    s.port = field<int>(streams[i], "port", at);
+    s.pattern = pattern_from_string(core::json_field<std::string>(streams[i], "pattern", at),
+                                    at + ".pattern");
+    s.bytes_per_token = core::json_field<std::int64_t>(streams[i], "bytes_per_token", at);
+    s.port = core::json_field<int>(streams[i], "port", at);
     g.streams.push_back(s);
   }
   try {

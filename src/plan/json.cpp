@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "core/json_field.h"
 #include "graph/json.h"
 
 namespace atl::plan {
@@ -17,34 +18,6 @@ using nlohmann::json;
 
 constexpr const char* kFormat = "atoll-plan";
 constexpr int kVersion = 1;
-
-// Reads `key` of object `j` as T; the error names the JSON path and what was expected.
-template <typename T>
-T field(const json& j, const std::string& key, const std::string& at) {
-  if (!j.is_object()) throw core::Error(fmt::format("{}: expected an object", at));
-  auto it = j.find(key);
-  if (it == j.end()) throw core::Error(fmt::format("{}.{}: missing field", at, key));
-  const bool ok = std::is_same_v<T, bool>          ? it->is_boolean()
-                  : std::is_same_v<T, std::string> ? it->is_string()
-                  : std::is_floating_point_v<T>    ? it->is_number()
-                                                   : it->is_number_integer();
-  if (!ok) {
-    const char* expected = std::is_same_v<T, bool>          ? "a boolean"
-                           : std::is_same_v<T, std::string> ? "a string"
-                           : std::is_floating_point_v<T>    ? "a number"
-                                                            : "an integer";
-    throw core::Error(fmt::format("{}.{}: expected {}, got {}", at, key, expected, it->dump()));
-  }
-  return it->get<T>();
-}
-
-const json& array_field(const json& j, const std::string& key, const std::string& at) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) {
-    throw core::Error(fmt::format("{}.{}: missing or not an array", at, key));
-  }
-  return *it;
-}
 
 const char* topology_name(hw::Topology t) {
   switch (t) {
@@ -91,26 +64,26 @@ json device_json(const hw::Device& d) {
 
 hw::Device device_from(const json& j, const std::string& at) {
   hw::Device d;
-  d.name = field<std::string>(j, "name", at);
-  d.description = field<std::string>(j, "description", at);
-  d.part = field<std::string>(j, "part", at);
-  d.family = field<std::string>(j, "family", at);
-  d.lut = field<std::int64_t>(j, "lut", at);
-  d.ff = field<std::int64_t>(j, "ff", at);
-  d.dsp = field<std::int64_t>(j, "dsp", at);
-  d.bram_bytes = field<std::int64_t>(j, "bram_bytes", at);
-  d.uram_bytes = field<std::int64_t>(j, "uram_bytes", at);
-  d.aie_tiles = field<std::int64_t>(j, "aie_tiles", at);
-  d.dsp_kind = field<std::string>(j, "dsp_kind", at);
-  d.dsp_int8_macs_per_cycle = field<double>(j, "dsp_int8_macs_per_cycle", at);
-  d.aie_int8_macs_per_cycle = field<double>(j, "aie_int8_macs_per_cycle", at);
-  d.aie_clock_mhz = field<double>(j, "aie_clock_mhz", at);
-  d.offchip_bytes = field<std::int64_t>(j, "offchip_bytes", at);
-  d.offchip_gbytes_per_s = field<double>(j, "offchip_gbytes_per_s", at);
-  d.network_ports = field<int>(j, "network_ports", at);
-  d.network_gbps_per_port = field<double>(j, "network_gbps_per_port", at);
-  d.kernel_clock_mhz = field<double>(j, "kernel_clock_mhz", at);
-  d.board_power_w = field<double>(j, "board_power_w", at);
+  d.name = core::json_field<std::string>(j, "name", at);
+  d.description = core::json_field<std::string>(j, "description", at);
+  d.part = core::json_field<std::string>(j, "part", at);
+  d.family = core::json_field<std::string>(j, "family", at);
+  d.lut = core::json_field<std::int64_t>(j, "lut", at);
+  d.ff = core::json_field<std::int64_t>(j, "ff", at);
+  d.dsp = core::json_field<std::int64_t>(j, "dsp", at);
+  d.bram_bytes = core::json_field<std::int64_t>(j, "bram_bytes", at);
+  d.uram_bytes = core::json_field<std::int64_t>(j, "uram_bytes", at);
+  d.aie_tiles = core::json_field<std::int64_t>(j, "aie_tiles", at);
+  d.dsp_kind = core::json_field<std::string>(j, "dsp_kind", at);
+  d.dsp_int8_macs_per_cycle = core::json_field<double>(j, "dsp_int8_macs_per_cycle", at);
+  d.aie_int8_macs_per_cycle = core::json_field<double>(j, "aie_int8_macs_per_cycle", at);
+  d.aie_clock_mhz = core::json_field<double>(j, "aie_clock_mhz", at);
+  d.offchip_bytes = core::json_field<std::int64_t>(j, "offchip_bytes", at);
+  d.offchip_gbytes_per_s = core::json_field<double>(j, "offchip_gbytes_per_s", at);
+  d.network_ports = core::json_field<int>(j, "network_ports", at);
+  d.network_gbps_per_port = core::json_field<double>(j, "network_gbps_per_port", at);
+  d.kernel_clock_mhz = core::json_field<double>(j, "kernel_clock_mhz", at);
+  d.board_power_w = core::json_field<double>(j, "board_power_w", at);
   if (d.kernel_clock_mhz <= 0) {
     throw core::Error(fmt::format("{}.kernel_clock_mhz: must be positive", at));
   }
@@ -136,13 +109,13 @@ json cluster_json(const hw::Cluster& c) {
 
 hw::Cluster cluster_from(const json& j, const std::string& at) {
   hw::Cluster c;
-  c.name = field<std::string>(j, "name", at);
-  const json& nodes = array_field(j, "nodes", at);
+  c.name = core::json_field<std::string>(j, "name", at);
+  const json& nodes = core::json_array(j, "nodes", at);
   std::map<std::string, int> names;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const std::string nat = fmt::format("{}.nodes[{}]", at, i);
     hw::Node n;
-    n.name = field<std::string>(nodes[i], "name", nat);
+    n.name = core::json_field<std::string>(nodes[i], "name", nat);
     if (!names.emplace(n.name, static_cast<int>(i)).second) {
       throw core::Error(fmt::format("{}.name: duplicate node name '{}'", nat, n.name));
     }
@@ -156,18 +129,19 @@ hw::Cluster cluster_from(const json& j, const std::string& at) {
   auto net = j.find("network");
   if (net == j.end()) throw core::Error(fmt::format("{}: missing field", net_at));
   hw::Network& w = c.network;
-  w.topology = topology_from(field<std::string>(*net, "topology", net_at), net_at + ".topology");
-  w.link_gbps = field<double>(*net, "link_gbps", net_at);
-  w.hop_latency_ns = field<double>(*net, "hop_latency_ns", net_at);
-  w.mtu_bytes = field<int>(*net, "mtu_bytes", net_at);
-  w.frame_overhead_bytes = field<int>(*net, "frame_overhead_bytes", net_at);
+  w.topology =
+      topology_from(core::json_field<std::string>(*net, "topology", net_at), net_at + ".topology");
+  w.link_gbps = core::json_field<double>(*net, "link_gbps", net_at);
+  w.hop_latency_ns = core::json_field<double>(*net, "hop_latency_ns", net_at);
+  w.mtu_bytes = core::json_field<int>(*net, "mtu_bytes", net_at);
+  w.frame_overhead_bytes = core::json_field<int>(*net, "frame_overhead_bytes", net_at);
   if (w.link_gbps <= 0 || w.hop_latency_ns < 0 || w.mtu_bytes <= 0 || w.frame_overhead_bytes < 0) {
     throw core::Error(
         fmt::format("{}: link_gbps and mtu_bytes must be positive, hop_latency_ns "
                     "and frame_overhead_bytes not negative",
                     net_at));
   }
-  const json& links = array_field(*net, "links", net_at);
+  const json& links = core::json_array(*net, "links", net_at);
   for (std::size_t i = 0; i < links.size(); ++i) {
     const json& l = links[i];
     const int n = static_cast<int>(c.nodes.size());
@@ -202,27 +176,27 @@ json estimate_json(const Estimate& e, const hw::Cluster& c) {
 
 Estimate estimate_from(const json& j, const hw::Cluster& c, const std::string& at) {
   Estimate e;
-  e.latency_us = field<double>(j, "latency_us", at);
-  e.throughput_seq_per_s = field<double>(j, "throughput_seq_per_s", at);
-  const json& nodes = array_field(j, "nodes", at);
+  e.latency_us = core::json_field<double>(j, "latency_us", at);
+  e.throughput_seq_per_s = core::json_field<double>(j, "throughput_seq_per_s", at);
+  const json& nodes = core::json_array(j, "nodes", at);
   if (nodes.size() != c.nodes.size()) {
     throw core::Error(
         fmt::format("{}.nodes: {} entries for {} cluster nodes", at, nodes.size(), c.nodes.size()));
   }
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const std::string nat = fmt::format("{}.nodes[{}]", at, i);
-    const auto name = field<std::string>(nodes[i], "node", nat);
+    const auto name = core::json_field<std::string>(nodes[i], "node", nat);
     if (name != c.nodes[i].name) {
       throw core::Error(
           fmt::format("{}.node: '{}' but cluster node {} is '{}'", nat, name, i, c.nodes[i].name));
     }
     NodeEstimate n;
-    n.dsp = field<std::int64_t>(nodes[i], "dsp", nat);
-    n.lut = field<std::int64_t>(nodes[i], "lut", nat);
-    n.ff = field<std::int64_t>(nodes[i], "ff", nat);
-    n.bram_bytes = field<std::int64_t>(nodes[i], "bram_bytes", nat);
-    n.uram_bytes = field<std::int64_t>(nodes[i], "uram_bytes", nat);
-    n.cycles_per_token = field<double>(nodes[i], "cycles_per_token", nat);
+    n.dsp = core::json_field<std::int64_t>(nodes[i], "dsp", nat);
+    n.lut = core::json_field<std::int64_t>(nodes[i], "lut", nat);
+    n.ff = core::json_field<std::int64_t>(nodes[i], "ff", nat);
+    n.bram_bytes = core::json_field<std::int64_t>(nodes[i], "bram_bytes", nat);
+    n.uram_bytes = core::json_field<std::int64_t>(nodes[i], "uram_bytes", nat);
+    n.cycles_per_token = core::json_field<double>(nodes[i], "cycles_per_token", nat);
     e.nodes.push_back(n);
   }
   return e;
@@ -256,17 +230,17 @@ json to_json(const Plan& p) {
 
 Plan plan_from_json(const json& j, const std::string& where) {
   if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object (a plan)", where));
-  if (field<std::string>(j, "format", where) != kFormat) {
+  if (core::json_field<std::string>(j, "format", where) != kFormat) {
     throw core::Error(fmt::format("{}.format: expected '{}'", where, kFormat));
   }
-  if (const int v = field<int>(j, "version", where); v != kVersion) {
+  if (const int v = core::json_field<int>(j, "version", where); v != kVersion) {
     throw core::Error(
         fmt::format("{}.version: {} is not supported (expected {})", where, v, kVersion));
   }
   Plan p;
-  p.model_config = field<std::string>(j, "model_config", where);
-  p.objective = field<std::string>(j, "objective", where);
-  p.galapagos_compatible_ids = field<bool>(j, "galapagos_compatible_ids", where);
+  p.model_config = core::json_field<std::string>(j, "model_config", where);
+  p.objective = core::json_field<std::string>(j, "objective", where);
+  p.galapagos_compatible_ids = core::json_field<bool>(j, "galapagos_compatible_ids", where);
   auto graph_it = j.find("graph");
   if (graph_it == j.end()) throw core::Error(fmt::format("{}.graph: missing field", where));
   p.graph = graph::graph_from_json(*graph_it, where + ".graph");
@@ -277,24 +251,24 @@ Plan plan_from_json(const json& j, const std::string& where) {
   std::map<std::string, int> node_index;
   for (std::size_t i = 0; i < p.cluster.nodes.size(); ++i) node_index[p.cluster.nodes[i].name] = i;
 
-  const json& placement = array_field(j, "placement", where);
+  const json& placement = core::json_array(j, "placement", where);
   if (placement.size() != p.graph.kernels.size()) {
     throw core::Error(fmt::format("{}.placement: {} entries for {} kernels", where,
                                   placement.size(), p.graph.kernels.size()));
   }
   for (std::size_t k = 0; k < placement.size(); ++k) {
     const std::string at = fmt::format("{}.placement[{}]", where, k);
-    const auto kernel = field<std::string>(placement[k], "kernel", at);
+    const auto kernel = core::json_field<std::string>(placement[k], "kernel", at);
     if (kernel != p.graph.kernels[k].name) {
       throw core::Error(fmt::format("{}.kernel: '{}' but graph kernel {} is '{}'", at, kernel, k,
                                     p.graph.kernels[k].name));
     }
-    const auto node = field<std::string>(placement[k], "node", at);
+    const auto node = core::json_field<std::string>(placement[k], "node", at);
     auto it = node_index.find(node);
     if (it == node_index.end()) {
       throw core::Error(fmt::format("{}.node: kernel '{}' on unknown node '{}'", at, kernel, node));
     }
-    const auto id = field<std::int64_t>(placement[k], "id", at);
+    const auto id = core::json_field<std::int64_t>(placement[k], "id", at);
     if (id < 1 || id > 0xffffffffLL) {
       throw core::Error(
           fmt::format("{}.id: kernel '{}' has ID {}; IDs start at 1", at, kernel, id));
@@ -309,7 +283,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
 
   // The routing table is derived data; it is stored for readers of the file (and the Galapagos
   // export) and must agree with the placement.
-  const json& routing = array_field(j, "routing", where);
+  const json& routing = core::json_array(j, "routing", where);
   const std::vector<int> table = routing_table(p);
   std::size_t entries = 0;
   for (std::size_t id = 1; id < table.size(); ++id) entries += table[id] >= 0;
@@ -319,8 +293,8 @@ Plan plan_from_json(const json& j, const std::string& where) {
   }
   for (std::size_t i = 0; i < routing.size(); ++i) {
     const std::string at = fmt::format("{}.routing[{}]", where, i);
-    const auto id = field<std::int64_t>(routing[i], "id", at);
-    const auto node = field<std::string>(routing[i], "node", at);
+    const auto id = core::json_field<std::int64_t>(routing[i], "id", at);
+    const auto node = core::json_field<std::string>(routing[i], "node", at);
     if (id < 1 || static_cast<std::size_t>(id) >= table.size() || table[id] < 0 ||
         p.cluster.nodes[table[id]].name != node) {
       throw core::Error(
