@@ -61,6 +61,10 @@ TEST(GraphJson, ErrorsNameTheField) {
   j = to_json(encoder(1));
   j["streams"].erase(0);  // source -> l0.q gone: q's input dangles
   EXPECT_EQ(error_of(j), "g.json: graph 'ibert-base': kernel 'l0.q': input port 0 is dangling");
+  // A fraction where an integer belongs is an error, not silently truncated.
+  j = to_json(encoder(1));
+  j["seq_len"] = 127.5;
+  EXPECT_EQ(error_of(j), "g.json.seq_len: expected an integer, got 127.5");
 }
 
 }  // namespace
