@@ -15,6 +15,7 @@
 #include <stop_token>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/error.h"
 
@@ -59,6 +60,36 @@ class Fifo {
     lock.unlock();
     not_full_.notify_one();
     return item;
+  }
+
+  // Pushes every item of `items` in order: one lock and one wake-up of the reader per run of
+  // items that fit, instead of one per item. Back-pressure as for push: when the FIFO is full it
+  // waits for room (until `deadline`), so a burst larger than the capacity still goes through.
+  void push_all(std::vector<T>&& items, Deadline deadline, std::stop_token stop = {}) {
+    for (std::size_t next = 0; next < items.size();) {
+      std::unique_lock lock(mutex_);
+      if (!not_full_.wait_until(lock, stop, deadline, [&] { return items_.size() < capacity_; })) {
+        fail(lock, stop, "push", "full");
+      }
+      while (next < items.size() && items_.size() < capacity_) {
+        items_.push_back(std::move(items[next++]));
+      }
+      lock.unlock();
+      not_empty_.notify_one();
+    }
+    items.clear();
+  }
+
+  // Waits as pop does, then appends every queued item (at least one) to `out`, in order.
+  void pop_all(std::vector<T>& out, Deadline deadline, std::stop_token stop = {}) {
+    std::unique_lock lock(mutex_);
+    if (!not_empty_.wait_until(lock, stop, deadline, [&] { return !items_.empty(); })) {
+      fail(lock, stop, "pop", "empty");
+    }
+    for (T& item : items_) out.push_back(std::move(item));
+    items_.clear();
+    lock.unlock();
+    not_full_.notify_all();  // room for every writer that waits
   }
 
   std::optional<T> try_pop() {

@@ -19,6 +19,13 @@ void check_same_rows(std::span<const Message> by_source, const char* what) {
   }
 }
 
+// The packet of row r for one child; row 0's carries the header.
+Packet chunk_packet(const Message& m, std::size_t r, std::uint32_t src, const Chunk& c) {
+  const MessageHeader* header = r == 0 ? &m.header : nullptr;
+  if (m.header.rows == 0) return row_packet({}, src, c.dest, header);
+  return row_packet(m.row(r).subspan(c.offset, c.bytes), src, c.dest, header);
+}
+
 }  // namespace
 
 void check_fan_out(const Message& m, std::span<const Chunk> children) {
@@ -30,13 +37,23 @@ void check_fan_out(const Message& m, std::span<const Chunk> children) {
   }
 }
 
+std::vector<Packet> chunk_packets(const Message& m, std::uint32_t src, const Chunk& child) {
+  check_fan_out(m, {&child, 1});
+  std::vector<Packet> out;
+  out.reserve(std::max<std::size_t>(m.header.rows, 1));
+  for (std::size_t r = 0; r < std::max<std::size_t>(m.header.rows, 1); ++r) {
+    out.push_back(chunk_packet(m, r, src, child));
+  }
+  return out;
+}
+
 std::vector<Packet> fan_out(const Message& m, std::uint32_t src, std::span<const Chunk> children) {
   check_fan_out(m, children);
   std::vector<Packet> out;
   out.reserve(children.size() * std::max<std::size_t>(m.header.rows, 1));
-  auto emit = [&](Packet p) { out.push_back(std::move(p)); };
-  fan_out_row(m, 0, src, children, emit);
-  for (std::size_t r = 1; r < m.header.rows; ++r) fan_out_row(m, r, src, children, emit);
+  for (std::size_t r = 0; r < std::max<std::size_t>(m.header.rows, 1); ++r) {
+    for (const Chunk& c : children) out.push_back(chunk_packet(m, r, src, c));
+  }
   return out;
 }
 

@@ -24,26 +24,17 @@ struct Chunk {
   friend bool operator==(const Chunk&, const Chunk&) = default;
 };
 
-// Row r of `m` for every child, in wire order (child 0 first). Row 0's packets carry the header,
-// so every child receives it (GMI scatter sends the header to every child). A message of zero
-// rows sends the header alone to every child.
-template <class Emit>
-void fan_out_row(const Message& m, std::size_t r, std::uint32_t src,
-                 std::span<const Chunk> children, Emit&& emit) {
-  const MessageHeader* header = r == 0 ? &m.header : nullptr;
-  for (const Chunk& c : children) {
-    if (m.header.rows == 0) {
-      emit(row_packet({}, src, c.dest, header));
-    } else {
-      emit(row_packet(m.row(r).subspan(c.offset, c.bytes), src, c.dest, header));
-    }
-  }
-}
-
 // Throws core::Error unless every chunk lies inside a row of `m`.
 void check_fan_out(const Message& m, std::span<const Chunk> children);
 
-// All packets of a fan-out, row by row. Throws core::Error when a chunk overruns the row.
+// What one child of a fan-out receives: its chunk of every row, the header in the first packet
+// (GMI scatter sends the header to every child); a message of zero rows is the header alone.
+// A child's packets are in the same order as in fan_out; only the interleaving between
+// children differs, and each child has its own stream.
+std::vector<Packet> chunk_packets(const Message& m, std::uint32_t src, const Chunk& child);
+
+// All packets of a fan-out in wire order: row r reaches child 0, 1, ... before row r + 1
+// leaves. Throws core::Error when a chunk overruns the row.
 std::vector<Packet> fan_out(const Message& m, std::uint32_t src, std::span<const Chunk> children);
 
 // send: the whole message to one kernel.

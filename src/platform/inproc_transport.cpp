@@ -13,11 +13,20 @@ void InprocTransport::attach(int node, Router& router, Failure&) {
   routers_.at(node) = &router;
 }
 
-void InprocTransport::send(int node, Packet p, Deadline deadline, std::stop_token stop) {
+Router& InprocTransport::router(int node) const {
   if (node < 0 || node >= static_cast<int>(routers_.size()) || !routers_[node]) {
     throw core::Error(fmt::format("in-process transport: no node {} to send to", node));
   }
-  routers_[node]->deliver(std::move(p), deadline, stop);
+  return *routers_[node];
+}
+
+void InprocTransport::send(int node, Packet p, Deadline deadline, std::stop_token stop) {
+  router(node).deliver(std::move(p), deadline, stop);
+}
+
+void InprocTransport::send_burst(int node, std::vector<Packet> burst, Deadline deadline,
+                                 std::stop_token stop) {
+  router(node).deliver(std::move(burst), deadline, stop);
 }
 
 }  // namespace atl::platform

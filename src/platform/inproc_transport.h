@@ -15,10 +15,14 @@ class InprocTransport final : public Transport {
 
   void attach(int node, Router& router, Failure& failure) override;
   void send(int node, Packet p, Deadline deadline, std::stop_token stop) override;
+  void send_burst(int node, std::vector<Packet> burst, Deadline deadline,
+                  std::stop_token stop) override;
   // One process holds every node, so there is nobody to wait for.
   void barrier(Deadline, std::stop_token) override {}
 
  private:
+  Router& router(int node) const;
+
   std::vector<Router*> routers_;
 };
 

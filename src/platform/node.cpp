@@ -84,13 +84,13 @@ void Node::join() {
 void Node::emit(Task& t, const Message& m) {
   const std::span<const Chunk> children = t.ports.children;
   check_fan_out(m, children);
-  auto send = [&](Packet p) {
-    ++t.packets_sent;
-    t.flits_sent += static_cast<std::int64_t>(p.flit_count());
-    router_.route(std::move(p), deadline_, failure_.token());
-  };
-  for (std::size_t r = 0; r < std::max<std::size_t>(m.header.rows, 1); ++r) {
-    fan_out_row(m, r, t.ports.id, children, send);
+  // Child by child, each child's packets as one burst: the same packets per stream as the
+  // row-by-row fan-out of the hardware, at one hand-off per child instead of one per packet.
+  for (const Chunk& c : children) {
+    std::vector<Packet> burst = chunk_packets(m, t.ports.id, c);
+    for (const Packet& p : burst) t.flits_sent += static_cast<std::int64_t>(p.flit_count());
+    t.packets_sent += static_cast<std::int64_t>(burst.size());
+    router_.route(std::move(burst), deadline_, failure_.token());
   }
   t.messages_sent += static_cast<std::int64_t>(children.size());
 }
@@ -115,10 +115,11 @@ std::vector<Message> Node::receive(Task& t) {
                                      t.kernel.name, p))});
     }
   }
+  std::vector<Packet> burst;
   for (std::size_t done = 0; done < streams.size();) {
-    Packet p;
+    burst.clear();
     try {
-      p = t.inbox.pop(deadline_, stop);
+      t.inbox.pop_all(burst, deadline_, stop);
     } catch (const core::Error&) {
       if (stop.stop_requested()) throw;
       // Name what never came: that is where to look.
@@ -131,15 +132,17 @@ std::vector<Message> Node::receive(Task& t) {
       }
       throw core::Error(fmt::format("timed out waiting for input from {}", missing));
     }
-    auto it =
-        std::find_if(streams.begin(), streams.end(), [&](const Stream& s) { return s.id == p.id; });
-    if (it == streams.end()) {
-      throw core::Error(
-          fmt::format("packet from kernel ID {}, which does not feed this kernel", p.id));
+    for (const Packet& p : burst) {
+      auto it = std::find_if(streams.begin(), streams.end(),
+                             [&](const Stream& s) { return s.id == p.id; });
+      if (it == streams.end()) {
+        throw core::Error(
+            fmt::format("packet from kernel ID {}, which does not feed this kernel", p.id));
+      }
+      ++t.packets_received;
+      t.flits_received += static_cast<std::int64_t>(p.flit_count());
+      if (it->reader.add(p)) ++done;
     }
-    ++t.packets_received;
-    t.flits_received += static_cast<std::int64_t>(p.flit_count());
-    if (it->reader.add(p)) ++done;
   }
   t.messages_received += static_cast<std::int64_t>(streams.size());
 

@@ -33,15 +33,29 @@ int Router::node_of(std::uint32_t dest, std::uint32_t src) const {
   return node_of_id_[dest];
 }
 
+std::uint32_t Router::burst_dest(const std::vector<Packet>& burst) const {
+  for (const Packet& p : burst) {
+    if (p.dest != burst.front().dest) {
+      throw core::Error(
+          fmt::format("router of node {}: a burst from kernel {} mixes destinations {} and {}",
+                      name_, p.id, burst.front().dest, p.dest));
+    }
+  }
+  return burst.front().dest;
+}
+
+Fifo<Packet>& Router::local_inbox(std::uint32_t dest) const {
+  if (!inbox_[dest]) {
+    throw core::Error(
+        fmt::format("router of node {}: kernel {} has no input attached", name_, dest));
+  }
+  return *inbox_[dest];
+}
+
 void Router::route(Packet p, Deadline deadline, std::stop_token stop) {
   const int node = node_of(p.dest, p.id);
   if (node == node_) {
-    Fifo<Packet>* inbox = inbox_[p.dest];
-    if (!inbox) {
-      throw core::Error(
-          fmt::format("router of node {}: kernel {} has no input attached", name_, p.dest));
-    }
-    inbox->push(std::move(p), deadline, stop);
+    local_inbox(p.dest).push(std::move(p), deadline, stop);
     return;
   }
   packets_sent_.fetch_add(1, std::memory_order_relaxed);
@@ -50,7 +64,22 @@ void Router::route(Packet p, Deadline deadline, std::stop_token stop) {
   transport_.send(node, std::move(p), deadline, stop);
 }
 
-void Router::deliver(Packet p, Deadline deadline, std::stop_token stop) {
+void Router::route(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
+  if (burst.empty()) return;
+  const std::uint32_t dest = burst_dest(burst);
+  const int node = node_of(dest, burst.front().id);
+  if (node == node_) {
+    local_inbox(dest).push_all(std::move(burst), deadline, stop);
+    return;
+  }
+  std::int64_t bytes = 0;
+  for (const Packet& p : burst) bytes += static_cast<std::int64_t>(kFlitBytes + p.data.size());
+  packets_sent_.fetch_add(static_cast<std::int64_t>(burst.size()), std::memory_order_relaxed);
+  bytes_sent_.fetch_add(bytes, std::memory_order_relaxed);
+  transport_.send_burst(node, std::move(burst), deadline, stop);
+}
+
+Fifo<Packet>& Router::delivery_inbox(const Packet& p) const {
   const int node = node_of(p.dest, p.id);
   if (node != node_ || !inbox_[p.dest]) {
     throw core::Error(fmt::format(
@@ -58,10 +87,27 @@ void Router::deliver(Packet p, Deadline deadline, std::stop_token stop) {
         "lives on node index {}",
         name_, p.id, p.dest, node));
   }
+  return *inbox_[p.dest];
+}
+
+void Router::count_received(const Packet& p) {
   packets_received_.fetch_add(1, std::memory_order_relaxed);
   bytes_received_.fetch_add(static_cast<std::int64_t>(kFlitBytes + p.data.size()),
                             std::memory_order_relaxed);
-  inbox_[p.dest]->push(std::move(p), deadline, stop);
+}
+
+void Router::deliver(Packet p, Deadline deadline, std::stop_token stop) {
+  Fifo<Packet>& inbox = delivery_inbox(p);
+  count_received(p);
+  inbox.push(std::move(p), deadline, stop);
+}
+
+void Router::deliver(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
+  if (burst.empty()) return;
+  burst_dest(burst);
+  Fifo<Packet>& inbox = delivery_inbox(burst.front());
+  for (const Packet& p : burst) count_received(p);
+  inbox.push_all(std::move(burst), deadline, stop);
 }
 
 NetworkTraffic Router::traffic() const {

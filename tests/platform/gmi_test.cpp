@@ -60,6 +60,19 @@ TEST(Gmi, FanOutMixesCopiesAndChunks) {
   EXPECT_THROW(fan_out(m, 2, overrun), core::Error);
 }
 
+TEST(Gmi, ChunkPacketsAreOneChildsStreamOfTheFanOut) {
+  const Message m = counting(3, 128);
+  const std::vector<Chunk> children{{7, 0, 128}, {8, 64, 64}};
+  const std::vector<Packet> all = fan_out(m, 2, children);
+  for (std::size_t k = 0; k < children.size(); ++k) {
+    const std::vector<Packet> mine = chunk_packets(m, 2, children[k]);
+    ASSERT_EQ(mine.size(), 3u);
+    for (std::size_t r = 0; r < mine.size(); ++r) EXPECT_EQ(mine[r], all[r * 2 + k]) << k << r;
+  }
+  EXPECT_EQ(chunk_packets(counting(0, 128), 2, children[1]).size(), 1u);  // the header alone
+  EXPECT_THROW(chunk_packets(m, 2, {9, 100, 64}), core::Error);
+}
+
 TEST(Gmi, GatherConcatenatesInSourceOrderKeepingSourceZeroHeader) {
   std::vector<Message> by_source{counting(2, 2, 0), counting(2, 3, 50)};
   by_source[1].header.cols = 99;  // only source 0's header survives

@@ -76,6 +76,38 @@ TEST(Fifo, StopWakesABlockedReader) {
   }
 }
 
+TEST(Fifo, BurstLargerThanTheFifoGoesThroughInOrder) {
+  Fifo<int> f("s", 3);
+  std::vector<int> got;
+  std::jthread reader([&] {
+    while (got.size() < 10) f.pop_all(got, Clock::now() + milliseconds(2000));
+  });
+  std::vector<int> burst{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  f.push_all(std::move(burst), Clock::now() + milliseconds(2000));  // waits for room 3 times
+  reader.join();
+  EXPECT_EQ(got, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_TRUE(burst.empty());
+}
+
+TEST(Fifo, PopAllTakesEverythingQueuedAndTimesOutWhenEmpty) {
+  Fifo<int> f("l0.ffn1 -> l0.ffn2", 4);
+  f.push(7, Clock::now() + milliseconds(100));
+  f.push_all({8, 9}, Clock::now() + milliseconds(100));
+  std::vector<int> got{1};
+  f.pop_all(got, Clock::now() + milliseconds(100));
+  EXPECT_EQ(got, (std::vector<int>{1, 7, 8, 9}));  // appended after what was there
+  EXPECT_EQ(f.size(), 0u);
+  try {
+    f.pop_all(got, Clock::now() + milliseconds(20));
+    FAIL() << "pop_all of an empty FIFO returned";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("l0.ffn1 -> l0.ffn2"), std::string::npos) << e.what();
+  }
+  // A full FIFO and no reader: the burst's writer gives up at its deadline.
+  f.push_all({1, 2, 3, 4}, Clock::now() + milliseconds(100));
+  EXPECT_THROW(f.push_all({5}, Clock::now() + milliseconds(20)), core::Error);
+}
+
 TEST(Router, LocalGoesToTheFifoRemoteToTheTransport) {
   RecordingTransport net;
   // IDs 1, 2 on node 0; ID 3 on node 1.
@@ -114,6 +146,35 @@ TEST(Router, RejectsUnknownAndMisroutedDestinations) {
   EXPECT_THROW(r.deliver(to(2), d), core::Error);  // kernel 2 is on node 1, not here
   r.deliver(to(1), d);
   EXPECT_EQ(in1.size(), 1u);
+  EXPECT_EQ(r.traffic().packets_received, 1);
+}
+
+TEST(Router, BurstsGoWholeToTheFifoOrTheTransport) {
+  RecordingTransport net;
+  Router r(0, "fpga0", {-1, 0, 0, 1}, IdWidth::galapagos8, net);
+  Fifo<Packet> in2("2", 4);
+  r.attach(2, in2);
+  const Deadline d = Clock::now() + milliseconds(100);
+  r.route(std::vector<Packet>{to(2, 1), to(2, 1), to(2, 1)}, d);
+  EXPECT_EQ(in2.size(), 3u);
+  // Remote: the default send_burst sends each packet, in order.
+  std::vector<Packet> remote{to(3, 1), to(3, 2)};
+  r.route(std::move(remote), d);
+  ASSERT_EQ(net.sent.size(), 2u);
+  EXPECT_EQ(net.sent[0].second.id, 1u);
+  EXPECT_EQ(net.sent[1].second.id, 2u);
+  EXPECT_EQ(r.traffic().packets_sent, 2);
+  EXPECT_EQ(r.traffic().bytes_sent, 256);
+  try {
+    r.route(std::vector<Packet>{to(2), to(3)}, d);
+    FAIL() << "routed a burst with two destinations";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("mixes destinations 2 and 3"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(r.deliver(std::vector<Packet>{to(3), to(3)}, d), core::Error);  // not here
+  r.deliver(std::vector<Packet>{to(2)}, d);
+  EXPECT_EQ(in2.size(), 4u);
   EXPECT_EQ(r.traffic().packets_received, 1);
 }
 
