@@ -101,6 +101,24 @@ I8 context_head(const U8& p, const I8& v_h, const kernels::QuantActParams& act_o
   return kernels::quant_act<std::int8_t>(kernels::softmax_matmul(p, v_h), act_out);
 }
 
+U8 attention_head(const kernels::AttentionPlan& head, const I8& q_h, const I8& k_h,
+                  const kernels::SoftmaxParams& softmax, std::int64_t valid_tokens) {
+  if (head.heads() != 1) throw core::Error("attention_head: the plan must hold one head");
+  const I32 scores = head.scores(q_h, k_h);  // [1, tokens, tokens]
+  const std::int64_t tokens = q_h.dim(0);
+  U8 p({tokens, k_h.dim(0)});
+  kernels::softmax_rows(scores.data(), tokens, static_cast<std::size_t>(k_h.dim(0)), valid_tokens,
+                        softmax, p.data());
+  return p;
+}
+
+I8 context_head(const kernels::AttentionPlan& head, const U8& p, const I8& v_h,
+                const kernels::QuantActParams& act_out) {
+  if (head.heads() != 1) throw core::Error("context_head: the plan must hold one head");
+  const U8 p3({1, p.dim(0), p.dim(1)}, p.values());
+  return kernels::quant_act<std::int8_t>(head.context(p3, v_h), act_out);
+}
+
 I32 linear_only(const kernels::LinearPlan& linear, const I8& x) {
   return linear.run(x);
 }

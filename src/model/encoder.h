@@ -43,6 +43,12 @@ U8 attention_head(const I8& q_h, const I8& k_h, const kernels::SoftmaxParams& so
                   std::int64_t valid_tokens);
 // context (one head): P [tokens, tokens], v_h [tokens, head_dim] -> int8 [tokens, head_dim].
 I8 context_head(const U8& p, const I8& v_h, const kernels::QuantActParams& act_out);
+// The same two with the matmuls of a one-head AttentionPlan (oneDNN where exact): equal results,
+// several times faster than the plain loops above, which stay the definition.
+U8 attention_head(const kernels::AttentionPlan& head, const I8& q_h, const I8& k_h,
+                  const kernels::SoftmaxParams& softmax, std::int64_t valid_tokens);
+I8 context_head(const kernels::AttentionPlan& head, const U8& p, const I8& v_h,
+                const kernels::QuantActParams& act_out);
 // out_proj / ffn2: int8 -> int32 (no activation: the residual act requantises it).
 I32 linear_only(const kernels::LinearPlan& linear, const I8& x);
 // ln_attn / ln_ffn: residual act (x + identity) -> LayerNorm -> QuantAct -> int8.

@@ -65,6 +65,7 @@ RoleKernel::RoleKernel(const graph::Kernel& kernel, const model::EncoderWeights&
         throw core::Error(fmt::format("kernel '{}': head {} outside 0..{}", kernel.name,
                                       kernel.head, weights.config.heads - 1));
       }
+      head_.emplace(1, weights.config.head_dim());
       break;
     case Role::ln_attn:
     case Role::ln_ffn:
@@ -99,11 +100,12 @@ Message RoleKernel::run(const std::vector<Message>& ports) const {
       out = to_message(model::linear_gelu_act(*linear_, gelu_, act_, i8(0)));
       break;
     case Role::attention:
-      out = to_message(model::attention_head(i8(0), i8(1), l.softmax, port(0).header.valid_rows));
+      out = to_message(
+          model::attention_head(*head_, i8(0), i8(1), l.softmax, port(0).header.valid_rows));
       break;
     case Role::context:
-      out =
-          to_message(model::context_head(to_tensor<std::uint8_t>(port(0), name), i8(1), l.act_out));
+      out = to_message(
+          model::context_head(*head_, to_tensor<std::uint8_t>(port(0), name), i8(1), l.act_out));
       break;
     case Role::ln_attn:
       out = to_message(model::residual_layernorm(to_tensor<std::int32_t>(port(0), name), i8(1),

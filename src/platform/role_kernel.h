@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "kernels/attention_plan.h"
 #include "kernels/linear.h"
 #include "model/encoder.h"
 #include "model/weights.h"
@@ -28,6 +29,7 @@ class RoleKernel {
   const graph::Kernel& kernel_;
   const model::LayerWeights* layer_ = nullptr;
   std::optional<kernels::LinearPlan> linear_;
+  std::optional<kernels::AttentionPlan> head_;  // attention and context kernels: one head
   kernels::QuantActParams act_;
   kernels::GeluParams gelu_;
 };

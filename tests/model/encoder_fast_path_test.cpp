@@ -83,5 +83,36 @@ TEST(EncoderFastPath, EqualsThePlainDefinitionsForAnyThreadCount) {
   }
 }
 
+// The role functions the software FPGA nodes run, chained head by head (with and without the
+// one-head AttentionPlan), equal the plain definitions too.
+TEST(EncoderFastPath, RoleFunctionsEqualThePlainDefinitions) {
+  const ModelConfig c = tiny_config(1);
+  const EncoderWeights weights = synthetic_weights(c, 5);
+  const LayerWeights& w = weights.layers[0];
+  const k::LinearPlan q(w.q.weight, w.q.bias), kk(w.k.weight, w.k.bias), v(w.v.weight, w.v.bias),
+      out(w.out.weight, w.out.bias), ffn1(w.ffn1.weight, w.ffn1.bias),
+      ffn2(w.ffn2.weight, w.ffn2.bias);
+  const k::AttentionPlan head(1, c.head_dim());
+  const std::int64_t valid = 19;
+  const I8 x = random_input(32, c.hidden, 6);
+  const I8 qi = linear_act(q, w.act_q, x), ki = linear_act(kk, w.act_k, x),
+           vi = linear_act(v, w.act_v, x);
+  std::vector<I8> plain, planned;
+  for (std::int64_t h = 0; h < c.heads; ++h) {
+    const I8 qh = head_columns(qi, h, c.head_dim()), kh = head_columns(ki, h, c.head_dim()),
+             vh = head_columns(vi, h, c.head_dim());
+    const U8 p = attention_head(qh, kh, w.softmax, valid);
+    EXPECT_EQ(attention_head(head, qh, kh, w.softmax, valid), p) << "head " << h;
+    plain.push_back(context_head(p, vh, w.act_out));
+    planned.push_back(context_head(head, p, vh, w.act_out));
+  }
+  EXPECT_EQ(planned, plain);
+  const I8 ctx = k::concat(plain);
+  const I8 a = residual_layernorm(linear_only(out, ctx), x, w.res_attn, w.ln_attn, w.act_ln_attn);
+  const I8 y = residual_layernorm(linear_only(ffn2, linear_gelu_act(ffn1, w.gelu, w.act_gelu, a)),
+                                  a, w.res_ffn, w.ln_ffn, w.act_ln_ffn);
+  EXPECT_EQ(y, layer_ref(w, c, x, valid));
+}
+
 }  // namespace
 }  // namespace atl::model
