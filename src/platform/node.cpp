@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
 
 #include "core/error.h"
 #include "platform/gmi.h"
@@ -17,11 +18,13 @@ struct Node::Task {
   const KernelPorts& ports;
   RoleKernel role;
   Fifo<Packet> inbox;
-  // Kernel-level traffic, written only by this task's thread, read after join.
+  // Kernel-level traffic of the last sequence: written by this task's thread, reset by post()
+  // and read after wait(), when the task is idle.
   std::int64_t messages_sent = 0, packets_sent = 0, flits_sent = 0;
   std::int64_t messages_received = 0, packets_received = 0, flits_received = 0;
   double busy_ms = 0;
   Clock::time_point finished{};
+  std::int64_t done = 0;  // the last sequence this task finished (guarded by the node's mutex_)
   std::atomic<bool> computing{false};  // inside the role function (read by other threads)
 };
 
@@ -61,24 +64,91 @@ Node::Node(const plan::Plan& plan, const Wiring& wiring, int node,
 }
 
 Node::~Node() {
-  // jthreads would join anyway; stopping first keeps a failed run from waiting for deadlines.
-  if (!threads_.empty()) {
+  bool busy = false;
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    for (const auto& t : tasks_) busy = busy || t->done < sequence_;
+  }
+  changed_.notify_all();
+  // Tasks in the middle of a sequence wait on FIFOs, which only the stop wakes; the jthreads
+  // then join.
+  if (busy) {
     failure_.record(
         fmt::format("node {}: destroyed while its kernels were running", router_.name()));
   }
 }
 
-void Node::start(const Message* input, std::function<void(Message)> on_output, Deadline deadline) {
-  deadline_ = deadline;
-  started_ = Clock::now();
-  input_ = input;
+void Node::start(std::function<void(Message)> on_output) {
+  if (!threads_.empty()) throw core::Error(fmt::format("node {}: started twice", router_.name()));
   on_output_ = std::move(on_output);
-  for (auto& t : tasks_) threads_.emplace_back([this, task = t.get()] { run_task(*task); });
+  for (auto& t : tasks_) threads_.emplace_back([this, task = t.get()] { serve(*task); });
 }
 
-void Node::join() {
-  for (auto& t : threads_) t.join();
-  threads_.clear();
+void Node::check_idle(const char* what) const {
+  for (const auto& t : tasks_) {
+    if (t->done < sequence_) {
+      throw core::Error(
+          fmt::format("node {}: {} while kernel '{}' is still on the previous sequence",
+                      router_.name(), what, t->kernel.name));
+    }
+  }
+}
+
+void Node::reset_traffic() {
+  std::lock_guard lock(mutex_);
+  check_idle("traffic reset");
+  // Idle tasks touch none of this until they see a new sequence number.
+  for (const auto& t : tasks_) {
+    t->messages_sent = t->packets_sent = t->flits_sent = 0;
+    t->messages_received = t->packets_received = t->flits_received = 0;
+    t->busy_ms = 0;
+  }
+  router_.reset_traffic();
+}
+
+void Node::post(const Message* input, Deadline deadline) {
+  {
+    std::lock_guard lock(mutex_);
+    check_idle("a sequence was posted");
+    input_ = input;
+    deadline_ = deadline;
+    started_ = Clock::now();
+    ++sequence_;
+  }
+  changed_.notify_all();
+}
+
+void Node::wait() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] {
+    return std::all_of(tasks_.begin(), tasks_.end(),
+                       [&](const auto& t) { return t->done >= sequence_; });
+  });
+}
+
+void Node::serve(Task& t) {
+  for (std::int64_t seen = 0;;) {
+    {
+      std::unique_lock lock(mutex_);
+      // Idle between sequences: not a wait for data, so no deadline; closing or a failure ends it.
+      changed_.wait(lock, failure_.token(), [&] { return closing_ || sequence_ > seen; });
+      if (closing_ || sequence_ == seen) {
+        t.done = std::numeric_limits<std::int64_t>::max();  // ended: wait() need not wait for it
+        lock.unlock();
+        changed_.notify_all();
+        return;
+      }
+      seen = sequence_;
+    }
+    const bool ok = run_task(t);
+    {
+      std::lock_guard lock(mutex_);
+      t.done = ok ? seen : std::numeric_limits<std::int64_t>::max();
+    }
+    changed_.notify_all();
+    if (!ok) return;
+  }
 }
 
 void Node::emit(Task& t, const Message& m) {
@@ -164,7 +234,7 @@ std::vector<Message> Node::receive(Task& t) {
   return ports;
 }
 
-void Node::run_task(Task& t) {
+bool Node::run_task(Task& t) {
   struct Finish {  // stamps the end time however the task ends
     Task& t;
     ~Finish() { t.finished = Clock::now(); }
@@ -173,12 +243,12 @@ void Node::run_task(Task& t) {
     if (t.kernel.role == graph::Role::source) {
       if (!input_) throw core::Error("source kernel started without an input sequence");
       emit(t, *input_);
-      return;
+      return true;
     }
     std::vector<Message> ports = receive(t);
     if (t.kernel.role == graph::Role::sink) {
       if (on_output_) on_output_(std::move(ports.at(0)));
-      return;
+      return true;
     }
     t.computing = true;
     if (options_.before_compute) options_.before_compute(t.kernel);
@@ -187,10 +257,12 @@ void Node::run_task(Task& t) {
     t.computing = false;
     t.busy_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     emit(t, out);
+    return true;
   } catch (const std::exception& e) {
     t.computing = false;
     failure_.record(fmt::format("node {} kernel '{}' (ID {}): {}", router_.name(), t.kernel.name,
                                 t.ports.id, e.what()));
+    return false;
   }
 }
 

@@ -2,12 +2,15 @@
 // libGalapagos runs software kernels (reference-system.md §1.6). A task receives one message
 // per input stream (sorting packets by TID like the HLS arbiter), assembles each port (gather
 // in source-ID order, or reduce), runs the kernel's role function and sends the result to its
-// children by bcast/scatter, one packet per row.
+// children by bcast/scatter, one packet per row. Tasks persist across sequences, like the
+// kernels of a configured FPGA.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,13 +53,25 @@ class Node {
 
   Router& router() { return router_; }
 
-  // Starts every kernel task; each of their blocking waits gives up at `deadline`. The source
-  // kernel, if on this node, injects `input`; the sink passes the message it receives to
-  // `on_output` (from its own thread).
-  void start(const Message* input, std::function<void(Message)> on_output, Deadline deadline);
-  // Waits for every task; tasks end on completion, on their own error or on the run's stop.
-  void join();
+  // Creates every kernel task (one thread each), idle until the first post(). Tasks live until
+  // the node is destroyed and serve one sequence per post(): threads that already ran a kernel
+  // compute it about twice as fast as new ones (OpenMP team, oneDNN thread state, scheduler
+  // placement), and creating 34 threads while the first kernels compute delayed the last ones
+  // by ~5 ms on a 2-core machine. The sink passes each message it receives to `on_output`
+  // (from its own thread).
+  void start(std::function<void(Message)> on_output);
+  // Zeroes the traffic counters. Called on every node of the process before any is posted:
+  // a node's first packets may arrive before its own post().
+  void reset_traffic();
+  // Starts the next sequence: the source kernel, if on this node, injects `*input` (which must
+  // live until wait() returns); every blocking wait of the tasks gives up at `deadline`. The
+  // previous sequence must be finished (wait()). Throws core::Error otherwise.
+  void post(const Message* input, Deadline deadline);
+  // Waits until every task has finished the posted sequence or ended on a failure. Bounded by
+  // the tasks' own deadlines (and by a kernel that stalls inside its role function).
+  void wait();
 
+  // What the node did since reset_traffic().
   NodeTraffic traffic() const;
   // Kernels inside their role function right now ("'l0.ffn1' on node fpga3"): when a run times
   // out, these are the ones it waited for.
@@ -64,10 +79,15 @@ class Node {
 
  private:
   struct Task;
-  void run_task(Task& task);
+  // A task's thread: one sequence per post() until the node closes or the run fails.
+  void serve(Task& task);
+  // One sequence; false when it failed (the failure is recorded).
+  bool run_task(Task& task);
+  // Throws unless every task finished the posted sequence (call with mutex_ held).
+  void check_idle(const char* what) const;
   // One message per input stream, assembled per port (gather / reduce).
   std::vector<Message> receive(Task& task);
-  // `m` to every child of the task: row by row, bcast copies and scatter chunks.
+  // `m` to every child of the task (bcast copies and scatter chunks), one burst per child.
   void emit(Task& task, const Message& m);
 
   const plan::Plan& plan_;
@@ -75,11 +95,17 @@ class Node {
   int node_;
   Failure& failure_;
   NodeOptions options_;
+  Router router_;
+  std::function<void(Message)> on_output_;
+  // The sequence in flight, guarded by mutex_: post() writes it, tasks read it once they see
+  // the sequence number change; `done` of each task says which sequence it finished last.
+  std::mutex mutex_;
+  std::condition_variable_any changed_;
+  std::int64_t sequence_ = 0;
+  bool closing_ = false;
+  const Message* input_ = nullptr;
   Deadline deadline_;
   Clock::time_point started_;
-  Router router_;
-  const Message* input_ = nullptr;
-  std::function<void(Message)> on_output_;
   std::vector<std::unique_ptr<Task>> tasks_;
   std::vector<std::jthread> threads_;
 };

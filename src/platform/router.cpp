@@ -115,4 +115,11 @@ NetworkTraffic Router::traffic() const {
           bytes_received_.load()};
 }
 
+void Router::reset_traffic() {
+  packets_sent_ = 0;
+  bytes_sent_ = 0;
+  packets_received_ = 0;
+  bytes_received_ = 0;
+}
+
 }  // namespace atl::platform

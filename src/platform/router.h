@@ -50,6 +50,7 @@ class Router {
   void deliver(std::vector<Packet> burst, Deadline deadline, std::stop_token stop = {});
 
   NetworkTraffic traffic() const;
+  void reset_traffic();
 
  private:
   int node_of(std::uint32_t dest, std::uint32_t src) const;

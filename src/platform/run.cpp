@@ -38,56 +38,90 @@ void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weigh
   }
 }
 
-RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights,
-                    const core::Tensor<std::int8_t>& input, std::span<const int> local,
-                    Transport& transport, const RunOptions& options) {
-  check_run_inputs(plan, weights, input);
+SoftwareCluster::SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights,
+                                 std::int64_t tokens, std::span<const int> local,
+                                 Transport& transport, RunOptions options)
+    : plan_(plan),
+      weights_(weights),
+      tokens_(tokens),
+      transport_(transport),
+      options_(std::move(options)),
+      wiring_(wire(plan, tokens)) {
   const auto t_setup = Clock::now();
-  const Wiring wiring = wire(plan, input.dim(0));
-  const Message in = to_message(input);
-  Failure failure;
-  RunResult result;
-  std::mutex output_mutex;
-  auto on_output = [&](Message m) {
-    auto t = to_tensor<std::int8_t>(m, "sink");
-    std::lock_guard lock(output_mutex);
-    result.output = std::move(t);
-  };
-
-  const NodeOptions node_options{options.before_compute};
-  std::vector<std::unique_ptr<Node>> nodes;
+  const NodeOptions node_options{options_.before_compute};
   for (int n : local) {
     if (n < 0 || n >= static_cast<int>(plan.cluster.nodes.size())) {
       throw core::Error(fmt::format("run: node index {} outside the cluster's {} nodes", n,
                                     plan.cluster.nodes.size()));
     }
-    nodes.push_back(
-        std::make_unique<Node>(plan, wiring, n, weights, transport, failure, node_options));
+    nodes_.push_back(
+        std::make_unique<Node>(plan, wiring_, n, weights, transport, failure_, node_options));
   }
-  result.setup_ms = ms_between(t_setup, Clock::now());
-  transport.barrier(Clock::now() + options.timeout, failure.token());
+  auto on_output = [this](Message m) {
+    auto t = to_tensor<std::int8_t>(m, "sink");
+    std::lock_guard lock(output_mutex_);
+    output_ = std::move(t);
+  };
+  for (auto& node : nodes_) node->start(on_output);
+  setup_ms_ = ms_between(t_setup, Clock::now());
+}
+
+// Nodes close (and their threads join) before the transport and failure they use go away.
+SoftwareCluster::~SoftwareCluster() {
+  nodes_.clear();
+}
+
+RunResult SoftwareCluster::run(const core::Tensor<std::int8_t>& input) {
+  if (auto error = failure_.first()) {
+    throw core::Error("run: the software cluster stopped after an earlier failure: " + *error);
+  }
+  check_run_inputs(plan_, weights_, input);
+  if (input.dim(0) != tokens_) {
+    throw core::Error(
+        fmt::format("input: {} tokens, but the nodes were set up for {}", input.dim(0), tokens_));
+  }
+  const Message in = to_message(input);
+  {
+    std::lock_guard lock(output_mutex_);
+    output_.reset();
+  }
+  // Before the barrier: once past it, other processes may send to our nodes at once.
+  for (auto& node : nodes_) node->reset_traffic();
+  transport_.barrier(Clock::now() + options_.timeout, failure_.token());
 
   // When the run stops, note which kernels were still computing: after a timeout they, not the
   // kernels that gave up waiting, are the cause.
   std::string computing;
-  std::stop_callback on_stop(failure.token(), [&] {
-    for (auto& node : nodes) {
+  std::stop_callback on_stop(failure_.token(), [&] {
+    for (auto& node : nodes_) {
       for (const std::string& k : node->computing()) {
         computing += (computing.empty() ? "" : ", ") + k;
       }
     }
   });
-  // Setup is not part of the budget: the run's timeout starts once every process is ready.
+  // The timeout starts once every process is ready.
   const auto t_run = Clock::now();
-  for (auto& node : nodes) node->start(&in, on_output, t_run + options.timeout);
-  for (auto& node : nodes) node->join();
+  for (auto& node : nodes_) node->post(&in, t_run + options_.timeout);
+  for (auto& node : nodes_) node->wait();
+  RunResult result;
+  result.setup_ms = setup_ms_;
   result.run_ms = ms_between(t_run, Clock::now());
-  for (auto& node : nodes) result.nodes.push_back(node->traffic());
-  if (auto error = failure.first()) {
+  for (auto& node : nodes_) result.nodes.push_back(node->traffic());
+  if (auto error = failure_.first()) {
     if (!computing.empty()) *error += " (still computing when the run stopped: " + computing + ")";
     throw core::Error(*error);
   }
+  std::lock_guard lock(output_mutex_);
+  result.output = std::move(output_);
   return result;
+}
+
+RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights,
+                    const core::Tensor<std::int8_t>& input, std::span<const int> local,
+                    Transport& transport, const RunOptions& options) {
+  check_run_inputs(plan, weights, input);
+  SoftwareCluster nodes(plan, weights, input.dim(0), local, transport, options);
+  return nodes.run(input);
 }
 
 RunResult run_plan(const plan::Plan& plan, const model::EncoderWeights& weights,

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <vector>
@@ -13,7 +15,9 @@
 #include "core/tensor.h"
 #include "model/weights.h"
 #include "plan/plan.h"
+#include "platform/failure.h"
 #include "platform/node.h"
+#include "platform/ports.h"
 #include "platform/transport.h"
 
 namespace atl::platform {
@@ -37,10 +41,42 @@ struct RunResult {
 void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weights,
                       const core::Tensor<std::int8_t>& input);
 
-// Runs nodes `local` of the plan in this process over `transport` (which must reach all other
-// nodes), after a barrier with the other processes. Every process passes the same input (only
-// the one holding the source kernel injects it). Throws core::Error naming the node and kernel
-// of the first failure; a failure stops every local task within the timeout.
+// Nodes `local` of a plan, set up once and then run on any number of sequences of `tokens`
+// rows, one at a time, as a configured FPGA cluster is: setup (weight slices, oneDNN plans, one
+// thread per kernel) happens in the constructor, and threads stay warm between sequences.
+// `plan`, `weights` and `transport` must outlive the object. After a failure every later run()
+// throws: the nodes' state is then unknown.
+class SoftwareCluster {
+ public:
+  // Throws core::Error naming the kernel or node that cannot be prepared.
+  SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights, std::int64_t tokens,
+                  std::span<const int> local, Transport& transport, RunOptions options = {});
+  ~SoftwareCluster();
+  SoftwareCluster(const SoftwareCluster&) = delete;
+  SoftwareCluster& operator=(const SoftwareCluster&) = delete;
+
+  // One sequence, after a barrier with the other processes of the run (each passes the same
+  // input; only the one holding the source kernel injects it). Throws core::Error naming the
+  // node and kernel of the first failure; a failure stops every local task within the timeout.
+  RunResult run(const core::Tensor<std::int8_t>& input);
+  double setup_ms() const { return setup_ms_; }
+
+ private:
+  const plan::Plan& plan_;
+  const model::EncoderWeights& weights_;
+  std::int64_t tokens_;
+  Transport& transport_;
+  RunOptions options_;
+  Wiring wiring_;
+  Failure failure_;  // declared before the nodes: their tasks report into it until they end
+  std::mutex output_mutex_;
+  std::optional<core::Tensor<std::int8_t>> output_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  double setup_ms_ = 0;
+};
+
+// One sequence on nodes `local` of the plan in this process over `transport` (which must reach
+// all other nodes): a SoftwareCluster set up for this input, run once.
 RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights,
                     const core::Tensor<std::int8_t>& input, std::span<const int> local,
                     Transport& transport, const RunOptions& options = {});

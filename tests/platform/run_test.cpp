@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <numeric>
 #include <thread>
 
 #include "core/error.h"
@@ -10,6 +11,7 @@
 #include "model/encoder.h"
 #include "model/synthetic.h"
 #include "plans.h"
+#include "platform/inproc_transport.h"
 
 namespace atl::platform {
 namespace {
@@ -114,6 +116,57 @@ TEST(RunPlan, TrafficCountsMatchTheGraph) {
   }
   EXPECT_EQ(net_sent, crossing * 16);
   EXPECT_EQ(net_received, net_sent);
+}
+
+TEST(SoftwareCluster, RunsSequenceAfterSequenceOnTheSameNodes) {
+  const Reference& r = reference();
+  const plan::Plan p = scattered_plan(tiny_config(), 6);
+  InprocTransport transport(static_cast<int>(p.cluster.nodes.size()));
+  std::vector<int> all(p.cluster.nodes.size());
+  std::iota(all.begin(), all.end(), 0);
+  SoftwareCluster nodes(p, r.weights, 16, all, transport);
+  const model::Encoder reference_encoder(r.weights);
+  const RunResult first = nodes.run(r.input);
+  for (std::uint64_t seed = 20; seed < 23; ++seed) {
+    const core::Tensor<std::int8_t> x = model::random_input(16, 128, seed);
+    const RunResult got = nodes.run(x);
+    ASSERT_TRUE(got.output.has_value());
+    EXPECT_EQ(*got.output, reference_encoder.forward(x)) << "seed " << seed;
+    // Traffic is per sequence, not accumulated.
+    for (std::size_t n = 0; n < got.nodes.size(); ++n) {
+      EXPECT_EQ(got.nodes[n].packets_sent, first.nodes[n].packets_sent) << n;
+      EXPECT_EQ(got.nodes[n].network.bytes_received, first.nodes[n].network.bytes_received) << n;
+    }
+  }
+  EXPECT_EQ(*nodes.run(r.input).output, r.output);
+  try {
+    nodes.run(model::random_input(8, 128, 1));
+    FAIL() << "ran 8 tokens on nodes set up for 16";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("set up for 16"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SoftwareCluster, RefusesToRunAfterAFailure) {
+  const Reference& r = reference();
+  const plan::Plan p = pipeline_plan(tiny_config(), 2);
+  InprocTransport transport(2);
+  const int all[] = {0, 1};
+  int calls = 0;
+  RunOptions options;
+  options.before_compute = [&](const graph::Kernel& k) {
+    if (k.name == "l0.out_proj" && ++calls == 2) throw core::Error("injected fault");
+  };
+  SoftwareCluster nodes(p, r.weights, 16, all, transport, options);
+  EXPECT_EQ(*nodes.run(r.input).output, r.output);
+  EXPECT_THROW(nodes.run(r.input), core::Error);
+  try {
+    nodes.run(r.input);
+    FAIL() << "ran after a failure";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("earlier failure"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("injected fault"), std::string::npos) << e.what();
+  }
 }
 
 TEST(RunPlan, KernelThatThrowsStopsTheRunNamingNodeAndKernel) {
