@@ -1,6 +1,7 @@
 #include "platform/node.h"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <atomic>
@@ -128,6 +129,8 @@ void Node::wait() {
 }
 
 void Node::serve(Task& t) {
+  // OpenMP's thread count is per thread: this task's kernel gets its own (RoleKernel::threads).
+  if (const int n = t.role.threads(); n > 0) omp_set_num_threads(n);
   for (std::int64_t seen = 0;;) {
     {
       std::unique_lock lock(mutex_);

@@ -75,6 +75,10 @@ RoleKernel::RoleKernel(const graph::Kernel& kernel, const model::EncoderWeights&
   }
 }
 
+int RoleKernel::threads() const {
+  return kernel_.role == Role::attention || kernel_.role == Role::context ? 1 : 0;
+}
+
 Message RoleKernel::run(const std::vector<Message>& ports) const {
   const std::string& name = kernel_.name;
   auto port = [&](std::size_t p) -> const Message& {
