@@ -68,6 +68,11 @@ def main():
         both = 2 / (1 / mm["AttentionScores"] + 1 / mm["AttentionContext"])
         print(f"  attention matmuls: oneDNN batch {both / mm['AttentionPlainLoops']:.0f}x the "
               f"per-head plain loops")
+    plat = {b["name"].split("/")[0]: b for b in runs(load(d / "platform_bench.json"), "BM_")}
+    if "BM_ReferenceEncoder" in plat and "BM_InprocSixNodes" in plat:
+        ratio = ms(plat["BM_InprocSixNodes"]) / ms(plat["BM_ReferenceEncoder"])
+        print(f"one encoder layer on six in-process nodes vs the single-process reference: "
+              f"{ratio:.2f}x the time   (target <= 2x)")
     for path in sorted(d.glob("*.json")):
         if path.stem in ("kernels_forward", "kernels_bench", "pytorch"):
             continue
