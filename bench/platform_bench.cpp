@@ -13,7 +13,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <string>
 #include <thread>
 
@@ -22,7 +21,6 @@
 #include "model/synthetic.h"
 #include "plan/plan.h"
 #include "platform/failure.h"
-#include "platform/inproc_transport.h"
 #include "platform/mpi_launch.h"
 #include "platform/mpi_transport.h"
 #include "platform/run.h"
@@ -63,10 +61,7 @@ BENCHMARK(BM_ReferenceEncoder)->Unit(benchmark::kMillisecond)->MinTime(2);
 // per iteration, as a deployed cluster serves them: the measure of the 2x target.
 void BM_InprocSixNodes(benchmark::State& state) {
   const Encoder6& e = encoder6();
-  InprocTransport transport(static_cast<int>(e.plan.cluster.nodes.size()));
-  std::vector<int> all(e.plan.cluster.nodes.size());
-  std::iota(all.begin(), all.end(), 0);
-  SoftwareCluster nodes(e.plan, e.weights, e.input.dim(0), all, transport);
+  SoftwareCluster nodes(e.plan, e.weights, e.input.dim(0));
   for (auto _ : state) benchmark::DoNotOptimize(nodes.run(e.input).output);
 }
 BENCHMARK(BM_InprocSixNodes)->Unit(benchmark::kMillisecond)->MinTime(2);

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
-#include <numeric>
 #include <string>
 
 #include "cli/software_nodes.h"
@@ -15,7 +14,6 @@
 #include "core/npy.h"
 #include "model/encoder.h"
 #include "plan/plan.h"
-#include "platform/inproc_transport.h"
 #include "platform/mpi_launch.h"
 
 namespace atl::cli {
@@ -48,15 +46,10 @@ void run_verb(const RunVerbOptions& o) {
     const auto input = load_run_input(o.in, plan);
     platform::RunOptions options;
     options.timeout = to_ms(o.in.timeout_s);
-    plan::validate(plan, o.in.plan);
     platform::check_run_inputs(plan, weights, input);
-    const int n = static_cast<int>(plan.cluster.nodes.size());
-    std::vector<int> all(static_cast<std::size_t>(n));
-    std::iota(all.begin(), all.end(), 0);
-    platform::InprocTransport transport(n);
     // One set-up, then the same sequence `repeat` times on warm kernel threads: the first run
     // pays for new threads, the later ones show what a deployed cluster does per sequence.
-    platform::SoftwareCluster nodes(plan, weights, input.dim(0), all, transport, options);
+    platform::SoftwareCluster nodes(plan, weights, input.dim(0), options);
     std::vector<double> run_ms;
     platform::RunResult r;
     for (int i = 0; i < o.repeat; ++i) {

@@ -53,15 +53,7 @@ Fifo<Packet>& Router::local_inbox(std::uint32_t dest) const {
 }
 
 void Router::route(Packet p, Deadline deadline, std::stop_token stop) {
-  const int node = node_of(p.dest, p.id);
-  if (node == node_) {
-    local_inbox(p.dest).push(std::move(p), deadline, stop);
-    return;
-  }
-  packets_sent_.fetch_add(1, std::memory_order_relaxed);
-  bytes_sent_.fetch_add(static_cast<std::int64_t>(kFlitBytes + p.data.size()),
-                        std::memory_order_relaxed);
-  transport_.send(node, std::move(p), deadline, stop);
+  route(std::vector<Packet>{std::move(p)}, deadline, stop);
 }
 
 void Router::route(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {

@@ -36,14 +36,14 @@ class Router {
   // Connects local kernel `id` to its input FIFO; throws unless the table places `id` here.
   void attach(std::uint32_t id, Fifo<Packet>& inbox);
 
-  // A packet from a local kernel: to a local FIFO or to the transport. Throws core::Error for
-  // an unknown destination or an ID wider than the plan's ID width.
-  void route(Packet p, Deadline deadline, std::stop_token stop = {});
-  // A burst: packets from one local kernel to one destination kernel, in order. They move as
-  // one hand-off (one lock, one wake-up of the receiving task) rather than one per packet; on a
-  // 2-core machine per-packet hand-offs cost two thread switches each and dominated a run.
-  // Throws core::Error as route does, or when the packets do not share one destination.
+  // A burst: packets from one local kernel to one destination kernel, in order, to a local
+  // FIFO or to the transport. They move as one hand-off (one lock, one wake-up of the receiving
+  // task) rather than one per packet; on a 2-core machine per-packet hand-offs cost two thread
+  // switches each and dominated a run. Throws core::Error for an unknown destination, an ID
+  // wider than the plan's ID width, or packets that do not share one destination.
   void route(std::vector<Packet> burst, Deadline deadline, std::stop_token stop = {});
+  // One packet: a burst of one.
+  void route(Packet p, Deadline deadline, std::stop_token stop = {});
   // A packet, or a burst for one kernel, from the network: the destination must be a kernel of
   // this node.
   void deliver(Packet p, Deadline deadline, std::stop_token stop = {});

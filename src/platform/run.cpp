@@ -18,8 +18,11 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 
 }  // namespace
 
-void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weights,
-                      const core::Tensor<std::int8_t>& input) {
+namespace {
+
+// The part of check_run_inputs that setup needs: weights that fit the graph and a token count.
+void check_setup(const plan::Plan& plan, const model::EncoderWeights& weights,
+                 std::int64_t tokens) {
   const graph::Graph& g = plan.graph;
   const model::ModelConfig& c = weights.config;
   if (c.hidden != g.hidden || c.heads != g.heads || c.intermediate != g.intermediate ||
@@ -30,23 +33,54 @@ void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weigh
         c.name, c.hidden, c.heads, c.intermediate, weights.layers.size(), g.model, g.hidden,
         g.heads, g.intermediate, g.layers));
   }
+  if (tokens < 1 || tokens > g.seq_len) {
+    throw core::Error(fmt::format("input: {} tokens; the plan takes 1 to {}", tokens, g.seq_len));
+  }
+}
+
+std::vector<int> every_node(const plan::Plan& plan) {
+  std::vector<int> all(plan.cluster.nodes.size());
+  std::iota(all.begin(), all.end(), 0);
+  return all;
+}
+
+}  // namespace
+
+void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weights,
+                      const core::Tensor<std::int8_t>& input) {
+  const graph::Graph& g = plan.graph;
   if (input.rank() != 2 || input.dim(1) != g.hidden || input.dim(0) < 1 ||
       input.dim(0) > g.seq_len) {
     throw core::Error(
         fmt::format("input: expected int8 [tokens, {}] with 1 <= tokens <= {}, got {}", g.hidden,
                     g.seq_len, core::to_string(input.shape())));
   }
+  check_setup(plan, weights, input.dim(0));
 }
 
 SoftwareCluster::SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights,
                                  std::int64_t tokens, std::span<const int> local,
                                  Transport& transport, RunOptions options)
+    : SoftwareCluster(plan, weights, tokens, local, nullptr, &transport, std::move(options)) {}
+
+SoftwareCluster::SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights,
+                                 std::int64_t tokens, RunOptions options)
+    : SoftwareCluster(
+          plan, weights, tokens, every_node(plan),
+          std::make_unique<InprocTransport>(static_cast<int>(plan.cluster.nodes.size())), nullptr,
+          std::move(options)) {}
+
+SoftwareCluster::SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights,
+                                 std::int64_t tokens, std::span<const int> local,
+                                 std::unique_ptr<Transport> owned, Transport* transport,
+                                 RunOptions options)
     : plan_(plan),
       weights_(weights),
       tokens_(tokens),
-      transport_(transport),
+      owned_transport_(std::move(owned)),
+      transport_(owned_transport_ ? *owned_transport_ : *transport),
       options_(std::move(options)),
-      wiring_(wire(plan, tokens)) {
+      wiring_((check_setup(plan, weights, tokens), wire(plan, tokens))) {
   const auto t_setup = Clock::now();
   const NodeOptions node_options{options_.before_compute};
   for (int n : local) {
@@ -55,7 +89,7 @@ SoftwareCluster::SoftwareCluster(const plan::Plan& plan, const model::EncoderWei
                                     plan.cluster.nodes.size()));
     }
     nodes_.push_back(
-        std::make_unique<Node>(plan, wiring_, n, weights, transport, failure_, node_options));
+        std::make_unique<Node>(plan, wiring_, n, weights, transport_, failure_, node_options));
   }
   auto on_output = [this](Message m) {
     auto t = to_tensor<std::int8_t>(m, "sink");
@@ -75,10 +109,11 @@ RunResult SoftwareCluster::run(const core::Tensor<std::int8_t>& input) {
   if (auto error = failure_.first()) {
     throw core::Error("run: the software cluster stopped after an earlier failure: " + *error);
   }
-  check_run_inputs(plan_, weights_, input);
-  if (input.dim(0) != tokens_) {
+  if (input.rank() != 2 || input.dim(0) != tokens_ || input.dim(1) != plan_.graph.hidden) {
     throw core::Error(
-        fmt::format("input: {} tokens, but the nodes were set up for {}", input.dim(0), tokens_));
+        fmt::format("input: expected int8 [{}, {}] (the nodes were set up for {} "
+                    "tokens), got {}",
+                    tokens_, plan_.graph.hidden, tokens_, core::to_string(input.shape())));
   }
   const Message in = to_message(input);
   {
@@ -127,11 +162,8 @@ RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights
 RunResult run_plan(const plan::Plan& plan, const model::EncoderWeights& weights,
                    const core::Tensor<std::int8_t>& input, const RunOptions& options) {
   plan::validate(plan, "plan '" + plan.graph.model + "'");
-  const int n = static_cast<int>(plan.cluster.nodes.size());
-  std::vector<int> all(static_cast<std::size_t>(n));
-  std::iota(all.begin(), all.end(), 0);
-  InprocTransport transport(n);
-  RunResult r = run_nodes(plan, weights, input, all, transport, options);
+  check_run_inputs(plan, weights, input);
+  RunResult r = SoftwareCluster(plan, weights, input.dim(0), options).run(input);
   if (!r.output) throw core::Error("run: the sink kernel produced no output");
   return r;
 }

@@ -48,9 +48,13 @@ void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weigh
 // throws: the nodes' state is then unknown.
 class SoftwareCluster {
  public:
-  // Throws core::Error naming the kernel or node that cannot be prepared.
+  // Throws core::Error when the weights or `tokens` do not fit the plan's graph, or naming the
+  // kernel or node that cannot be prepared.
   SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights, std::int64_t tokens,
                   std::span<const int> local, Transport& transport, RunOptions options = {});
+  // Every node of the plan, in this process, over an in-process transport of its own.
+  SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights, std::int64_t tokens,
+                  RunOptions options = {});
   ~SoftwareCluster();
   SoftwareCluster(const SoftwareCluster&) = delete;
   SoftwareCluster& operator=(const SoftwareCluster&) = delete;
@@ -64,7 +68,12 @@ class SoftwareCluster {
  private:
   const plan::Plan& plan_;
   const model::EncoderWeights& weights_;
+  SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights, std::int64_t tokens,
+                  std::span<const int> local, std::unique_ptr<Transport> owned,
+                  Transport* transport, RunOptions options);
+
   std::int64_t tokens_;
+  std::unique_ptr<Transport> owned_transport_;  // the in-process one, when this object made it
   Transport& transport_;
   RunOptions options_;
   Wiring wiring_;

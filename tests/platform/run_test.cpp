@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <numeric>
 #include <thread>
 
 #include "core/error.h"
@@ -121,10 +120,7 @@ TEST(RunPlan, TrafficCountsMatchTheGraph) {
 TEST(SoftwareCluster, RunsSequenceAfterSequenceOnTheSameNodes) {
   const Reference& r = reference();
   const plan::Plan p = scattered_plan(tiny_config(), 6);
-  InprocTransport transport(static_cast<int>(p.cluster.nodes.size()));
-  std::vector<int> all(p.cluster.nodes.size());
-  std::iota(all.begin(), all.end(), 0);
-  SoftwareCluster nodes(p, r.weights, 16, all, transport);
+  SoftwareCluster nodes(p, r.weights, 16);
   const model::Encoder reference_encoder(r.weights);
   const RunResult first = nodes.run(r.input);
   for (std::uint64_t seed = 20; seed < 23; ++seed) {
@@ -221,6 +217,9 @@ TEST(RunPlan, RejectsWeightsOrInputThatDoNotFit) {
   model::EncoderWeights one_layer = r.weights;
   one_layer.layers.resize(1);
   EXPECT_THROW(run_plan(p, one_layer, r.input), core::Error);
+  // Setting nodes up checks the same before preparing any kernel.
+  EXPECT_THROW(SoftwareCluster(p, r.weights, 17), core::Error);
+  EXPECT_THROW(SoftwareCluster(p, one_layer, 16), core::Error);
 }
 
 }  // namespace
