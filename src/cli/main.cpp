@@ -23,18 +23,34 @@ int main(int argc, char** argv) {
   atl::cli::add_node(app);
   atl::cli::add_simulate(app);
   atl::cli::add_report(app);
+  // Exit codes (README): 0 success, 1 the input or the run failed, 2 usage (a bad option),
+  // 3 a bug in atoll. CLI11's own codes never reach the shell.
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    app.exit(e);
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    app.exit(e);
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    app.exit(e);
+    return 0;
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    app.exit(e);
+    return 2;
   } catch (const atl::cli::Exit& e) {
     return e.code;
   } catch (const atl::core::Error& e) {
+    if (e.kind() == atl::core::ErrorKind::internal) {
+      fmt::print(stderr, "atoll: internal error (a bug): {}\n", e.what());
+      return 3;
+    }
     fmt::print(stderr, "atoll: error: {}\n", e.what());
     return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "atoll: internal error: {}\n", e.what());
-    return 2;
+    fmt::print(stderr, "atoll: internal error (a bug): {}\n", e.what());
+    return 3;
   }
   return 0;
 }
