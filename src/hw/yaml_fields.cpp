@@ -52,13 +52,20 @@ double number_field(const YAML::Node& map, const std::string& field, const std::
   throw core::Error(fmt::format("{}.{}: expected a number, got {}", at, field, shown(node)));
 }
 
-std::int64_t integer_field(const YAML::Node& map, const std::string& field, const std::string& at) {
+std::int64_t integer_field(const YAML::Node& map, const std::string& field, const std::string& at,
+                           std::int64_t lo, std::int64_t hi) {
   YAML::Node node = required(map, field, at);
+  std::int64_t v = 0;
   try {
-    return node.as<std::int64_t>();
+    v = node.as<std::int64_t>();
   } catch (const YAML::Exception&) {
     throw core::Error(fmt::format("{}.{}: expected an integer, got {}", at, field, shown(node)));
   }
+  if (v < lo || v > hi) {
+    throw core::Error(
+        fmt::format("{}.{}: expected an integer in [{}, {}], got {}", at, field, lo, hi, v));
+  }
+  return v;
 }
 
 double sourced_number(const YAML::Node& map, const std::string& field, const std::string& at,

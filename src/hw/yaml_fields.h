@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 
 namespace atl::hw {
@@ -17,7 +18,11 @@ YAML::Node load_yaml_map(const std::filesystem::path& path, const std::string& w
 // `field` of `map`; `at` is "file: path.to.map" for messages. Missing -> error unless optional.
 std::string text_field(const YAML::Node& map, const std::string& field, const std::string& at);
 double number_field(const YAML::Node& map, const std::string& field, const std::string& at);
-std::int64_t integer_field(const YAML::Node& map, const std::string& field, const std::string& at);
+// Integers must lie in [lo, hi] (the error names the range): a value the caller would cut to a
+// narrower type must be rejected here, not wrapped.
+std::int64_t integer_field(const YAML::Node& map, const std::string& field, const std::string& at,
+                           std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
+                           std::int64_t hi = std::numeric_limits<std::int64_t>::max());
 
 // A sourced figure: {value: X, source: "...", grade: ...} (a bare number is rejected: every
 // figure needs its source). Returns `fallback` when the field is absent and `optional`.
