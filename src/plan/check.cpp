@@ -34,6 +34,13 @@ class Comparer {
                                   shown(expected), kWhy));
   }
 
+  // The length of an array.
+  void count(const std::string& path, std::size_t found, std::size_t expected) const {
+    if (found == expected) return;
+    throw core::Error(
+        fmt::format("{}: {}: {} entries, expected {} ({})", where_, path, found, expected, kWhy));
+  }
+
  private:
   const std::string& where_;
 };
@@ -69,8 +76,7 @@ void check_kernels(const graph::Graph& found, const graph::Graph& built, const C
     same(at + ".parts", std::int64_t{f.parts}, std::int64_t{b.parts});
     same(at + ".out_dtype", core::to_string(f.out_dtype), core::to_string(b.out_dtype));
     same(at + ".out_bytes_per_token", f.out_bytes_per_token, b.out_bytes_per_token);
-    same(at + ".stages (count)", static_cast<std::int64_t>(f.stages.size()),
-         static_cast<std::int64_t>(b.stages.size()));
+    same.count(at + ".stages", f.stages.size(), b.stages.size());
     for (std::size_t s = 0; s < b.stages.size(); ++s) {
       const graph::Stage& fs = f.stages[s];
       const graph::Stage& bs = b.stages[s];
@@ -86,8 +92,7 @@ void check_kernels(const graph::Graph& found, const graph::Graph& built, const C
 }
 
 void check_streams(const graph::Graph& found, const graph::Graph& built, const Comparer& same) {
-  same("graph.streams (count)", static_cast<std::int64_t>(found.streams.size()),
-       static_cast<std::int64_t>(built.streams.size()));
+  same.count("graph.streams", found.streams.size(), built.streams.size());
   for (std::size_t i = 0; i < built.streams.size(); ++i) {
     const graph::Stream& f = found.streams[i];
     const graph::Stream& b = built.streams[i];

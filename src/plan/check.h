@@ -5,11 +5,16 @@
 // to a different answer without noticing, so it is refused here instead.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "plan/plan.h"
 
 namespace atl::plan {
+
+// The largest model dimension a plan may hold: products of two stay within 64 bits and a row
+// count fits the 32-bit counters of the packet protocol.
+inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
 
 // Throws core::Error naming `where` (the plan file), the JSON path (e.g. graph.kernels[17].role),
 // the value found and the one expected unless
@@ -23,9 +28,5 @@ namespace atl::plan {
 // The shape is checked and the kernel count compared before anything is built, so a huge
 // graph.layers or heads costs nothing.
 void check_meaning(const Plan& plan, const std::string& where);
-
-// The largest model dimension a plan may hold: products of two stay within 64 bits and a row
-// count fits the 32-bit counters of the packet protocol.
-inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
 
 }  // namespace atl::plan

@@ -166,7 +166,7 @@ TEST(PlanCheck, StreamAdded) {
                                    {"pattern", "gather"},
                                    {"bytes_per_token", 64},
                                    {"port", 0}});
-  EXPECT_EQ(error_of(j), "p.json: graph.streams (count): 44, expected 43" + kWhy);
+  EXPECT_EQ(error_of(j), "p.json: graph.streams: 44 entries, expected 43" + kWhy);
 }
 
 TEST(PlanCheck, StreamRemoved) {
@@ -197,7 +197,14 @@ TEST(PlanCheck, KnobsThatChangeTheShapes) {
             "layer-0 partitions make an encoder of 26" +
                 kWhy);
   j = to_json(tiny_plan());
-  j["graph"]["kernels"][1]["stages"].erase(1);  // l0.q without its quant_act
+  j["graph"]["kernels"][14]["stages"].erase(1);  // l1.q without its quant_act
+  EXPECT_EQ(error_of(j), "p.json: graph.kernels[14].stages: 1 entries, expected 2" + kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][14]["stages"][1]["type"] = "gelu";
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels[14].stages[1].type: 'gelu', expected 'quant_act'" + kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][1]["stages"].erase(1);  // l0.q, where the knobs are read
   EXPECT_EQ(error_of(j),
             "p.json: graph.kernels: knobs of role 'q': 1 stages given, its kernels have 2");
   j = to_json(tiny_plan());
