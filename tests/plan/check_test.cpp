@@ -215,6 +215,60 @@ TEST(PlanCheck, KnobsThatChangeTheShapes) {
             "rows");
 }
 
+// Every one-field edit of a kernel or a stream changes what the plan describes, so every one is
+// refused, and the message starts with the file (never an internal name such as 'LinearPlan').
+TEST(PlanCheck, EveryKernelOrStreamEditIsRefusedNamingTheFile) {
+  const json good = to_json(tiny_plan());
+  const json& kernels = good["graph"]["kernels"];
+  const json& streams = good["graph"]["streams"];
+  int edits = 0;
+  auto refused = [&](const json& j, const std::string& what) {
+    ++edits;
+    const std::string e = error_of(j);
+    EXPECT_EQ(e.rfind("p.json", 0), 0u) << what << ": " << e;
+  };
+  for (std::size_t i = 0; i < kernels.size(); ++i) {
+    for (const char* field : {"layer", "head", "part", "parts", "out_bytes_per_token"}) {
+      json j = good;
+      j["graph"]["kernels"][i][field] = kernels[i][field].get<std::int64_t>() + 1;
+      refused(j, fmt::format("kernels[{}].{} + 1", i, field));
+    }
+    for (const char* dtype : {"int8", "uint8", "int32"}) {
+      if (kernels[i]["out_dtype"] == dtype) continue;
+      json j = good;
+      j["graph"]["kernels"][i]["out_dtype"] = dtype;
+      refused(j, fmt::format("kernels[{}].out_dtype = {}", i, dtype));
+    }
+    for (graph::Role r : graph::layer_roles()) {
+      if (kernels[i]["role"] == graph::to_string(r)) continue;
+      json j = good;
+      j["graph"]["kernels"][i]["role"] = graph::to_string(r);
+      refused(j, fmt::format("kernels[{}].role = {}", i, graph::to_string(r)));
+    }
+  }
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    auto edit = [&](const char* field, const json& value) {
+      json j = good;
+      j["graph"]["streams"][i][field] = value;
+      refused(j, fmt::format("streams[{}].{} = {}", i, field, value.dump()));
+    };
+    edit("bytes_per_token", streams[i]["bytes_per_token"].get<std::int64_t>() + 1);
+    edit("port", 1 - streams[i]["port"].get<int>());
+    for (const char* p : {"send", "bcast", "scatter", "gather", "reduce"}) {
+      if (streams[i]["pattern"] != p) edit("pattern", p);
+    }
+    for (const char* end : {"producer", "consumer"}) {
+      for (std::size_t k : {std::size_t{1}, kernels.size() - 1}) {  // the kernels next to it
+        for (std::size_t at = 0; at < kernels.size(); ++at) {
+          if (kernels[at]["name"] != streams[i][end]) continue;
+          edit(end, kernels[(at + k) % kernels.size()]["name"]);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(edits, 28 * 5 + 28 * 2 + 28 * 10 - 26 + 43 * (2 + 4 + 4));
+}
+
 TEST(PlanCheck, SavingRefusesAWrongPlanToo) {
   Plan p = tiny_plan();
   p.graph.kernels[4].head = 1;
