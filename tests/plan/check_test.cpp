@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -271,13 +272,16 @@ TEST(PlanCheck, EveryKernelOrStreamEditIsRefusedNamingTheFile) {
 
 TEST(PlanCheck, SavingRefusesAWrongPlanToo) {
   Plan p = tiny_plan();
-  p.graph.kernels[4].head = 1;
-  EXPECT_THROW(save_plan(p, std::filesystem::path(::testing::TempDir()) / "bad.json"), core::Error);
+  p.graph.kernels[4].head = 1;  // l0.h0.attention claims head 1
+  const auto path = std::filesystem::path(::testing::TempDir()) / "atoll_check_wrong_plan.json";
+  std::filesystem::remove(path);
   try {
-    validate(p, "mem");
+    save_plan(p, path);
+    ADD_FAILURE() << "saved a wrong plan";
   } catch (const core::Error& e) {
-    EXPECT_EQ(std::string(e.what()), "mem: graph.kernels[4].head: 1, expected 0" + kWhy);
+    EXPECT_EQ(e.what(), path.string() + ": graph.kernels[4].head: 1, expected 0" + kWhy);
   }
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 }  // namespace
