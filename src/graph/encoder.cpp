@@ -318,6 +318,21 @@ void validate(const SublayerKnobs& knobs, const model::ModelConfig& c) {
   }
 }
 
+std::int64_t encoder_kernel_count(const model::ModelConfig& config, const SublayerKnobs& knobs) {
+  std::int64_t per_layer = 0, total = 0;
+  for (Role role : layer_roles()) {
+    // One kernel per head for the per-head roles, one per tensor-parallel part for the others.
+    const std::int64_t n =
+        role == Role::attention || role == Role::context ? config.heads : knobs[role].partition;
+    if (__builtin_add_overflow(per_layer, n, &per_layer)) return -1;
+  }
+  if (__builtin_mul_overflow(per_layer, config.layers, &total) ||
+      __builtin_add_overflow(total, 2, &total)) {  // + source and sink
+    return -1;
+  }
+  return total;
+}
+
 Graph build_encoder_graph(const model::ModelConfig& config, const SublayerKnobs& knobs) {
   // Only the shape checks the graph itself needs; model::validate holds the kernels' own limits.
   if (config.layers < 1 || config.hidden < 1 || config.heads < 1 || config.intermediate < 1 ||

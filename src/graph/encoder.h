@@ -55,6 +55,11 @@ const std::vector<StageType>& stage_types(Role role);
 // knobs are positive, partition divides the rows it splits (and, for q/k/v, the heads).
 void validate(const SublayerKnobs& knobs, const model::ModelConfig& config);
 
+// The number of kernels build_encoder_graph makes for `config` and (validated) `knobs`, computed
+// without building: 2 + layers * (partitions of the linear roles + 2 * heads + 2); -1 if it
+// would not fit 64 bits. Lets a reader compare a file's kernel count before building anything.
+std::int64_t encoder_kernel_count(const model::ModelConfig& config, const SublayerKnobs& knobs);
+
 // Builds the encoder graph: source -> `config.layers` encoder layers -> sink. Kernel names are
 // "l<layer>.<role>[.p<part>]" and "l<layer>.h<head>.attn|ctx"; streams carry exact bytes per token
 // row (int8 1 B, int32 4 B per element; probabilities seq_len B per row). Validates the result.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "plan/check.h"
 
 namespace atl::plan {
 
@@ -78,6 +79,7 @@ void validate(const Plan& plan, const std::string& where) {
     fail(fmt::format("estimate: {} node entries for {} cluster nodes", plan.estimate.nodes.size(),
                      plan.cluster.nodes.size()));
   }
+  check_meaning(plan, where);
 }
 
 }  // namespace atl::plan

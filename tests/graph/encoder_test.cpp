@@ -164,5 +164,25 @@ TEST(Encoder, RejectsBadKnobs) {
   EXPECT_THROW(build_encoder_graph(base(1), knobs), core::Error);
 }
 
+TEST(Encoder, KernelCountWithoutBuilding) {
+  SublayerKnobs split;
+  split.q.partition = 3;
+  split.ffn1.partition = 4;
+  split.ffn2.partition = 2;
+  for (const SublayerKnobs& knobs : {SublayerKnobs{}, split}) {
+    for (std::int64_t layers : {1, 2, 12}) {
+      const model::ModelConfig c = base(layers);
+      EXPECT_EQ(encoder_kernel_count(c, knobs),
+                static_cast<std::int64_t>(build_encoder_graph(c, knobs).kernels.size()));
+    }
+  }
+  EXPECT_EQ(encoder_kernel_count(base(1), split), 40);
+  // 32 kernels a layer: 2^58 layers do not fit 64 bits, nor do 2^62 heads.
+  EXPECT_EQ(encoder_kernel_count(base(std::int64_t{1} << 58), {}), -1);
+  model::ModelConfig wide = base(1);
+  wide.heads = std::int64_t{1} << 62;
+  EXPECT_EQ(encoder_kernel_count(wide, {}), -1);
+}
+
 }  // namespace
 }  // namespace atl::graph

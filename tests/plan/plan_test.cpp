@@ -5,40 +5,23 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "graph/encoder.h"
 #include "plan/galapagos_xml.h"
 #include "plan/json.h"
 
 namespace atl::plan {
 namespace {
 
-using graph::Role;
-using graph::StageType;
-
-// source -> ffn1 -> sink: the smallest graph that validates.
+// The smallest encoder: one layer, one 64-wide head; 12 kernels, source first and sink last.
 graph::Graph tiny_graph() {
-  graph::Graph g;
-  g.model = "tiny";
-  g.seq_len = 4;
-  g.hidden = 64;
-  g.heads = 1;
-  g.intermediate = 64;
-  g.layers = 1;
-  graph::Kernel src, ffn, sink;
-  src.name = "source";
-  src.role = Role::source;
-  src.out_bytes_per_token = 64;
-  ffn.name = "l0.ffn1";
-  ffn.role = Role::ffn1;
-  ffn.layer = 0;
-  ffn.out_bytes_per_token = 64;
-  ffn.stages = {{StageType::linear, 64, 64, {2, 1, 1}},
-                {StageType::gelu, 64, 0, {1, 1, 4}},
-                {StageType::quant_act, 64, 0, {1, 1, 4}}};
-  sink.name = "sink";
-  sink.role = Role::sink;
-  g.kernels = {src, ffn, sink};
-  g.streams = {{0, 1, graph::Pattern::send, 64, 0}, {1, 2, graph::Pattern::send, 64, 0}};
-  return g;
+  model::ModelConfig c;
+  c.name = "tiny";
+  c.layers = 1;
+  c.hidden = 64;
+  c.heads = 1;
+  c.intermediate = 64;
+  c.seq_len = 4;
+  return graph::build_encoder_graph(c);
 }
 
 hw::Device board(const std::string& name) {
@@ -67,7 +50,8 @@ Plan tiny_plan() {
   p.cluster.name = "pair";
   p.cluster.nodes = {{"a", board("b1")}, {"b", board("b2")}};
   p.cluster.network.hop_latency_ns = 512.25;
-  p.node_of_kernel = {0, 1, 1};
+  p.node_of_kernel.assign(p.graph.kernels.size(), 1);
+  p.node_of_kernel[0] = 0;  // the source on a, the rest on b
   p.kernel_id = assign_kernel_ids(p.graph, true);
   p.objective = "manual";
   p.estimate.latency_us = 12.345678901234;
@@ -88,12 +72,13 @@ std::string error_of(const nlohmann::json& j) {
 }
 
 TEST(KernelIds, ConsecutiveFromOneInGraphOrder) {
-  EXPECT_EQ(assign_kernel_ids(tiny_graph(), true), (std::vector<std::uint32_t>{1, 2, 3}));
+  EXPECT_EQ(assign_kernel_ids(tiny_graph(), true),
+            (std::vector<std::uint32_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
 }
 
 TEST(KernelIds, CompatibleModeStopsAt255Kernels) {
   graph::Graph g = tiny_graph();
-  for (int i = 0; i < 253; ++i) g.kernels.push_back(g.kernels[1]);  // 256 kernels
+  for (int i = 0; i < 244; ++i) g.kernels.push_back(g.kernels[1]);  // 256 kernels
   EXPECT_THROW(assign_kernel_ids(g, true), core::Error);
   const auto wide = assign_kernel_ids(g, false);
   EXPECT_EQ(wide.size(), 256u);
@@ -103,7 +88,7 @@ TEST(KernelIds, CompatibleModeStopsAt255Kernels) {
 }
 
 TEST(RoutingTable, MapsEveryIdToItsNodeAndReservesZero) {
-  EXPECT_EQ(routing_table(tiny_plan()), (std::vector<int>{-1, 0, 1, 1}));
+  EXPECT_EQ(routing_table(tiny_plan()), (std::vector<int>{-1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}));
 }
 
 TEST(PlanJson, RoundTripIsEqualAndByteIdentical) {
@@ -131,17 +116,17 @@ TEST(PlanJson, LoadNamesTheBadField) {
   {
     auto j = good;
     j["placement"][1]["node"] = "zz";
-    EXPECT_EQ(error_of(j), "p.json.placement[1].node: kernel 'l0.ffn1' on unknown node 'zz'");
+    EXPECT_EQ(error_of(j), "p.json.placement[1].node: kernel 'l0.q' on unknown node 'zz'");
   }
   {
     auto j = good;
     j["placement"][2]["kernel"] = "l0.ffn2";
-    EXPECT_EQ(error_of(j), "p.json.placement[2].kernel: 'l0.ffn2' but graph kernel 2 is 'sink'");
+    EXPECT_EQ(error_of(j), "p.json.placement[2].kernel: 'l0.ffn2' but graph kernel 2 is 'l0.k'");
   }
   {
     auto j = good;
     j["placement"][2]["id"] = 2;
-    EXPECT_EQ(error_of(j), "p.json: kernel 'sink': ID 2 used twice");
+    EXPECT_EQ(error_of(j), "p.json: kernel 'l0.k': ID 2 used twice");
   }
   {
     auto j = good;
@@ -180,7 +165,7 @@ TEST(PlanJson, RejectsACyclicGraph) {
 
 TEST(PlanValidate, RejectsWideIdsInCompatibleMode) {
   Plan p = tiny_plan();
-  p.kernel_id = {1, 2, 300};
+  p.kernel_id.back() = 300;
   EXPECT_THROW(validate(p, "x"), core::Error);
 }
 
@@ -204,6 +189,15 @@ TEST(GalapagosXml, MapFileListsIdsPerNode) {
             "        <comm> udp </comm>\n"
             "        <kernel> 2 </kernel>\n"
             "        <kernel> 3 </kernel>\n"
+            "        <kernel> 4 </kernel>\n"
+            "        <kernel> 5 </kernel>\n"
+            "        <kernel> 6 </kernel>\n"
+            "        <kernel> 7 </kernel>\n"
+            "        <kernel> 8 </kernel>\n"
+            "        <kernel> 9 </kernel>\n"
+            "        <kernel> 10 </kernel>\n"
+            "        <kernel> 11 </kernel>\n"
+            "        <kernel> 12 </kernel>\n"
             "        <mac> 02:00:00:00:00:02 </mac>\n"
             "        <ip> 10.0.0.2 </ip>\n"
             "    </node>\n"
@@ -213,7 +207,7 @@ TEST(GalapagosXml, MapFileListsIdsPerNode) {
 TEST(GalapagosXml, LogicalFileHasOneKernelPerId) {
   const std::string x = galapagos_logical_xml(tiny_plan());
   const std::string second =
-      "    <!-- l0.ffn1 -->\n"
+      "    <!-- l0.q -->\n"
       "    <kernel> kern_2\n"
       "        <num> 2 </num>\n"
       "        <rep> 1 </rep>\n"
@@ -236,7 +230,7 @@ TEST(GalapagosXml, LogicalFileHasOneKernelPerId) {
   for (auto at = x.find("<kernel>"); at != std::string::npos; at = x.find("<kernel>", at + 1)) {
     ++kernels;
   }
-  EXPECT_EQ(kernels, 3u);
+  EXPECT_EQ(kernels, 12u);
 }
 
 TEST(GalapagosXml, RefusesWideIds) {

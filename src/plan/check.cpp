@@ -1,0 +1,161 @@
+#include "plan/check.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "graph/encoder.h"
+
+namespace atl::plan {
+namespace {
+
+constexpr const char* kWhy =
+    "a plan's graph must be the I-BERT encoder that its model shape and layer-0 knobs build";
+
+std::string shown(const std::string& s) {
+  return "'" + s + "'";
+}
+std::string shown(std::int64_t v) {
+  return std::to_string(v);
+}
+
+// Compares one field of the plan's graph with the rebuilt one.
+class Comparer {
+ public:
+  explicit Comparer(const std::string& where) : where_(where) {}
+
+  template <typename T>
+  void operator()(const std::string& path, const T& found, const T& expected) const {
+    if (found == expected) return;
+    throw core::Error(fmt::format("{}: {}: {}, expected {} ({})", where_, path, shown(found),
+                                  shown(expected), kWhy));
+  }
+
+  // The length of an array.
+  void count(const std::string& path, std::size_t found, std::size_t expected) const {
+    if (found == expected) return;
+    throw core::Error(
+        fmt::format("{}: {}: {} entries, expected {} ({})", where_, path, found, expected, kWhy));
+  }
+
+ private:
+  const std::string& where_;
+};
+
+void check_shape(const graph::Graph& g, const std::string& where) {
+  const std::pair<const char*, std::int64_t> dims[] = {{"layers", g.layers},
+                                                       {"hidden", g.hidden},
+                                                       {"heads", g.heads},
+                                                       {"intermediate", g.intermediate},
+                                                       {"seq_len", g.seq_len}};
+  for (const auto& [name, v] : dims) {
+    if (v < 1 || v > kMaxDimension) {
+      throw core::Error(
+          fmt::format("{}: graph.{}: {} is outside 1..{}", where, name, v, kMaxDimension));
+    }
+  }
+  if (g.hidden % g.heads != 0) {
+    throw core::Error(fmt::format("{}: graph.hidden: {} is not a multiple of graph.heads ({})",
+                                  where, g.hidden, g.heads));
+  }
+}
+
+void check_kernels(const graph::Graph& found, const graph::Graph& built, const Comparer& same) {
+  for (std::size_t i = 0; i < built.kernels.size(); ++i) {
+    const graph::Kernel& f = found.kernels[i];
+    const graph::Kernel& b = built.kernels[i];
+    const std::string at = fmt::format("graph.kernels[{}]", i);
+    same(at + ".name", f.name, b.name);
+    same(at + ".role", graph::to_string(f.role), graph::to_string(b.role));
+    same(at + ".layer", std::int64_t{f.layer}, std::int64_t{b.layer});
+    same(at + ".head", std::int64_t{f.head}, std::int64_t{b.head});
+    same(at + ".part", std::int64_t{f.part}, std::int64_t{b.part});
+    same(at + ".parts", std::int64_t{f.parts}, std::int64_t{b.parts});
+    same(at + ".out_dtype", core::to_string(f.out_dtype), core::to_string(b.out_dtype));
+    same(at + ".out_bytes_per_token", f.out_bytes_per_token, b.out_bytes_per_token);
+    same.count(at + ".stages", f.stages.size(), b.stages.size());
+    for (std::size_t s = 0; s < b.stages.size(); ++s) {
+      const graph::Stage& fs = f.stages[s];
+      const graph::Stage& bs = b.stages[s];
+      const std::string sat = fmt::format("{}.stages[{}]", at, s);
+      same(sat + ".type", graph::to_string(fs.type), graph::to_string(bs.type));
+      same(sat + ".m", fs.m, bs.m);
+      same(sat + ".k", fs.k, bs.k);
+      same(sat + ".tile", std::int64_t{fs.knobs.tile}, std::int64_t{bs.knobs.tile});
+      same(sat + ".pe", std::int64_t{fs.knobs.pe}, std::int64_t{bs.knobs.pe});
+      same(sat + ".unroll", std::int64_t{fs.knobs.unroll}, std::int64_t{bs.knobs.unroll});
+    }
+  }
+}
+
+void check_streams(const graph::Graph& found, const graph::Graph& built, const Comparer& same) {
+  same.count("graph.streams", found.streams.size(), built.streams.size());
+  for (std::size_t i = 0; i < built.streams.size(); ++i) {
+    const graph::Stream& f = found.streams[i];
+    const graph::Stream& b = built.streams[i];
+    const std::string at = fmt::format("graph.streams[{}]", i);
+    same(at + ".producer", found.kernels[f.producer].name, built.kernels[b.producer].name);
+    same(at + ".consumer", found.kernels[f.consumer].name, built.kernels[b.consumer].name);
+    same(at + ".pattern", graph::to_string(f.pattern), graph::to_string(b.pattern));
+    same(at + ".bytes_per_token", f.bytes_per_token, b.bytes_per_token);
+    same(at + ".port", std::int64_t{f.port}, std::int64_t{b.port});
+  }
+}
+
+// The sources of every gather, in graph (stream) order, must have increasing kernel IDs.
+void check_gather_ids(const Plan& plan, const std::string& where) {
+  const graph::Graph& g = plan.graph;
+  std::map<std::pair<int, int>, std::vector<int>> sources;  // (consumer, port) -> producers
+  for (const graph::Stream& s : g.streams) {
+    if (s.pattern == graph::Pattern::gather) sources[{s.consumer, s.port}].push_back(s.producer);
+  }
+  for (const auto& [to, from] : sources) {
+    for (std::size_t i = 1; i < from.size(); ++i) {
+      const int a = from[i - 1], b = from[i];
+      if (plan.kernel_id[a] < plan.kernel_id[b]) continue;
+      throw core::Error(fmt::format(
+          "{}: placement[{}].id: kernel '{}' has ID {}, not below the ID {} of '{}'; kernel '{}' "
+          "gathers them in that order on port {}, and a gather concatenates its sources in ID "
+          "order (as the hardware's GatherRecv does), so its input would be permuted: give a "
+          "gather's sources increasing IDs",
+          where, a, g.kernels[a].name, plan.kernel_id[a], plan.kernel_id[b], g.kernels[b].name,
+          g.kernels[to.first].name, to.second));
+    }
+  }
+}
+
+}  // namespace
+
+void check_meaning(const Plan& plan, const std::string& where) {
+  const graph::Graph& g = plan.graph;
+  check_shape(g, where);
+  const model::ModelConfig config = graph::model_config(g);
+  graph::SublayerKnobs knobs;
+  try {
+    knobs = graph::knobs_of(g);
+    graph::validate(knobs, config);
+  } catch (const core::Error& e) {
+    if (e.kind() != core::ErrorKind::invalid_input) throw;
+    throw core::Error(fmt::format("{}: graph.kernels: {}", where, e.what()));
+  }
+
+  const std::int64_t count = graph::encoder_kernel_count(config, knobs);
+  const auto held = static_cast<std::int64_t>(g.kernels.size());
+  if (count != held) {
+    throw core::Error(fmt::format(
+        "{}: graph.kernels: {} kernels, but graph.layers {} with graph.heads {} and the layer-0 "
+        "partitions make an encoder of {} ({})",
+        where, held, g.layers, g.heads, count < 0 ? "more than 2^63" : std::to_string(count),
+        kWhy));
+  }
+  const graph::Graph built = graph::build_encoder_graph(config, knobs);
+  const Comparer same(where);
+  check_kernels(g, built, same);
+  check_streams(g, built, same);
+  check_gather_ids(plan, where);
+}
+
+}  // namespace atl::plan

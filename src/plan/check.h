@@ -1,0 +1,32 @@
+// The meaning of a plan. A plan that is well formed (plan::validate's structural checks) can
+// still describe a computation other than the I-BERT encoder its header names: a kernel's role
+// edited, a stream re-pointed, more layers declared than there are kernels, or kernel IDs that
+// make a gather concatenate its sources out of order. The software nodes would run such a plan
+// to a different answer without noticing, so it is refused here instead.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "plan/plan.h"
+
+namespace atl::plan {
+
+// The largest model dimension a plan may hold: products of two stay within 64 bits and a row
+// count fits the 32-bit counters of the packet protocol.
+inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
+
+// Throws core::Error naming `where` (the plan file), the JSON path (e.g. graph.kernels[17].role),
+// the value found and the one expected unless
+// - the model shape (graph.layers, hidden, heads, intermediate, seq_len) is one the encoder
+//   builder accepts: each positive and at most kMaxDimension, hidden a multiple of heads;
+// - the graph's kernels and streams equal, in order, what graph::build_encoder_graph makes from
+//   that shape and the knobs of the layer-0 kernels (graph::model_config, graph::knobs_of);
+// - every gather lists its sources in increasing kernel ID: the hardware's GatherRecv (and the
+//   software node) concatenates the rows of a gather in ID order, so any other order would
+//   permute the heads.
+// The shape is checked and the kernel count compared before anything is built, so a huge
+// graph.layers or heads costs nothing.
+void check_meaning(const Plan& plan, const std::string& where);
+
+}  // namespace atl::plan

@@ -1,0 +1,288 @@
+// Hostile plans: each is a copy of a valid plan with one edit a user (or a broken tool) could
+// make. Each would run to a wrong answer, or crash, if loaded; each must be refused with an error
+// that names the file, the JSON path, the value found and the one expected.
+#include "plan/check.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "graph/encoder.h"
+#include "plan/json.h"
+
+namespace atl::plan {
+namespace {
+
+using nlohmann::json;
+
+const std::string kWhy =
+    " (a plan's graph must be the I-BERT encoder that its model shape and layer-0 knobs build)";
+
+// Two layers, two heads, FFN1 split in two parts: the heads and the FFN1 parts are gathered.
+// Kernels: 0 source; layer 0 = 1 q, 2 k, 3 v, 4 h0.attention, 5 h0.context, 6 h1.attention,
+// 7 h1.context, 8 out_proj, 9 ln_attn, 10 ffn1.p0, 11 ffn1.p1, 12 ffn2, 13 ln_ffn; layer 1 =
+// 14..26; 27 sink.
+Plan tiny_plan() {
+  model::ModelConfig c;
+  c.name = "tiny";
+  c.layers = 2;
+  c.hidden = 128;
+  c.heads = 2;
+  c.intermediate = 256;
+  c.seq_len = 16;
+  graph::SublayerKnobs knobs;
+  knobs.ffn1.partition = 2;
+  Plan p;
+  p.model_config = "tiny.yaml";
+  p.graph = graph::build_encoder_graph(c, knobs);
+  p.cluster.name = "one";
+  hw::Device d;
+  d.name = "board";
+  d.kernel_clock_mhz = 200;
+  p.cluster.nodes = {{"a", d}};
+  p.node_of_kernel.assign(p.graph.kernels.size(), 0);
+  p.kernel_id = assign_kernel_ids(p.graph, true);
+  p.objective = "manual";
+  p.estimate.nodes.resize(1);
+  return p;
+}
+
+std::string error_of(const json& j) {
+  try {
+    plan_from_json(j, "p.json");
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::invalid_input) << e.what();
+    return e.what();
+  }
+  return "no error";
+}
+
+std::size_t stream_index(const json& j, const std::string& producer, const std::string& consumer) {
+  const json& streams = j["graph"]["streams"];
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    if (streams[i]["producer"] == producer && streams[i]["consumer"] == consumer) return i;
+  }
+  ADD_FAILURE() << "no stream " << producer << " -> " << consumer;
+  return 0;
+}
+
+void swap_ids(json& j, int a, int b) {
+  std::swap(j["placement"][a]["id"], j["placement"][b]["id"]);
+}
+
+TEST(PlanCheck, TheBuiltPlanLoads) {
+  EXPECT_EQ(error_of(to_json(tiny_plan())), "no error");
+  EXPECT_NO_THROW(check_meaning(tiny_plan(), "x"));
+}
+
+TEST(PlanCheck, SwappedHeadIdsWouldPermuteTheHeads) {
+  json j = to_json(tiny_plan());
+  swap_ids(j, 5, 7);  // l0.h0.context <-> l0.h1.context, both gathered by l0.out_proj
+  EXPECT_EQ(error_of(j),
+            "p.json: placement[5].id: kernel 'l0.h0.context' has ID 8, not below the ID 6 of "
+            "'l0.h1.context'; kernel 'l0.out_proj' gathers them in that order on port 0, and a "
+            "gather concatenates its sources in ID order (as the hardware's GatherRecv does), so "
+            "its input would be permuted: give a gather's sources increasing IDs");
+}
+
+TEST(PlanCheck, SwappedPartIdsWouldPermuteTheFfnRow) {
+  json j = to_json(tiny_plan());
+  swap_ids(j, 23, 24);  // l1.ffn1.p0 <-> l1.ffn1.p1, gathered by l1.ffn2
+  const std::string e = error_of(j);
+  EXPECT_EQ(e.rfind("p.json: placement[23].id: kernel 'l1.ffn1.p0' has ID 25, not below the ID "
+                    "24 of 'l1.ffn1.p1'; kernel 'l1.ffn2' gathers them",
+                    0),
+            0u)
+      << e;
+}
+
+TEST(PlanCheck, IdsOutsideGathersMayBeInAnyOrder) {
+  json j = to_json(tiny_plan());
+  swap_ids(j, 1, 2);   // l0.q <-> l0.k: each feeds its own port
+  swap_ids(j, 0, 27);  // source <-> sink
+  EXPECT_EQ(error_of(j), "no error");
+}
+
+TEST(PlanCheck, EditedRole) {
+  json j = to_json(tiny_plan());
+  j["graph"]["kernels"][14]["role"] = "k";  // l1.q would run K's weights
+  EXPECT_EQ(error_of(j), "p.json: graph.kernels[14].role: 'k', expected 'q'" + kWhy);
+  // In layer 0, which the knobs are read from, the role goes missing.
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][1]["role"] = "k";
+  EXPECT_EQ(error_of(j), "p.json: graph.kernels: graph 'tiny': no layer-0 kernel of role 'q'");
+}
+
+TEST(PlanCheck, MoreLayersThanKernels) {
+  json j = to_json(tiny_plan());
+  j["graph"]["layers"] = 3;  // the nodes would run two layers of a three-layer model
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels: 28 kernels, but graph.layers 3 with graph.heads 2 and the "
+            "layer-0 partitions make an encoder of 41" +
+                kWhy);
+  j["graph"]["layers"] = 2147483647;  // counted, not built
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels: 28 kernels, but graph.layers 2147483647 with graph.heads 2 and "
+            "the layer-0 partitions make an encoder of 27917287413" +
+                kWhy);
+  j["graph"]["layers"] = 2147483648;
+  EXPECT_EQ(error_of(j), "p.json: graph.layers: 2147483648 is outside 1..2147483647");
+}
+
+TEST(PlanCheck, ShapeBeforeAnyDivision) {
+  json j = to_json(tiny_plan());
+  j["graph"]["heads"] = 0;
+  EXPECT_EQ(error_of(j), "p.json: graph.heads: 0 is outside 1..2147483647");
+  j["graph"]["heads"] = 3;
+  EXPECT_EQ(error_of(j), "p.json: graph.hidden: 128 is not a multiple of graph.heads (3)");
+  j["graph"]["heads"] = 4;  // head_dim 32: every per-head stage and slice is off
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels: 28 kernels, but graph.layers 2 with graph.heads 4 and the "
+            "layer-0 partitions make an encoder of 36" +
+                kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["intermediate"] = -256;
+  EXPECT_EQ(error_of(j), "p.json: graph.intermediate: -256 is outside 1..2147483647");
+  j["graph"]["intermediate"] = 512;
+  EXPECT_EQ(error_of(j), "p.json: graph.kernels[10].out_bytes_per_token: 128, expected 256" + kWhy);
+}
+
+TEST(PlanCheck, StreamRepointed) {
+  json j = to_json(tiny_plan());
+  // Head 1's keys from the Q kernel: structurally fine, numerically a different attention.
+  const std::size_t i = stream_index(j, "l0.k", "l0.h1.attention");
+  j["graph"]["streams"][i]["producer"] = "l0.q";
+  EXPECT_EQ(error_of(j),
+            fmt::format("p.json: graph.streams[{}].producer: 'l0.q', expected 'l0.k'", i) + kWhy);
+}
+
+TEST(PlanCheck, StreamAdded) {
+  json j = to_json(tiny_plan());
+  // A second producer on l0.h0.attention's port 0 makes it a gather of two.
+  j["graph"]["streams"].push_back({{"producer", "source"},
+                                   {"consumer", "l0.h0.attention"},
+                                   {"pattern", "gather"},
+                                   {"bytes_per_token", 64},
+                                   {"port", 0}});
+  EXPECT_EQ(error_of(j), "p.json: graph.streams: 44 entries, expected 43" + kWhy);
+}
+
+TEST(PlanCheck, StreamRemoved) {
+  // Every stream of the encoder is the only feed of a port or the only reader of an output, so
+  // the graph's own check refuses a removed one.
+  json j = to_json(tiny_plan());
+  j["graph"]["streams"].erase(stream_index(j, "source", "l0.ln_attn"));
+  EXPECT_EQ(error_of(j),
+            "p.json.graph: graph 'tiny': kernel 'l0.ln_attn': input port 1 is dangling");
+  j = to_json(tiny_plan());
+  j["graph"]["streams"].erase(stream_index(j, "l0.h1.context", "l0.out_proj"));
+  EXPECT_EQ(error_of(j),
+            "p.json.graph: graph 'tiny': kernel 'l0.h1.context': output is dangling (no stream "
+            "reads it)");
+}
+
+TEST(PlanCheck, KnobsThatChangeTheShapes) {
+  json j = to_json(tiny_plan());
+  j["graph"]["kernels"][14]["stages"][0]["tile"] = 4;  // l1.q differs from the layer-0 knobs
+  EXPECT_EQ(error_of(j), "p.json: graph.kernels[14].stages[0].tile: 4, expected 2" + kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][1]["stages"][0]["m"] = 64;  // l0.q computing half its rows
+  EXPECT_EQ(error_of(j), "p.json: graph.kernels[1].stages[0].m: 64, expected 128" + kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][10]["parts"] = 1;  // the layer-0 knobs now say FFN1 is not split
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels: 28 kernels, but graph.layers 2 with graph.heads 2 and the "
+            "layer-0 partitions make an encoder of 26" +
+                kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][14]["stages"].erase(1);  // l1.q without its quant_act
+  EXPECT_EQ(error_of(j), "p.json: graph.kernels[14].stages: 1 entries, expected 2" + kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][14]["stages"][1]["type"] = "gelu";
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels[14].stages[1].type: 'gelu', expected 'quant_act'" + kWhy);
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][1]["stages"].erase(1);  // l0.q, where the knobs are read
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels: knobs of role 'q': 1 stages given, its kernels have 2");
+  j = to_json(tiny_plan());
+  j["graph"]["kernels"][2]["parts"] = 3;  // l0.k in three parts of 128 rows
+  j["graph"]["kernels"][2]["part"] = 0;
+  EXPECT_EQ(error_of(j),
+            "p.json: graph.kernels: knobs of role 'k': partition 3 must divide the 128 output "
+            "rows");
+}
+
+// Every one-field edit of a kernel or a stream changes what the plan describes, so every one is
+// refused, and the message starts with the file (never an internal name such as 'LinearPlan').
+TEST(PlanCheck, EveryKernelOrStreamEditIsRefusedNamingTheFile) {
+  const json good = to_json(tiny_plan());
+  const json& kernels = good["graph"]["kernels"];
+  const json& streams = good["graph"]["streams"];
+  int edits = 0;
+  auto refused = [&](const json& j, const std::string& what) {
+    ++edits;
+    const std::string e = error_of(j);
+    EXPECT_EQ(e.rfind("p.json", 0), 0u) << what << ": " << e;
+  };
+  for (std::size_t i = 0; i < kernels.size(); ++i) {
+    for (const char* field : {"layer", "head", "part", "parts", "out_bytes_per_token"}) {
+      json j = good;
+      j["graph"]["kernels"][i][field] = kernels[i][field].get<std::int64_t>() + 1;
+      refused(j, fmt::format("kernels[{}].{} + 1", i, field));
+    }
+    for (const char* dtype : {"int8", "uint8", "int32"}) {
+      if (kernels[i]["out_dtype"] == dtype) continue;
+      json j = good;
+      j["graph"]["kernels"][i]["out_dtype"] = dtype;
+      refused(j, fmt::format("kernels[{}].out_dtype = {}", i, dtype));
+    }
+    for (graph::Role r : graph::layer_roles()) {
+      if (kernels[i]["role"] == graph::to_string(r)) continue;
+      json j = good;
+      j["graph"]["kernels"][i]["role"] = graph::to_string(r);
+      refused(j, fmt::format("kernels[{}].role = {}", i, graph::to_string(r)));
+    }
+  }
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    auto edit = [&](const char* field, const json& value) {
+      json j = good;
+      j["graph"]["streams"][i][field] = value;
+      refused(j, fmt::format("streams[{}].{} = {}", i, field, value.dump()));
+    };
+    edit("bytes_per_token", streams[i]["bytes_per_token"].get<std::int64_t>() + 1);
+    edit("port", 1 - streams[i]["port"].get<int>());
+    for (const char* p : {"send", "bcast", "scatter", "gather", "reduce"}) {
+      if (streams[i]["pattern"] != p) edit("pattern", p);
+    }
+    for (const char* end : {"producer", "consumer"}) {
+      for (std::size_t k : {std::size_t{1}, kernels.size() - 1}) {  // the kernels next to it
+        for (std::size_t at = 0; at < kernels.size(); ++at) {
+          if (kernels[at]["name"] != streams[i][end]) continue;
+          edit(end, kernels[(at + k) % kernels.size()]["name"]);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(edits, 28 * 5 + 28 * 2 + 28 * 10 - 26 + 43 * (2 + 4 + 4));
+}
+
+TEST(PlanCheck, SavingRefusesAWrongPlanToo) {
+  Plan p = tiny_plan();
+  p.graph.kernels[4].head = 1;  // l0.h0.attention claims head 1
+  const auto path = std::filesystem::path(::testing::TempDir()) / "atoll_check_wrong_plan.json";
+  std::filesystem::remove(path);
+  try {
+    save_plan(p, path);
+    ADD_FAILURE() << "saved a wrong plan";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.what(), path.string() + ": graph.kernels[4].head: 1, expected 0" + kWhy);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+}  // namespace
+}  // namespace atl::plan
