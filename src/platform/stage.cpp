@@ -23,6 +23,10 @@ core::DType dtype_of_tensor() {
   return core::DType::i32;
 }
 
+core::DType dtype_of(const StageValue& v) {
+  return std::visit([](const auto& t) { return dtype_of_tensor<std::decay_t<decltype(t)>>(); }, v);
+}
+
 // The value `v` as a T, for stage `type` of `kernel` (what: "input" or "operand").
 template <class T>
 T take(StageValue&& v, StageType type, const std::string& kernel, const char* what) {
@@ -103,10 +107,6 @@ core::DType output_dtype(StageType type, const StageParams& params) {
       return core::DType::i32;
   }
   return core::DType::i32;
-}
-
-core::DType dtype_of(const StageValue& v) {
-  return std::visit([](const auto& t) { return dtype_of_tensor<std::decay_t<decltype(t)>>(); }, v);
 }
 
 StageValue run_stage(StageType type, const StageParams& params, StageValue in,

@@ -55,8 +55,6 @@ bool takes_operand(graph::StageType type);
 core::DType input_dtype(graph::StageType type);
 core::DType output_dtype(graph::StageType type, const StageParams& params);
 
-core::DType dtype_of(const StageValue& v);
-
 // Runs one stage. `operand` is the port-1 input of the stages that take one (else ignored),
 // `valid_rows` the message's real tokens (the softmax masks the other key columns). Throws
 // core::Error naming `kernel` when the values or parameters do not fit the stage.

@@ -129,12 +129,8 @@ StageValue StagePipeline::run_block(const Block& b, StageValue in, const StageVa
   if (b.step == Step::stage) {
     return run_stage(kernel_.stages[f].type, params_[f], std::move(in), operand, valid_rows, name);
   }
-  if (b.step == Step::norm) {
+  if (b.step == Step::norm) {  // run() gives the stages that take one an int8 operand
     const I32 x = std::get<I32>(std::move(in));
-    if (operand == nullptr || !std::holds_alternative<I8>(*operand)) {
-      throw core::Error(
-          fmt::format("kernel '{}': residual_act needs an int8 identity on port 1", name));
-    }
     return kernels::identity_add_layernorm_act(x.values(), std::get<I8>(*operand),
                                                std::get<kernels::QuantActParams>(params_[f]),
                                                std::get<kernels::LayerNormParams>(params_[f + 1]),
@@ -183,7 +179,7 @@ Message StagePipeline::run(const std::vector<Message>& ports) const {
     value = run_block(b, std::move(value), has_operand ? &operand : nullptr, valid_rows);
   }
   Message out = std::visit([](const auto& t) { return to_message(t); }, value);
-  out.header.valid_rows = port(0).header.valid_rows;
+  out.header.valid_rows = static_cast<std::uint32_t>(valid_rows);
   return out;
 }
 
