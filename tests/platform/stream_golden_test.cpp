@@ -272,6 +272,8 @@ TEST_P(StreamGolden, LayerNormFfnToNextLayer) {
   const I8 want = golden<std::int8_t>(dir_ / "output" / "act_layernorm" / "output");
   if (layer_ == 0) {
     EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::q, -1, 1), out), want);
+    EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::ln_attn, -1, 1), out),
+              golden<std::int8_t>(kGolden / "1" / "self_output" / "act_linear" / "identity"));
     EXPECT_EQ(want, golden<std::int8_t>(kGolden / "1" / "self_attention" / "linear_q" / "input"));
   } else {
     EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::sink), out), want);
