@@ -39,7 +39,7 @@ model::EncoderWeights load_run_weights(const RunInputs& o, const plan::Plan& pla
 core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& plan);
 
 // One line per node: kernels, messages/packets/bytes sent and received, network bytes, busy
-// time (in role functions) and when its last kernel finished.
+// time (in their stages) and when its last kernel finished.
 void print_traffic(const std::vector<platform::NodeTraffic>& nodes);
 // The traffic table, then setup and run times (what `atoll run` and `atoll demo` show).
 void print_run(const platform::RunResult& result);

@@ -48,7 +48,9 @@ struct SublayerKnobs {
 // The compute roles of one encoder layer in data-flow order (q .. ln_ffn).
 const std::vector<Role>& layer_roles();
 
-// The stage pipeline of a role's kernels, e.g. ffn1 -> {linear, gelu, quant_act}.
+// The stage pipeline of a role's kernels, e.g. ffn1 -> {linear, gelu, quant_act}; out_proj and
+// ffn2 end in a quant_act to int32, the LayerNorm roles start with residual_act. This list is
+// what cost/ costs and what a software node runs (platform/stage_pipeline.h).
 const std::vector<StageType>& stage_types(Role role);
 
 // Throws core::Error naming the role and knob unless the knobs fit the model: stage counts match,

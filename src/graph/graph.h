@@ -5,8 +5,11 @@
 // (e.g. the FFN1 kernel = linear -> gelu -> quant_act). A Stream carries rows (one packet per
 // token row) from a producer to a consumer with a communication pattern (GMI collective).
 //
-// Roles name what a kernel computes in the I-BERT encoder so the software nodes (platform/) can
-// pick its weights and the cost model (cost/) its cycle formula without string matching.
+// A kernel's stage list is the one executable description of what it computes: the cost model
+// has one formula per StageType (cost/), and a software node runs the stages in order, each by
+// its one kernel function (platform/stage.h). Roles name the kernel's place in the I-BERT encoder,
+// which fixes its stage list (graph::stage_types) and where each stage's parameters come from in
+// the weights (platform/stage_params.h), without string matching.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +22,10 @@ namespace atl::graph {
 
 enum class StageType {
   linear,            // int8 x int8 -> int32 + bias, M x K weights stationary on chip
-  quant_act,         // per-channel dyadic requantisation int32 -> int8
-  residual_act,      // requantised linear output + requantised residual (identity) -> int32
+  quant_act,         // per-channel dyadic requantisation int32 -> int8 (int32 when out_bits > 8)
+  residual_act,      // IdentityQuantAct + IdentityAdd: the int32 main input (already requantised
+                     // by the producer's quant_act) + the int8 residual (port 1) requantised
+                     // -> int32 (golden act_linear: output = output0 + output1)
   attention_matmul,  // per head Q.K^T -> int32 scores
   softmax,           // I-BERT integer softmax -> uint8-ish probabilities
   softmax_matmul,    // per head P.V -> int32
@@ -55,11 +60,13 @@ enum class Role {
   v,          // Q/K/V linear + quant_act (int8 out)
   attention,  // one head: Q.K^T + softmax (uint8 probabilities out)
   context,    // one head: P.V + quant_act (int8 out)
-  out_proj,   // gather of heads + output linear (int32 out)
-  ln_attn,    // residual act (identity = layer input) + LayerNorm + quant_act (int8 out)
+  out_proj,   // gather of heads + output linear + quant_act to int32 (self_output/act_linear
+              // m, e: golden act_linear/output0 out)
+  ln_attn,    // residual_act (identity = layer input, act_linear m1, e1) + LayerNorm +
+              // quant_act (int8 out)
   ffn1,       // intermediate linear + GELU + quant_act (int8 out)
-  ffn2,       // output linear (int32 out)
-  ln_ffn,     // residual act (identity = ln_attn output) + LayerNorm + quant_act (int8 out)
+  ffn2,       // output linear + quant_act to int32 (output/act_linear m, e: output0 out)
+  ln_ffn,     // residual_act (identity = ln_attn output, m1, e1) + LayerNorm + quant_act (int8)
   sink,       // collects the encoder output
 };
 

@@ -8,14 +8,12 @@
 #include <span>
 
 #include "kernels/attention_matmul.h"
-#include "kernels/concat.h"
 #include "kernels/fused.h"
 #include "kernels/gelu.h"
 #include "kernels/layernorm.h"
 #include "kernels/quant_act.h"
 #include "kernels/residual_act.h"
 #include "kernels/softmax.h"
-#include "kernels/softmax_matmul.h"
 #include "kernels/vectorize.h"
 
 namespace atl::model {
@@ -67,72 +65,11 @@ kernels::GeluParams slice(const kernels::GeluParams& p, Channels c) {
   return {slice_table(p.b, c), slice_table(p.c, c), slice_table(p.shift, c), p.k};
 }
 
-// The role functions run the fused kernels the reference runs (kernels/fused.h; equal to the
-// plain composition bit for bit), writing each linear's int32 output into a buffer that is not
-// zero-filled: a software node is then as fast per kernel as the reference is per stage.
-namespace {
-
-std::unique_ptr<std::int32_t[]> linear_output(const kernels::LinearPlan& linear, const I8& x) {
-  if (x.rank() != 2 || x.dim(1) != linear.in_features()) {
-    throw core::Error(fmt::format("linear: input shape {}, expected [rows, {}]",
-                                  core::to_string(x.shape()), linear.in_features()));
-  }
-  auto y = std::make_unique_for_overwrite<std::int32_t[]>(
-      static_cast<std::size_t>(x.dim(0) * linear.out_features()));
-  linear.run(x.data(), x.dim(0), y.get());
-  return y;
-}
-
-}  // namespace
-
-I8 linear_act(const kernels::LinearPlan& linear, const kernels::QuantActParams& act, const I8& x) {
-  const std::int64_t n = linear.out_features();
-  return act_columns(linear_output(linear, x).get(), x.dim(0), n, 0, n, act);
-}
-
 U8 attention_head(const I8& q_h, const I8& k_h, const kernels::SoftmaxParams& softmax,
                   std::int64_t valid_tokens) {
   I32 scores = kernels::attention_matmul(q_h, k_h);
   kernels::mask_scores(scores, valid_tokens);
   return kernels::softmax(scores, softmax);
-}
-
-I8 context_head(const U8& p, const I8& v_h, const kernels::QuantActParams& act_out) {
-  return kernels::quant_act<std::int8_t>(kernels::softmax_matmul(p, v_h), act_out);
-}
-
-U8 attention_head(const kernels::AttentionPlan& head, const I8& q_h, const I8& k_h,
-                  const kernels::SoftmaxParams& softmax, std::int64_t valid_tokens) {
-  if (head.heads() != 1) throw core::Error("attention_head: the plan must hold one head");
-  const I32 scores = head.scores(q_h, k_h);  // [1, tokens, tokens]
-  const std::int64_t tokens = q_h.dim(0);
-  U8 p({tokens, k_h.dim(0)});
-  kernels::softmax_rows(scores.data(), tokens, static_cast<std::size_t>(k_h.dim(0)), valid_tokens,
-                        softmax, p.data());
-  return p;
-}
-
-I8 context_head(const kernels::AttentionPlan& head, const U8& p, const I8& v_h,
-                const kernels::QuantActParams& act_out) {
-  if (head.heads() != 1) throw core::Error("context_head: the plan must hold one head");
-  const U8 p3({1, p.dim(0), p.dim(1)}, p.values());
-  return kernels::quant_act<std::int8_t>(head.context(p3, v_h), act_out);
-}
-
-I32 linear_only(const kernels::LinearPlan& linear, const I8& x) {
-  return linear.run(x);
-}
-
-I8 residual_layernorm(const I32& x, const I8& identity, const kernels::ResidualActParams& res,
-                      const kernels::LayerNormParams& ln, const kernels::QuantActParams& act) {
-  return kernels::residual_layernorm_act(x, identity, res, ln, act);
-}
-
-I8 linear_gelu_act(const kernels::LinearPlan& linear, const kernels::GeluParams& gelu,
-                   const kernels::QuantActParams& act, const I8& x) {
-  const std::int64_t n = linear.out_features();
-  const auto y = linear_output(linear, x);
-  return kernels::gelu_act({y.get(), static_cast<std::size_t>(x.dim(0) * n)}, n, gelu, act);
 }
 
 I8 head_columns(const I8& x, std::int64_t head, std::int64_t head_dim) {
@@ -217,6 +154,8 @@ I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
   t0 = Clock::now();
   p.out.run(ctx.data(), rows, acc.get());
   t.linear_ms += ms_since(t0);
+  // out_proj's QuantAct to int32 (res_attn.main) and ln_attn's residual_act, layernorm and
+  // quant_act, fused into one pass over each row (kernels::residual_act computes both branches).
   t0 = Clock::now();
   I8 a = kernels::residual_layernorm_act(acc_span(hidden), x, w.res_attn, w.ln_attn, w.act_ln_attn);
   t.nonlinear_ms += ms_since(t0);
@@ -230,7 +169,7 @@ I8 Encoder::layer(std::size_t index, const I8& x, StageTimes* times,
   t0 = Clock::now();
   p.ffn2.run(g.data(), rows, acc.get());
   t.linear_ms += ms_since(t0);
-  t0 = Clock::now();
+  t0 = Clock::now();  // ffn2's QuantAct (int32) + ln_ffn, fused the same way
   I8 out = kernels::residual_layernorm_act(acc_span(hidden), a, w.res_ffn, w.ln_ffn, w.act_ln_ffn);
   t.nonlinear_ms += ms_since(t0);
 

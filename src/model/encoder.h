@@ -1,16 +1,17 @@
 // The I-BERT encoder on integers, with the dataflow of the multi-FPGA design (and of the golden
-// data): Q/K/V -> per-head attention -> concat -> output projection + residual -> LayerNorm ->
-// FFN1 + GELU -> FFN2 + residual -> LayerNorm.
+// data): Q/K/V -> per-head attention -> concat -> output projection + QuantAct (int32) ->
+// residual + LayerNorm -> FFN1 + GELU -> FFN2 + QuantAct (int32) -> residual + LayerNorm.
 //
-// The encoder is written as one function per graph role (graph/graph.h), which the software FPGA
-// nodes (platform/) call. The single-process reference (Encoder::forward) runs the same kernels
-// batched for speed (all heads in one oneDNN call, fused row stages);
-// tests/model/encoder_fast_path_test.cpp checks that it equals the role functions' composition,
-// so a distributed run is bit-exact once its data movement is right. Rows are tokens throughout.
+// The one executable description of a kernel is its stage list in the graph (graph/encoder.h),
+// which the software FPGA nodes run stage by stage (platform/stage_pipeline.h). The
+// single-process reference (Encoder::forward) runs the same kernels batched for speed (Q, K and V
+// in one GEMM, all heads in one oneDNN call, the requantisation of a linear fused with the next
+// kernel's residual and LayerNorm); tests/model/encoder_fast_path_test.cpp checks it against
+// the plain kernel definitions, and tests/platform/stage_pipeline_test.cpp against the graph's
+// kernels run stage by stage. Rows are tokens throughout.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "core/tensor.h"
@@ -34,29 +35,10 @@ struct Channels {
 kernels::QuantActParams slice(const kernels::QuantActParams& p, Channels c);
 kernels::GeluParams slice(const kernels::GeluParams& p, Channels c);
 
-// --- one function per role -------------------------------------------------------------
-// q/k/v (and any linear followed by a QuantAct): int8 x -> int8.
-I8 linear_act(const kernels::LinearPlan& linear, const kernels::QuantActParams& act, const I8& x);
-// attention (one head): q_h, k_h [tokens, head_dim] -> probabilities [tokens, tokens].
-// Key columns >= valid_tokens are masked (padding).
+// One head's attention probabilities by the plain kernels (attention_matmul, mask, softmax):
+// q_h, k_h [tokens, head_dim] -> [tokens, tokens]; key columns >= valid_tokens are masked.
 U8 attention_head(const I8& q_h, const I8& k_h, const kernels::SoftmaxParams& softmax,
                   std::int64_t valid_tokens);
-// context (one head): P [tokens, tokens], v_h [tokens, head_dim] -> int8 [tokens, head_dim].
-I8 context_head(const U8& p, const I8& v_h, const kernels::QuantActParams& act_out);
-// The same two with the matmuls of a one-head AttentionPlan (oneDNN where exact): equal results,
-// several times faster than the plain loops above, which stay the definition.
-U8 attention_head(const kernels::AttentionPlan& head, const I8& q_h, const I8& k_h,
-                  const kernels::SoftmaxParams& softmax, std::int64_t valid_tokens);
-I8 context_head(const kernels::AttentionPlan& head, const U8& p, const I8& v_h,
-                const kernels::QuantActParams& act_out);
-// out_proj / ffn2: int8 -> int32 (no activation: the residual act requantises it).
-I32 linear_only(const kernels::LinearPlan& linear, const I8& x);
-// ln_attn / ln_ffn: residual act (x + identity) -> LayerNorm -> QuantAct -> int8.
-I8 residual_layernorm(const I32& x, const I8& identity, const kernels::ResidualActParams& res,
-                      const kernels::LayerNormParams& ln, const kernels::QuantActParams& act);
-// ffn1: linear -> GELU -> QuantAct -> int8.
-I8 linear_gelu_act(const kernels::LinearPlan& linear, const kernels::GeluParams& gelu,
-                   const kernels::QuantActParams& act, const I8& x);
 
 // Columns [h*d, (h+1)*d) of x: one head's slice (the GMI scatter of one flit per head).
 I8 head_columns(const I8& x, std::int64_t head, std::int64_t head_dim);

@@ -10,14 +10,14 @@
 
 #include "core/error.h"
 #include "platform/gmi.h"
-#include "platform/role_kernel.h"
+#include "platform/stage_pipeline.h"
 
 namespace atl::platform {
 
 struct Node::Task {
   const graph::Kernel& kernel;
   const KernelPorts& ports;
-  RoleKernel role;
+  StagePipeline pipeline;
   Fifo<Packet> inbox;
   // Kernel-level traffic of the last sequence: written by this task's thread, reset by post()
   // and read after wait(), when the task is idle.
@@ -26,7 +26,7 @@ struct Node::Task {
   double busy_ms = 0;
   Clock::time_point finished{};
   std::int64_t done = 0;  // the last sequence this task finished (guarded by the node's mutex_)
-  std::atomic<bool> computing{false};  // inside the role function (read by other threads)
+  std::atomic<bool> computing{false};  // inside the kernel's stages (read by other threads)
 };
 
 namespace {
@@ -55,7 +55,7 @@ Node::Node(const plan::Plan& plan, const Wiring& wiring, int node,
     if (kp.node != node) continue;
     const graph::Kernel& k = plan.graph.kernels[static_cast<std::size_t>(kp.kernel)];
     tasks_.push_back(std::unique_ptr<Task>(new Task{
-        k, kp, RoleKernel(k, weights),
+        k, kp, StagePipeline(k, weights),
         Fifo<Packet>(
             fmt::format("{} (input of kernel '{}' on node {})", kp.id, k.name, router_.name()),
             inbox_capacity(kp, wiring.max_rows))}));
@@ -129,8 +129,8 @@ void Node::wait() {
 }
 
 void Node::serve(Task& t) {
-  // OpenMP's thread count is per thread: this task's kernel gets its own (RoleKernel::threads).
-  if (const int n = t.role.threads(); n > 0) omp_set_num_threads(n);
+  // OpenMP's thread count is per thread: this task's kernel gets its own (StagePipeline::threads).
+  if (const int n = t.pipeline.threads(); n > 0) omp_set_num_threads(n);
   for (std::int64_t seen = 0;;) {
     {
       std::unique_lock lock(mutex_);
@@ -256,7 +256,7 @@ bool Node::run_task(Task& t) {
     t.computing = true;
     if (options_.before_compute) options_.before_compute(t.kernel);
     const auto t0 = Clock::now();
-    Message out = t.role.run(ports);
+    Message out = t.pipeline.run(ports);
     t.computing = false;
     t.busy_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     emit(t, out);

@@ -1,7 +1,7 @@
 // A software FPGA node: its router and one task (std::jthread) per kernel placed on it, as
 // libGalapagos runs software kernels (reference-system.md §1.6). A task receives one message
 // per input stream (sorting packets by TID like the HLS arbiter), assembles each port (gather
-// in source-ID order, or reduce), runs the kernel's role function and sends the result to its
+// in source-ID order, or reduce), runs the kernel's stages and sends the result to its
 // children by bcast/scatter, one packet per row. Tasks persist across sequences, like the
 // kernels of a configured FPGA.
 #pragma once
@@ -32,7 +32,7 @@ struct NodeTraffic {
   std::int64_t messages_sent = 0, packets_sent = 0, flits_sent = 0, bytes_sent = 0;
   std::int64_t messages_received = 0, packets_received = 0, flits_received = 0, bytes_received = 0;
   NetworkTraffic network;
-  double busy_ms = 0;  // time its kernels spent in their role functions (summed over kernels)
+  double busy_ms = 0;  // time its kernels spent in their stages (summed over kernels)
   double done_ms = 0;  // from the start of the run until its last kernel finished
 };
 
@@ -68,12 +68,12 @@ class Node {
   // previous sequence must be finished (wait()). Throws core::Error otherwise.
   void post(const Message* input, Deadline deadline);
   // Waits until every task has finished the posted sequence or ended on a failure. Bounded by
-  // the tasks' own deadlines (and by a kernel that stalls inside its role function).
+  // the tasks' own deadlines (and by a kernel that stalls inside its stages).
   void wait();
 
   // What the node did since reset_traffic().
   NodeTraffic traffic() const;
-  // Kernels inside their role function right now ("'l0.ffn1' on node fpga3"): when a run times
+  // Kernels inside their stages right now ("'l0.ffn1' on node fpga3"): when a run times
   // out, these are the ones it waited for.
   std::vector<std::string> computing() const;
 

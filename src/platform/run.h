@@ -1,7 +1,7 @@
 // Running a plan on software FPGA nodes: every node of the cluster (or, under MPI/UDP, the
 // nodes this process holds) with its kernels as threads, exchanging GMI packets through a
 // transport. The result equals model::Encoder::forward on the same weights and input bit for
-// bit, because every kernel calls the same role functions on the same integers.
+// bit, because every kernel runs the same integer kernels on the same integers.
 #pragma once
 
 #include <chrono>

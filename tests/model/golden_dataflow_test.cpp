@@ -1,16 +1,20 @@
-// The encoder's role functions chained on the golden data: from a layer's input to the output of
-// its attention half (self_output/act_layernorm) and through its FFN half, using only the golden
-// inputs of the first kernel of each chain. This checks the dataflow (which tensor feeds which
-// kernel, head slicing, masking of the padded tokens, residual identities), which the per-kernel
-// golden checks alone cannot.
-#include <filesystem>
-
+// The single-process reference's kernels (those Encoder::layer calls, with its fused residual +
+// LayerNorm) chained on the golden data: from a layer's input to the output of its attention half
+// (self_output/act_layernorm) and through its FFN half, using only the golden inputs of the first
+// kernel of each chain. This checks the reference's dataflow (which tensor feeds which kernel,
+// head slicing, masking of the padded tokens, residual identities), which the per-kernel golden
+// checks alone cannot. What the software nodes send on each stream is checked against the golden
+// kernel boundaries in tests/platform/stream_golden_test.cpp.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "core/npy.h"
 #include "kernels/concat.h"
+#include "kernels/fused.h"
 #include "kernels/gelu.h"
 #include "kernels/quant_act.h"
+#include "kernels/softmax_matmul.h"
 #include "model/encoder.h"
 
 namespace atl::model {
@@ -32,9 +36,9 @@ kernels::QuantActParams act(const fs::path& dir, int bits, const char* m = "m",
   return {mm, std::vector<int>(ee.begin(), ee.end()), bits};
 }
 
-kernels::LinearPlan linear(const fs::path& dir) {
-  return {golden<std::int8_t>(dir, "weight_integer"),
-          golden<std::int32_t>(dir, "bias_integer").values()};
+I32 linear(const fs::path& dir, const I8& x) {
+  return kernels::linear(x, golden<std::int8_t>(dir, "weight_integer"),
+                         golden<std::int32_t>(dir, "bias_integer").values());
 }
 
 class GoldenDataflow : public ::testing::TestWithParam<int> {
@@ -52,29 +56,29 @@ constexpr std::int64_t kValidTokens = 41;
 TEST_P(GoldenDataflow, AttentionHalfFromLayerInputToLayerNorm) {
   const fs::path sa = layer_ / "self_attention", so = layer_ / "self_output";
   const I8 x = golden<std::int8_t>(sa / "linear_q", "input");
-  const I8 q = linear_act(linear(sa / "linear_q"), act(sa / "act_q", 8), x);
-  const I8 k = linear_act(linear(sa / "linear_k"), act(sa / "act_k", 8), x);
-  const I8 v = linear_act(linear(sa / "linear_v"), act(sa / "act_v", 8), x);
-  kernels::SoftmaxParams sm{golden<std::int64_t>(sa / "softmax", "x0")[0],
-                            golden<std::int64_t>(sa / "softmax", "b")[0],
-                            golden<std::int64_t>(sa / "softmax", "c")[0],
-                            golden<int>(sa / "softmax", "const")[0],
-                            golden<std::int64_t>(sa / "softmax", "m")[0],
-                            golden<int>(sa / "softmax", "e")[0]};
+  const I8 q = kernels::quant_act<std::int8_t>(linear(sa / "linear_q", x), act(sa / "act_q", 8));
+  const I8 k = kernels::quant_act<std::int8_t>(linear(sa / "linear_k", x), act(sa / "act_k", 8));
+  const I8 v = kernels::quant_act<std::int8_t>(linear(sa / "linear_v", x), act(sa / "act_v", 8));
+  kernels::SoftmaxParams sm{
+      golden<std::int64_t>(sa / "softmax", "x0")[0], golden<std::int64_t>(sa / "softmax", "b")[0],
+      golden<std::int64_t>(sa / "softmax", "c")[0],  golden<int>(sa / "softmax", "const")[0],
+      golden<std::int64_t>(sa / "softmax", "m")[0],  golden<int>(sa / "softmax", "e")[0]};
   std::vector<I8> heads;
   for (std::int64_t h = 0; h < 12; ++h) {
     const U8 p = attention_head(head_columns(q, h, 64), head_columns(k, h, 64), sm, kValidTokens);
     EXPECT_EQ(p, golden<std::uint8_t>(sa / "softmax", ("output_" + std::to_string(h)).c_str()))
         << "head " << h;
-    heads.push_back(context_head(p, head_columns(v, h, 64), act(sa / "act_out", 8)));
+    heads.push_back(kernels::quant_act<std::int8_t>(
+        kernels::softmax_matmul(p, head_columns(v, h, 64)), act(sa / "act_out", 8)));
   }
   const I8 ctx = kernels::concat(heads);
   EXPECT_EQ(ctx, golden<std::int8_t>(sa / "act_out", "output"));
-  const I32 proj = linear_only(linear(so / "linear"), ctx);
-  kernels::ResidualActParams res{act(so / "act_linear", 32), act(so / "act_linear", 32, "m1", "e1")};
+  const I32 proj = linear(so / "linear", ctx);
+  kernels::ResidualActParams res{act(so / "act_linear", 32),
+                                 act(so / "act_linear", 32, "m1", "e1")};
   kernels::LayerNormParams ln{golden<int>(so / "layernorm", "shift")[0],
                               golden<std::int64_t>(so / "layernorm", "bias").values()};
-  const I8 a = residual_layernorm(proj, x, res, ln, act(so / "act_layernorm", 8));
+  const I8 a = kernels::residual_layernorm_act(proj, x, res, ln, act(so / "act_layernorm", 8));
   EXPECT_EQ(a, golden<std::int8_t>(so / "act_layernorm", "output"));
 }
 
@@ -91,10 +95,11 @@ TEST_P(GoldenDataflow, FfnHalfAroundTheMissingWeights) {
   // FFN2's accumulator + the attention half's output as identity -> the layer output.
   const I32 f2 = golden<std::int32_t>(ou / "linear", "output");
   const I8 identity = golden<std::int8_t>(layer_ / "self_output" / "act_layernorm", "output");
-  kernels::ResidualActParams res{act(ou / "act_linear", 32), act(ou / "act_linear", 32, "m1", "e1")};
+  kernels::ResidualActParams res{act(ou / "act_linear", 32),
+                                 act(ou / "act_linear", 32, "m1", "e1")};
   kernels::LayerNormParams ln{golden<int>(ou / "layernorm", "shift")[0],
                               golden<std::int64_t>(ou / "layernorm", "bias").values()};
-  const I8 y = residual_layernorm(f2, identity, res, ln, act(ou / "act_layernorm", 8));
+  const I8 y = kernels::residual_layernorm_act(f2, identity, res, ln, act(ou / "act_layernorm", 8));
   EXPECT_EQ(y, golden<std::int8_t>(ou / "act_layernorm", "output"));
   // ... which is the next layer's input.
   const fs::path next = layer_.parent_path() / std::to_string(GetParam() + 1);

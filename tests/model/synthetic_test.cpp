@@ -1,10 +1,12 @@
 #include "model/synthetic.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 
-#include <gtest/gtest.h>
-
+#include "kernels/linear.h"
+#include "kernels/quant_act.h"
 #include "model/encoder.h"
 #include "model/float_reference.h"
 #include "model/quantize.h"
@@ -73,8 +75,8 @@ TEST(Synthetic, ActivationsNeitherSaturateNorVanishOnAFreshInput) {
   const auto w = synthetic_weights(tiny_config(), 1);
   const auto x = random_input(32, 128, 99);  // not the calibration input
   const auto& l = w.layers[0];
-  const kernels::LinearPlan q(l.q.weight, l.q.bias), k(l.k.weight, l.k.bias);
-  const I8 qi = linear_act(q, l.act_q, x), ki = linear_act(k, l.act_k, x);
+  const I8 qi = kernels::quant_act<std::int8_t>(kernels::linear(x, l.q.weight, l.q.bias), l.act_q);
+  const I8 ki = kernels::quant_act<std::int8_t>(kernels::linear(x, l.k.weight, l.k.bias), l.act_k);
   EXPECT_LT(saturated(qi), 0.001);
   const auto [lo, hi] = std::minmax_element(qi.values().begin(), qi.values().end());
   EXPECT_GT(*hi - *lo, 100);  // the int8 range is used, not a handful of levels
