@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <optional>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
@@ -74,18 +75,17 @@ std::string text_of(const FieldValue& v) {
 // The device file's field: text, a sourced figure, or absent (nullopt) when it may be.
 std::optional<FieldValue> read_yaml(const DeviceField& f, const YAML::Node& root,
                                     const std::string& file, const Device& d) {
-  const bool absent_ok =
-      f.presence == Presence::optional || (f.presence == Presence::aie && d.aie_tiles == 0);
+  if (f.presence == Presence::aie && d.aie_tiles == 0) return std::nullopt;  // no AI Engines: 0
+  const bool optional = f.presence == Presence::optional;
   // (A YAML::Node assigned to another rebinds its contents, so the section is a new node.)
   const bool top = *f.section == '\0';
   const std::string at = top ? file : file + "." + f.section;
   const YAML::Node map = top ? root : root[f.section];
   if (!top) {
-    if (!map && absent_ok) return std::nullopt;
+    if (!map && optional) return std::nullopt;
     if (!map || !map.IsMap()) throw core::Error(fmt::format("{}: missing mapping", at));
   }
-  if (!map[f.key] && absent_ok) return std::nullopt;
-  if (f.presence == Presence::aie && d.aie_tiles == 0) return std::nullopt;
+  if (!map[f.key] && optional) return std::nullopt;
   if (is_text(f)) return text_field(map, f.key, at);
   return sourced_number(map, f.key, at);
 }
@@ -156,24 +156,26 @@ void set(const DeviceField& f, Device& d, const FieldValue& value, const std::st
                        : static_cast<double>(std::get<std::int64_t>(value));
   // Presence::aie figures of a board without AI Engines are 0.
   const double lo = f.presence == Presence::aie && d.aie_tiles == 0 ? 0 : f.lo;
-  if (is_integer(f) && std::holds_alternative<double>(value) &&
-      v != static_cast<double>(static_cast<std::int64_t>(v))) {
-    throw core::Error(fmt::format("{}: expected a whole number, got {}", at, v));
-  }
   if (lo > 0 && v <= 0) throw core::Error(fmt::format("{}: must be positive, got {}", at, v));
   if (!(v >= lo && v <= f.hi)) {
     throw core::Error(fmt::format("{}: expected {} in [{}, {}], got {}", at,
                                   is_integer(f) ? "a whole number" : "a number", lo, f.hi,
                                   text_of(value)));
   }
+  // In range, so an integer member's value fits int64 (and a double's whole part is exact).
+  const std::int64_t whole = std::holds_alternative<std::int64_t>(value)
+                                 ? std::get<std::int64_t>(value)
+                                 : static_cast<std::int64_t>(v);
+  if (is_integer(f) && static_cast<double>(whole) != v) {
+    throw core::Error(fmt::format("{}: expected a whole number, got {}", at, v));
+  }
   std::visit(
       [&](auto member) {
         using M = decltype(member);
         if constexpr (std::is_same_v<M, std::int64_t Resources::*>) {
-          d.resources.*member = static_cast<std::int64_t>(v);
+          d.resources.*member = whole;
         } else if constexpr (std::is_same_v<M, std::int64_t Device::*>) {
-          d.*member = std::holds_alternative<std::int64_t>(value) ? std::get<std::int64_t>(value)
-                                                                  : static_cast<std::int64_t>(v);
+          d.*member = whole;
         } else if constexpr (std::is_same_v<M, double Device::*>) {
           d.*member = v;
         }
