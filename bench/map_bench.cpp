@@ -23,7 +23,7 @@ void BM_MapBertLarge144(benchmark::State& state, atl::map::Objective objective) 
     benchmark::DoNotOptimize(m.node_of_kernel.data());
   }
   int used = 0;
-  for (const auto& n : m.estimate.nodes) used += n.dsp > 0;
+  for (const auto& n : m.estimate.nodes) used += n.resources.dsp > 0;
   state.counters["kernels"] = static_cast<double>(m.graph.kernels.size());
   state.counters["fpgas_used"] = used;
   state.counters["latency_us"] = m.estimate.latency_us;

@@ -3,7 +3,11 @@
 // a bit-exact run on six software FPGA nodes, and the timing estimate of the real cluster.
 #include <fmt/format.h>
 
+#include <memory>
+
+#include "cli/catalogue.h"
 #include "cli/inference.h"
+#include "cli/mapped_plan.h"
 #include "cli/paths.h"
 #include "cli/plan_table.h"
 #include "cli/simulation_table.h"
@@ -14,7 +18,6 @@
 #include "map/mapper.h"
 #include "model/config.h"
 #include "model/synthetic.h"
-#include "plan/from_mapping.h"
 #include "platform/run.h"
 #include "sim/sim.h"
 
@@ -23,7 +26,7 @@ namespace {
 
 constexpr std::uint64_t kSeed = 1, kInputSeed = 2;
 
-void run_demo() {
+void run_demo(const CatalogueOptions& catalogue) {
   const model::ModelConfig base =
       model::load_model_config(shipped_file("examples/models/ibert-base.yaml"));
   fmt::print(
@@ -42,13 +45,12 @@ void run_demo() {
   const auto model_path = shipped_file("examples/models/ibert-base-1layer.yaml");
   const auto cluster_path = shipped_file("examples/clusters/sidewinder-6.yaml");
   const model::ModelConfig one = model::load_model_config(model_path);
-  const hw::Cluster cluster =
-      hw::load_cluster(cluster_path, hw::load_catalogue(hw::default_catalogue_dir()));
+  const hw::Cluster cluster = hw::load_cluster(cluster_path, catalogue.load());
   fmt::print("\n[2] map one encoder layer onto {} ({} x {})\n", cluster.name, cluster.nodes.size(),
              cluster.nodes.front().device.name);
-  const plan::Plan plan = plan::from_mapping(
-      model_path.string(), map::map_automatic(one, cluster, map::Objective::latency), cluster,
-      "latency");
+  const plan::Plan plan =
+      mapped_plan(model_path.string(), map::map_automatic(one, cluster, map::Objective::latency),
+                  cluster, plan::Objective::latency);
   print_plan(plan);
   print_estimate("automatic (latency):", plan.estimate);
   const map::Mapping published = map::map_with_knobs(
@@ -79,7 +81,9 @@ void run_demo() {
 void add_demo(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "The main demonstration: reference, mapping, software cluster run, estimate");
-  cmd->callback(run_demo);
+  auto catalogue = std::make_shared<CatalogueOptions>();
+  add_catalogue_option(*cmd, *catalogue);
+  cmd->callback([catalogue] { run_demo(*catalogue); });
 }
 
 }  // namespace atl::cli

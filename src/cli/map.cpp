@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "cli/catalogue.h"
+#include "cli/mapped_plan.h"
 #include "cli/plan_table.h"
 #include "cli/verbs.h"
 #include "core/error.h"
@@ -18,7 +20,6 @@
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
-#include "plan/from_mapping.h"
 #include "plan/galapagos_xml.h"
 #include "plan/plan.h"
 
@@ -26,8 +27,9 @@ namespace atl::cli {
 namespace {
 
 struct MapOptions {
-  std::string model, cluster, objective = "latency", placement, caps, output, xml_dir, catalogue;
+  std::string model, cluster, objective = "latency", placement, caps, output, xml_dir;
   std::string knobs;  // Cluster Builder config.json; empty: the published knobs
+  CatalogueOptions catalogue;
 };
 
 // The knobs a user brings from Cluster Builder, checked against the model they are used with.
@@ -51,9 +53,7 @@ void run(const MapOptions& o) {
   const model::ModelConfig config = model::load_model_config(o.model);
   const graph::SublayerKnobs given = knobs_from(o.knobs, config);
   const std::string given_label = o.knobs.empty() ? "published Cluster Builder knobs" : o.knobs;
-  const hw::Catalogue catalogue = hw::load_catalogue(
-      o.catalogue.empty() ? hw::default_catalogue_dir() : std::filesystem::path(o.catalogue));
-  const hw::Cluster cluster = hw::load_cluster(o.cluster, catalogue);
+  const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
   const map::Caps caps = map::parse_caps(o.caps);
   const map::Objective objective = map::parse_objective(o.objective);
 
@@ -73,7 +73,8 @@ void run(const MapOptions& o) {
     other_label = given_label + ":";
     try {
       other = map::map_with_knobs(config, given, cluster, caps);
-    } catch (const core::Error&) {
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::does_not_fit) throw;
       // The published design was built on real boards, so it fits them whole; the caps are the
       // automatic mapper's margin. Compare against it at 100% rather than not at all.
       try {
@@ -86,8 +87,9 @@ void run(const MapOptions& o) {
     }
   }
 
-  plan::Plan p = plan::from_mapping(o.model, std::move(mapping), cluster,
-                                    o.placement.empty() ? map::to_string(objective) : "manual");
+  plan::Plan p =
+      mapped_plan(o.model, std::move(mapping), cluster,
+                  o.placement.empty() ? plan_objective(objective) : plan::Objective::manual);
 
   fmt::print("model {} ({} layers) on cluster {} ({} nodes): {} kernels, {} streams\n", config.name,
              config.layers, cluster.name, cluster.nodes.size(), p.graph.kernels.size(),
@@ -130,7 +132,7 @@ void add_map(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "Plan JSON to write")->required();
   cmd->add_option("--galapagos-xml", o->xml_dir,
                   "Also write Galapagos logical.xml and map.xml into this directory");
-  cmd->add_option("--catalogue", o->catalogue, "Device catalogue directory (default data/devices)");
+  add_catalogue_option(*cmd, o->catalogue);
   cmd->callback([o] { run(*o); });
 }
 

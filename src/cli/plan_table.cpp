@@ -37,9 +37,11 @@ void print_plan(const plan::Plan& p) {
     const hw::Device& d = p.cluster.nodes[n].device;
     const plan::NodeEstimate& e = p.estimate.nodes[n];
     fmt::print("{:<10} {:<16} {:>6.1f} {:>6.1f} {:>6.1f} {:>6.1f}  {:>12.0f}  {}\n",
-               p.cluster.nodes[n].name, d.name, percent(e.dsp, d.dsp), percent(e.lut, d.lut),
-               percent(e.bram_bytes, d.bram_bytes), percent(e.uram_bytes, d.uram_bytes),
-               e.cycles_per_token, kernel_list(p, n));
+               p.cluster.nodes[n].name, d.name, percent(e.resources.dsp, d.resources.dsp),
+               percent(e.resources.lut, d.resources.lut),
+               percent(e.resources.bram_bytes, d.resources.bram_bytes),
+               percent(e.resources.uram_bytes, d.resources.uram_bytes), e.cycles_per_token,
+               kernel_list(p, n));
   }
 }
 
@@ -63,7 +65,7 @@ void print_knobs(const graph::Graph& g) {
   }
 }
 
-void print_estimate(const std::string& label, const map::Estimate& e) {
+void print_estimate(const std::string& label, const cost::Estimate& e) {
   fmt::print("{:<46} latency {:>10.1f} us   throughput {:>10.1f} seq/s\n", label, e.latency_us,
              e.throughput_seq_per_s);
 }

@@ -4,8 +4,8 @@
 
 #include <string>
 
+#include "cost/estimate.h"
 #include "graph/graph.h"
-#include "map/estimate.h"
 #include "plan/plan.h"
 
 namespace atl::cli {
@@ -16,6 +16,6 @@ void print_plan(const plan::Plan& p);
 // The knobs of every role, e.g. "ffn1  x3  linear tile 6 pe 4 | gelu unroll 4 | ...".
 void print_knobs(const graph::Graph& g);
 
-void print_estimate(const std::string& label, const map::Estimate& e);
+void print_estimate(const std::string& label, const cost::Estimate& e);
 
 }  // namespace atl::cli

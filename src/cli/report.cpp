@@ -10,21 +10,23 @@
 #include <string>
 #include <vector>
 
+#include "cli/catalogue.h"
+#include "cli/mapped_plan.h"
 #include "cli/paths.h"
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "hw/device.h"
+#include "map/mapper.h"
 #include "model/config.h"
 #include "plan/plan.h"
 #include "report/baselines.h"
 #include "report/projection.h"
-#include "sim/sim.h"
 
 namespace atl::cli {
 namespace {
 
 struct ReportOptions {
-  bool allow_device_edits = false;
+  CatalogueOptions catalogue;
   std::string plan;
   std::string output;
   std::string format;  // html | md | json; default from the output's extension
@@ -38,21 +40,26 @@ struct ReportOptions {
                                   "examples/models/ibert-large.yaml"};
 };
 
-std::string format_of(const ReportOptions& o) {
-  if (!o.format.empty()) return o.format;
-  const std::string ext = std::filesystem::path(o.output).extension().string();
-  if (ext == ".md") return "md";
-  if (ext == ".json") return "json";
-  return "html";
+// The mapped projection: the automatic mapper (latency objective) on `fpgas` x `board`, then
+// simulated. report/ does not run the mapper; it gets the plan.
+report::ProjectionRow project_mapped(const model::ModelConfig& config, const hw::Device& board,
+                                     int fpgas, const hw::Network& network,
+                                     std::int64_t sequences) {
+  hw::Cluster cluster = report::board_cluster(board, fpgas, network);
+  map::Mapping m = map::map_automatic(config, cluster, map::Objective::latency);
+  report::ProjectionRow row = report::project_plan(
+      mapped_plan(config.name, std::move(m), std::move(cluster), plan::Objective::latency),
+      report::Method::mapped, sequences);
+  row.note = fmt::format("map_automatic on {} boards", fpgas);
+  return row;
 }
 
 // Each board: the plan's own split replicated per layer on that board (when the plan is an
 // encoder of a known family), the mapper on each cluster size, and the AI Engine bound where the
 // board has AI Engines. Cases that do not fit are reported and skipped.
-std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::Plan& plan) {
+std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::Plan& plan,
+                                           const hw::Catalogue& catalogue) {
   std::vector<report::ProjectionRow> rows;
-  if (o.project.empty()) return rows;
-  const hw::Catalogue catalogue = hw::load_catalogue(hw::default_catalogue_dir());
   for (const std::string& name : o.project) {
     auto it = catalogue.find(name);
     if (it == catalogue.end()) {
@@ -68,10 +75,11 @@ std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::P
       for (hw::Node& n : on_board.cluster.nodes) n.device = board;
       try {
         report::ProjectionRow r = report::project_plan(report::replicate_layers(on_board, full),
-                                                       "replicated", o.sequences);
+                                                       report::Method::replicated, o.sequences);
         r.note = fmt::format("the plan's per-layer split, {} per layer", plan.cluster.nodes.size());
         rows.push_back(std::move(r));
       } catch (const core::Error& e) {
+        if (e.kind() != core::ErrorKind::does_not_fit) throw;
         fmt::print(stderr, "report: {} replicated: skipped: {}\n", name, e.what());
       }
     }
@@ -79,9 +87,9 @@ std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::P
       const model::ModelConfig config = model::load_model_config(shipped_file(model_path));
       for (int n : o.fpgas) {
         try {
-          rows.push_back(
-              report::project_mapped(config, board, n, plan.cluster.network, o.sequences));
+          rows.push_back(project_mapped(config, board, n, plan.cluster.network, o.sequences));
         } catch (const core::Error& e) {
+          if (e.kind() != core::ErrorKind::does_not_fit) throw;
           fmt::print(stderr, "report: {} {} on {} boards: skipped: {}\n", config.name, name, n,
                      e.what());
         }
@@ -96,13 +104,10 @@ std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::P
 
 void run(const ReportOptions& o) {
   const plan::Plan plan = plan::load_plan(o.plan);
-  if (!o.allow_device_edits) {
-    sim::check_catalogue(plan, hw::load_catalogue(hw::default_catalogue_dir()));
-  }
-  const std::string format = format_of(o);
-  if (format != "html" && format != "md" && format != "json") {
-    throw core::Error(fmt::format("report: --format must be html, md or json, got '{}'", format));
-  }
+  check_plan_devices(plan, o.catalogue);
+  const report::Format format = o.format.empty()
+                                    ? report::format_of_path(o.output)
+                                    : report::parse_format(o.format, "report: --format");
   const report::Baselines baselines =
       report::load_default_baselines(o.baselines.empty() ? hw::default_data_dir() / "baselines"
                                                          : std::filesystem::path(o.baselines));
@@ -111,7 +116,7 @@ void run(const ReportOptions& o) {
   in.sequences = o.sequences;
   if (o.cpu_ms > 0) in.cpu_ms = o.cpu_ms;
   if (o.cpu_w > 0) in.cpu_w = o.cpu_w;
-  in.projection = project(o, plan);
+  if (!o.project.empty()) in.projection = project(o, plan, o.catalogue.load());
   if (!o.projection_json.empty()) {
     std::ifstream file(o.projection_json);
     nlohmann::json j = nlohmann::json::parse(file, nullptr, false);
@@ -124,13 +129,13 @@ void run(const ReportOptions& o) {
   }
   const report::Report r = report::build_report(plan, baselines, in);
 
-  std::string text = format == "html" ? report::render_html(r)
-                     : format == "md" ? report::render_markdown(r)
-                                      : report::to_json(r).dump(2) + "\n";
   std::ofstream out(o.output, std::ios::binary);
-  if (!out) throw core::Error(fmt::format("report: cannot write {}", o.output));
-  out << text;
-  if (!out) throw core::Error(fmt::format("report: writing {} failed", o.output));
+  if (!out)
+    throw core::Error(core::ErrorKind::io, fmt::format("report: cannot write {}", o.output));
+  out << report::render(r, format);
+  if (!out) {
+    throw core::Error(core::ErrorKind::io, fmt::format("report: writing {} failed", o.output));
+  }
   fmt::print("{}: latency {:.4g} ms, {:.1f} seq/s, {:.4g} mJ per inference on {} FPGAs\n",
              r.fpga.label, r.fpga.latency_ms, r.fpga.throughput_seq_per_s, r.fpga.energy_mj,
              r.fpga.fpgas);
@@ -140,7 +145,7 @@ void run(const ReportOptions& o) {
                  c.energy_ratio ? fmt::format("{:.3g}x", *c.energy_ratio) : "-");
     }
   }
-  fmt::print("wrote {} ({})\n", o.output, format);
+  fmt::print("wrote {} ({})\n", o.output, report::to_string(format));
 }
 
 }  // namespace
@@ -175,8 +180,7 @@ void add_report(CLI::App& app) {
   cmd->add_option("--models", o->models, "Model YAMLs for the mapped projections")
       ->delimiter(',')
       ->capture_default_str();
-  cmd->add_flag("--allow-device-edits", o->allow_device_edits,
-                "Accept devices whose figures differ from the catalogue (what-if studies)");
+  add_device_check_options(*cmd, o->catalogue);
   cmd->callback([o] { run(*o); });
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/catalogue.h"
 #include "cli/progress.h"
 #include "cli/simulation_table.h"
 #include "cli/verbs.h"
@@ -20,7 +21,7 @@ namespace atl::cli {
 namespace {
 
 struct SimulateOptions {
-  bool allow_device_edits = false;
+  CatalogueOptions catalogue;
   std::string plan;
   std::int64_t sequences = 100;
   bool ideal_network = false;
@@ -31,9 +32,7 @@ struct SimulateOptions {
 
 void run(const SimulateOptions& o) {
   const plan::Plan plan = plan::load_plan(o.plan);
-  if (!o.allow_device_edits) {
-    sim::check_catalogue(plan, hw::load_catalogue(hw::default_catalogue_dir()));
-  }
+  check_plan_devices(plan, o.catalogue);
   ProgressBar bar("simulating", o.progress);
   sim::Options opt;
   opt.sequences = o.sequences;
@@ -78,8 +77,7 @@ void add_simulate(CLI::App& app) {
   cmd->add_flag("--progress", o->progress,
                 "Draw a progress bar even when stderr is not a terminal (long runs only)");
   cmd->add_option("-o,--output", o->output, "Where to write the results (JSON)")->required();
-  cmd->add_flag("--allow-device-edits", o->allow_device_edits,
-                "Accept devices whose figures differ from the catalogue (what-if studies)");
+  add_device_check_options(*cmd, o->catalogue);
   cmd->callback([o] { run(*o); });
 }
 

@@ -9,6 +9,7 @@
 #include "graph/graph.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
+#include "hw/resources.h"
 
 namespace atl::cost {
 
@@ -16,28 +17,35 @@ struct StageCost {
   graph::StageType type = graph::StageType::linear;
   std::int64_t cycles_per_token = 0;  // II=1 pipeline: cycles to consume one token row
   std::int64_t fill_cycles = 0;       // pipeline depth: first input to first output
-  std::int64_t dsp = 0, lut = 0, ff = 0;
-  std::int64_t bram_bytes = 0, uram_bytes = 0;  // weights, tables and buffers
+  hw::Resources resources;            // memories: weights, tables and buffers
 };
 
 struct KernelCost {
   std::vector<StageCost> stages;
-  std::int64_t dsp = 0, lut = 0, ff = 0;        // sums over stages + the kernel's stream glue
-  std::int64_t bram_bytes = 0, uram_bytes = 0;  // bytes held (weights, buffers, tables)
-  std::int64_t weight_bytes = 0;                // linear weights (int8) + biases (int32)
-  std::int64_t cycles_per_token = 0;            // max over the pipelined stages (the kernel's rate)
-  std::int64_t fill_cycles = 0;                 // sum of stage fills (latency of the first row)
+  hw::Resources resources;            // sums over stages + the kernel's stream glue
+  std::int64_t weight_bytes = 0;      // linear weights (int8) + biases (int32)
+  std::int64_t cycles_per_token = 0;  // max over the pipelined stages (the kernel's rate)
+  std::int64_t fill_cycles = 0;       // sum of stage fills (latency of the first row)
   // Attention/context kernels buffer a whole sequence of K (or V) on port 1 before their first
   // output row; a latency model must wait for the producer's last row on that port.
   bool waits_for_port1_sequence = false;
 };
 
-// Costs one kernel on `device`. Throws core::Error (naming the kernel) for knobs the hardware
-// cannot build (e.g. an odd linear tile on DSP48E2, non-positive knobs).
+// The cost model's limits: every knob (tile, pe, unroll) at most kMaxKnob and every stage
+// dimension (m, k) at most kMaxDimension, so that no product of the formulas leaves int64 (the
+// largest, m x k weight bytes, stays below 2^49). Larger values are not a design any FPGA holds.
+inline constexpr std::int64_t kMaxKnob = std::int64_t{1} << 16;
+inline constexpr std::int64_t kMaxDimension = std::int64_t{1} << 24;
+
+// Costs one kernel on `device`. Errors name the kernel, the stage and the field:
+//   ErrorKind::invalid_input  a knob or dimension below 1 (a malformed graph);
+//   ErrorKind::unsupported    a knob or dimension above the limits: hardware atoll cannot build.
+// Whether the kernel fits the device is the caller's question (hw::fits, the mapper), which
+// answers with ErrorKind::does_not_fit.
 KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device);
 
 // Cycles for one sequence of `seq_len` token rows through the kernel on its own:
-// fill + seq_len * cycles_per_token.
+// fill + seq_len * cycles_per_token (ErrorKind::unsupported if that leaves int64).
 std::int64_t sequence_cycles(const KernelCost& cost, std::int64_t seq_len);
 
 struct StreamCost {

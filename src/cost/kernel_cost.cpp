@@ -81,12 +81,33 @@ std::int64_t packed_dsps(std::int64_t macs, const hw::Device& d) {
   return static_cast<std::int64_t>(std::ceil(static_cast<double>(macs) / per_dsp));
 }
 
-StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::string& kernel) {
-  const graph::Knobs& k = s.knobs;
-  if (k.tile < 1 || k.pe < 1 || k.unroll < 1 || s.m < 1) {
-    throw core::Error(fmt::format("kernel '{}': stage {}: tile/pe/unroll and m must be >= 1",
-                                  kernel, graph::to_string(s.type)));
+// One knob or dimension of a stage within [1, limit]; `needed` false: 0 is allowed (k of stages
+// that do not use it).
+void check_range(const std::string& kernel, const graph::Stage& s, std::size_t index,
+                 const char* field, std::int64_t value, std::int64_t limit, bool needed = true) {
+  if (!needed && value == 0) return;
+  if (value < 1) {
+    throw core::Error(fmt::format("kernel '{}': stage {} ({}): {} must be >= 1, got {}", kernel,
+                                  index, graph::to_string(s.type), field, value));
   }
+  if (value > limit) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      fmt::format("kernel '{}': stage {} ({}): {} {} is above the cost model's "
+                                  "limit of {} (docs/cost-model.md)",
+                                  kernel, index, graph::to_string(s.type), field, value, limit));
+  }
+}
+
+StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device& d,
+                     const std::string& kernel) {
+  const graph::Knobs& k = s.knobs;
+  check_range(kernel, s, index, "tile", k.tile, kMaxKnob);
+  check_range(kernel, s, index, "pe", k.pe, kMaxKnob);
+  check_range(kernel, s, index, "unroll", k.unroll, kMaxKnob);
+  check_range(kernel, s, index, "m", s.m, kMaxDimension);
+  const bool needs_k = s.type == StageType::linear || s.type == StageType::attention_matmul ||
+                       s.type == StageType::softmax_matmul;
+  check_range(kernel, s, index, "k", s.k, kMaxDimension, needs_k);
   StageCost c;
   c.type = s.type;
   std::int64_t lane_count = 0;
@@ -94,18 +115,17 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
   switch (s.type) {
     case StageType::linear: {
       // y = W x + b, W (m x k) int8 stationary; tile rows x pe*64 columns per cycle.
-      if (s.k < 1) throw core::Error(fmt::format("kernel '{}': linear needs k >= 1", kernel));
-      const std::int64_t macs = k.tile * k.pe * kMultipliersPerPe;
+      const std::int64_t macs = std::int64_t{k.tile} * k.pe * kMultipliersPerPe;
       c.cycles_per_token = ceil_div(s.m, k.tile) * ceil_div(s.k, k.pe * kMultipliersPerPe);
-      c.dsp = packed_dsps(macs, d);
+      c.resources.dsp = packed_dsps(macs, d);
       c.fill_cycles = kLinearDepth + k.pe;
-      lane_count = c.dsp;
+      lane_count = c.resources.dsp;
       const std::int64_t weights = s.m * s.k + s.m * 4;  // int8 weights + int32 bias
       // Weights go to URAM when the device has room for them, else BRAM.
-      if (weights <= d.uram_bytes) {
-        c.uram_bytes = weights;
+      if (weights <= d.resources.uram_bytes) {
+        c.resources.uram_bytes = weights;
       } else {
-        c.bram_bytes = weights;
+        c.resources.bram_bytes = weights;
       }
       buffer_bytes = s.k;  // the input row, replayed for every tile of output rows
       break;
@@ -117,7 +137,7 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
       const std::int64_t muls = s.type == StageType::gelu ? 2 : 1;
       lane_count = lanes(s);
       c.cycles_per_token = ceil_div(s.m, lane_count);
-      c.dsp = lane_count * muls * kDspPerMul32;
+      c.resources.dsp = lane_count * muls * kDspPerMul32;
       c.fill_cycles = kElementDepth * muls;
       // Per-channel constants: m (int32) + e (int8); GELU b, c (int32) + shift (int8).
       buffer_bytes = s.m * (s.type == StageType::gelu ? 9 : 5);
@@ -128,15 +148,12 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
     case StageType::attention_matmul:
     case StageType::softmax_matmul: {
       // pe results per cycle, each a head_dim-long dot product (reference-system.md §2.3).
-      if (s.k < 1)
-        throw core::Error(
-            fmt::format("kernel '{}': {} needs k >= 1", kernel, graph::to_string(s.type)));
       const std::int64_t columns =
           s.type == StageType::attention_matmul ? ceil_div(s.m, kKeyPadding) * kKeyPadding : s.m;
       c.cycles_per_token = ceil_div(columns, k.pe);
-      c.dsp = packed_dsps(k.pe * s.k, d);
+      c.resources.dsp = packed_dsps(k.pe * s.k, d);
       c.fill_cycles = kDotDepth;
-      lane_count = c.dsp;
+      lane_count = c.resources.dsp;
       buffer_bytes = columns * s.k;  // K (or V) of the whole sequence, int8
       break;
     }
@@ -145,7 +162,7 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
       // the output starts only after the whole row is seen.
       lane_count = lanes(s);
       c.cycles_per_token = ceil_div(s.m, lane_count);
-      c.dsp = lane_count * 2 * kDspPerMul32;
+      c.resources.dsp = lane_count * 2 * kDspPerMul32;
       c.fill_cycles = c.cycles_per_token + kDividerDepth + kElementDepth;
       buffer_bytes = 2 * s.m * 4;  // int32 scores, double-buffered between passes
       break;
@@ -154,7 +171,7 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
       // Mean and variance over the row, integer sqrt by Newton steps, then (x - mean) * factor.
       lane_count = lanes(s);
       c.cycles_per_token = ceil_div(s.m, lane_count);
-      c.dsp = lane_count * 2 * kDspPerMul32;
+      c.resources.dsp = lane_count * 2 * kDspPerMul32;
       c.fill_cycles = c.cycles_per_token + kNewtonSteps * kDividerDepth + kDividerDepth;
       buffer_bytes = 2 * s.m * 4 + s.m * 4;  // int32 row double-buffered + per-channel bias
       break;
@@ -166,9 +183,9 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
     }
   }
   const Area a = area_of(s.type);
-  c.lut = a.lut_base + a.lut_per_lane * lane_count;
-  c.ff = a.ff_base + a.ff_per_lane * lane_count;
-  c.bram_bytes += buffer_bytes;
+  c.resources.lut = a.lut_base + a.lut_per_lane * lane_count;
+  c.resources.ff = a.ff_base + a.ff_per_lane * lane_count;
+  c.resources.bram_bytes += buffer_bytes;
   return c;
 }
 
@@ -177,15 +194,12 @@ StageCost stage_cost(const graph::Stage& s, const hw::Device& d, const std::stri
 KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device) {
   KernelCost kc;
   if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) return kc;
-  kc.lut = kKernelGlue.lut_base;
-  kc.ff = kKernelGlue.ff_base;
-  for (const graph::Stage& s : kernel.stages) {
-    StageCost c = stage_cost(s, device, kernel.name);
-    kc.dsp += c.dsp;
-    kc.lut += c.lut;
-    kc.ff += c.ff;
-    kc.bram_bytes += c.bram_bytes;
-    kc.uram_bytes += c.uram_bytes;
+  kc.resources.lut = kKernelGlue.lut_base;
+  kc.resources.ff = kKernelGlue.ff_base;
+  for (std::size_t i = 0; i < kernel.stages.size(); ++i) {
+    const graph::Stage& s = kernel.stages[i];
+    StageCost c = stage_cost(s, i, device, kernel.name);
+    kc.resources += c.resources;
     if (s.type == StageType::linear) kc.weight_bytes += s.m * s.k + s.m * 4;
     kc.cycles_per_token = std::max(kc.cycles_per_token, c.cycles_per_token);
     kc.fill_cycles += c.fill_cycles;
@@ -198,7 +212,14 @@ KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device) {
 }
 
 std::int64_t sequence_cycles(const KernelCost& cost, std::int64_t seq_len) {
-  return cost.fill_cycles + seq_len * cost.cycles_per_token;
+  std::int64_t rows = 0, total = 0;
+  if (__builtin_mul_overflow(seq_len, cost.cycles_per_token, &rows) ||
+      __builtin_add_overflow(rows, cost.fill_cycles, &total)) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      fmt::format("a sequence of {} rows at {} cycles per row does not fit int64",
+                                  seq_len, cost.cycles_per_token));
+  }
+  return total;
 }
 
 }  // namespace atl::cost

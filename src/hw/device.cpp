@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
+#include <optional>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
@@ -13,90 +16,172 @@
 namespace atl::hw {
 namespace {
 
-std::int64_t count(const YAML::Node& root, const char* field, const std::string& at,
-                   bool optional = false) {
-  const double v = sourced_number(root, field, at, optional, 0);
-  if (v < 0 || v != static_cast<double>(static_cast<std::int64_t>(v))) {
-    throw core::Error(
-        fmt::format("{}.{}.value: expected a whole number >= 0, got {}", at, field, v));
-  }
-  return static_cast<std::int64_t>(v);
-}
-
-double positive(const YAML::Node& root, const char* field, const std::string& at) {
-  const double v = sourced_number(root, field, at);
-  if (v <= 0) throw core::Error(fmt::format("{}.{}.value: must be positive, got {}", at, field, v));
-  return v;
-}
-
-// A mapping inside the device file, e.g. `resources:`; `at` becomes "file.resources".
-YAML::Node section(const YAML::Node& root, const char* name, std::string& at,
-                   const std::string& file) {
-  at = file + "." + name;
-  YAML::Node node = root[name];
-  if (!node || !node.IsMap()) throw core::Error(fmt::format("{}: missing mapping", at));
-  return node;
-}
+using Presence = DeviceField::Presence;
+constexpr double kMaxCount = static_cast<double>(kMaxDeviceCount);
 
 // The schema is data/README.md: sections resources, dsp, memory, network, clock, power (and aie on
-// Versal parts); every figure is {value, source, grade}.
+// Versal parts with AI Engines); every figure is {value, source, grade}. Presence::aie rows come
+// after resources.aie_tiles, which decides them. `checked` rows keep the order in which the
+// catalogue check reports the first difference.
+const std::array<DeviceField, 20> kFields{{
+    {"", "name", "name", &Device::name},
+    {"", "description", "description", &Device::description, Presence::optional},
+    {"", "part", "part", &Device::part},
+    {"", "family", "family", &Device::family, Presence::required, 0, 0, "ultrascale_plus|versal"},
+    {"resources", "lut", "lut", &Resources::lut, Presence::required, 1, kMaxCount, nullptr, true},
+    {"resources", "ff", "ff", &Resources::ff, Presence::required, 0, kMaxCount, nullptr, true},
+    {"resources", "dsp", "dsp", &Resources::dsp, Presence::required, 1, kMaxCount, nullptr, true},
+    {"resources", "bram_bytes", "bram_bytes", &Resources::bram_bytes, Presence::required, 0,
+     kMaxCount, nullptr, true},
+    {"resources", "uram_bytes", "uram_bytes", &Resources::uram_bytes, Presence::required, 0,
+     kMaxCount, nullptr, true},
+    {"resources", "aie_tiles", "aie_tiles", &Device::aie_tiles, Presence::optional, 0, kMaxCount,
+     nullptr, true},
+    {"dsp", "kind", "dsp_kind", &Device::dsp_kind, Presence::required, 0, 0, "dsp48e2|dsp58"},
+    // Packed int8 MACs per DSP per cycle: 2 (DSP48E2) or 3 (DSP58) today.
+    {"dsp", "int8_macs_per_cycle", "dsp_int8_macs_per_cycle", &Device::dsp_int8_macs_per_cycle,
+     Presence::required, 1, 64, nullptr, true},
+    {"aie", "int8_macs_per_cycle_per_tile", "aie_int8_macs_per_cycle",
+     &Device::aie_int8_macs_per_cycle, Presence::aie, 1, 1e4, nullptr, true},
+    {"aie", "clock_mhz", "aie_clock_mhz", &Device::aie_clock_mhz, Presence::aie, 1, 1e4, nullptr,
+     true},
+    {"memory", "offchip_bytes", "offchip_bytes", &Device::offchip_bytes, Presence::optional, 0,
+     kMaxCount},
+    {"memory", "offchip_gbps", "offchip_gbytes_per_s", &Device::offchip_gbytes_per_s,
+     Presence::optional, 0, 1e6},
+    {"network", "ports", "network_ports", &Device::network_ports, Presence::required, 0, 1024,
+     nullptr, true},
+    {"network", "gbps_per_port", "network_gbps_per_port", &Device::network_gbps_per_port,
+     Presence::required, 1e-3, 1e5, nullptr, true},
+    {"clock", "kernel_mhz", "kernel_clock_mhz", &Device::kernel_clock_mhz, Presence::required, 1,
+     1e4, nullptr, true},
+    {"power", "board_w", "board_power_w", &Device::board_power_w, Presence::required, 0.1, 1e5,
+     nullptr, true},
+}};
+
+bool is_text(const DeviceField& f) {
+  return std::holds_alternative<std::string Device::*>(f.member);
+}
+
+bool is_integer(const DeviceField& f) {
+  return std::holds_alternative<std::int64_t Device::*>(f.member) ||
+         std::holds_alternative<std::int64_t Resources::*>(f.member);
+}
+
+std::string text_of(const FieldValue& v) {
+  return std::visit([](const auto& x) { return fmt::format("{}", x); }, v);
+}
+
+// The device file's field: text, a sourced figure, or absent (nullopt) when it may be.
+std::optional<FieldValue> read_yaml(const DeviceField& f, const YAML::Node& root,
+                                    const std::string& file, const Device& d) {
+  if (f.presence == Presence::aie && d.aie_tiles == 0) return std::nullopt;  // no AI Engines: 0
+  const bool optional = f.presence == Presence::optional;
+  // (A YAML::Node assigned to another rebinds its contents, so the section is a new node.)
+  const bool top = *f.section == '\0';
+  const std::string at = top ? file : file + "." + f.section;
+  const YAML::Node map = top ? root : root[f.section];
+  if (!top) {
+    if (!map && optional) return std::nullopt;
+    if (!map || !map.IsMap()) throw core::Error(fmt::format("{}: missing mapping", at));
+  }
+  if (!map[f.key] && optional) return std::nullopt;
+  if (is_text(f)) return text_field(map, f.key, at);
+  return sourced_number(map, f.key, at);
+}
+
 Device load_device(const std::filesystem::path& path) {
   const std::string file = path.string();
   const YAML::Node root = load_yaml_map(path, "device description");
   Device d;
-  d.name = text_field(root, "name", file);
+  for (const DeviceField& f : kFields) {
+    if (const auto v = read_yaml(f, root, file, d)) {
+      set(f, d, *v, fmt::format("{}.{}{}", file, yaml_path(f), is_text(f) ? "" : ".value"));
+    }
+  }
   if (d.name != path.stem().string()) {
     throw core::Error(fmt::format("{}.name: '{}' must equal the file name '{}'", file, d.name,
                                   path.stem().string()));
   }
-  d.description = root["description"] ? text_field(root, "description", file) : "";
-  d.part = text_field(root, "part", file);
-  d.family = text_field(root, "family", file);
-  if (d.family != "ultrascale_plus" && d.family != "versal") {
-    throw core::Error(
-        fmt::format("{}.family: expected ultrascale_plus or versal, got '{}'", file, d.family));
-  }
-  std::string at;
-  const YAML::Node res = section(root, "resources", at, file);
-  d.lut = count(res, "lut", at);
-  d.ff = count(res, "ff", at);
-  d.dsp = count(res, "dsp", at);
-  d.bram_bytes = count(res, "bram_bytes", at);
-  d.uram_bytes = count(res, "uram_bytes", at);
-  d.aie_tiles = count(res, "aie_tiles", at, /*optional=*/true);
-  if (d.lut == 0 || d.dsp == 0) {
-    throw core::Error(fmt::format("{}: lut and dsp must be positive", at));
-  }
-
-  const YAML::Node dsp = section(root, "dsp", at, file);
-  d.dsp_kind = text_field(dsp, "kind", at);
-  if (d.dsp_kind != "dsp48e2" && d.dsp_kind != "dsp58") {
-    throw core::Error(fmt::format("{}.kind: expected dsp48e2 or dsp58, got '{}'", at, d.dsp_kind));
-  }
-  d.dsp_int8_macs_per_cycle = positive(dsp, "int8_macs_per_cycle", at);
-
-  if (d.aie_tiles > 0) {
-    const YAML::Node aie = section(root, "aie", at, file);
-    d.aie_int8_macs_per_cycle = positive(aie, "int8_macs_per_cycle_per_tile", at);
-    d.aie_clock_mhz = positive(aie, "clock_mhz", at);
-  }
-
-  const YAML::Node mem = section(root, "memory", at, file);
-  d.offchip_bytes = count(mem, "offchip_bytes", at, /*optional=*/true);
-  d.offchip_gbytes_per_s = sourced_number(mem, "offchip_gbps", at, /*optional=*/true, 0);
-
-  const YAML::Node net = section(root, "network", at, file);
-  d.network_ports = static_cast<int>(count(net, "ports", at));
-  d.network_gbps_per_port = positive(net, "gbps_per_port", at);
-
-  const YAML::Node clock = section(root, "clock", at, file);
-  d.kernel_clock_mhz = positive(clock, "kernel_mhz", at);
-  const YAML::Node power = section(root, "power", at, file);
-  d.board_power_w = positive(power, "board_w", at);
   return d;
 }
 
 }  // namespace
+
+std::span<const DeviceField> device_fields() {
+  return kFields;
+}
+
+std::string yaml_path(const DeviceField& field) {
+  return *field.section == '\0' ? field.key : fmt::format("{}.{}", field.section, field.key);
+}
+
+FieldValue get(const DeviceField& field, const Device& d) {
+  return std::visit(
+      [&](auto member) -> FieldValue {
+        using M = decltype(member);
+        if constexpr (std::is_same_v<M, std::int64_t Resources::*>) {
+          return d.resources.*member;
+        } else {
+          return d.*member;
+        }
+      },
+      field.member);
+}
+
+void set(const DeviceField& f, Device& d, const FieldValue& value, const std::string& at) {
+  if (is_text(f)) {
+    const auto* s = std::get_if<std::string>(&value);
+    if (s == nullptr) throw core::Error(fmt::format("{}: expected a string", at));
+    if (f.choices != nullptr) {
+      std::string choices = f.choices;
+      bool known = false;
+      for (std::size_t b = 0, e = 0; e != std::string::npos; b = e + 1) {
+        e = choices.find('|', b);
+        known = known || choices.substr(b, e - b) == *s;
+      }
+      if (!known) {
+        std::replace(choices.begin(), choices.end(), '|', ',');
+        throw core::Error(fmt::format("{}: expected one of {}, got '{}'", at, choices, *s));
+      }
+    }
+    d.*std::get<std::string Device::*>(f.member) = *s;
+    return;
+  }
+  if (std::holds_alternative<std::string>(value)) {
+    throw core::Error(fmt::format("{}: expected a number", at));
+  }
+  const double v = std::holds_alternative<double>(value)
+                       ? std::get<double>(value)
+                       : static_cast<double>(std::get<std::int64_t>(value));
+  // Presence::aie figures of a board without AI Engines are 0.
+  const double lo = f.presence == Presence::aie && d.aie_tiles == 0 ? 0 : f.lo;
+  if (lo > 0 && v <= 0) throw core::Error(fmt::format("{}: must be positive, got {}", at, v));
+  if (!(v >= lo && v <= f.hi)) {
+    throw core::Error(fmt::format("{}: expected {} in [{}, {}], got {}", at,
+                                  is_integer(f) ? "a whole number" : "a number", lo, f.hi,
+                                  text_of(value)));
+  }
+  // In range, so an integer member's value fits int64 (and a double's whole part is exact).
+  const std::int64_t whole = std::holds_alternative<std::int64_t>(value)
+                                 ? std::get<std::int64_t>(value)
+                                 : static_cast<std::int64_t>(v);
+  if (is_integer(f) && static_cast<double>(whole) != v) {
+    throw core::Error(fmt::format("{}: expected a whole number, got {}", at, v));
+  }
+  std::visit(
+      [&](auto member) {
+        using M = decltype(member);
+        if constexpr (std::is_same_v<M, std::int64_t Resources::*>) {
+          d.resources.*member = whole;
+        } else if constexpr (std::is_same_v<M, std::int64_t Device::*>) {
+          d.*member = whole;
+        } else if constexpr (std::is_same_v<M, double Device::*>) {
+          d.*member = v;
+        }
+      },
+      f.member);
+}
 
 Catalogue load_catalogue(const std::filesystem::path& dir) {
   std::error_code ec;

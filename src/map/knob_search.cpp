@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "cost/cost.h"
 
 namespace atl::map {
 namespace {
@@ -101,17 +102,12 @@ KnobSearch::KnobSearch(const model::ModelConfig& config, const hw::Device& devic
           cost::KernelCost c;
           try {
             c = cost::kernel_cost(trial, device);
-          } catch (const core::Error&) {
+          } catch (const core::Error& e) {
+            if (e.kind() != core::ErrorKind::unsupported) throw;
             continue;  // knobs this device cannot build
           }
           const cost::StageCost& sc = c.stages.at(i);
-          Resources r;
-          r[Resource::lut] = sc.lut;
-          r[Resource::ff] = sc.ff;
-          r[Resource::dsp] = sc.dsp;
-          r[Resource::bram] = sc.bram_bytes;
-          r[Resource::uram] = sc.uram_bytes;
-          options.push_back({kn, sc.cycles_per_token, score(r)});
+          options.push_back({kn, sc.cycles_per_token, score(sc.resources)});
           rates_.push_back(sc.cycles_per_token);
         }
         if (options.empty()) {
@@ -147,7 +143,7 @@ std::optional<graph::RoleKnobs> KnobSearch::role_knobs(graph::Role role, std::in
       if (pick) kernel.stages[i].knobs = pick->knobs;
     }
     if (!reachable) continue;
-    const Resources r = resources_of(cost::kernel_cost(kernel, device_));
+    const Resources r = cost::kernel_cost(kernel, device_).resources;
     if (!fits(r, budget_)) continue;
     const double total = shape.partition * score(r);
     if (total < best) {
@@ -184,7 +180,7 @@ std::string KnobSearch::oversized_role() const {
         }
         kernel.stages[i].knobs = pick->knobs;
       }
-      const Resources r = resources_of(cost::kernel_cost(kernel, device_));
+      const Resources r = cost::kernel_cost(kernel, device_).resources;
       any = true;
       any_fits = any_fits || fits(r, budget_);
       if (shape.partition >= widest) {

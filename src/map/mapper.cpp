@@ -22,7 +22,7 @@ constexpr int kAlternatives = 4;
 constexpr int kMaxEvaluations = 30;
 
 // Strictly better by the objective; throughput ties go to the lower latency.
-bool better(const Estimate& e, const Estimate& than, Objective objective) {
+bool better(const cost::Estimate& e, const cost::Estimate& than, Objective objective) {
   if (objective == Objective::latency) return e.latency_us < than.latency_us;
   return e.throughput_seq_per_s > than.throughput_seq_per_s ||
          (e.throughput_seq_per_s == than.throughput_seq_per_s && e.latency_us < than.latency_us);
@@ -40,11 +40,12 @@ std::vector<Resources> role_demand(const graph::Graph& g, const hw::Device& devi
     if (it == by_role.end()) {
       Resources r;
       try {
-        r = resources_of(cost::kernel_cost(kernel, device));
-      } catch (const core::Error&) {
+        r = cost::kernel_cost(kernel, device).resources;
+      } catch (const core::Error& e) {
+        if (e.kind() != core::ErrorKind::unsupported) throw;
         // Knobs chosen for the first board that this board cannot build: it cannot host the
         // kernel at all, which an amount no budget reaches says to the packer.
-        r.amount.fill(std::int64_t{1} << 60);
+        for (Resource res : kResources) r[res] = std::int64_t{1} << 60;
       }
       it = by_role.emplace(kernel.role, r).first;
     }
@@ -94,10 +95,14 @@ hw::Cluster copies_of(const hw::Cluster& cluster, int nodes) {
       "knobs",
       config.name, config.layers, cluster.name, cluster.nodes.size());
   if (const std::string why = search.oversized_role(); !why.empty()) {
-    throw core::Error(fmt::format("{}: {}; no number of {} boards helps", head, why, board.name));
+    throw core::Error(core::ErrorKind::does_not_fit,
+                      fmt::format("{}: {}; no number of {} boards helps", head, why, board.name));
   }
   const auto knobs = search.knobs_for(search.rates().back());
-  if (!knobs) throw core::Error(fmt::format("{}: no knobs reach any rate on {}", head, board.name));
+  if (!knobs) {
+    throw core::Error(core::ErrorKind::does_not_fit,
+                      fmt::format("{}: no knobs reach any rate on {}", head, board.name));
+  }
   const graph::Graph g = graph::build_encoder_graph(config, *knobs);
   const Demand demand{{board.name, role_demand(g, board)}};
   Resources need, offer;
@@ -136,13 +141,14 @@ hw::Cluster copies_of(const hw::Cluster& cluster, int nodes) {
                 "no resource runs out in total ({} is tightest at {:.0f}% of the capped "
                 "total) but the kernels do not pack into {} nodes",
                 to_string(worst), 100 * worst_ratio, cluster.nodes.size());
-  throw core::Error(fmt::format("{}: {}; the smallest cluster that fits is {} x {}", head, shortage,
+  throw core::Error(core::ErrorKind::does_not_fit,
+                    fmt::format("{}: {}; the smallest cluster that fits is {} x {}", head, shortage,
                                 smallest, board.name));
 }
 
 Mapping finish(Candidate c, const hw::Cluster& cluster) {
   Mapping m;
-  m.estimate = estimate(c.graph, cluster, c.placement.node_of_kernel);
+  m.estimate = cost::estimate(c.graph, cluster, c.placement.node_of_kernel);
   m.graph = std::move(c.graph);
   m.node_of_kernel = std::move(c.placement.node_of_kernel);
   return m;
@@ -154,7 +160,7 @@ Mapping finish(Candidate c, const hw::Cluster& cluster) {
 // widened beyond the others. `rate` indexes the uniform rate `knobs` were chosen for.
 void refine_roles(const model::ModelConfig& config, const hw::Cluster& cluster, Objective objective,
                   const Caps& caps, const KnobSearch& search, std::size_t rate,
-                  graph::SublayerKnobs& knobs, Estimate& best) {
+                  graph::SublayerKnobs& knobs, cost::Estimate& best) {
   const std::vector<std::int64_t>& rates = search.rates();
   std::map<graph::Role, std::size_t> cap;  // per role: index into rates of its current limit
   for (graph::Role role : graph::layer_roles()) cap[role] = rate;
@@ -177,7 +183,7 @@ void refine_roles(const model::ModelConfig& config, const hw::Cluster& cluster, 
       ++evaluations;
       auto c = try_knobs(config, trial, cluster, caps, false);
       if (!c) continue;
-      const Estimate e = estimate(c->graph, cluster, c->placement.node_of_kernel);
+      const cost::Estimate e = cost::estimate(c->graph, cluster, c->placement.node_of_kernel);
       if (!better(e, best, objective)) continue;
       knobs = trial;
       best = e;
@@ -224,14 +230,14 @@ Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& clust
   }
 
   std::optional<graph::SublayerKnobs> best_knobs;
-  Estimate best;
+  cost::Estimate best;
   std::size_t best_rate = 0;
   for (std::size_t i = lo; i < rates.size() && i < lo + 1 + kAlternatives; ++i) {
     const auto knobs = search.knobs_for(rates[i]);
     if (!knobs) continue;
     auto c = try_knobs(config, *knobs, cluster, caps, false);
     if (!c) continue;
-    const Estimate e = estimate(c->graph, cluster, c->placement.node_of_kernel);
+    const cost::Estimate e = cost::estimate(c->graph, cluster, c->placement.node_of_kernel);
     if (!best_knobs || better(e, best, objective)) {
       best_knobs = knobs;
       best = e;
@@ -254,31 +260,19 @@ Mapping map_with_knobs(const model::ModelConfig& config, const graph::SublayerKn
   }
   auto c = try_knobs(config, knobs, cluster, caps, true);
   if (!c) {
-    throw core::Error(
-        fmt::format("model '{}' with the given knobs does not fit on cluster '{}' "
-                    "({} nodes) within the caps",
-                    config.name, cluster.name, cluster.nodes.size()));
+    throw core::Error(core::ErrorKind::does_not_fit,
+                      fmt::format("model '{}' with the given knobs does not fit on cluster '{}' "
+                                  "({} nodes) within the caps",
+                                  config.name, cluster.name, cluster.nodes.size()));
   }
   return finish(std::move(*c), cluster);
 }
 
 Mapping map_manual(graph::Graph graph, const hw::Cluster& cluster,
                    std::vector<int> node_of_kernel) {
-  const std::vector<cost::KernelCost> costs = kernel_costs(graph, cluster, node_of_kernel);
-  std::vector<Resources> used(cluster.nodes.size());
-  for (std::size_t k = 0; k < costs.size(); ++k) used[node_of_kernel[k]] += resources_of(costs[k]);
-  for (std::size_t n = 0; n < used.size(); ++n) {
-    const Resources have = device_resources(cluster.nodes[n].device);
-    for (Resource res : kResources) {
-      if (used[n][res] <= have[res]) continue;
-      throw core::Error(fmt::format("placement: node '{}' ({}) needs {} {} but the device has {}",
-                                    cluster.nodes[n].name, cluster.nodes[n].device.name,
-                                    format_amount(res, used[n][res]), to_string(res),
-                                    format_amount(res, have[res])));
-    }
-  }
   Mapping m;
-  m.estimate = estimate(graph, cluster, node_of_kernel);
+  m.estimate = cost::estimate(graph, cluster, node_of_kernel);
+  cost::check_fits(m.estimate, cluster);
   m.graph = std::move(graph);
   m.node_of_kernel = std::move(node_of_kernel);
   return m;

@@ -100,10 +100,13 @@ using Solutions = std::map<std::vector<std::int64_t>, std::vector<int>>;
 std::vector<int> solve_once(const GroupProblem& problem, const std::vector<int>& start,
                             Solutions& solutions) {
   std::vector<std::int64_t> key(start.begin(), start.end());
+  auto add = [&](const Resources& r) {
+    for (Resource res : kResources) key.push_back(r[res]);
+  };
   for (const auto& per_fpga : problem.demand) {
-    for (const Resources& r : per_fpga) key.insert(key.end(), r.amount.begin(), r.amount.end());
+    for (const Resources& r : per_fpga) add(r);
   }
-  for (const Resources& r : problem.budget) key.insert(key.end(), r.amount.begin(), r.amount.end());
+  for (const Resources& r : problem.budget) add(r);
   for (const auto& edge : problem.edges) {
     key.insert(key.end(), {edge.a, edge.b, static_cast<std::int64_t>(edge.weight)});
   }

@@ -8,51 +8,53 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/npy.h"
+#include "model/golden_layout.h"
 
 namespace atl::model {
 namespace fs = std::filesystem;
 namespace {
 
+namespace file = golden::file;
+using golden::kernel_dir;
+
 // Reads one golden file; `dir` is the kernel folder, `file` the stem.
 template <class T>
-core::Tensor<T> load(const fs::path& dir, const char* file) {
-  fs::path p = dir / (std::string(file) + ".npy");
+core::Tensor<T> load(const fs::path& dir, const char* stem) {
+  const fs::path p = golden::npy(dir, stem);
   if (!fs::exists(p)) throw core::Error(fmt::format("{}: missing weight file", p.string()));
   return core::read_npy<T>(p);
 }
 
 template <class T>
-std::vector<T> load_vector(const fs::path& dir, const char* file, std::int64_t n) {
-  auto t = load<T>(dir, file);
+std::vector<T> load_vector(const fs::path& dir, const char* stem, std::int64_t n) {
+  auto t = load<T>(dir, stem);
   if (t.rank() != 1 || (n > 0 && t.size() != n)) {
     throw core::Error(fmt::format("{}: expected shape [{}], got {}",
-                                  (dir / (std::string(file) + ".npy")).string(), n,
-                                  core::to_string(t.shape())));
+                                  golden::npy(dir, stem).string(), n, core::to_string(t.shape())));
   }
   return t.values();
 }
 
 template <class T>
-T load_scalar(const fs::path& dir, const char* file) {
-  auto t = load<T>(dir, file);
+T load_scalar(const fs::path& dir, const char* stem) {
+  auto t = load<T>(dir, stem);
   if (t.size() != 1) {
     throw core::Error(fmt::format("{}: expected one value, got shape {}",
-                                  (dir / (std::string(file) + ".npy")).string(),
-                                  core::to_string(t.shape())));
+                                  golden::npy(dir, stem).string(), core::to_string(t.shape())));
   }
   return t[0];
 }
 
 Linear load_linear(const fs::path& dir, std::int64_t out, std::int64_t in) {
   Linear l;
-  l.weight = load<std::int8_t>(dir, "weight_integer");
-  core::expect_shape(l.weight, {out, in}, (dir / "weight_integer.npy").string());
-  l.bias = load_vector<std::int32_t>(dir, "bias_integer", out);
+  l.weight = load<std::int8_t>(dir, file::kWeight);
+  core::expect_shape(l.weight, {out, in}, golden::npy(dir, file::kWeight).string());
+  l.bias = load_vector<std::int32_t>(dir, file::kBias, out);
   return l;
 }
 
 kernels::QuantActParams load_act(const fs::path& dir, std::int64_t channels, int out_bits,
-                                 const char* m = "m", const char* e = "e") {
+                                 const char* m = file::kM, const char* e = file::kE) {
   kernels::QuantActParams p;
   p.m = load_vector<std::int64_t>(dir, m, -1);
   p.e = load_vector<int>(dir, e, -1);
@@ -74,16 +76,14 @@ void save_scalar(const fs::path& p, T v) {
 }
 
 void save_linear(const fs::path& dir, const Linear& l) {
-  fs::create_directories(dir);
-  core::write_npy(dir / "weight_integer.npy", l.weight);
-  save_vector<std::int32_t>(dir / "bias_integer.npy", l.bias);
+  core::write_npy(golden::npy(dir, file::kWeight), l.weight);
+  save_vector<std::int32_t>(golden::npy(dir, file::kBias), l.bias);
 }
 
-void save_act(const fs::path& dir, const kernels::QuantActParams& p, const char* m = "m",
-              const char* e = "e") {
-  fs::create_directories(dir);
-  save_vector<std::int64_t>(dir / (std::string(m) + ".npy"), p.m);
-  save_vector<std::int32_t>(dir / (std::string(e) + ".npy"), p.e);
+void save_act(const fs::path& dir, const kernels::QuantActParams& p, const char* m = file::kM,
+              const char* e = file::kE) {
+  save_vector<std::int64_t>(golden::npy(dir, m), p.m);
+  save_vector<std::int32_t>(golden::npy(dir, e), p.e);
 }
 
 nlohmann::json to_json(const LayerScales& s) {
@@ -187,55 +187,57 @@ void validate(const EncoderWeights& w) {
 }
 
 EncoderWeights load_weights(const fs::path& dir, const ModelConfig& c) {
-  if (!fs::is_directory(dir / "encoder")) {
+  if (!fs::is_directory(golden::encoder_dir(dir))) {
     throw core::Error(fmt::format("{}: not a weights directory (expected {}/encoder/<layer>/...)",
                                   dir.string(), dir.string()));
   }
   EncoderWeights w;
   w.config = c;
   for (std::int64_t i = 0; i < c.layers; ++i) {
-    const fs::path L = dir / "encoder" / std::to_string(i);
+    const fs::path L = golden::layer_dir(dir, i);
     if (!fs::is_directory(L)) {
       throw core::Error(
           fmt::format("{}: missing layer {} of {} (model '{}')", L.string(), i, c.layers, c.name));
     }
+    auto at = [&](const golden::KernelFolder& k) { return kernel_dir(L, k); };
     LayerWeights l;
-    const fs::path sa = L / "self_attention", so = L / "self_output", in = L / "intermediate",
-                   ou = L / "output";
-    l.q = load_linear(sa / "linear_q", c.hidden, c.hidden);
-    l.k = load_linear(sa / "linear_k", c.hidden, c.hidden);
-    l.v = load_linear(sa / "linear_v", c.hidden, c.hidden);
-    l.act_q = load_act(sa / "act_q", c.hidden, 8);
-    l.act_k = load_act(sa / "act_k", c.hidden, 8);
-    l.act_v = load_act(sa / "act_v", c.hidden, 8);
-    const fs::path sm = sa / "softmax";
-    l.softmax.x0 = load_scalar<std::int64_t>(sm, "x0");
-    l.softmax.b = load_scalar<std::int64_t>(sm, "b");
-    l.softmax.c = load_scalar<std::int64_t>(sm, "c");
-    l.softmax.n = load_scalar<int>(sm, "const");
-    l.softmax.m = load_scalar<std::int64_t>(sm, "m");
-    l.softmax.e = load_scalar<int>(sm, "e");
+    l.q = load_linear(at(golden::kLinearQ), c.hidden, c.hidden);
+    l.k = load_linear(at(golden::kLinearK), c.hidden, c.hidden);
+    l.v = load_linear(at(golden::kLinearV), c.hidden, c.hidden);
+    l.act_q = load_act(at(golden::kActQ), c.hidden, 8);
+    l.act_k = load_act(at(golden::kActK), c.hidden, 8);
+    l.act_v = load_act(at(golden::kActV), c.hidden, 8);
+    const fs::path sm = at(golden::kSoftmax);
+    l.softmax.x0 = load_scalar<std::int64_t>(sm, file::kX0);
+    l.softmax.b = load_scalar<std::int64_t>(sm, file::kB);
+    l.softmax.c = load_scalar<std::int64_t>(sm, file::kC);
+    l.softmax.n = load_scalar<int>(sm, file::kConst);
+    l.softmax.m = load_scalar<std::int64_t>(sm, file::kM);
+    l.softmax.e = load_scalar<int>(sm, file::kE);
     kernels::validate(l.softmax, sm.string());
-    l.act_out = load_act(sa / "act_out", c.hidden, 8);
-    l.out = load_linear(so / "linear", c.hidden, c.hidden);
-    l.res_attn.main = load_act(so / "act_linear", c.hidden, 32);
-    l.res_attn.identity = load_act(so / "act_linear", c.hidden, 32, "m1", "e1");
-    l.ln_attn.shift = load_scalar<int>(so / "layernorm", "shift");
-    l.ln_attn.bias = load_vector<std::int64_t>(so / "layernorm", "bias", c.hidden);
-    l.act_ln_attn = load_act(so / "act_layernorm", c.hidden, 8);
-    l.ffn1 = load_linear(in / "linear", c.intermediate, c.hidden);
-    l.gelu.b = load_vector<std::int64_t>(in / "gelu", "b", -1);
-    l.gelu.c = load_vector<std::int64_t>(in / "gelu", "c", -1);
-    l.gelu.shift = load_vector<std::int64_t>(in / "gelu", "shift", -1);
-    l.gelu.k = load_scalar<int>(in / "gelu", "const");
-    kernels::validate(l.gelu, c.intermediate, (in / "gelu").string());
-    l.act_gelu = load_act(in / "act", c.intermediate, 8);
-    l.ffn2 = load_linear(ou / "linear", c.hidden, c.intermediate);
-    l.res_ffn.main = load_act(ou / "act_linear", c.hidden, 32);
-    l.res_ffn.identity = load_act(ou / "act_linear", c.hidden, 32, "m1", "e1");
-    l.ln_ffn.shift = load_scalar<int>(ou / "layernorm", "shift");
-    l.ln_ffn.bias = load_vector<std::int64_t>(ou / "layernorm", "bias", c.hidden);
-    l.act_ln_ffn = load_act(ou / "act_layernorm", c.hidden, 8);
+    l.act_out = load_act(at(golden::kActOut), c.hidden, 8);
+    l.out = load_linear(at(golden::kOutProj), c.hidden, c.hidden);
+    l.res_attn.main = load_act(at(golden::kResAttn), c.hidden, 32);
+    l.res_attn.identity =
+        load_act(at(golden::kResAttn), c.hidden, 32, file::kIdentityM, file::kIdentityE);
+    l.ln_attn.shift = load_scalar<int>(at(golden::kLnAttn), file::kShift);
+    l.ln_attn.bias = load_vector<std::int64_t>(at(golden::kLnAttn), file::kLnBias, c.hidden);
+    l.act_ln_attn = load_act(at(golden::kActLnAttn), c.hidden, 8);
+    l.ffn1 = load_linear(at(golden::kFfn1), c.intermediate, c.hidden);
+    const fs::path gelu = at(golden::kGelu);
+    l.gelu.b = load_vector<std::int64_t>(gelu, file::kB, -1);
+    l.gelu.c = load_vector<std::int64_t>(gelu, file::kC, -1);
+    l.gelu.shift = load_vector<std::int64_t>(gelu, file::kShift, -1);
+    l.gelu.k = load_scalar<int>(gelu, file::kConst);
+    kernels::validate(l.gelu, c.intermediate, gelu.string());
+    l.act_gelu = load_act(at(golden::kActGelu), c.intermediate, 8);
+    l.ffn2 = load_linear(at(golden::kFfn2), c.hidden, c.intermediate);
+    l.res_ffn.main = load_act(at(golden::kResFfn), c.hidden, 32);
+    l.res_ffn.identity =
+        load_act(at(golden::kResFfn), c.hidden, 32, file::kIdentityM, file::kIdentityE);
+    l.ln_ffn.shift = load_scalar<int>(at(golden::kLnFfn), file::kShift);
+    l.ln_ffn.bias = load_vector<std::int64_t>(at(golden::kLnFfn), file::kLnBias, c.hidden);
+    l.act_ln_ffn = load_act(at(golden::kActLnFfn), c.hidden, 8);
     w.layers.push_back(std::move(l));
   }
   const fs::path scales = dir / "scales.json";
@@ -260,45 +262,46 @@ void save_weights(const EncoderWeights& w, const fs::path& dir) {
   validate(w);
   for (std::size_t i = 0; i < w.layers.size(); ++i) {
     const auto& l = w.layers[i];
-    const fs::path L = dir / "encoder" / std::to_string(i);
-    const fs::path sa = L / "self_attention", so = L / "self_output", in = L / "intermediate",
-                   ou = L / "output";
-    save_linear(sa / "linear_q", l.q);
-    save_linear(sa / "linear_k", l.k);
-    save_linear(sa / "linear_v", l.v);
-    save_act(sa / "act_q", l.act_q);
-    save_act(sa / "act_k", l.act_k);
-    save_act(sa / "act_v", l.act_v);
-    const fs::path sm = sa / "softmax";
-    fs::create_directories(sm);
-    save_scalar<std::int64_t>(sm / "x0.npy", l.softmax.x0);
-    save_scalar<std::int64_t>(sm / "b.npy", l.softmax.b);
-    save_scalar<std::int64_t>(sm / "c.npy", l.softmax.c);
-    save_scalar<std::int32_t>(sm / "const.npy", l.softmax.n);
-    save_scalar<std::int64_t>(sm / "m.npy", l.softmax.m);
-    save_scalar<std::int32_t>(sm / "e.npy", l.softmax.e);
-    save_act(sa / "act_out", l.act_out);
-    save_linear(so / "linear", l.out);
-    save_act(so / "act_linear", l.res_attn.main);
-    save_act(so / "act_linear", l.res_attn.identity, "m1", "e1");
-    fs::create_directories(so / "layernorm");
-    save_scalar<std::int32_t>(so / "layernorm" / "shift.npy", l.ln_attn.shift);
-    save_vector<std::int64_t>(so / "layernorm" / "bias.npy", l.ln_attn.bias);
-    save_act(so / "act_layernorm", l.act_ln_attn);
-    save_linear(in / "linear", l.ffn1);
-    fs::create_directories(in / "gelu");
-    save_vector<std::int64_t>(in / "gelu" / "b.npy", l.gelu.b);
-    save_vector<std::int64_t>(in / "gelu" / "c.npy", l.gelu.c);
-    save_vector<std::int64_t>(in / "gelu" / "shift.npy", l.gelu.shift);
-    save_scalar<std::int32_t>(in / "gelu" / "const.npy", l.gelu.k);
-    save_act(in / "act", l.act_gelu);
-    save_linear(ou / "linear", l.ffn2);
-    save_act(ou / "act_linear", l.res_ffn.main);
-    save_act(ou / "act_linear", l.res_ffn.identity, "m1", "e1");
-    fs::create_directories(ou / "layernorm");
-    save_scalar<std::int32_t>(ou / "layernorm" / "shift.npy", l.ln_ffn.shift);
-    save_vector<std::int64_t>(ou / "layernorm" / "bias.npy", l.ln_ffn.bias);
-    save_act(ou / "act_layernorm", l.act_ln_ffn);
+    const fs::path L = golden::layer_dir(dir, static_cast<std::int64_t>(i));
+    auto at = [&](const golden::KernelFolder& k) {  // the kernel folder, created
+      fs::create_directories(kernel_dir(L, k));
+      return kernel_dir(L, k);
+    };
+    save_linear(at(golden::kLinearQ), l.q);
+    save_linear(at(golden::kLinearK), l.k);
+    save_linear(at(golden::kLinearV), l.v);
+    save_act(at(golden::kActQ), l.act_q);
+    save_act(at(golden::kActK), l.act_k);
+    save_act(at(golden::kActV), l.act_v);
+    const fs::path sm = at(golden::kSoftmax);
+    save_scalar<std::int64_t>(golden::npy(sm, file::kX0), l.softmax.x0);
+    save_scalar<std::int64_t>(golden::npy(sm, file::kB), l.softmax.b);
+    save_scalar<std::int64_t>(golden::npy(sm, file::kC), l.softmax.c);
+    save_scalar<std::int32_t>(golden::npy(sm, file::kConst), l.softmax.n);
+    save_scalar<std::int64_t>(golden::npy(sm, file::kM), l.softmax.m);
+    save_scalar<std::int32_t>(golden::npy(sm, file::kE), l.softmax.e);
+    save_act(at(golden::kActOut), l.act_out);
+    save_linear(at(golden::kOutProj), l.out);
+    save_act(at(golden::kResAttn), l.res_attn.main);
+    save_act(at(golden::kResAttn), l.res_attn.identity, file::kIdentityM, file::kIdentityE);
+    const fs::path ln_attn = at(golden::kLnAttn);
+    save_scalar<std::int32_t>(golden::npy(ln_attn, file::kShift), l.ln_attn.shift);
+    save_vector<std::int64_t>(golden::npy(ln_attn, file::kLnBias), l.ln_attn.bias);
+    save_act(at(golden::kActLnAttn), l.act_ln_attn);
+    save_linear(at(golden::kFfn1), l.ffn1);
+    const fs::path gelu = at(golden::kGelu);
+    save_vector<std::int64_t>(golden::npy(gelu, file::kB), l.gelu.b);
+    save_vector<std::int64_t>(golden::npy(gelu, file::kC), l.gelu.c);
+    save_vector<std::int64_t>(golden::npy(gelu, file::kShift), l.gelu.shift);
+    save_scalar<std::int32_t>(golden::npy(gelu, file::kConst), l.gelu.k);
+    save_act(at(golden::kActGelu), l.act_gelu);
+    save_linear(at(golden::kFfn2), l.ffn2);
+    save_act(at(golden::kResFfn), l.res_ffn.main);
+    save_act(at(golden::kResFfn), l.res_ffn.identity, file::kIdentityM, file::kIdentityE);
+    const fs::path ln_ffn = at(golden::kLnFfn);
+    save_scalar<std::int32_t>(golden::npy(ln_ffn, file::kShift), l.ln_ffn.shift);
+    save_vector<std::int64_t>(golden::npy(ln_ffn, file::kLnBias), l.ln_ffn.bias);
+    save_act(at(golden::kActLnFfn), l.act_ln_ffn);
   }
   if (w.scales) {
     nlohmann::json j = nlohmann::json::array();

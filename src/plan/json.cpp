@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <variant>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -39,53 +40,28 @@ hw::Topology topology_from(const std::string& s, const std::string& at) {
       fmt::format("{}: unknown topology '{}' (expected switch, ring or direct)", at, s));
 }
 
+// Every figure of hw::device_fields(), under its JSON key, with the same ranges as the catalogue.
 json device_json(const hw::Device& d) {
-  return {{"name", d.name},
-          {"description", d.description},
-          {"part", d.part},
-          {"family", d.family},
-          {"lut", d.lut},
-          {"ff", d.ff},
-          {"dsp", d.dsp},
-          {"bram_bytes", d.bram_bytes},
-          {"uram_bytes", d.uram_bytes},
-          {"aie_tiles", d.aie_tiles},
-          {"dsp_kind", d.dsp_kind},
-          {"dsp_int8_macs_per_cycle", d.dsp_int8_macs_per_cycle},
-          {"aie_int8_macs_per_cycle", d.aie_int8_macs_per_cycle},
-          {"aie_clock_mhz", d.aie_clock_mhz},
-          {"offchip_bytes", d.offchip_bytes},
-          {"offchip_gbytes_per_s", d.offchip_gbytes_per_s},
-          {"network_ports", d.network_ports},
-          {"network_gbps_per_port", d.network_gbps_per_port},
-          {"kernel_clock_mhz", d.kernel_clock_mhz},
-          {"board_power_w", d.board_power_w}};
+  json j = json::object();
+  for (const hw::DeviceField& f : hw::device_fields()) {
+    std::visit([&](const auto& v) { j[f.json] = v; }, hw::get(f, d));
+  }
+  return j;
 }
 
 hw::Device device_from(const json& j, const std::string& at) {
   hw::Device d;
-  d.name = core::json_field<std::string>(j, "name", at);
-  d.description = core::json_field<std::string>(j, "description", at);
-  d.part = core::json_field<std::string>(j, "part", at);
-  d.family = core::json_field<std::string>(j, "family", at);
-  d.lut = core::json_field<std::int64_t>(j, "lut", at);
-  d.ff = core::json_field<std::int64_t>(j, "ff", at);
-  d.dsp = core::json_field<std::int64_t>(j, "dsp", at);
-  d.bram_bytes = core::json_field<std::int64_t>(j, "bram_bytes", at);
-  d.uram_bytes = core::json_field<std::int64_t>(j, "uram_bytes", at);
-  d.aie_tiles = core::json_field<std::int64_t>(j, "aie_tiles", at);
-  d.dsp_kind = core::json_field<std::string>(j, "dsp_kind", at);
-  d.dsp_int8_macs_per_cycle = core::json_field<double>(j, "dsp_int8_macs_per_cycle", at);
-  d.aie_int8_macs_per_cycle = core::json_field<double>(j, "aie_int8_macs_per_cycle", at);
-  d.aie_clock_mhz = core::json_field<double>(j, "aie_clock_mhz", at);
-  d.offchip_bytes = core::json_field<std::int64_t>(j, "offchip_bytes", at);
-  d.offchip_gbytes_per_s = core::json_field<double>(j, "offchip_gbytes_per_s", at);
-  d.network_ports = core::json_field<int>(j, "network_ports", at);
-  d.network_gbps_per_port = core::json_field<double>(j, "network_gbps_per_port", at);
-  d.kernel_clock_mhz = core::json_field<double>(j, "kernel_clock_mhz", at);
-  d.board_power_w = core::json_field<double>(j, "board_power_w", at);
-  if (d.kernel_clock_mhz <= 0) {
-    throw core::Error(fmt::format("{}.kernel_clock_mhz: must be positive", at));
+  for (const hw::DeviceField& f : hw::device_fields()) {
+    const std::string field_at = fmt::format("{}.{}", at, f.json);
+    hw::FieldValue v;
+    if (std::holds_alternative<std::string hw::Device::*>(f.member)) {
+      v = core::json_field<std::string>(j, f.json, at);
+    } else if (std::holds_alternative<double hw::Device::*>(f.member)) {
+      v = core::json_field<double>(j, f.json, at);
+    } else {
+      v = core::json_int(j, f.json, at, 0, static_cast<std::int64_t>(f.hi));
+    }
+    hw::set(f, d, v, field_at);
   }
   return d;
 }
@@ -162,11 +138,11 @@ json estimate_json(const Estimate& e, const hw::Cluster& c) {
   for (std::size_t i = 0; i < e.nodes.size(); ++i) {
     const NodeEstimate& n = e.nodes[i];
     nodes.push_back({{"node", i < c.nodes.size() ? c.nodes[i].name : ""},
-                     {"dsp", n.dsp},
-                     {"lut", n.lut},
-                     {"ff", n.ff},
-                     {"bram_bytes", n.bram_bytes},
-                     {"uram_bytes", n.uram_bytes},
+                     {"dsp", n.resources.dsp},
+                     {"lut", n.resources.lut},
+                     {"ff", n.resources.ff},
+                     {"bram_bytes", n.resources.bram_bytes},
+                     {"uram_bytes", n.resources.uram_bytes},
                      {"cycles_per_token", n.cycles_per_token}});
   }
   return {{"latency_us", e.latency_us},
@@ -191,11 +167,13 @@ Estimate estimate_from(const json& j, const hw::Cluster& c, const std::string& a
           fmt::format("{}.node: '{}' but cluster node {} is '{}'", nat, name, i, c.nodes[i].name));
     }
     NodeEstimate n;
-    n.dsp = core::json_field<std::int64_t>(nodes[i], "dsp", nat);
-    n.lut = core::json_field<std::int64_t>(nodes[i], "lut", nat);
-    n.ff = core::json_field<std::int64_t>(nodes[i], "ff", nat);
-    n.bram_bytes = core::json_field<std::int64_t>(nodes[i], "bram_bytes", nat);
-    n.uram_bytes = core::json_field<std::int64_t>(nodes[i], "uram_bytes", nat);
+    // A node holds at most what thousands of the largest devices offer.
+    constexpr std::int64_t kMax = hw::kMaxDeviceCount;
+    n.resources.dsp = core::json_int(nodes[i], "dsp", nat, 0, kMax);
+    n.resources.lut = core::json_int(nodes[i], "lut", nat, 0, kMax);
+    n.resources.ff = core::json_int(nodes[i], "ff", nat, 0, kMax);
+    n.resources.bram_bytes = core::json_int(nodes[i], "bram_bytes", nat, 0, kMax);
+    n.resources.uram_bytes = core::json_int(nodes[i], "uram_bytes", nat, 0, kMax);
     n.cycles_per_token = core::json_field<double>(nodes[i], "cycles_per_token", nat);
     e.nodes.push_back(n);
   }
@@ -219,7 +197,7 @@ json to_json(const Plan& p) {
   return {{"format", kFormat},
           {"version", kVersion},
           {"model_config", p.model_config},
-          {"objective", p.objective},
+          {"objective", to_string(p.objective)},
           {"galapagos_compatible_ids", p.galapagos_compatible_ids},
           {"graph", graph::to_json(p.graph)},
           {"cluster", cluster_json(p.cluster)},
@@ -239,7 +217,8 @@ Plan plan_from_json(const json& j, const std::string& where) {
   }
   Plan p;
   p.model_config = core::json_field<std::string>(j, "model_config", where);
-  p.objective = core::json_field<std::string>(j, "objective", where);
+  p.objective =
+      parse_objective(core::json_field<std::string>(j, "objective", where), where + ": objective");
   p.galapagos_compatible_ids = core::json_field<bool>(j, "galapagos_compatible_ids", where);
   auto graph_it = j.find("graph");
   if (graph_it == j.end()) throw core::Error(fmt::format("{}.graph: missing field", where));

@@ -7,6 +7,25 @@
 
 namespace atl::plan {
 
+const char* to_string(Objective objective) {
+  switch (objective) {
+    case Objective::latency:
+      return "latency";
+    case Objective::throughput:
+      return "throughput";
+    case Objective::manual:
+      return "manual";
+  }
+  return "?";
+}
+
+Objective parse_objective(const std::string& text, const std::string& where) {
+  for (Objective o : {Objective::latency, Objective::throughput, Objective::manual}) {
+    if (text == to_string(o)) return o;
+  }
+  throw core::Error(fmt::format("{}: '{}' is not latency, throughput or manual", where, text));
+}
+
 std::vector<std::uint32_t> assign_kernel_ids(const graph::Graph& graph, bool galapagos_compatible) {
   constexpr std::size_t kMaxCompatibleKernels = 255;  // 8-bit TDEST, ID 0 taken by the GMI node
   if (galapagos_compatible && graph.kernels.size() > kMaxCompatibleKernels) {
@@ -71,9 +90,6 @@ void validate(const Plan& plan, const std::string& where) {
                       "(galapagos_compatible_ids is true)",
                       name, id));
     }
-  }
-  if (plan.objective != "latency" && plan.objective != "throughput" && plan.objective != "manual") {
-    fail(fmt::format("objective: '{}' is not latency, throughput or manual", plan.objective));
   }
   if (plan.estimate.nodes.size() != plan.cluster.nodes.size()) {
     fail(fmt::format("estimate: {} node entries for {} cluster nodes", plan.estimate.nodes.size(),

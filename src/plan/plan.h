@@ -8,14 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "cost/estimate.h"
 #include "graph/graph.h"
 #include "hw/cluster.h"
-#include "map/estimate.h"
 
 namespace atl::plan {
 
-using NodeEstimate = map::NodeEstimate;
-using Estimate = map::Estimate;
+using cost::Estimate;
+using cost::NodeEstimate;
+
+// What chose the placement: the automatic mapper for one objective, or a user (manual).
+enum class Objective { latency, throughput, manual };
+const char* to_string(Objective objective);  // "latency" | "throughput" | "manual"
+// The inverse of to_string; errors name `where` and list the choices.
+Objective parse_objective(const std::string& text, const std::string& where);
 
 struct Plan {
   std::string model_config;  // path or name of the model YAML it came from
@@ -24,7 +30,7 @@ struct Plan {
   std::vector<int> node_of_kernel;       // per graph kernel: index into cluster.nodes
   std::vector<std::uint32_t> kernel_id;  // per graph kernel: Galapagos ID (8-bit in compat mode)
   bool galapagos_compatible_ids = true;  // all IDs < 256
-  std::string objective = "latency";     // "latency" | "throughput" | "manual"
+  Objective objective = Objective::latency;
   Estimate estimate;
   friend bool operator==(const Plan&, const Plan&) = default;
 };
@@ -41,7 +47,7 @@ std::vector<int> routing_table(const Plan& plan);
 
 // Throws core::Error naming `where` and the field, kernel or node unless the plan is coherent:
 // valid graph, one placement and one ID per kernel, node indices in range, IDs consecutive from 1
-// and below 256 in compatible mode, one estimate per node, known objective.
+// and below 256 in compatible mode, one estimate per node.
 void validate(const Plan& plan, const std::string& where);
 
 void save_plan(const Plan& plan, const std::filesystem::path& path);

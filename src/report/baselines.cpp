@@ -40,7 +40,21 @@ double positive(const YAML::Node& n, const char* field, const std::string& at) {
 
 }  // namespace
 
-Baselines load_baselines(const std::filesystem::path& path, const std::string& kind) {
+const char* to_string(SystemKind kind) {
+  switch (kind) {
+    case SystemKind::gpu:
+      return "gpu";
+    case SystemKind::cpu:
+      return "cpu";
+    case SystemKind::roofline:
+      return "roofline";
+    case SystemKind::local:
+      return "local";
+  }
+  return "?";
+}
+
+Baselines load_baselines(const std::filesystem::path& path, SystemKind kind) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path.string());
@@ -101,8 +115,8 @@ Baselines load_baselines(const std::filesystem::path& path, const std::string& k
 }
 
 Baselines load_default_baselines(const std::filesystem::path& dir) {
-  Baselines all = load_baselines(dir / "gpu.yaml", "gpu");
-  Baselines cpu = load_baselines(dir / "cpu.yaml", "cpu");
+  Baselines all = load_baselines(dir / "gpu.yaml", SystemKind::gpu);
+  Baselines cpu = load_baselines(dir / "cpu.yaml", SystemKind::cpu);
   all.entries.insert(all.entries.end(), cpu.entries.begin(), cpu.entries.end());
   all.devices.insert(all.devices.end(), cpu.devices.begin(), cpu.devices.end());
   return all;

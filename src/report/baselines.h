@@ -12,11 +12,16 @@
 
 namespace atl::report {
 
+// What a comparison row is: a published GPU or CPU result (gpu.yaml, cpu.yaml), a roofline bound
+// of a peak device, or the local CPU (`atoll infer`).
+enum class SystemKind { gpu, cpu, roofline, local };
+const char* to_string(SystemKind kind);  // "gpu" | "cpu" | "roofline" | "local"
+
 struct Baseline {
-  std::string name;    // unique id, e.g. "trt10.11-l40s-bert-base-s128-b1-int8"
-  std::string device;  // a PeakDevice name
-  std::string kind;    // "gpu" | "cpu" (which file it came from)
-  std::string model;   // "bert-base" | "bert-large"
+  std::string name;                   // unique id, e.g. "trt10.11-l40s-bert-base-s128-b1-int8"
+  std::string device;                 // a PeakDevice name
+  SystemKind kind = SystemKind::gpu;  // gpu or cpu: which file it came from
+  std::string model;                  // "bert-base" | "bert-large"
   std::int64_t seq_len = 0;
   std::optional<std::int64_t> batch;  // absent where the submitter chooses (MLPerf)
   std::optional<double> latency_ms;
@@ -26,7 +31,8 @@ struct Baseline {
 };
 
 struct PeakDevice {
-  std::string name, kind;
+  std::string name;
+  SystemKind kind = SystemKind::gpu;
   double int8_tops_dense = 0, mem_gbps = 0, tdp_w = 0;
   std::string source, grade;
 };
@@ -36,9 +42,9 @@ struct Baselines {
   std::vector<PeakDevice> devices;
 };
 
-// Reads one baselines file; `kind` ("gpu"/"cpu") tags its entries. Errors name the file, the
+// Reads one baselines file; `kind` (gpu or cpu) tags its entries. Errors name the file, the
 // entry index and the field.
-Baselines load_baselines(const std::filesystem::path& path, const std::string& kind);
+Baselines load_baselines(const std::filesystem::path& path, SystemKind kind);
 
 // gpu.yaml and cpu.yaml from `dir` (default: hw::default_data_dir() / "baselines").
 Baselines load_default_baselines(const std::filesystem::path& dir);

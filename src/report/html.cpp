@@ -158,8 +158,8 @@ std::string render_html(const Report& r) {
   std::vector<Bar> energy{{"FPGAs", f.energy_mj, "fpga"}};
   for (const Comparison& c : r.comparisons) {
     if (!c.comparable || !c.batch || *c.batch != 1 || !c.latency_ms) continue;
-    lat.push_back({c.name, *c.latency_ms, c.kind});
-    if (c.energy_mj) energy.push_back({c.name, *c.energy_mj, c.kind});
+    lat.push_back({c.name, *c.latency_ms, to_string(c.kind)});
+    if (c.energy_mj) energy.push_back({c.name, *c.energy_mj, to_string(c.kind)});
   }
   h += "<h3>Latency of one inference, batch 1</h3>\n" + bar_chart_svg(lat, "ms", true);
   h += "<h3>Energy per inference, batch 1</h3>\n" + bar_chart_svg(energy, "mJ", true);
@@ -192,7 +192,7 @@ std::string render_html(const Report& r) {
     std::vector<Bar> proj_lat, proj_energy;
     for (const ProjectionRow& pr : r.inputs.projection) {
       const std::string label =
-          fmt::format("{} {} x{} {}", pr.model, pr.board, pr.fpgas, pr.method);
+          fmt::format("{} {} x{} {}", pr.model, pr.board, pr.fpgas, to_string(pr.method));
       proj_lat.push_back({label, pr.latency_us / 1e3, "fpga"});
       proj_energy.push_back({label, pr.energy_mj, "fpga"});
     }
@@ -203,7 +203,7 @@ std::string render_html(const Report& r) {
               "energy mJ", "note"},
              true);
     for (const ProjectionRow& pr : r.inputs.projection) {
-      h += row({escape(pr.model), escape(pr.board), escape(pr.method), std::to_string(pr.fpgas),
+      h += row({escape(pr.model), escape(pr.board), to_string(pr.method), std::to_string(pr.fpgas),
                 fmt::format("{:.1f}", pr.latency_us),
                 pr.analytic_latency_us > 0 ? fmt::format("{:.1f}", pr.analytic_latency_us) : "-",
                 fmt::format("{:.1f}", pr.throughput_seq_per_s), fmt::format("{:.4g}", pr.energy_mj),

@@ -51,7 +51,7 @@ std::string render_markdown(const Report& r) {
     for (const ProjectionRow& pr : r.inputs.projection) {
       m += fmt::format(
           "| {} | {} | {} | {} | {:.1f} | {} | {:.1f} | {:.4g} | {} |\n", pr.model, pr.board,
-          pr.method, pr.fpgas, pr.latency_us,
+          to_string(pr.method), pr.fpgas, pr.latency_us,
           pr.analytic_latency_us > 0 ? fmt::format("{:.1f}", pr.analytic_latency_us) : "-",
           pr.throughput_seq_per_s, pr.energy_mj, pr.note);
     }

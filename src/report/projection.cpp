@@ -7,8 +7,9 @@
 #include <set>
 
 #include "core/error.h"
+#include "cost/estimate.h"
 #include "graph/encoder.h"
-#include "map/mapper.h"
+#include "plan/make_plan.h"
 #include "report/work.h"
 #include "sim/sim.h"
 
@@ -26,6 +27,26 @@ std::string name_in_plan(const graph::Kernel& k, std::int64_t plan_layers) {
 }
 
 }  // namespace
+
+const char* to_string(Method method) {
+  switch (method) {
+    case Method::replicated:
+      return "replicated";
+    case Method::mapped:
+      return "mapped";
+    case Method::aie_bound:
+      return "aie_bound";
+  }
+  return "?";
+}
+
+Method parse_method(const std::string& text, const std::string& where) {
+  for (Method m : {Method::replicated, Method::mapped, Method::aie_bound}) {
+    if (text == to_string(m)) return m;
+  }
+  throw core::Error(
+      fmt::format("{}: method '{}' is not replicated, mapped or aie_bound", where, text));
+}
 
 plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers) {
   const graph::Graph& g = plan.graph;
@@ -85,17 +106,10 @@ plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers) {
       cluster.nodes.push_back(std::move(node));
     }
   }
-  map::Mapping m = map::map_manual(std::move(deep), cluster, std::move(placement));
-  plan::Plan out;
-  out.model_config = plan.model_config;
-  out.graph = std::move(m.graph);
-  out.cluster = std::move(cluster);
-  out.node_of_kernel = std::move(m.node_of_kernel);
-  out.galapagos_compatible_ids = out.graph.kernels.size() < 256;
-  out.kernel_id = plan::assign_kernel_ids(out.graph, out.galapagos_compatible_ids);
-  out.objective = "manual";
-  out.estimate = m.estimate;
-  return out;
+  cost::Estimate estimate = cost::estimate(deep, cluster, placement);
+  cost::check_fits(estimate, cluster);
+  return plan::make_plan(plan.model_config, std::move(deep), std::move(cluster),
+                         std::move(placement), std::move(estimate), plan::Objective::manual);
 }
 
 void fill_energy(ProjectionRow& row) {
@@ -104,8 +118,7 @@ void fill_energy(ProjectionRow& row) {
   row.energy_stream_mj = row.throughput_seq_per_s > 0 ? watts / row.throughput_seq_per_s * 1e3 : 0;
 }
 
-ProjectionRow project_plan(const plan::Plan& plan, const std::string& method,
-                           std::int64_t sequences) {
+ProjectionRow project_plan(const plan::Plan& plan, Method method, std::int64_t sequences) {
   sim::Options options;
   options.sequences = sequences;
   const sim::Result r = sim::simulate(plan, options);
@@ -132,22 +145,12 @@ ProjectionRow project_plan(const plan::Plan& plan, const std::string& method,
   return row;
 }
 
-ProjectionRow project_mapped(const model::ModelConfig& config, const hw::Device& board, int fpgas,
-                             const hw::Network& network, std::int64_t sequences) {
+hw::Cluster board_cluster(const hw::Device& board, int fpgas, const hw::Network& network) {
   hw::Cluster cluster;
   cluster.name = fmt::format("{}x{}", fpgas, board.name);
   cluster.network = network;
   for (int i = 0; i < fpgas; ++i) cluster.nodes.push_back({fmt::format("fpga{}", i), board});
-  map::Mapping m = map::map_automatic(config, cluster, map::Objective::latency);
-  plan::Plan p;
-  p.model_config = config.name;
-  p.graph = std::move(m.graph);
-  p.cluster = std::move(cluster);
-  p.node_of_kernel = std::move(m.node_of_kernel);
-  p.estimate = m.estimate;
-  ProjectionRow row = project_plan(p, "mapped", sequences);
-  row.note = fmt::format("map_automatic on {} boards", fpgas);
-  return row;
+  return cluster;
 }
 
 ProjectionRow project_aie_bound(const model::ModelConfig& config, const hw::Device& board,
@@ -167,7 +170,8 @@ ProjectionRow project_aie_bound(const model::ModelConfig& config, const hw::Devi
       std::max(1.0, static_cast<double>(fpgas) / static_cast<double>(config.layers));
   double compute_s = w.macs / (peak * boards_per_layer);
   // Weights that do not fit on chip stream from off-chip memory once per inference.
-  const double on_chip = static_cast<double>(board.bram_bytes + board.uram_bytes) * fpgas;
+  const double on_chip =
+      static_cast<double>(board.resources.bram_bytes + board.resources.uram_bytes) * fpgas;
   std::string note = "analytic lower bound at the AIE peak";
   if (w.weight_bytes > on_chip && board.offchip_gbytes_per_s > 0) {
     compute_s = std::max(compute_s, w.weight_bytes / (fpgas * board.offchip_gbytes_per_s * 1e9));
@@ -177,7 +181,7 @@ ProjectionRow project_aie_bound(const model::ModelConfig& config, const hw::Devi
   ProjectionRow row;
   row.model = config.name;
   row.board = board.name;
-  row.method = "aie_bound";
+  row.method = Method::aie_bound;
   row.fpgas = fpgas;
   row.latency_us = compute_s * 1e6 + boundaries * network.hop_latency_ns * 1e-3;
   row.throughput_seq_per_s = fpgas * peak / w.macs;

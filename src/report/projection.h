@@ -2,7 +2,9 @@
 // per inference. Three ways to get a plan, from most to least specific:
 //   replicated: a plan's own per-layer split repeated for every layer of the full model (one
 //               copy of its FPGAs per layer, same knobs) - e.g. the 6-FPGA encoder -> 72 FPGAs;
-//   mapped:     map::map_automatic on N boards of the target (knobs and placement searched);
+//   mapped:     the automatic mapper on N boards of the target (knobs and placement searched).
+//               report/ does not run the mapper: the CLI maps (cli/projection.cpp) and hands the
+//               plan to project_plan;
 //   aie_bound:  an analytic lower bound for AI-Engine boards, whose matmuls the cost model does
 //               not place on AI Engines yet (docs/projection.md).
 // Energy per inference = board power x boards used x latency of one sequence (every board at its
@@ -18,11 +20,16 @@
 
 namespace atl::report {
 
+enum class Method { replicated, mapped, aie_bound };
+const char* to_string(Method method);  // "replicated" | "mapped" | "aie_bound"
+// The inverse of to_string; errors name `where`.
+Method parse_method(const std::string& text, const std::string& where);
+
 struct ProjectionRow {
-  std::string model;   // "ibert-base", ...
-  std::string board;   // catalogue name
-  std::string method;  // "replicated" | "mapped" | "aie_bound"
-  int fpgas = 0;       // boards holding kernels
+  std::string model;  // "ibert-base", ...
+  std::string board;  // catalogue name
+  Method method = Method::replicated;
+  int fpgas = 0;  // boards holding kernels
   double latency_us = 0;
   double analytic_latency_us = 0;  // the mapper's estimate (0 for aie_bound)
   double throughput_seq_per_s = 0;
@@ -35,20 +42,19 @@ struct ProjectionRow {
 // `plan`'s encoder layers repeated until the graph has `layers` layers: layer l's kernels go on
 // the nodes of the plan's layer (l mod plan layers), shifted by (l / plan layers) x the plan's
 // node count; the cluster grows by copies of its nodes. Source and sink stay at the ends.
-// Throws core::Error unless the plan is an encoder graph (kernels named l<layer>.<...>).
+// Throws core::Error unless the plan is an encoder graph (kernels named l<layer>.<...>), and
+// ErrorKind::does_not_fit when a node's kernels exceed its device (cost::check_fits).
 plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers);
 
 // Energy fields of a row from its latency, throughput, power and fpgas.
 void fill_energy(ProjectionRow& row);
 
 // Simulates `plan` (`sequences` back to back) into a row.
-ProjectionRow project_plan(const plan::Plan& plan, const std::string& method,
-                           std::int64_t sequences);
+ProjectionRow project_plan(const plan::Plan& plan, Method method, std::int64_t sequences);
 
-// map::map_automatic (latency objective) of `config` on `fpgas` x `board` joined by `network`,
-// then simulated. Throws core::Error (from the mapper) when the model does not fit.
-ProjectionRow project_mapped(const model::ModelConfig& config, const hw::Device& board, int fpgas,
-                             const hw::Network& network, std::int64_t sequences);
+// `fpgas` copies of `board` named fpga0, fpga1, ... joined by `network`: the cluster of a mapped
+// projection.
+hw::Cluster board_cluster(const hw::Device& board, int fpgas, const hw::Network& network);
 
 // Lower bound on AI Engines: every linear and attention MAC at the AIE array's peak
 // (tiles x MACs per tile per cycle x AIE clock) on `fpgas` boards in a layer pipeline, plus one

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -33,8 +34,8 @@ struct Inputs {
 };
 
 struct Comparison {
-  std::string name;    // baseline id, "roofline <device>" or "local CPU (atoll infer)"
-  std::string kind;    // "gpu" | "cpu" | "roofline" | "local"
+  std::string name;  // baseline id, "roofline <device>" or "local CPU (atoll infer)"
+  SystemKind kind = SystemKind::gpu;
   std::string device;  // GPU/CPU name
   std::string model;
   std::int64_t seq_len = 0;
@@ -87,6 +88,16 @@ std::vector<Comparison> compare(const FpgaResult& fpga, const Baselines& baselin
 std::string render_html(const Report& report);
 std::string render_markdown(const Report& report);
 nlohmann::json to_json(const Report& report);
+
+// The formats a report is written in.
+enum class Format { html, md, json };
+const char* to_string(Format format);  // "html" | "md" | "json"
+// The inverse of to_string; errors name `where` and list the choices.
+Format parse_format(const std::string& text, const std::string& where);
+// A file name's format: .md and .json by their extension, anything else HTML.
+Format format_of_path(const std::filesystem::path& path);
+// The report as text in `format` (JSON indented by 2, with a final newline).
+std::string render(const Report& report, Format format);
 
 // The "projection" rows of a report written by to_json (so a slow projection, which runs the
 // mapper, can be reused by later reports). Errors name `where` and the field.

@@ -4,11 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_field.h"
 #include "report/report.h"
 #include "sim/result_json.h"
 
 namespace atl::report {
 namespace {
+
+// A projection row's boards: far more than any cluster a row describes, far less than int.
+constexpr std::int64_t kMaxFpgas = std::int64_t{1} << 20;
 
 template <typename T>
 nlohmann::json opt(const std::optional<T>& v) {
@@ -42,7 +46,7 @@ nlohmann::json to_json(const Report& r) {
   nlohmann::json comparisons = nlohmann::json::array();
   for (const Comparison& c : r.comparisons) {
     comparisons.push_back({{"name", c.name},
-                           {"kind", c.kind},
+                           {"kind", to_string(c.kind)},
                            {"device", c.device},
                            {"model", c.model},
                            {"seq_len", c.seq_len},
@@ -64,7 +68,7 @@ nlohmann::json to_json(const Report& r) {
   for (const ProjectionRow& p : r.inputs.projection) {
     projection.push_back({{"model", p.model},
                           {"board", p.board},
-                          {"method", p.method},
+                          {"method", to_string(p.method)},
                           {"fpgas", p.fpgas},
                           {"latency_us", p.latency_us},
                           {"analytic_latency_us", p.analytic_latency_us},
@@ -88,23 +92,19 @@ std::vector<ProjectionRow> projection_from_json(const nlohmann::json& report,
   for (std::size_t i = 0; i < list.size(); ++i) {
     const nlohmann::json& p = list[i];
     const std::string at = fmt::format("{}: projection[{}]", where, i);
-    try {
-      ProjectionRow r;
-      r.model = p.at("model").get<std::string>();
-      r.board = p.at("board").get<std::string>();
-      r.method = p.at("method").get<std::string>();
-      r.fpgas = p.at("fpgas").get<int>();
-      r.latency_us = p.at("latency_us").get<double>();
-      r.analytic_latency_us = p.at("analytic_latency_us").get<double>();
-      r.throughput_seq_per_s = p.at("throughput_seq_per_s").get<double>();
-      r.board_power_w = p.at("board_power_w").get<double>();
-      r.energy_mj = p.at("energy_mj").get<double>();
-      r.energy_stream_mj = p.at("energy_stream_mj").get<double>();
-      r.note = p.value("note", "");
-      rows.push_back(std::move(r));
-    } catch (const nlohmann::json::exception& e) {
-      throw core::Error(fmt::format("{}: {}", at, e.what()));
-    }
+    ProjectionRow r;
+    r.model = core::json_field<std::string>(p, "model", at);
+    r.board = core::json_field<std::string>(p, "board", at);
+    r.method = parse_method(core::json_field<std::string>(p, "method", at), at);
+    r.fpgas = static_cast<int>(core::json_int(p, "fpgas", at, 0, kMaxFpgas));
+    r.latency_us = core::json_field<double>(p, "latency_us", at);
+    r.analytic_latency_us = core::json_field<double>(p, "analytic_latency_us", at);
+    r.throughput_seq_per_s = core::json_field<double>(p, "throughput_seq_per_s", at);
+    r.board_power_w = core::json_field<double>(p, "board_power_w", at);
+    r.energy_mj = core::json_field<double>(p, "energy_mj", at);
+    r.energy_stream_mj = core::json_field<double>(p, "energy_stream_mj", at);
+    r.note = p.contains("note") ? core::json_field<std::string>(p, "note", at) : "";
+    rows.push_back(std::move(r));
   }
   return rows;
 }

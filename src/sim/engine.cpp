@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 #include "cost/cost.h"
-#include "map/estimate.h"
+#include "cost/estimate.h"
 #include "sim/network.h"
 #include "sim/sim.h"
 
@@ -182,7 +182,7 @@ void Run::build() {
   // The same per-kernel costs as the analytic estimate (source and sink, the host's ends, cost
   // nothing), so the two models differ only in how they combine them.
   const std::vector<cost::KernelCost> costs =
-      map::kernel_costs(g, plan_.cluster, plan_.node_of_kernel);
+      cost::kernel_costs(g, plan_.cluster, plan_.node_of_kernel);
   for (int k = 0; k < nk; ++k) {
     const graph::Kernel& kernel = g.kernels[k];
     const hw::Device& dev = plan_.cluster.nodes[plan_.node_of_kernel[k]].device;

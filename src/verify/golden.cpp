@@ -21,6 +21,7 @@
 #include "kernels/residual_act.h"
 #include "kernels/softmax.h"
 #include "kernels/softmax_matmul.h"
+#include "model/golden_layout.h"
 
 namespace atl::verify {
 
@@ -29,17 +30,17 @@ using core::Tensor;
 
 namespace {
 
-fs::path file_of(const fs::path& kdir, const std::string& name) {
-  return kdir / (name + ".npy");
-}
+namespace golden = model::golden;
+namespace file = model::golden::file;
+using golden::head_file;
 
 bool has(const fs::path& kdir, const std::string& name) {
-  return fs::is_regular_file(file_of(kdir, name));
+  return fs::is_regular_file(golden::npy(kdir, name));
 }
 
 template <class T>
 Tensor<T> load(const fs::path& kdir, const std::string& name) {
-  const fs::path p = file_of(kdir, name);
+  const fs::path p = golden::npy(kdir, name);
   if (!fs::is_regular_file(p)) {
     throw core::Error(fmt::format("golden: missing file {}", p.string()));
   }
@@ -52,7 +53,7 @@ Tensor<T> load2(const fs::path& kdir, const std::string& name) {
   Tensor<T> t = load<T>(kdir, name);
   if (t.rank() != 2) {
     throw core::Error(fmt::format("golden: {}: expected a 2-D [rows, cols] array, got shape {}",
-                                  file_of(kdir, name).string(), core::to_string(t.shape())));
+                                  golden::npy(kdir, name).string(), core::to_string(t.shape())));
   }
   return t;
 }
@@ -62,7 +63,7 @@ std::vector<std::int64_t> load_vec(const fs::path& kdir, const std::string& name
   Tensor<std::int64_t> t = load<std::int64_t>(kdir, name);
   if (t.rank() > 1 || t.empty()) {
     throw core::Error(fmt::format("golden: {}: expected a 1-D vector, got shape {}",
-                                  file_of(kdir, name).string(), core::to_string(t.shape())));
+                                  golden::npy(kdir, name).string(), core::to_string(t.shape())));
   }
   return t.values();
 }
@@ -72,7 +73,7 @@ std::int64_t load_scalar(const fs::path& kdir, const std::string& name) {
   Tensor<std::int64_t> t = load<std::int64_t>(kdir, name);
   if (t.size() != 1 || t.rank() > 1) {
     throw core::Error(fmt::format("golden: {}: expected a scalar (shape () or (1,)), got {}",
-                                  file_of(kdir, name).string(), core::to_string(t.shape())));
+                                  golden::npy(kdir, name).string(), core::to_string(t.shape())));
   }
   return t[0];
 }
@@ -97,7 +98,7 @@ void compare(KernelCheck& check, const Tensor<T>& got, const fs::path& kdir,
   const Tensor<std::int64_t> want = load<std::int64_t>(kdir, name);
   if (want.shape() != got.shape()) {
     throw core::Error(fmt::format("golden: {}: shape {} but the kernel produced {}",
-                                  file_of(kdir, name).string(), core::to_string(want.shape()),
+                                  golden::npy(kdir, name).string(), core::to_string(want.shape()),
                                   core::to_string(got.shape())));
   }
   check.elements += want.size();
@@ -112,11 +113,12 @@ void compare(KernelCheck& check, const Tensor<T>& got, const fs::path& kdir,
 }
 
 // Number of heads: files <prefix>0.npy, <prefix>1.npy, ... (at least one).
-int count_heads(const fs::path& kdir, const std::string& prefix) {
+int count_heads(const fs::path& kdir, const char* prefix) {
   int h = 0;
-  while (has(kdir, prefix + std::to_string(h))) ++h;
+  while (has(kdir, head_file(prefix, h))) ++h;
   if (h == 0) {
-    throw core::Error(fmt::format("golden: missing file {}", file_of(kdir, prefix + "0").string()));
+    throw core::Error(
+        fmt::format("golden: missing file {}", golden::npy(kdir, head_file(prefix, 0)).string()));
   }
   return h;
 }
@@ -125,15 +127,15 @@ int count_heads(const fs::path& kdir, const std::string& prefix) {
 // One function per kernel kind. Each fills `check` (and may append extra rows to `extra`).
 
 void check_linear(const fs::path& kdir, KernelCheck& check) {
-  if (!has(kdir, "weight_integer")) {
+  if (!has(kdir, file::kWeight)) {
     check.skipped =
         "weight_integer.npy not in the golden set (FFN weights were too large for the source); "
         "checked only through a full model run";
     return;
   }
-  const auto x = load2<std::int8_t>(kdir, "input");
-  const auto w = load2<std::int8_t>(kdir, "weight_integer");
-  const auto b = load_vec(kdir, "bias_integer");
+  const auto x = load2<std::int8_t>(kdir, file::kInput);
+  const auto w = load2<std::int8_t>(kdir, file::kWeight);
+  const auto b = load_vec(kdir, file::kBias);
   std::vector<std::int32_t> bias(b.size());
   for (std::size_t i = 0; i < b.size(); ++i) bias[i] = core::saturate_to<std::int32_t>(b[i]);
   if (w.dim(1) != x.dim(1) || static_cast<std::int64_t>(b.size()) != w.dim(0)) {
@@ -143,62 +145,61 @@ void check_linear(const fs::path& kdir, KernelCheck& check) {
         kdir.string(), core::to_string(x.shape()), core::to_string(w.shape()), b.size()));
   }
   const kernels::LinearPlan plan(w, bias);
-  compare(check, plan.run(x), kdir, "output");
+  compare(check, plan.run(x), kdir, file::kOutput);
 }
 
 kernels::QuantActParams quant_params(const fs::path& kdir, const std::string& m,
                                      const std::string& e, int out_bits) {
   kernels::QuantActParams p;
   p.m = load_vec(kdir, m);
-  p.e = to_int(load_vec(kdir, e), file_of(kdir, e));
+  p.e = to_int(load_vec(kdir, e), golden::npy(kdir, e));
   p.out_bits = out_bits;
   return p;
 }
 
 void check_quant_act(const fs::path& kdir, KernelCheck& check) {
-  const auto x = load2<std::int32_t>(kdir, "input");
-  const auto p = quant_params(kdir, "m", "e", 8);
+  const auto x = load2<std::int32_t>(kdir, file::kInput);
+  const auto p = quant_params(kdir, file::kM, file::kE, 8);
   kernels::validate(p, x.dim(1), kdir.string());
   const auto y = kernels::quant_act<std::int8_t>(x, p);
-  compare(check, y, kdir, "output");
-  if (has(kdir, "output0")) compare(check, y, kdir, "output0");
+  compare(check, y, kdir, file::kOutput);
+  if (has(kdir, file::kOutput0)) compare(check, y, kdir, file::kOutput0);
 }
 
 void check_residual_act(const fs::path& kdir, KernelCheck& check) {
-  const auto x = load2<std::int32_t>(kdir, "input");
-  const auto id = load2<std::int8_t>(kdir, "identity");
+  const auto x = load2<std::int32_t>(kdir, file::kInput);
+  const auto id = load2<std::int8_t>(kdir, file::kIdentity);
   kernels::ResidualActParams p;
-  p.main = quant_params(kdir, "m", "e", 32);
-  p.identity = quant_params(kdir, "m1", "e1", 32);
+  p.main = quant_params(kdir, file::kM, file::kE, 32);
+  p.identity = quant_params(kdir, file::kIdentityM, file::kIdentityE, 32);
   const auto r = kernels::residual_act(x, id, p);
-  compare(check, r.output0, kdir, "output0");
-  compare(check, r.output1, kdir, "output1");
-  compare(check, r.output, kdir, "output");
+  compare(check, r.output0, kdir, file::kOutput0);
+  compare(check, r.output1, kdir, file::kOutput1);
+  compare(check, r.output, kdir, file::kOutput);
 }
 
 void check_attention_matmul(const fs::path& kdir, KernelCheck& check) {
-  const int heads = count_heads(kdir, "output_");
+  const int heads = count_heads(kdir, file::kHeadOutput);
   for (int h = 0; h < heads; ++h) {
-    const auto s = std::to_string(h);
-    const auto q = load2<std::int8_t>(kdir, "input_q_" + s);
-    const auto k = load2<std::int8_t>(kdir, "input_k_" + s);
+    const auto q = load2<std::int8_t>(kdir, head_file(file::kHeadQ, h));
+    const auto k = load2<std::int8_t>(kdir, head_file(file::kHeadK, h));
     if (q.dim(1) != k.dim(1)) {
       throw core::Error(fmt::format("golden: {}: input_q_{} {} and input_k_{} {} differ in width",
                                     kdir.string(), h, core::to_string(q.shape()), h,
                                     core::to_string(k.shape())));
     }
-    compare(check, kernels::attention_matmul(q, k), kdir, "output_" + s);
+    compare(check, kernels::attention_matmul(q, k), kdir, head_file(file::kHeadOutput, h));
   }
 }
 
 kernels::SoftmaxParams softmax_params(const fs::path& kdir) {
   kernels::SoftmaxParams p;
-  p.x0 = load_scalar(kdir, "x0");
-  p.b = load_scalar(kdir, "b");
-  p.c = load_scalar(kdir, "c");
-  p.n = static_cast<int>(load_scalar(kdir, "const"));
-  p.m = load_scalar(kdir, "m");
-  p.e = static_cast<int>(load_scalar(kdir, "e"));
+  p.x0 = load_scalar(kdir, file::kX0);
+  p.b = load_scalar(kdir, file::kB);
+  p.c = load_scalar(kdir, file::kC);
+  p.n = static_cast<int>(load_scalar(kdir, file::kConst));
+  p.m = load_scalar(kdir, file::kM);
+  p.e = static_cast<int>(load_scalar(kdir, file::kE));
   kernels::validate(p, kdir.string());
   return p;
 }
@@ -213,24 +214,26 @@ std::int64_t valid_columns(const Tensor<std::int32_t>& masked) {
 void check_softmax(const fs::path& kdir, const std::string& layer, const std::string& label,
                    KernelCheck& check, std::vector<KernelCheck>& extra) {
   const auto p = softmax_params(kdir);
-  const int heads = count_heads(kdir, "output_");
+  const int heads = count_heads(kdir, file::kHeadOutput);
   KernelCheck exp_check{layer, label + ":exp", 0, 0, 0, {}};
   KernelCheck mask_check{layer, label + ":mask", 0, 0, 0, {}};
-  const fs::path att = kdir.parent_path() / "attention_matmul";
+  const fs::path att = golden::kernel_dir(kdir.parent_path().parent_path(), golden::kAttention);
   for (int h = 0; h < heads; ++h) {
-    const auto s = std::to_string(h);
-    const auto scores = load2<std::int32_t>(kdir, "soft_input_" + s);
+    const std::string scores_file = head_file(file::kHeadScores, h);
+    const std::string output_file = head_file(file::kHeadOutput, h);
+    const std::string exp_file = head_file(file::kHeadInput, h);
+    const auto scores = load2<std::int32_t>(kdir, scores_file);
     Tensor<std::uint8_t> out(scores.shape());
     Tensor<std::int64_t> ex(scores.shape());
     for (std::int64_t i = 0; i < scores.rows(); ++i) {
       kernels::softmax_row(scores.row(i), p, out.row(i), ex.row(i));
     }
-    compare(check, out, kdir, "output_" + s);
-    if (has(kdir, "input_" + s)) compare(exp_check, ex, kdir, "input_" + s);
-    if (has(att, "output_" + s)) {
-      auto masked = load2<std::int32_t>(att, "output_" + s);
+    compare(check, out, kdir, output_file);
+    if (has(kdir, exp_file)) compare(exp_check, ex, kdir, exp_file);
+    if (has(att, output_file)) {
+      auto masked = load2<std::int32_t>(att, output_file);
       kernels::mask_scores(masked, valid_columns(scores));
-      compare(mask_check, masked, kdir, "soft_input_" + s);
+      compare(mask_check, masked, kdir, scores_file);
     }
   }
   if (exp_check.elements > 0) {
@@ -244,83 +247,56 @@ void check_softmax(const fs::path& kdir, const std::string& layer, const std::st
 }
 
 void check_softmax_matmul(const fs::path& kdir, KernelCheck& check) {
-  const int heads = count_heads(kdir, "output_");
+  const int heads = count_heads(kdir, file::kHeadOutput);
   for (int h = 0; h < heads; ++h) {
-    const auto s = std::to_string(h);
-    const auto pm = load2<std::uint8_t>(kdir, "input_softmax_" + s);
-    const auto v = load2<std::int8_t>(kdir, "input_v_" + s);
+    const auto pm = load2<std::uint8_t>(kdir, head_file(file::kHeadProbs, h));
+    const auto v = load2<std::int8_t>(kdir, head_file(file::kHeadV, h));
     if (pm.dim(1) != v.dim(0)) {
       throw core::Error(fmt::format("golden: {}: input_softmax_{} {} does not fit input_v_{} {}",
                                     kdir.string(), h, core::to_string(pm.shape()), h,
                                     core::to_string(v.shape())));
     }
-    compare(check, kernels::softmax_matmul(pm, v), kdir, "output_" + s);
+    compare(check, kernels::softmax_matmul(pm, v), kdir, head_file(file::kHeadOutput, h));
   }
 }
 
 void check_concat(const fs::path& kdir, KernelCheck& check) {
-  const int heads = count_heads(kdir, "input_");
+  const int heads = count_heads(kdir, file::kHeadInput);
   std::vector<Tensor<std::int32_t>> parts;
-  for (int h = 0; h < heads; ++h)
-    parts.push_back(load2<std::int32_t>(kdir, "input_" + std::to_string(h)));
-  compare(check, kernels::concat(parts), kdir, "output");
+  for (int h = 0; h < heads; ++h) {
+    parts.push_back(load2<std::int32_t>(kdir, head_file(file::kHeadInput, h)));
+  }
+  compare(check, kernels::concat(parts), kdir, file::kOutput);
 }
 
 void check_gelu(const fs::path& kdir, KernelCheck& check) {
-  const auto x = load2<std::int32_t>(kdir, "input");
+  const auto x = load2<std::int32_t>(kdir, file::kInput);
   kernels::GeluParams p;
-  p.b = load_vec(kdir, "b");
-  p.c = load_vec(kdir, "c");
-  p.shift = load_vec(kdir, "shift");
-  p.k = static_cast<int>(load_scalar(kdir, "const"));
+  p.b = load_vec(kdir, file::kB);
+  p.c = load_vec(kdir, file::kC);
+  p.shift = load_vec(kdir, file::kShift);
+  p.k = static_cast<int>(load_scalar(kdir, file::kConst));
   kernels::validate(p, x.dim(1), kdir.string());
   Tensor<std::int32_t> y(x.shape());
   Tensor<std::int8_t> sign(x.shape());
   for (std::int64_t i = 0; i < x.rows(); ++i) kernels::gelu_row(x.row(i), p, y.row(i), sign.row(i));
-  compare(check, y, kdir, "output");
-  if (has(kdir, "sign")) compare(check, sign, kdir, "sign");
+  compare(check, y, kdir, file::kOutput);
+  if (has(kdir, file::kSign)) compare(check, sign, kdir, file::kSign);
 }
 
 void check_layernorm(const fs::path& kdir, KernelCheck& check) {
-  const auto x = load2<std::int32_t>(kdir, "input");
+  const auto x = load2<std::int32_t>(kdir, file::kInput);
   kernels::LayerNormParams p;
-  p.shift = static_cast<int>(load_scalar(kdir, "shift"));
-  p.bias = load_vec(kdir, "bias");
+  p.shift = static_cast<int>(load_scalar(kdir, file::kShift));
+  p.bias = load_vec(kdir, file::kLnBias);
   kernels::validate(p, x.dim(1), kdir.string());
   Tensor<std::int32_t> y(x.shape());
   Tensor<std::int32_t> y_int(x.shape());
   for (std::int64_t i = 0; i < x.rows(); ++i) {
     kernels::layernorm_row(x.row(i), p, y.row(i), y_int.row(i));
   }
-  compare(check, y, kdir, "output");
-  if (has(kdir, "y_int")) compare(check, y_int, kdir, "y_int");
-}
-
-enum class Kind {
-  linear,
-  quant_act,
-  residual_act,
-  attention_matmul,
-  softmax,
-  softmax_matmul,
-  concat,
-  gelu,
-  layernorm
-};
-
-const std::map<std::string, Kind>& kinds() {
-  static const std::map<std::string, Kind> k = {
-      {"linear", Kind::linear},           {"linear_q", Kind::linear},
-      {"linear_k", Kind::linear},         {"linear_v", Kind::linear},
-      {"act", Kind::quant_act},           {"act_q", Kind::quant_act},
-      {"act_k", Kind::quant_act},         {"act_v", Kind::quant_act},
-      {"act_out", Kind::quant_act},       {"act_layernorm", Kind::quant_act},
-      {"act_linear", Kind::residual_act}, {"attention_matmul", Kind::attention_matmul},
-      {"softmax", Kind::softmax},         {"softmax_matmul", Kind::softmax_matmul},
-      {"concat", Kind::concat},           {"gelu", Kind::gelu},
-      {"layernorm", Kind::layernorm},
-  };
-  return k;
+  compare(check, y, kdir, file::kOutput);
+  if (has(kdir, file::kYInt)) compare(check, y_int, kdir, file::kYInt);
 }
 
 std::vector<fs::path> subdirs(const fs::path& dir) {
@@ -339,7 +315,7 @@ bool is_number(const std::string& s) {
 }  // namespace
 
 std::vector<KernelCheck> verify_golden_dir(const fs::path& dir) {
-  const fs::path enc = dir / "encoder";
+  const fs::path enc = golden::encoder_dir(dir);
   if (!fs::is_directory(enc)) {
     throw core::Error(
         fmt::format("golden: {} has no encoder/ folder (expected the golden root, "
@@ -365,39 +341,39 @@ std::vector<KernelCheck> verify_golden_dir(const fs::path& dir) {
     for (const auto& sdir : subdirs(ldir)) {
       for (const auto& kdir : subdirs(sdir)) {
         const std::string kname = kdir.filename().string();
-        const auto it = kinds().find(kname);
-        if (it == kinds().end()) {
+        const auto kind = golden::kind_of(sdir.filename().string(), kname);
+        if (!kind) {
           throw core::Error(fmt::format("golden: unknown kernel folder {}", kdir.string()));
         }
         const std::string label = sdir.filename().string() + "/" + kname;
         KernelCheck check{layer, label, 0, 0, 0, {}};
         std::vector<KernelCheck> extra;
-        switch (it->second) {
-          case Kind::linear:
+        switch (*kind) {
+          case golden::KernelKind::linear:
             check_linear(kdir, check);
             break;
-          case Kind::quant_act:
+          case golden::KernelKind::quant_act:
             check_quant_act(kdir, check);
             break;
-          case Kind::residual_act:
+          case golden::KernelKind::residual_act:
             check_residual_act(kdir, check);
             break;
-          case Kind::attention_matmul:
+          case golden::KernelKind::attention_matmul:
             check_attention_matmul(kdir, check);
             break;
-          case Kind::softmax:
+          case golden::KernelKind::softmax:
             check_softmax(kdir, layer, label, check, extra);
             break;
-          case Kind::softmax_matmul:
+          case golden::KernelKind::softmax_matmul:
             check_softmax_matmul(kdir, check);
             break;
-          case Kind::concat:
+          case golden::KernelKind::concat:
             check_concat(kdir, check);
             break;
-          case Kind::gelu:
+          case golden::KernelKind::gelu:
             check_gelu(kdir, check);
             break;
-          case Kind::layernorm:
+          case golden::KernelKind::layernorm:
             check_layernorm(kdir, check);
             break;
         }

@@ -37,11 +37,7 @@ TEST(Caps, BadEntriesAreNamed) {
 
 TEST(Budget, FloorsCapTimesCapacity) {
   hw::Device d;
-  d.lut = 1001;
-  d.ff = 10;
-  d.dsp = 1968;
-  d.bram_bytes = 100;
-  d.uram_bytes = 0;
+  d.resources = {.lut = 1001, .ff = 10, .dsp = 1968, .bram_bytes = 100, .uram_bytes = 0};
   const Resources b = budget(d, Caps{});
   EXPECT_EQ(b[Resource::lut], 700);   // 1001 * 0.7 = 700.7
   EXPECT_EQ(b[Resource::dsp], 1574);  // 1968 * 0.8 = 1574.4

@@ -30,11 +30,7 @@ hw::Device board(const std::string& name) {
   d.description = "test board";
   d.part = "xc-test";
   d.family = "ultrascale_plus";
-  d.lut = 1000;
-  d.ff = 2000;
-  d.dsp = 100;
-  d.bram_bytes = 4608;
-  d.uram_bytes = 36864;
+  d.resources = {.lut = 1000, .ff = 2000, .dsp = 100, .bram_bytes = 4608, .uram_bytes = 36864};
   d.dsp_kind = "dsp48e2";
   d.kernel_clock_mhz = 199.498;  // a value that must survive the JSON round trip exactly
   d.board_power_w = 75.5;
@@ -53,12 +49,11 @@ Plan tiny_plan() {
   p.node_of_kernel.assign(p.graph.kernels.size(), 1);
   p.node_of_kernel[0] = 0;  // the source on a, the rest on b
   p.kernel_id = assign_kernel_ids(p.graph, true);
-  p.objective = "manual";
+  p.objective = Objective::manual;
   p.estimate.latency_us = 12.345678901234;
   p.estimate.throughput_seq_per_s = 1.0 / 3.0;
-  p.estimate.nodes = {
-      {.dsp = 1, .lut = 2, .ff = 3, .bram_bytes = 4, .uram_bytes = 5, .cycles_per_token = 0},
-      {.dsp = 6, .lut = 7, .ff = 8, .bram_bytes = 9, .uram_bytes = 10, .cycles_per_token = 32.5}};
+  p.estimate.nodes = {{{.lut = 2, .ff = 3, .dsp = 1, .bram_bytes = 4, .uram_bytes = 5}, 0},
+                      {{.lut = 7, .ff = 8, .dsp = 6, .bram_bytes = 9, .uram_bytes = 10}, 32.5}};
   return p;
 }
 
@@ -69,6 +64,14 @@ std::string error_of(const nlohmann::json& j) {
     return e.what();
   }
   return "no error";
+}
+
+TEST(Objective, NamesRoundTrip) {
+  for (Objective o : {Objective::latency, Objective::throughput, Objective::manual}) {
+    EXPECT_EQ(parse_objective(to_string(o), "x"), o);
+  }
+  EXPECT_STREQ(to_string(Objective::throughput), "throughput");
+  EXPECT_THROW(parse_objective("Latency", "x"), core::Error);
 }
 
 TEST(KernelIds, ConsecutiveFromOneInGraphOrder) {
@@ -142,6 +145,33 @@ TEST(PlanJson, LoadNamesTheBadField) {
     auto j = good;
     j["objective"] = "speed";
     EXPECT_EQ(error_of(j), "p.json: objective: 'speed' is not latency, throughput or manual");
+  }
+  {
+    auto j = good;
+    j["cluster"]["nodes"][0]["device"]["network_ports"] = 4294967296;  // was cut to 0
+    EXPECT_EQ(error_of(j),
+              "p.json.cluster.nodes[0].device.network_ports: expected an integer in [0, 1024], got "
+              "4294967296");
+  }
+  {
+    auto j = good;
+    j["cluster"]["nodes"][0]["device"]["kernel_clock_mhz"] = 1e-300;  // ran faster than 200 MHz
+    EXPECT_EQ(error_of(j),
+              "p.json.cluster.nodes[0].device.kernel_clock_mhz: expected a number in [1, 10000], "
+              "got 1e-300");
+  }
+  {
+    auto j = good;
+    j["cluster"]["nodes"][1]["device"]["dsp_kind"] = "dsp99";
+    EXPECT_EQ(
+        error_of(j),
+        "p.json.cluster.nodes[1].device.dsp_kind: expected one of dsp48e2,dsp58, got 'dsp99'");
+  }
+  {
+    auto j = good;
+    j["estimate"]["nodes"][0]["dsp"] = -1;
+    EXPECT_EQ(error_of(j),
+              "p.json.estimate.nodes[0].dsp: expected an integer in [0, 1125899906842624], got -1");
   }
   {
     auto j = good;

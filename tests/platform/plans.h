@@ -37,7 +37,7 @@ plan::Plan place(graph::Graph g, int nodes, NodeOf node_of, bool compatible_ids 
   }
   p.kernel_id = plan::assign_kernel_ids(p.graph, compatible_ids);
   p.galapagos_compatible_ids = compatible_ids;
-  p.objective = "manual";
+  p.objective = plan::Objective::manual;
   p.estimate.nodes.resize(static_cast<std::size_t>(nodes));
   return p;
 }

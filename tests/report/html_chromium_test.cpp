@@ -2,6 +2,7 @@
 // are laid out: the page's inline script writes how many chart rectangles have a non-empty
 // bounding box into #render-check, and --dump-dom prints the DOM after scripts ran.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -44,7 +45,9 @@ TEST(HtmlInChromium, ChartsRender) {
   in.plan_path = "two-nodes.json";
   in.sequences = 3;
   const Report r = build_report(sim::testing::two_nodes(), Baselines{}, in);
-  const auto dir = std::filesystem::temp_directory_path() / "atoll_report_chromium";
+  // Per process: test programs of several builds may run at once, and Chromium locks its profile.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("atoll_report_chromium_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "profile");
   const auto page = dir / "report.html";
   std::ofstream(page) << render_html(r);
@@ -65,6 +68,7 @@ TEST(HtmlInChromium, ChartsRender) {
   // a laid-out box.
   EXPECT_EQ(std::stoi(m[1]), 8);
   EXPECT_NE(dom.find("rendered chart rectangles: 8"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ TEST(Work, BertBaseAndLargeMatchTheClosedForm) {
 // max(2 * 1e10 / 100e12 s, 1e8 / 1000e9 s) = max(0.2 ms, 0.1 ms).
 TEST(Baselines, RooflineIsTheSlowerOfComputeAndWeights) {
   PeakDevice d{.name = "x",
-               .kind = "gpu",
+               .kind = SystemKind::gpu,
                .int8_tops_dense = 100,
                .mem_gbps = 1000,
                .tdp_w = 300,
@@ -62,9 +62,9 @@ baselines:
 devices:
   - {name: g, int8_tops_dense: 100, mem_gbps: 1000, tdp_w: 300, source: "s", grade: V}
 )");
-  const Baselines b = load_baselines(path, "gpu");
+  const Baselines b = load_baselines(path, SystemKind::gpu);
   ASSERT_EQ(b.entries.size(), 2u);
-  EXPECT_EQ(b.entries[0].kind, "gpu");
+  EXPECT_EQ(b.entries[0].kind, SystemKind::gpu);
   EXPECT_EQ(*b.entries[0].batch, 1);
   EXPECT_DOUBLE_EQ(*b.entries[0].latency_ms, 0.5);
   EXPECT_FALSE(b.entries[1].batch);
@@ -77,7 +77,7 @@ devices:
 void expect_error(const std::string& yaml, const std::string& fragment) {
   const auto path = write("atoll_baselines_bad.yaml", yaml);
   try {
-    load_baselines(path, "gpu");
+    load_baselines(path, SystemKind::gpu);
     FAIL() << "expected an error with '" << fragment << "'";
   } catch (const core::Error& e) {
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
@@ -120,7 +120,7 @@ Baseline entry(std::string name, std::string model, std::int64_t seq, std::optio
                std::optional<double> latency, std::optional<double> thr, double watts) {
   Baseline b;
   b.name = std::move(name);
-  b.kind = "gpu";
+  b.kind = SystemKind::gpu;
   b.device = "g";
   b.model = std::move(model);
   b.seq_len = seq;
@@ -139,7 +139,7 @@ TEST(Compare, RatiosByHand) {
                entry("mlperf", "bert-large", 384, std::nullopt, std::nullopt, 9000, 700),
                entry("large", "bert-large", 128, 1, 1.0, std::nullopt, 400)};
   b.devices = {{.name = "g",
-                .kind = "gpu",
+                .kind = SystemKind::gpu,
                 .int8_tops_dense = 100,
                 .mem_gbps = 1000,
                 .tdp_w = 300,
@@ -171,7 +171,7 @@ TEST(Compare, RatiosByHand) {
   EXPECT_DOUBLE_EQ(*c[3].latency_speedup, 0.4);
   EXPECT_DOUBLE_EQ(*c[3].energy_ratio, 6.0);
   // local CPU: 50 ms -> 100x; 65 W x 50 ms = 3,250 mJ -> 325x.
-  EXPECT_EQ(c[4].kind, "local");
+  EXPECT_EQ(c[4].kind, SystemKind::local);
   EXPECT_DOUBLE_EQ(*c[4].latency_speedup, 100.0);
   EXPECT_DOUBLE_EQ(*c[4].energy_ratio, 325.0);
 }
@@ -224,7 +224,7 @@ hw::Device aie_board() {
   d.aie_tiles = 100;
   d.aie_int8_macs_per_cycle = 128;
   d.aie_clock_mhz = 1000;  // 1.28e13 MAC/s per board
-  d.bram_bytes = d.uram_bytes = 10'000'000;
+  d.resources.bram_bytes = d.resources.uram_bytes = 10'000'000;
   d.offchip_gbytes_per_s = 100;
   return d;
 }
@@ -264,9 +264,26 @@ TEST(Projection, ReplicateLayersShiftsThePlacement) {
   EXPECT_EQ(node_of("sink"), 17);
   EXPECT_EQ(three.graph.kernels.size(), three.kernel_id.size());
   // Simulated and analytic agree on the deeper plan too.
-  const ProjectionRow r = project_plan(three, "replicated", 4);
+  const ProjectionRow r = project_plan(three, Method::replicated, 4);
   EXPECT_NEAR(r.latency_us / three.estimate.latency_us, 1.0, 0.01);
   EXPECT_EQ(r.fpgas, 18);
+  EXPECT_EQ(three.objective, plan::Objective::manual);
+}
+
+// The plan's split on a board too small for it: does_not_fit, which `atoll report` reports and
+// skips (and any other error stops the report).
+TEST(Projection, ReplicateLayersChecksTheBoardsFit) {
+  plan::Plan one = plan::load_plan(std::filesystem::path(ATOLL_SOURCE_DIR) /
+                                   "examples/plans/ibert-encoder-6fpga.json");
+  for (hw::Node& n : one.cluster.nodes) n.device.resources.dsp = 1000;
+  try {
+    replicate_layers(one, 2);
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::does_not_fit);
+    EXPECT_EQ(std::string(e.what()).rfind("placement: node 'fpga0' (sidewinder-100) needs ", 0), 0u)
+        << e.what();
+  }
 }
 
 }  // namespace
@@ -281,7 +298,7 @@ TEST(ReportJson, ProjectionRowsRoundTrip) {
   ProjectionRow row;
   row.model = "ibert-base";
   row.board = "v80";
-  row.method = "mapped";
+  row.method = Method::mapped;
   row.fpgas = 12;
   row.latency_us = 1710.0;
   row.analytic_latency_us = 1703.5;
@@ -294,6 +311,7 @@ TEST(ReportJson, ProjectionRowsRoundTrip) {
   const std::vector<ProjectionRow> back = projection_from_json(to_json(r), "r.json");
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0].board, "v80");
+  EXPECT_EQ(back[0].method, Method::mapped);
   EXPECT_EQ(back[0].fpgas, 12);
   EXPECT_DOUBLE_EQ(back[0].energy_mj, 190.0 * 12 * 1710.0 * 1e-3);
   EXPECT_EQ(back[0].note, "n");
@@ -303,6 +321,44 @@ TEST(ReportJson, ProjectionRowsRoundTrip) {
   } catch (const core::Error& e) {
     EXPECT_NE(std::string(e.what()).find("r.json: projection[0]"), std::string::npos) << e.what();
   }
+  nlohmann::json j = to_json(r);
+  j["projection"][0]["method"] = "guessed";
+  try {
+    projection_from_json(j, "r.json");
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "r.json: projection[0]: method 'guessed' is not replicated, mapped or aie_bound");
+  }
+  j["projection"][0]["method"] = "mapped";
+  j["projection"][0]["fpgas"] = 4294967296;  // was cut to 0 by get<int>
+  try {
+    projection_from_json(j, "r.json");
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_STREQ(
+        e.what(),
+        "r.json: projection[0].fpgas: expected an integer in [0, 1048576], got 4294967296");
+  }
+}
+
+TEST(ReportFormat, FromNameOrFileExtension) {
+  for (Format f : {Format::html, Format::md, Format::json}) {
+    EXPECT_EQ(parse_format(to_string(f), "--format"), f);
+  }
+  try {
+    parse_format("pdf", "report: --format");
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_STREQ(e.what(), "report: --format must be html, md or json, got 'pdf'");
+  }
+  EXPECT_EQ(format_of_path("r.md"), Format::md);
+  EXPECT_EQ(format_of_path("dir/r.json"), Format::json);
+  EXPECT_EQ(format_of_path("r.htm"), Format::html);
+  EXPECT_EQ(format_of_path("report"), Format::html);
+  const Report r = build_report(sim::testing::two_nodes(), Baselines{}, Inputs{});
+  EXPECT_EQ(render(r, Format::md), render_markdown(r));
+  EXPECT_EQ(render(r, Format::json), to_json(r).dump(2) + "\n");
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "map/estimate.h"
+#include "cost/estimate.h"
 #include "tiny_plans.h"
 
 namespace atl::sim {
@@ -94,11 +94,11 @@ TEST(Simulate, TwoNodesCriticalPath) {
   EXPECT_EQ(r.critical_path[6].end, 3'955'520);
 }
 
-// The analytic estimate of two_nodes() (map::estimate) was 3,945.52 ns when this was written: it
+// The analytic estimate of two_nodes() (cost::estimate) was 3,945.52 ns when this was written: it
 // leaves out A's output port cycle for the network row (10 ns). The two must stay within 1 %.
 TEST(Simulate, TwoNodesAgreesWithAnalyticEstimate) {
   plan::Plan p = two_nodes();
-  map::Estimate e = map::estimate(p.graph, p.cluster, p.node_of_kernel);
+  cost::Estimate e = cost::estimate(p.graph, p.cluster, p.node_of_kernel);
   EXPECT_NEAR(static_cast<double>(simulate(p).latency) / 1e6 / e.latency_us, 1.0, 0.01);
 }
 

@@ -14,9 +14,9 @@ inline hw::Device board() {
   hw::Device d;
   d.name = "test-board";
   d.family = "ultrascale_plus";
-  d.lut = d.ff = 10'000'000;
-  d.dsp = 100'000;
-  d.bram_bytes = d.uram_bytes = 1'000'000'000;
+  d.resources.lut = d.resources.ff = 10'000'000;
+  d.resources.dsp = 100'000;
+  d.resources.bram_bytes = d.resources.uram_bytes = 1'000'000'000;
   d.dsp_kind = "dsp48e2";
   d.dsp_int8_macs_per_cycle = 2;
   d.network_ports = 1;
@@ -72,7 +72,7 @@ inline plan::Plan make_plan(graph::Graph g, hw::Cluster c, std::vector<int> node
   for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
     p.kernel_id.push_back(static_cast<std::uint32_t>(k + 1));
   }
-  p.objective = "manual";
+  p.objective = plan::Objective::manual;
   return p;
 }
 

@@ -1,10 +1,12 @@
-#include "map/estimate.h"
+#include "cost/estimate.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 
 #include "core/error.h"
 
-namespace atl::map {
+namespace atl::cost {
 namespace {
 
 // Source and sink are the host's ends of the encoder (input injection, output collection): they
@@ -15,12 +17,12 @@ bool is_endpoint(const graph::Kernel& k) {
 
 }  // namespace
 
-std::vector<cost::KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluster& cluster,
-                                           const std::vector<int>& node_of_kernel) {
-  std::vector<cost::KernelCost> costs(graph.kernels.size());
+std::vector<KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluster& cluster,
+                                     const std::vector<int>& node_of_kernel) {
+  std::vector<KernelCost> costs(graph.kernels.size());
   for (std::size_t k = 0; k < graph.kernels.size(); ++k) {
     if (is_endpoint(graph.kernels[k])) continue;
-    costs[k] = cost::kernel_cost(graph.kernels[k], cluster.nodes.at(node_of_kernel.at(k)).device);
+    costs[k] = kernel_cost(graph.kernels[k], cluster.nodes.at(node_of_kernel.at(k)).device);
   }
   return costs;
 }
@@ -28,7 +30,7 @@ std::vector<cost::KernelCost> kernel_costs(const graph::Graph& graph, const hw::
 Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
                   const std::vector<int>& node_of_kernel) {
   const std::size_t n = graph.kernels.size();
-  const std::vector<cost::KernelCost> costs = kernel_costs(graph, cluster, node_of_kernel);
+  const std::vector<KernelCost> costs = kernel_costs(graph, cluster, node_of_kernel);
   const double rows = static_cast<double>(graph.seq_len);
   auto clock_hz = [&](int k) {
     return cluster.nodes[node_of_kernel[k]].device.kernel_clock_mhz * 1e6;
@@ -38,13 +40,9 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
   e.nodes.resize(cluster.nodes.size());
   double slowest_s = 0;  // time per sequence of the slowest kernel or link
   for (std::size_t k = 0; k < n; ++k) {
-    const cost::KernelCost& c = costs[k];
+    const KernelCost& c = costs[k];
     NodeEstimate& ne = e.nodes[node_of_kernel[k]];
-    ne.dsp += c.dsp;
-    ne.lut += c.lut;
-    ne.ff += c.ff;
-    ne.bram_bytes += c.bram_bytes;
-    ne.uram_bytes += c.uram_bytes;
+    ne.resources += c.resources;
     ne.cycles_per_token = std::max(ne.cycles_per_token, static_cast<double>(c.cycles_per_token));
     slowest_s = std::max(slowest_s, rows * c.cycles_per_token / clock_hz(k));
   }
@@ -63,27 +61,27 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
   // than the wire time of one row of every remote stream leaving its node, or entering the
   // consumer's node, whichever is longer.
   const std::size_t streams = graph.streams.size();
-  std::vector<cost::StreamCost> stream_costs(streams);
+  std::vector<StreamCost> stream_costs(streams);
   std::vector<int> stream_hops(streams);
   std::vector<double> egress_row_s(cluster.nodes.size(), 0), ingress_row_s(cluster.nodes.size(), 0);
   for (std::size_t s = 0; s < streams; ++s) {
     const graph::Stream& st = graph.streams[s];
     const int from = node_of_kernel[st.producer], to = node_of_kernel[st.consumer];
     stream_hops[s] = hw::hops(cluster, from, to);
-    stream_costs[s] = cost::stream_cost(st, graph, cluster.network, stream_hops[s]);
+    stream_costs[s] = stream_cost(st, graph, cluster.network, stream_hops[s]);
     if (stream_hops[s] > 0) {
       egress_row_s[from] += stream_costs[s].seconds_per_token;
       ingress_row_s[to] += stream_costs[s].seconds_per_token;
     }
   }
   for (int k : graph::topological_order(graph)) {
-    const cost::KernelCost& c = costs[k];
+    const KernelCost& c = costs[k];
     double ready_first = 0, ready_last = 0;
     for (int s : inputs[k]) {
       const graph::Stream& st = graph.streams[s];
       const int from = node_of_kernel[st.producer], to = node_of_kernel[k];
       const int hops = stream_hops[s];
-      const cost::StreamCost& sc = stream_costs[s];
+      const StreamCost& sc = stream_costs[s];
       // On chip a row moves through the AXIS switch one flit per cycle of the producer's clock.
       const double row_s = hops == 0 ? sc.on_chip_cycles_per_token / clock_hz(st.producer)
                                      : std::max(egress_row_s[from], ingress_row_s[to]);
@@ -117,4 +115,19 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
   return e;
 }
 
-}  // namespace atl::map
+void check_fits(const Estimate& estimate, const hw::Cluster& cluster) {
+  for (std::size_t n = 0; n < cluster.nodes.size() && n < estimate.nodes.size(); ++n) {
+    const hw::Resources& used = estimate.nodes[n].resources;
+    const hw::Resources& have = cluster.nodes[n].device.resources;
+    for (hw::Resource res : hw::kResources) {
+      if (used[res] <= have[res]) continue;
+      throw core::Error(core::ErrorKind::does_not_fit,
+                        fmt::format("placement: node '{}' ({}) needs {} {} but the device has {}",
+                                    cluster.nodes[n].name, cluster.nodes[n].device.name,
+                                    hw::format_amount(res, used[res]), hw::to_string(res),
+                                    hw::format_amount(res, have[res])));
+    }
+  }
+}
+
+}  // namespace atl::cost

@@ -1,10 +1,12 @@
-#include "map/estimate.h"
+#include "cost/estimate.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-namespace atl::map {
+#include "core/error.h"
+
+namespace atl::cost {
 namespace {
 
 using graph::Role;
@@ -38,10 +40,10 @@ graph::Graph chain() {
 hw::Cluster pair() {
   hw::Device d;
   d.name = "board";
-  d.lut = 1'000'000;
-  d.ff = 2'000'000;
-  d.dsp = 2000;
-  d.bram_bytes = d.uram_bytes = 4'000'000;
+  d.resources.lut = 1'000'000;
+  d.resources.ff = 2'000'000;
+  d.resources.dsp = 2000;
+  d.resources.bram_bytes = d.resources.uram_bytes = 4'000'000;
   d.dsp_kind = "dsp48e2";
   d.kernel_clock_mhz = 200;
   hw::Cluster c;
@@ -57,10 +59,10 @@ hw::Cluster pair() {
 // The rules of estimate.h applied by hand to the chain, with the sink on `sink_node`.
 double expected_latency_s(const graph::Graph& g, const hw::Cluster& c, int sink_node) {
   const double clock = 200e6, n = 4;
-  const cost::KernelCost k = cost::kernel_cost(g.kernels[1], c.nodes[0].device);
-  const cost::StreamCost in = cost::stream_cost(g.streams[0], g, c.network, 0);
+  const KernelCost k = kernel_cost(g.kernels[1], c.nodes[0].device);
+  const StreamCost in = stream_cost(g.streams[0], g, c.network, 0);
   const int hops = sink_node == 0 ? 0 : 1;
-  const cost::StreamCost out = cost::stream_cost(g.streams[1], g, c.network, hops);
+  const StreamCost out = stream_cost(g.streams[1], g, c.network, hops);
   // The source holds the whole sequence at t = 0; rows reach the kernel one on-chip row apart.
   const double in_row = in.on_chip_cycles_per_token / clock;
   const double in_first = in_row, in_last = n * in_row;
@@ -79,11 +81,10 @@ TEST(Estimate, ChainOnOneNodeFollowsThePipelineRules) {
   const hw::Cluster c = pair();
   const Estimate e = estimate(g, c, {0, 0, 0});
   EXPECT_DOUBLE_EQ(e.latency_us, expected_latency_s(g, c, 0) * 1e6);
-  const cost::KernelCost k = cost::kernel_cost(g.kernels[1], c.nodes[0].device);
+  const KernelCost k = kernel_cost(g.kernels[1], c.nodes[0].device);
   EXPECT_DOUBLE_EQ(e.throughput_seq_per_s, 200e6 / (4.0 * k.cycles_per_token));
   ASSERT_EQ(e.nodes.size(), 2u);
-  EXPECT_EQ(e.nodes[0].dsp, k.dsp);
-  EXPECT_EQ(e.nodes[0].uram_bytes, k.uram_bytes);
+  EXPECT_EQ(e.nodes[0].resources, k.resources);
   EXPECT_EQ(e.nodes[0].cycles_per_token, static_cast<double>(k.cycles_per_token));
   EXPECT_EQ(e.nodes[1], NodeEstimate{});
 }
@@ -116,14 +117,14 @@ TEST(Estimate, StreamsLeavingOneNodeShareItsUplink) {
   const Estimate e = estimate(g, c, {0, 0, 1, 0});
 
   const double clock = 200e6, n = 4;
-  const cost::KernelCost k = cost::kernel_cost(g.kernels[1], c.nodes[0].device);
-  const cost::StreamCost in = cost::stream_cost(g.streams[0], g, c.network, 0);
-  const cost::StreamCost out = cost::stream_cost(g.streams[2], g, c.network, 1);
+  const KernelCost k = kernel_cost(g.kernels[1], c.nodes[0].device);
+  const StreamCost in = stream_cost(g.streams[0], g, c.network, 0);
+  const StreamCost out = stream_cost(g.streams[2], g, c.network, 1);
   const double in_row = in.on_chip_cycles_per_token / clock;
   const double first_row = (k.fill_cycles + k.cycles_per_token) / clock;
   const double k_first = in_row + first_row;
-  const double k_last = std::max(k_first + (n - 1) * k.cycles_per_token / clock,
-                                 n * in_row + first_row);
+  const double k_last =
+      std::max(k_first + (n - 1) * k.cycles_per_token / clock, n * in_row + first_row);
   const double shared_row = 2 * out.seconds_per_token;  // both streams, one uplink
   const double out_first = k_first + out.latency_s + out.seconds_per_token;
   const double expected =
@@ -134,5 +135,24 @@ TEST(Estimate, StreamsLeavingOneNodeShareItsUplink) {
                               (n - 1) * out.seconds_per_token * 1e6 * 0.99);
 }
 
+// The chain's FFN kernel uses 64 (linear) + 32 (gelu) + 16 (quant_act) DSPs.
+TEST(CheckFits, NamesTheNodeAndTheResourceThatRunsOut) {
+  const graph::Graph g = chain();
+  hw::Cluster c = pair();
+  const Estimate on_a = estimate(g, c, {0, 0, 0});
+  ASSERT_EQ(on_a.nodes[0].resources.dsp, 112);
+  c.nodes[0].device.resources.dsp = 112;
+  check_fits(on_a, c);  // exactly full fits
+  c.nodes[0].device.resources.dsp = 111;
+  try {
+    check_fits(on_a, c);
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::does_not_fit);
+    EXPECT_STREQ(e.what(), "placement: node 'a' (board) needs 112 dsp but the device has 111");
+  }
+  check_fits(estimate(g, c, {1, 1, 1}), c);  // node b has all its DSPs
+}
+
 }  // namespace
-}  // namespace atl::map
+}  // namespace atl::cost

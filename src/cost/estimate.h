@@ -1,5 +1,7 @@
 // Analytic estimate of a placed graph: resources per FPGA, latency of one sequence and steady-state
-// throughput. This is the mapper's objective function, so it is cheap (one pass over the graph)
+// throughput. It is the mapper's objective function and the estimate a plan carries; it depends
+// on the graph, the cluster and a placement only, never on the mapper that chose them. It is
+// cheap (one pass over the graph)
 // and exact about what it models: kernel pipelines at II=1, whole-sequence barriers of the
 // attention kernels, and alpha-beta network transfers. Contention inside the switch is not
 // modelled; sim/ does that.
@@ -11,11 +13,12 @@
 #include "cost/cost.h"
 #include "graph/graph.h"
 #include "hw/cluster.h"
+#include "hw/resources.h"
 
-namespace atl::map {
+namespace atl::cost {
 
 struct NodeEstimate {
-  std::int64_t dsp = 0, lut = 0, ff = 0, bram_bytes = 0, uram_bytes = 0;
+  hw::Resources resources;      // sums over the node's kernels
   double cycles_per_token = 0;  // of the slowest kernel on the node
   friend bool operator==(const NodeEstimate&, const NodeEstimate&) = default;
 };
@@ -27,9 +30,10 @@ struct Estimate {
   friend bool operator==(const Estimate&, const Estimate&) = default;
 };
 
-// Costs every kernel of `graph` on the device of the node it is placed on.
-std::vector<cost::KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluster& cluster,
-                                           const std::vector<int>& node_of_kernel);
+// Costs every kernel of `graph` on the device of the node it is placed on (source and sink, the
+// host's ends, cost nothing). Errors are kernel_cost's.
+std::vector<KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluster& cluster,
+                                     const std::vector<int>& node_of_kernel);
 
 // Latency: kernels are visited in topological order; a kernel emits its first row `fill +
 // cycles_per_token` after its first complete input row (all ports; attention/context wait for
@@ -41,4 +45,9 @@ std::vector<cost::KernelCost> kernel_costs(const graph::Graph& graph, const hw::
 Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
                   const std::vector<int>& node_of_kernel);
 
-}  // namespace atl::map
+// Throws core::Error of ErrorKind::does_not_fit, naming the node, the resource and both amounts,
+// when a node's kernels use more than its whole device (100%: the mapper's caps are its own
+// safety margin; a user's placement may go past them).
+void check_fits(const Estimate& estimate, const hw::Cluster& cluster);
+
+}  // namespace atl::cost

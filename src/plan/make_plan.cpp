@@ -1,0 +1,21 @@
+#include "plan/make_plan.h"
+
+#include <utility>
+
+namespace atl::plan {
+
+Plan make_plan(std::string model_config, graph::Graph graph, hw::Cluster cluster,
+               std::vector<int> node_of_kernel, cost::Estimate estimate, Objective objective) {
+  Plan p;
+  p.model_config = std::move(model_config);
+  p.graph = std::move(graph);
+  p.cluster = std::move(cluster);
+  p.node_of_kernel = std::move(node_of_kernel);
+  p.galapagos_compatible_ids = p.graph.kernels.size() <= 255;
+  p.kernel_id = assign_kernel_ids(p.graph, p.galapagos_compatible_ids);
+  p.objective = objective;
+  p.estimate = std::move(estimate);
+  return p;
+}
+
+}  // namespace atl::plan
