@@ -45,7 +45,7 @@ Plan tiny_plan() {
   p.cluster.nodes = {{"a", d}};
   p.node_of_kernel.assign(p.graph.kernels.size(), 0);
   p.kernel_id = assign_kernel_ids(p.graph, true);
-  p.objective = "manual";
+  p.objective = Objective::manual;
   p.estimate.nodes.resize(1);
   return p;
 }
