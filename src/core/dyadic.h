@@ -50,13 +50,18 @@ constexpr i128 shift_round_half_even(i128 p, int e) {
   return q + ((rem > half || (rem == half && (q & 1) != 0)) ? 1 : 0);
 }
 
-// The same in 64 bits for the vectorised fast paths: requires 1 <= e <= 63 and
-// |p| + 2^(e-1) < 2^63 (true for |p| < 2^62, e <= 62). Adding 2^(e-1) - 1 rounds every
-// remainder above one half up and every one below down; the tie (remainder exactly 2^(e-1))
-// goes up only when the integer part (p >> e) is odd. No branches, so loops over it vectorise.
+// The same in 64 bits for the vectorised fast paths: requires 1 <= e <= 63 and |p| < 2^62.
+// t = p >> (e-1) holds the integer part and the half bit; (t + 1) >> 1 rounds half up, and an
+// exact tie (half bit set, no bit below it) that came out odd goes back down to the even
+// neighbour. No branches, and only shifts GCC vectorises with a per-element e (the equivalent
+// (p + 2^(e-1) - 1 + ((p >> e) & 1)) >> e is not: GCC 12 cannot vectorise 1 << e there).
 [[gnu::always_inline]] constexpr std::int64_t shift_round_half_even_i64(std::int64_t p,
                                                                         std::int64_t e) {
-  return (p + ((std::int64_t{1} << (e - 1)) - 1) + ((p >> e) & 1)) >> e;
+  const std::int64_t t = p >> (e - 1);
+  const std::int64_t up = (t + 1) >> 1;
+  const std::int64_t exact =
+      static_cast<std::int64_t>(static_cast<std::uint64_t>(t) << (e - 1)) == p;
+  return up - (t & exact & up & 1);
 }
 
 // Saturates v to the signed range of `bits` bits (2 <= bits <= 64).
