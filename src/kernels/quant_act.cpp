@@ -30,7 +30,7 @@ void validate(const QuantActParams& p, std::int64_t channels, const std::string&
 // ---------------------------------------------------------------------------------------------
 // 64-bit path. With |x| <= 2^31 and |m| < 2^31 the product fits int64 (|x*m| < 2^62), and for
 // 1 <= e <= 62 the round-half-to-even shift of core::shift_round_half_even is exact in int64 as
-// core::shift_round_half_even_i64 (an add and two shifts, no branch). The loops below have no
+// core::shift_round_half_even_i64 (shifts, adds and masks, no branch). The loops below have no
 // branches per element, so they vectorise (the min/max are the saturation).
 
 namespace atl::kernels {

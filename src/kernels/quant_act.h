@@ -8,7 +8,7 @@
 //
 // Speed: the definition needs a 128-bit product, but for int32 inputs with every |m| < 2^31 and
 // every e in 1..62 (all I-BERT QuantActs) |x*m| < 2^62 fits int64, and the same rounding is a
-// vectorisable 64-bit add and shift (core::shift_round_half_even_i64). quant_act_row / quant_act
+// vectorisable 64-bit computation (core::shift_round_half_even_i64). quant_act_row / quant_act
 // take that path whenever it is provably exact (fits_int64) and the 128-bit definition
 // (quant_act_row_ref) otherwise; tests compare the two on random and edge values.
 #pragma once
