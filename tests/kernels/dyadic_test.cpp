@@ -108,10 +108,10 @@ TEST(Dyadic, SixtyFourBitFormEqualsDefinition) {
   EXPECT_EQ(ties, 50000);
   for (int e = 1; e <= 62; ++e) {
     for (std::int64_t p :
-         {lim, -lim, lim - 1, -lim - 1, std::int64_t{0}, std::int64_t{1}, std::int64_t{-1},
+         {lim, -lim, lim - 1, -lim + 1, std::int64_t{0}, std::int64_t{1}, std::int64_t{-1},
           std::int64_t{1} << (e - 1), -(std::int64_t{1} << (e - 1)),
           3 * (std::int64_t{1} << (e - 1)), -3 * (std::int64_t{1} << (e - 1))}) {
-      if (p > lim || p < -lim - 1) continue;  // outside the precondition (e = 62)
+      if (p > lim || p < -lim) continue;  // outside the precondition (e = 62)
       ASSERT_EQ(shift_round_half_even_i64(p, e), shift_round_half_even(p, e)) << p << " " << e;
     }
   }
