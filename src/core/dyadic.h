@@ -6,12 +6,12 @@
 //
 // Why ties to even: it is what the I-BERT model does. Its requantiser (FixedPointMul, see
 // ibert-reference.md §2.4 step 6) computes torch.round(z*m / 2^e), and torch.round rounds ties to
-// even. The reference forms z*m in float64, which is exact while |z*m| <= 2^53 (every GEMM and
-// residual requantisation of a RoBERTa-size model); above that it rounds the product first, an
-// artefact of float arithmetic, so the exact product rounded to even is the faithful integer
-// definition. The golden data cannot decide the tie rule: none of the 18.9 million requantised
-// values of the model's 12 layers is an exact tie. The seed hardware rounds ties up instead,
-// (p >> e) + bit(e-1) of p; the two differ only on exact ties (docs/kernels.md).
+// even. The reference forms z*m in float64, which is exact while |z*m| <= 2^53 (|z| <= 2^22 for
+// |m| < 2^31); above that it rounds the product first, an artefact of float arithmetic, so the
+// exact product rounded to even is the faithful integer definition. The golden data cannot decide
+// the tie rule: none of the 18.9 million requantised values of the model's 12 layers is an exact
+// tie. The seed hardware rounds ties up instead, (p >> e) + bit(e-1) of p; the two differ only on
+// exact ties (docs/kernels.md).
 //
 // Products are formed in 128 bits, so any int64 x times any int64 m is exact. Results that do not
 // fit the destination saturate, as the reference's QuantAct clamps (the HLS code wraps instead;
