@@ -13,7 +13,8 @@ namespace atl::kernels {
 
 std::uint64_t isqrt_exact(std::uint64_t v) {
   if (v < 2) return v;
-  // Start above the root and descend (Newton from above never undershoots floor(sqrt(v))).
+  // I-SQRT (I-BERT paper, Algorithm 4): start at 2^ceil(bits/2) >= sqrt(v) and take Newton steps
+  // while they decrease (Newton from above never undershoots floor(sqrt(v))).
   std::uint64_t x = std::uint64_t{1} << ((std::bit_width(v) + 1) / 2);
   while (true) {
     const std::uint64_t y = (x + v / x) >> 1;
@@ -31,6 +32,16 @@ std::uint64_t isqrt_newton(std::uint64_t v, int iterations) {
     if (x > t) x = t;
   }
   return x;
+}
+
+std::int64_t layernorm_mean(std::int64_t sum, std::int64_t n) {
+  std::int64_t q = sum / n;
+  std::int64_t r = sum % n;  // truncating: same sign as sum
+  if (r < 0) {               // floor division, 0 <= r < n
+    --q;
+    r += n;
+  }
+  return q + ((2 * r > n || (2 * r == n && (q & 1) != 0)) ? 1 : 0);
 }
 
 void validate(const LayerNormParams& p, std::int64_t channels, const std::string& what) {
@@ -56,11 +67,7 @@ void layernorm_row_ref(std::span<const std::int32_t> x, const LayerNormParams& p
   const std::int64_t cn = static_cast<std::int64_t>(n);
   std::int64_t sum = 0;
   for (std::int32_t v : x) sum += v;
-  // Round to nearest, ties toward zero (the hardware's sign-magnitude rounding of sum / C).
-  std::int64_t mean = sum / cn;
-  const std::int64_t rem = sum % cn;  // same sign as sum
-  if (rem > cn / 2) ++mean;
-  if (-rem > cn / 2) --mean;
+  const std::int64_t mean = layernorm_mean(sum, cn);
   core::i128 var = 0;
   for (std::int32_t v : x) {
     const std::int64_t y = (static_cast<std::int64_t>(v) - mean) >> p.shift;
@@ -68,7 +75,7 @@ void layernorm_row_ref(std::span<const std::int32_t> x, const LayerNormParams& p
   }
   const core::i128 umax = static_cast<core::i128>(std::numeric_limits<std::uint64_t>::max());
   const std::uint64_t var64 = static_cast<std::uint64_t>(var > umax ? umax : var);
-  const std::uint64_t sd = isqrt_newton(var64, 4);
+  const std::uint64_t sd = isqrt_exact(var64);
   const core::i128 divisor = static_cast<core::i128>(sd) << p.shift;
   const std::int64_t two31 = std::int64_t{1} << 31;
   const std::int64_t factor =
@@ -141,15 +148,12 @@ bool layernorm_row_i64(const std::int32_t* x, std::size_t n, const LayerNormPara
                        std::int32_t* out, std::int32_t* y_int) {
   const std::int64_t cn = static_cast<std::int64_t>(n);
   const RowStats st = row_stats(x, n);
-  std::int64_t mean = st.sum / cn;
-  const std::int64_t rem = st.sum % cn;
-  if (rem > cn / 2) ++mean;
-  if (-rem > cn / 2) --mean;
+  const std::int64_t mean = layernorm_mean(st.sum, cn);
   const std::int64_t dmax = std::max(st.max - mean, mean - st.min);  // < 2^33
   const core::i128 ds = (dmax >> p.shift) + 1;
   if (static_cast<core::i128>(cn) * ds * ds >= (static_cast<core::i128>(1) << 63)) return false;
   const auto var = static_cast<std::uint64_t>(variance_i64(x, n, mean, p.shift));
-  const std::uint64_t sd = isqrt_newton(var, 4);
+  const std::uint64_t sd = isqrt_exact(var);
   const core::i128 divisor = static_cast<core::i128>(sd) << p.shift;
   const std::int64_t two31 = std::int64_t{1} << 31;
   const std::int64_t factor =

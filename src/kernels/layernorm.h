@@ -1,15 +1,17 @@
 // Integer LayerNorm (I-BERT), one token row x [C] at a time (int32 in, int32 out):
 //   sum    = sum_c x[c]                                  int64
-//   mean   = sum / C rounded to nearest, ties toward zero
+//   mean   = sum / C rounded to nearest, ties to even    (layernorm_mean)
 //   d[c]   = x[c] - mean
 //   var    = sum_c (d[c] >> shift)^2                     (arithmetic shift = floor)
-//   sd     = isqrt_newton(var): leading-one guess 2^ceil(bits(var)/2), then 4 Newton steps
-//            x <- min(x, (x + var / x) >> 1)              (the hardware's square root)
+//   sd     = isqrt_exact(var) = floor(sqrt(var))         (I-BERT's I-SQRT)
 //   factor = floor(2^31 / (sd << shift))                 (2^31 when sd << shift == 0)
 //   y[c]   = (d[c] * factor) >> 1                        golden layernorm/y_int
 //   out[c] = saturate_int32(y[c] + bias[c])              golden layernorm/output
-// isqrt_newton(v) == floor(sqrt(v)) except for some v with an odd bit count >= 25 (all of them
-// near perfect squares, +1); see docs/kernels.md.
+// The two rules the seed hardware does differently follow the I-BERT model (ibert-reference.md §8):
+// its mean is torch.round(mean), ties to even, where the hardware rounds ties toward zero (a real
+// layer-6 row of the model has sum mod 768 = 384 and needs the model's rule); its square root is
+// the exact integer square root, where the hardware takes 4 guarded Newton steps, which are 1 too
+// large for some var >= 2^24 near perfect squares (isqrt_newton). See docs/kernels.md.
 #pragma once
 
 #include <cstdint>
@@ -26,11 +28,16 @@ struct LayerNormParams {
   std::vector<std::int64_t> bias;  // per channel
 };
 
-// floor(sqrt(v)), exact.
+// floor(sqrt(v)), exact: I-BERT's I-SQRT (Newton from 2^ceil(bits/2) until it stops decreasing).
 std::uint64_t isqrt_exact(std::uint64_t v);
 
-// The hardware square root: leading-one initial guess and `iterations` guarded Newton steps.
-std::uint64_t isqrt_newton(std::uint64_t v, int iterations = 4);
+// A fixed number of guarded Newton steps from the same guess, the form an HLS kernel unrolls.
+// The seed hardware takes 4, which is not enough (docs/kernels.md); 5 equal isqrt_exact for every
+// v < 2^32.
+std::uint64_t isqrt_newton(std::uint64_t v, int iterations);
+
+// sum / n rounded to nearest, ties to even (n > 0): the LayerNorm mean.
+std::int64_t layernorm_mean(std::int64_t sum, std::int64_t n);
 
 void validate(const LayerNormParams& p, std::int64_t channels, const std::string& what);
 

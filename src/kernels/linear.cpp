@@ -33,10 +33,20 @@ void check_input(const core::Tensor<std::int8_t>& x, std::int64_t in, const char
   }
 }
 
-// y += bias for one row, in int32 as in the definition (no overflow: see linear.h).
-ATL_VECTOR_CLONES void add_bias(std::int32_t* y, const std::int32_t* bias, std::int64_t n) {
-  for (std::int64_t o = 0; o < n; ++o) y[o] += bias[o];
+// sum + bias, exact in 64 bits, saturated to int32 (linear.h).
+[[gnu::always_inline]] inline std::int32_t biased(std::int64_t sum, std::int32_t bias) {
+  const std::int64_t v = sum + bias;
+  return static_cast<std::int32_t>(v < INT32_MIN ? INT32_MIN : (v > INT32_MAX ? INT32_MAX : v));
 }
+
+// y = biased(y, bias) for one row (vectorised).
+ATL_VECTOR_CLONES void add_bias(std::int32_t* y, const std::int32_t* bias, std::int64_t n) {
+  for (std::int64_t o = 0; o < n; ++o) y[o] = biased(y[o], bias[o]);
+}
+
+// Inputs per output for which an int32 accumulator of int8 products cannot overflow:
+// (2^17 - 1) * 128 * 128 < 2^31.
+constexpr std::int64_t kMaxInFeatures = (std::int64_t{1} << 17) - 1;
 
 // Row count the constructor prepares a primitive for (the sequence length of the I-BERT models).
 constexpr std::int64_t kPreparedRows = 128;
@@ -60,12 +70,12 @@ void linear_ref_row(std::span<const std::int8_t> x, const core::Tensor<std::int8
   }
   for (std::int64_t o = 0; o < out; ++o) {
     const std::int8_t* w = weight.data() + o * in;
-    std::int32_t acc = 0;
+    std::int64_t acc = 0;
     for (std::int64_t k = 0; k < in; ++k) {
       acc += static_cast<std::int32_t>(x[static_cast<std::size_t>(k)]) *
              static_cast<std::int32_t>(w[k]);
     }
-    y[static_cast<std::size_t>(o)] = acc + bias[static_cast<std::size_t>(o)];
+    y[static_cast<std::size_t>(o)] = biased(acc, bias[static_cast<std::size_t>(o)]);
   }
 }
 
@@ -82,8 +92,8 @@ core::Tensor<std::int32_t> linear_ref(const core::Tensor<std::int8_t>& x,
 // ---------------------------------------------------------------------------------------------
 // oneDNN path. The matmul computes x[M,K] * W^T[K,N] with s8 inputs and an s32 destination and
 // no bias, scales or post-ops, so the accumulators are stored as integers (oneDNN's s8 x s8
-// compensation is exact integer arithmetic). The bias is added here in int32: oneDNN applies a
-// bias through f32, which is exact only below 2^24.
+// compensation is exact integer arithmetic). The bias is added here, exactly and saturating
+// (linear.h): oneDNN applies a bias through f32, which is exact only below 2^24.
 
 // Memory: the plan keeps only the reordered weights when it can. The constructor builds the
 // primitive for a full sequence, reordering the caller's matrix; when that layout can be
@@ -173,6 +183,13 @@ LinearPlan::LinearPlan(const core::Tensor<std::int8_t>& weight, std::span<const 
   if (impl_->out <= 0 || impl_->in <= 0) {
     throw core::Error("LinearPlan: weight shape " + core::to_string(weight.shape()) +
                       " must have positive dimensions");
+  }
+  if (impl_->in > kMaxInFeatures) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      "LinearPlan: weight shape " + core::to_string(weight.shape()) + " has " +
+                          std::to_string(impl_->in) + " inputs per output; at most " +
+                          std::to_string(kMaxInFeatures) +
+                          " keep the int32 accumulator of int8 products exact");
   }
   impl_->bias.assign(bias.begin(), bias.end());
   impl_->entry(kPreparedRows, weight.data());

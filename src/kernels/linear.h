@@ -1,6 +1,11 @@
-// Linear (MatMul + AddBias): y[n][o] = bias[o] + sum_k x[n][k] * W[o][k].
-// int8 activations x int8 weights, exact int32 accumulation, int32 bias, int32 output; no
-// rounding, no saturation (|y| <= K * 128 * 128 + |bias| never leaves int32 for K < 2^17).
+// Linear (MatMul + AddBias): y[n][o] = saturate_int32(bias[o] + sum_k x[n][k] * W[o][k]).
+// int8 activations x int8 weights, int32 bias, int32 output, no rounding. The sum of products is
+// exact in int32 (|sum| <= K * 2^14 < 2^31 for K < 2^17, the limit LinearPlan enforces); adding
+// the bias can leave int32 (a bias near INT32_MAX), so the bias is added exactly in 64 bits and
+// the result saturates. I-BERT's QuantLinear has an int32 accumulator in its description but
+// computes in float32 (ibert-reference.md §4), which keeps the large value; the QuantAct after it
+// clamps such a value to the int8 limit, and saturation gives the same limit, where wrapping
+// would flip the sign.
 //
 // Two implementations with identical results:
 //   linear_ref / linear_ref_row: plain loops, the definition.
@@ -30,7 +35,8 @@ core::Tensor<std::int32_t> linear_ref(const core::Tensor<std::int8_t>& x,
 // be called concurrently from several threads.
 class LinearPlan {
  public:
-  // weight [out, in] int8, bias [out] int32 (both copied).
+  // weight [out, in] int8, bias [out] int32 (both copied). Throws (unsupported) for in >= 2^17,
+  // where oneDNN's int32 accumulator could overflow.
   LinearPlan(const core::Tensor<std::int8_t>& weight, std::span<const std::int32_t> bias);
   ~LinearPlan();
   LinearPlan(LinearPlan&&) noexcept;

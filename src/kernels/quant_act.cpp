@@ -29,11 +29,9 @@ void validate(const QuantActParams& p, std::int64_t channels, const std::string&
 
 // ---------------------------------------------------------------------------------------------
 // 64-bit path. With |x| <= 2^31 and |m| < 2^31 the product fits int64 (|x*m| < 2^62), and for
-// 1 <= e <= 62 round_half_up(p / 2^e) = (p >> e) + ((p >> (e-1)) & 1) is exact in int64: the
-// formula of core::shift_round_half_up without the 128-bit registers, computed as
-// ((p >> (e-1)) + 1) >> 1 (with t = p >> (e-1): (t >> 1) + (t & 1) == (t + 1) >> 1; one
-// variable shift instead of two). The loops below have no branches per element, so they
-// vectorise (the min/max are the saturation).
+// 1 <= e <= 62 the round-half-to-even shift of core::shift_round_half_even is exact in int64 as
+// core::shift_round_half_even_i64 (shifts, adds and masks, no branch). The loops below have no
+// branches per element, so they vectorise (the min/max are the saturation).
 
 namespace atl::kernels {
 
@@ -55,8 +53,7 @@ template <class Out>
                                                    std::int64_t lo, std::int64_t hi, Out* y) {
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m[c]);
-    const std::int64_t s = e[c];
-    std::int64_t r = ((p >> (s - 1)) + 1) >> 1;
+    std::int64_t r = core::shift_round_half_even_i64(p, e[c]);
     r = r < lo ? lo : r;
     r = r > hi ? hi : r;
     y[c] = static_cast<Out>(r);
@@ -70,7 +67,7 @@ template <class Out>
   const std::int64_t s = e;
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m);
-    std::int64_t r = ((p >> (s - 1)) + 1) >> 1;
+    std::int64_t r = core::shift_round_half_even_i64(p, s);
     r = r < lo ? lo : r;
     r = r > hi ? hi : r;
     y[c] = static_cast<Out>(r);

@@ -1,15 +1,16 @@
 // QuantAct ("act"): per-channel dyadic requantisation.
-//     y[c] = saturate_{out_bits}( round_half_up( x[c] * m[c] / 2^e[c] ) )
-// with the exact 128-bit product and rounding of core/dyadic.h. m and e hold either one value
-// per channel or a single value for all channels (per-tensor, e.g. self_attention/act_out).
+//     y[c] = saturate_{out_bits}( round_half_even( x[c] * m[c] / 2^e[c] ) )
+// with the exact 128-bit product and rounding (ties to even, as I-BERT's torch.round) of
+// core/dyadic.h. m and e hold either one value per channel or a single value for all channels
+// (per-tensor, e.g. self_attention/act_out).
 // m may be negative (after GELU the scale is negative). out_bits = 8 for the int8 activations
 // between kernels, 32 for the int32 outputs of self_output/act_linear and output/act_linear.
 //
 // Speed: the definition needs a 128-bit product, but for int32 inputs with every |m| < 2^31 and
 // every e in 1..62 (all I-BERT QuantActs) |x*m| < 2^62 fits int64, and the same rounding is a
-// vectorisable 64-bit shift. quant_act_row / quant_act take that path whenever it is provably
-// exact (fits_int64) and the 128-bit definition (quant_act_row_ref) otherwise; tests compare
-// the two on random and edge values.
+// vectorisable 64-bit computation (core::shift_round_half_even_i64). quant_act_row / quant_act
+// take that path whenever it is provably exact (fits_int64) and the 128-bit definition
+// (quant_act_row_ref) otherwise; tests compare the two on random and edge values.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +41,7 @@ inline std::int64_t quant_act_value(std::int64_t x, const QuantActParams& p, std
 }
 
 // True when int32 inputs can be requantised in 64 bits exactly: every |m| < 2^31 and every e in
-// 1..62 (then |x*m| < 2^62 and the rounding shift is a plain 64-bit arithmetic shift).
+// 1..62 (then |x*m| < 2^62 and the rounding is core::shift_round_half_even_i64).
 bool fits_int64(const QuantActParams& p);
 
 // The 64-bit path for int32 rows (quant_act.cpp, vectorised). Requires fits_int64(p), m/e of

@@ -40,11 +40,10 @@ template <bool kBranches>
   constexpr std::int64_t i32_lo = INT32_MIN, i32_hi = INT32_MAX;
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t p = static_cast<std::int64_t>(x[c]) * int32_value(m[c]);  // |m| < 2^31
-    const std::int64_t s = e[c];
-    std::int64_t a = ((p >> (s - 1)) + 1) >> 1;
+    std::int64_t a = core::shift_round_half_even_i64(p, e[c]);
     a = a < lo ? lo : (a > hi ? hi : a);
     const std::int64_t q = static_cast<std::int64_t>(id[c]) * int32_value(m1);
-    std::int64_t b = ((q >> (e1 - 1)) + 1) >> 1;
+    std::int64_t b = core::shift_round_half_even_i64(q, e1);
     b = b < lo1 ? lo1 : (b > hi1 ? hi1 : b);
     const std::int64_t sum = a + b;
     out[c] = static_cast<std::int32_t>(sum < i32_lo ? i32_lo : (sum > i32_hi ? i32_hi : sum));

@@ -1,7 +1,7 @@
 // Residual QuantAct (self_output/act_linear, output/act_linear): two requantised branches summed.
-//     out0[c] = round_half_up(x[c]        * m[c] / 2^e[c])   x: int32 linear output (per channel)
-//     out1[c] = round_half_up(identity[c] * m1   / 2^e1  )   identity: int8 residual (per tensor)
-//     out[c]  = out0[c] + out1[c]                              int32 (saturating)
+//     out0[c] = round_half_even(x[c]        * m[c] / 2^e[c])   x: int32 linear output (per channel)
+//     out1[c] = round_half_even(identity[c] * m1   / 2^e1  )   identity: int8 residual (per tensor)
+//     out[c]  = out0[c] + out1[c]                                int32 (saturating)
 // Each branch saturates to main.out_bits / identity.out_bits (32 for the I-BERT encoder).
 #pragma once
 

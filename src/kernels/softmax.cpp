@@ -29,7 +29,7 @@ std::int64_t softmax_exp(std::int64_t d, const SoftmaxParams& p) {
   const std::int64_t q = x / p.x0;  // C++ truncation; x <= 0 and x0 < 0 give q >= 0
   const std::int64_t r = x - p.x0 * q;
   const core::i128 poly = (static_cast<core::i128>(r) + p.b) * r + p.c;
-  const core::i128 shifted = core::shift_round_half_up(poly, -static_cast<int>(p.n - q));
+  const core::i128 shifted = core::shift_round_half_even(poly, -static_cast<int>(p.n - q));
   if (shifted < 0) return 0;
   return core::saturate_to<std::int64_t>(shifted);
 }
@@ -67,7 +67,7 @@ void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& 
 
 // ---------------------------------------------------------------------------------------------
 // 64-bit path. exp = P << s with P = max(0, (r + b) r + c) and s = n - q, so
-//     RHU(exp * m, e) = RHU(P * m, e - s)          (for e - s >= 1: the low s bits are zero)
+//     RNE(exp * m, e) = RNE(P * m, e - s)          (for e - s >= 1: the same rational number)
 // and P * m fits int64 when bits(P) + bits(m) <= 61, where P <= (|x0| + |b|) |x0| + |c| bounds P
 // from the parameters alone. A shift k >= 63 of a value below 2^62 rounds to 0, as k = 63 does, so
 // k is clamped there. q = x / x0 is computed in double: |x| < 2^30 and the quotient is at most
@@ -118,7 +118,7 @@ ATL_VECTOR_CLONES std::int64_t e16_row(const std::int32_t* s, std::size_t n, std
     std::int64_t k = e - (nn - q);
     k = k > 63 ? 63 : k;
     const std::int64_t pm = pp * m;
-    std::int64_t v = ((pm >> (k - 1)) + 1) >> 1;
+    std::int64_t v = core::shift_round_half_even_i64(pm, k);
     v = v < -32768 ? -32768 : (v > 32767 ? 32767 : v);
     e16[j] = v;
     sum += v;

@@ -6,7 +6,7 @@
 //   q     = x / x0  (truncating; x <= 0, x0 < 0, so q = floor(|x| / |x0|), 0 <= q <= n)
 //   r     = x - x0 * q                                   (x0 < r <= 0)
 //   exp   = max(0, ((r + b) * r + c) << (n - q))         int64 (golden softmax/input_h)
-//   e16   = saturate_int16(round_half_up(exp * m / 2^e)) the internal QuantAct (16 bit)
+//   e16   = saturate_int16(round_half_even(exp * m / 2^e)) the internal QuantAct (16 bit)
 //   sum   = sum_j e16[j]
 //   p[j]  = min(255, floor((e16[j] << 8) / sum))          uint8 (golden softmax/output_h)
 // Masked entries take the clamp path (exp = c, e16 = 0 for the I-BERT constants). A row whose

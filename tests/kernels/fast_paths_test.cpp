@@ -262,6 +262,102 @@ TEST(FastPaths, FusedStagesMatchKernelComposition) {
   }
 }
 
+// Parameters that make exact ties frequent: m = +-2^j or +-3 * 2^j and e = j + 1..3, so x*m / 2^e
+// is an exact half for a quarter to a half of all x, of both signs and with odd and even integer
+// parts. The fast paths must round them as the definition does (ties to even).
+QuantActParams tie_act(Random& r, std::size_t n, bool per_channel, int out_bits) {
+  QuantActParams p{{}, {}, out_bits};
+  for (std::size_t c = 0; c < (per_channel ? n : 1); ++c) {
+    const int j = static_cast<int>(r.in(0, 29));
+    p.m.push_back((r.in(0, 1) ? 1 : -1) * (r.in(0, 1) ? 1 : 3) * (std::int64_t{1} << j));
+    p.e.push_back(j + static_cast<int>(r.in(1, 3)));
+  }
+  return p;
+}
+
+// How many x[c] * m / 2^e of a tensor are exact ties.
+std::int64_t count_ties(const Tensor<std::int32_t>& x, const QuantActParams& p) {
+  std::int64_t ties = 0;
+  const auto n = static_cast<std::size_t>(x.dim(1));
+  for (std::size_t i = 0; i < x.values().size(); ++i) {
+    const std::size_t c = p.m.size() == 1 ? 0 : i % n;
+    const atl::core::i128 prod = static_cast<atl::core::i128>(x.values()[i]) * p.m[c];
+    const atl::core::i128 half = static_cast<atl::core::i128>(1) << (p.e[c] - 1);
+    ties += (prod & (2 * half - 1)) == half;
+  }
+  return ties;
+}
+
+TEST(FastPaths, TiesRoundToEvenLikeTheDefinition) {
+  Random r(8);
+  std::int64_t ties = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::int64_t rows = r.in(1, 20), cols = r.in(2, 300);
+    const auto x = r.tensor<std::int32_t>(rows, cols, static_cast<int>(r.in(4, 31)));
+    const auto p = tie_act(r, static_cast<std::size_t>(cols), trial % 3 != 0, 32);
+    ASSERT_TRUE(fits_int64(p));
+    ties += count_ties(x, p);
+    EXPECT_EQ(quant_act<std::int32_t>(x, p).values(), quant_ref<std::int32_t>(x, p).values());
+    EXPECT_EQ(quant_act<std::int8_t>(x, {p.m, p.e, 8}).values(),
+              quant_ref<std::int8_t>(x, {p.m, p.e, 8}).values());
+
+    const auto id = r.uniform<std::int8_t>({rows, cols}, -128, 127);
+    ResidualActParams res{tie_act(r, static_cast<std::size_t>(cols), true, 32),
+                          tie_act(r, 1, false, 32)};
+    const auto fast = residual_act(x, id, res);
+    for (std::int64_t i = 0; i < rows; ++i) {
+      std::vector<std::int32_t> o(static_cast<std::size_t>(cols)), o0(o.size()), o1(o.size());
+      residual_act_row_ref(x.row(i), id.row(i), res, o, o0, o1);
+      EXPECT_EQ(std::vector<std::int32_t>(fast.output.row(i).begin(), fast.output.row(i).end()), o);
+    }
+
+    // The fused stages, with LayerNorm rows of small values (so their means tie now and then).
+    const auto small = r.tensor<std::int32_t>(rows, cols, 10);
+    LayerNormParams ln{static_cast<int>(r.in(0, 4)), std::vector<std::int64_t>(cols, 3)};
+    const auto act = tie_act(r, static_cast<std::size_t>(cols), true, 8);
+    EXPECT_EQ(
+        residual_layernorm_act(small, id, res, ln, act).values(),
+        quant_ref<std::int8_t>(layernorm(residual_act(small, id, res).output, ln), act).values());
+    const auto gp = random_gelu(r, static_cast<std::size_t>(cols), 1 << 24);
+    EXPECT_EQ(gelu_act(x, gp, act).values(), quant_ref<std::int8_t>(gelu(x, gp), act).values());
+  }
+  EXPECT_GT(ties, 5000);  // 9303 with this seed
+}
+
+TEST(FastPaths, LayerNormTiedMeansMatchDefinition) {
+  Random r(9);
+  for (int trial = 0; trial < 40; ++trial) {
+    const std::int64_t cols = 2 * r.in(1, 400);
+    auto x = r.tensor<std::int32_t>(4, cols, static_cast<int>(r.in(2, 24)));
+    for (std::int64_t i = 0; i < 4; ++i) {  // choose x[0] so that sum mod cols = cols / 2: a tie
+      std::int64_t rest = 0;
+      for (std::int64_t c = 1; c < cols; ++c) rest += x(i, c);
+      x(i, 0) = static_cast<std::int32_t>(cols / 2 - ((rest % cols) + cols) % cols);
+      std::int64_t sum = 0;
+      for (std::int64_t c = 0; c < cols; ++c) sum += x(i, c);
+      ASSERT_EQ(((sum % cols) + cols) % cols, cols / 2);
+    }
+    LayerNormParams p{static_cast<int>(r.in(0, 8)), std::vector<std::int64_t>(cols, -5)};
+    const auto fast = layernorm(x, p);
+    for (std::int64_t i = 0; i < 4; ++i) {
+      std::vector<std::int32_t> ref(static_cast<std::size_t>(cols));
+      layernorm_row_ref(x.row(i), p, ref);
+      EXPECT_EQ(std::vector<std::int32_t>(fast.row(i).begin(), fast.row(i).end()), ref);
+    }
+  }
+}
+
+TEST(FastPaths, SoftmaxTiesMatchDefinition) {
+  // x0 = -4, b = 0, c = 8, n = 2, m = 1, e = 3: e16 = exp / 8 with exp in multiples of 4, so half
+  // of the columns are exact ties (see softmax_test.cpp for one row by hand).
+  const SoftmaxParams p{-4, 0, 8, 2, 1, 3};
+  Random r(10);
+  for (int trial = 0; trial < 20; ++trial) {
+    auto s = r.tensor<std::int32_t>(r.in(1, 10), r.in(1, 100), 4);
+    expect_softmax_matches(s, s.dim(1), p);
+  }
+}
+
 // oneDNN's batched matmuls against the per-head plain loops. Extreme operands (all -128, 255 x
 // -128, 255 x 127) make the pair sums that a non-VNNI u8 x s8 kernel would saturate.
 TEST(FastPaths, AttentionPlanMatchesPerHeadKernels) {

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include "core/error.h"
 
 namespace {
 
@@ -61,6 +64,35 @@ TEST(Linear, ExactAboveFloatPrecision) {
   const auto want = linear_ref(x, w, b);
   EXPECT_EQ(want(0, 0), 3 * (1 << 24) + 1);
   EXPECT_EQ(LinearPlan(w, b).run(x), want);
+}
+
+TEST(Linear, BiasAddSaturatesInsteadOfOverflowing) {
+  // sum + bias leaves int32 for a bias near the limits: the result saturates (the exact sum
+  // wrapped would flip the sign; before the fix this was signed overflow, undefined behaviour).
+  const Tensor<std::int8_t> x({2, 2}, {1, 1, -1, -1});
+  const Tensor<std::int8_t> w({3, 2}, {127, 127, -128, -128, 1, 0});
+  const std::vector<std::int32_t> b = {INT32_MAX, INT32_MIN, INT32_MAX};
+  // row 0 sums: 254, -256, 1; row 1: -254, 256, -1.
+  const std::vector<std::int32_t> want = {INT32_MAX,       INT32_MIN,       INT32_MAX,
+                                          INT32_MAX - 254, INT32_MIN + 256, INT32_MAX - 1};
+  EXPECT_EQ(linear_ref(x, w, b).values(), want);
+  EXPECT_EQ(LinearPlan(w, b).run(x).values(), want);
+  std::vector<std::int32_t> row(3);
+  linear_ref_row(x.row(0), w, b, row);
+  EXPECT_EQ(row, std::vector<std::int32_t>(want.begin(), want.begin() + 3));
+}
+
+TEST(Linear, PlanRejectsInputsWhoseSumsCouldOverflowInt32) {
+  // 2^17 inputs of (-128) * (-128) = 2^14 would sum to 2^31.
+  const Tensor<std::int8_t> w({1, std::int64_t{1} << 17});
+  const std::vector<std::int32_t> b = {0};
+  try {
+    LinearPlan plan(w, b);
+    FAIL() << "expected an error";
+  } catch (const atl::core::Error& e) {
+    EXPECT_EQ(e.kind(), atl::core::ErrorKind::unsupported);
+    EXPECT_NE(std::string(e.what()).find("131071"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Linear, PlanReusedAcrossRowCountsAndThreads) {

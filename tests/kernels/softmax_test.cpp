@@ -45,6 +45,23 @@ TEST(Softmax, ShiftInvariantAndTies) {
   EXPECT_EQ(out2, out);
 }
 
+TEST(Softmax, InternalRequantisationTiesRoundToEven) {
+  // x0 = -4, b = 0, c = 8, n = 2, m / 2^e = 1/8. Differences 0, -1, -3, -4 give exp = 32, 36, 68
+  // (q = 0: ((r + 0) r + 8) << 2) and 16 (q = 1, r = 0: 8 << 1); e16 = 4, 4.5 -> 4, 8.5 -> 8, 2
+  // (ties to even; round half up would give 5 and 9). sum 18: p = e16 * 256 / 18.
+  const SoftmaxParams p{-4, 0, 8, 2, 1, 3};
+  const std::vector<std::int32_t> s = {10, 9, 7, 6};
+  std::vector<std::uint8_t> out(4), fast(4);
+  std::vector<std::int64_t> ex(4);
+  std::vector<std::int32_t> e16(4);
+  softmax_row(s, p, out, ex, e16);  // the definition (intermediates requested)
+  softmax_row(s, p, fast);          // the 64-bit path
+  EXPECT_EQ(ex, (std::vector<std::int64_t>{32, 36, 68, 16}));
+  EXPECT_EQ(e16, (std::vector<std::int32_t>{4, 4, 8, 2}));
+  EXPECT_EQ(out, (std::vector<std::uint8_t>{56, 56, 113, 28}));
+  EXPECT_EQ(fast, out);
+}
+
 TEST(Softmax, SingleSurvivorGives256ClampedTo255) {
   // The sum equals the winner's e16 (32767), so (32767 << 8) / 32767 = 256 -> 255.
   const std::vector<std::int32_t> s = {5, kMaskedScore, kMaskedScore, kMaskedScore};

@@ -64,11 +64,11 @@ class SyntheticGolden : public ::testing::Test {
     fs::remove_all(root_);
     kdir_ = root_ / "encoder" / "0" / "self_attention" / "act_q";
     fs::create_directories(kdir_);
-    // x * 2^30 / 2^31 = x / 2, round half up.
+    // x * 2^30 / 2^31 = x / 2, ties to even (1.5 -> 2, -1.5 -> -2).
     atl::core::write_npy(kdir_ / "input.npy", Tensor<std::int32_t>({2, 2}, {3, -3, 8, 400}));
     atl::core::write_npy(kdir_ / "m.npy", Tensor<std::int32_t>({1}, {1 << 30}));
     atl::core::write_npy(kdir_ / "e.npy", Tensor<std::int8_t>({1}, {31}));
-    atl::core::write_npy(kdir_ / "output.npy", Tensor<std::int8_t>({2, 2}, {2, -1, 4, 127}));
+    atl::core::write_npy(kdir_ / "output.npy", Tensor<std::int8_t>({2, 2}, {2, -2, 4, 127}));
   }
   void TearDown() override { fs::remove_all(root_); }
   fs::path root_;
@@ -82,7 +82,7 @@ TEST_F(SyntheticGolden, PassesAndCountsMismatches) {
   EXPECT_EQ(rows[0].kernel, "self_attention/act_q");
   EXPECT_EQ(rows[0].elements, 4);
   EXPECT_TRUE(rows[0].passed());
-  atl::core::write_npy(kdir_ / "output.npy", Tensor<std::int8_t>({2, 2}, {2, -1, 1, 127}));
+  atl::core::write_npy(kdir_ / "output.npy", Tensor<std::int8_t>({2, 2}, {2, -2, 1, 127}));
   rows = verify_golden_dir(root_);
   EXPECT_EQ(rows[0].mismatches, 1);
   EXPECT_EQ(rows[0].max_abs_diff, 3);
