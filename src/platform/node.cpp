@@ -61,7 +61,7 @@ Node::Node(const plan::Plan& plan, const Wiring& wiring, int node,
             inbox_capacity(kp, wiring.max_rows))}));
     router_.attach(kp.id, tasks_.back()->inbox);
   }
-  transport.attach(node, router_, failure_);
+  attachment_ = transport.attach(node, router_, failure_);
 }
 
 Node::~Node() {

@@ -21,7 +21,9 @@
 #include "plans.h"
 #include "platform/bridge.h"
 #include "platform/failure.h"
+#include "platform/message.h"
 #include "platform/mpi_launch.h"
+#include "platform/router.h"
 #include "platform/udp_transport.h"
 
 namespace atl::platform {
@@ -63,11 +65,12 @@ class Processes : public ::testing::Test {
         .forward(model::random_input(16, 128, 8));
   }
 
-  // Runs `argv` through the shell with stderr captured; returns the exit status.
-  int run_captured(std::vector<std::string> argv, std::string& stderr_text) {
+  // Runs `argv` through the shell with stderr captured (in `name`.txt); returns the exit status.
+  int run_captured(std::vector<std::string> argv, std::string& stderr_text,
+                   const std::string& name = "stderr") {
     std::string command;
     for (const std::string& a : argv) command += "'" + a + "' ";
-    const fs::path err = dir_ / "stderr.txt";
+    const fs::path err = dir_ / (name + ".txt");
     command += "> /dev/null 2> '" + err.string() + "'";
     const int rc = run_process({"sh", "-c", command}, seconds(90));
     std::ifstream in(err);
@@ -161,7 +164,7 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
   UdpTransport sender(endpoints, 1, IdWidth::galapagos8);
   class NoNetwork final : public Transport {
    public:
-    void attach(int, Router&, Failure&) override {}
+    Attachment attach(int, Router&, Failure&) override { return {}; }
     void send(int, Packet, Deadline, std::stop_token) override {}
     void barrier(Deadline, std::stop_token) override {}
   } none;
@@ -169,7 +172,7 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
   Fifo<Packet> inbox("kernel 1", 8);
   router.attach(1, inbox);
   Failure failure;
-  receiver.attach(0, router, failure);
+  const Attachment attached = receiver.attach(0, router, failure);
   const Deadline deadline = Clock::now() + seconds(10);
   std::jthread peer([&] { sender.barrier(deadline, {}); });
   receiver.barrier(deadline, {});
@@ -190,8 +193,116 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
   for (int i = 0; i < 200 && !failure.first(); ++i) std::this_thread::sleep_for(milliseconds(5));
   ASSERT_TRUE(failure.first().has_value());
   EXPECT_NE(failure.first()->find("truncated"), std::string::npos) << *failure.first();
-  EXPECT_NE(failure.first()->find(fmt::format("from port {}", port + 1)), std::string::npos)
+  EXPECT_NE(failure.first()->find(fmt::format("datagram from 127.0.0.1:{}", port + 1)),
+            std::string::npos)
       << *failure.first();
+}
+
+// After the node detached (its run is over, router and failure record destroyed), packets and
+// garbage still arrive: the transport touches nothing of the node, and the next barrier names
+// the first bad datagram. Before the links, the receiver called into the destroyed router.
+TEST(Udp, PacketsAfterTheRunNeverReachTheGoneNode) {
+  const int port = 41000 + ::getpid() % 19000;
+  const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
+  UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
+  UdpTransport node1(endpoints, 1, IdWidth::galapagos8);
+  const Deadline deadline = Clock::now() + seconds(10);
+  {
+    class NoNetwork final : public Transport {
+     public:
+      Attachment attach(int, Router&, Failure&) override { return {}; }
+      void send(int, Packet, Deadline, std::stop_token) override {}
+      void barrier(Deadline, std::stop_token) override {}
+    } none;
+    Router router(0, "fpga0", {-1, 0, 1}, IdWidth::galapagos8, none);
+    Fifo<Packet> inbox("kernel 1", 8);
+    router.attach(1, inbox);
+    Failure failure;
+    const Attachment attached = node0.attach(0, router, failure);
+    std::jthread peer([&] { node1.barrier(deadline, {}); });
+    node0.barrier(deadline, {});
+  }
+  Packet p;
+  p.dest = 1;
+  p.id = 2;
+  p.user = 1;
+  p.data.assign(kFlitBytes, 1);
+  node1.send(0, p, deadline, {});
+  const std::vector<std::uint8_t> garbage(10, 0xee);
+  node1.send_bytes(0, garbage);
+  std::jthread peer([&] {
+    try {
+      node1.barrier(Clock::now() + seconds(1), {});
+    } catch (const core::Error&) {  // node 0 gives up on the bad datagram first
+    }
+  });
+  try {
+    node0.barrier(Clock::now() + seconds(10), {});
+    FAIL() << "the barrier passed over a stray packet";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::failed);
+    EXPECT_EQ(std::string(e.what()),
+              fmt::format("UDP node 0 (127.0.0.1:{}): datagram from 127.0.0.1:{}: packet for "
+                          "kernel 1 of node 0, which runs nothing now",
+                          port, port + 1));
+  }
+}
+
+// A bad datagram that arrives while a node waits in a barrier ends the barrier with what was
+// wrong with it and who sent it, not with "stopped" or a timeout.
+TEST(Udp, ABadDatagramIsWhatTheBarrierReports) {
+  const int port = 42000 + ::getpid() % 18000;
+  const std::vector<UdpEndpoint> endpoints = loopback_endpoints(3, port);
+  UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
+  UdpTransport node1(endpoints, 1, IdWidth::galapagos8);
+  const auto expect_barrier_error = [&](std::vector<std::uint8_t> bytes, const std::string& why) {
+    node1.send_bytes(0, bytes);
+    const auto t0 = Clock::now();
+    try {
+      node0.barrier(Clock::now() + seconds(10), {});
+      FAIL() << "barrier passed";
+    } catch (const core::Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                fmt::format("UDP node 0 (127.0.0.1:{}): datagram from 127.0.0.1:{}: {}", port,
+                            port + 1, why));
+    }
+    EXPECT_LT(Clock::now() - t0, seconds(5));  // at once, not at the deadline
+  };
+  expect_barrier_error(std::vector<std::uint8_t>(3, 7),
+                       "truncated packet: 3 bytes, not even a bridge header");
+}
+
+// Forged barrier packets (for kernel 0, well-formed as packets) are named, not obeyed.
+TEST(Udp, ForgedBarrierPacketsAreRejected) {
+  const int port = 43000 + ::getpid() % 17000;
+  const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
+  struct Case {
+    std::uint32_t generation, flags, from;
+    std::string why;
+  };
+  const Case cases[] = {
+      {7, 0, 1, "barrier packet of node 1 for barrier 7, but this node has entered 1 barriers"},
+      {1, 0, 9, "barrier packet from node 9; the peers are nodes 0..1 other than 0"},
+      {1, 8, 1,
+       "a packet for kernel 0 (the GMI node) must be a barrier packet: one header flit with 0 "
+       "rows and flags 0..3, got 1 flits, 0 rows, flags 8"},
+  };
+  for (const Case& c : cases) {
+    UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
+    UdpTransport node1(endpoints, 1, IdWidth::galapagos8);
+    MessageHeader h{0, c.generation, c.flags};
+    Packet p = row_packet({}, 0, 0, &h);
+    for (int i = 0; i < 4; ++i) p.data[12 + i] = static_cast<std::uint8_t>(c.from >> (8 * i));
+    node1.send_bytes(0, to_wire(p, IdWidth::galapagos8));
+    try {
+      node0.barrier(Clock::now() + seconds(10), {});
+      FAIL() << c.why;
+    } catch (const core::Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                fmt::format("UDP node 0 (127.0.0.1:{}): datagram from 127.0.0.1:{}: {}", port,
+                            port + 1, c.why));
+    }
+  }
 }
 
 TEST(Udp, ParsesEndpointsPerNode) {
@@ -244,7 +355,7 @@ TEST(Udp, SpeaksTheGalapagosWireFormatToABareSocket) {
   // The reverse: a datagram as a Galapagos bridge builds it, for kernel 1 on node 0.
   class NoNetwork final : public Transport {
    public:
-    void attach(int, Router&, Failure&) override {}
+    Attachment attach(int, Router&, Failure&) override { return {}; }
     void send(int, Packet, Deadline, std::stop_token) override {}
     void barrier(Deadline, std::stop_token) override {}
   } none;
@@ -252,7 +363,7 @@ TEST(Udp, SpeaksTheGalapagosWireFormatToABareSocket) {
   Fifo<Packet> inbox("kernel 1", 4);
   router.attach(1, inbox);
   Failure failure;
-  node0.attach(0, router, failure);
+  const Attachment attached = node0.attach(0, router, failure);
   std::jthread start([&] {
     // The bare peer answers node 0's barrier packets as any GMI node would: echo them back
     // with "heard you" set.
