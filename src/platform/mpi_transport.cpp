@@ -150,14 +150,11 @@ void MpiTransport::barrier(Deadline deadline, std::stop_token stop) {
   if (auto bad = received_.first()) throw core::Error(core::ErrorKind::failed, *bad);
   if (stop.stop_requested()) {
     throw core::Error(core::ErrorKind::failed,
-                      fmt::format("MPI rank {}: barrier with the other ranks interrupted, the run "
-                                  "was stopped",
-                                  rank_));
+                      "MPI: barrier with the other ranks interrupted, the run was stopped");
   }
   throw core::Error(core::ErrorKind::timeout,
-                    fmt::format("MPI rank {}: barrier with the other ranks timed out (a rank did "
-                                "not reach it in time)",
-                                rank_));
+                    "MPI: barrier with the other ranks timed out (a rank did not reach it in "
+                    "time)");
 }
 
 void MpiTransport::report(int node, const std::string& what) {
