@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <map>
 
 #include "core/error.h"
 #include "graph/encoder.h"
@@ -83,12 +82,16 @@ const char* to_string(TransportKind kind) {
 }
 
 void add_transport_options(CLI::App& cmd, TransportOptions& o) {
-  const std::map<std::string, TransportKind> kinds{
-      {"inproc", TransportKind::inproc}, {"mpi", TransportKind::mpi}, {"udp", TransportKind::udp}};
-  cmd.add_option("--transport", o.kind,
-                 "inproc (every node in one process, a thread per kernel), mpi (Open MPI ranks "
-                 "under mpirun) or udp (one process per node, Galapagos datagrams)")
-      ->transform(CLI::CheckedTransformer(kinds))
+  cmd.add_option_function<std::string>(
+         "--transport",
+         [&o](const std::string& name) {
+           for (TransportKind k : {TransportKind::inproc, TransportKind::mpi, TransportKind::udp}) {
+             if (name == to_string(k)) o.kind = k;
+           }
+         },
+         "inproc (every node in one process, a thread per kernel), mpi (Open MPI ranks under "
+         "mpirun) or udp (one process per node, Galapagos datagrams)")
+      ->check(CLI::IsMember({"inproc", "mpi", "udp"}))
       ->default_str(to_string(o.kind));
   cmd.add_option("--nodes-per-rank", o.nodes_per_rank, "mpi: consecutive nodes per rank")
       ->check(CLI::Range(1, 1 << 20))
