@@ -31,7 +31,8 @@ void check(int rc, const char* call) {
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     MPI_Error_string(rc, text, &len);
-    throw core::Error(fmt::format("MPI: {} failed: {}", call, std::string(text, len)));
+    throw core::Error(core::ErrorKind::failed,
+                      fmt::format("MPI: {} failed: {}", call, std::string(text, len)));
   }
 }
 
@@ -56,7 +57,8 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_MULTIPLE) {
     MPI_Finalize();
-    throw core::Error("MPI: this MPI library does not provide MPI_THREAD_MULTIPLE");
+    throw core::Error(core::ErrorKind::unsupported,
+                      "MPI: this MPI library does not provide MPI_THREAD_MULTIPLE");
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &world_);

@@ -88,7 +88,7 @@ UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth
         fmt::format("UDP: {} nodes; the barrier tracks at most 64", endpoints_.size()));
   }
   socket_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-  if (socket_ < 0) throw core::Error("UDP: socket: " + errno_text());
+  if (socket_ < 0) throw core::Error(core::ErrorKind::io, "UDP: socket: " + errno_text());
   // SO_RCVBUFFORCE passes rmem_max where allowed; otherwise take what SO_RCVBUF gives.
   if (setsockopt(socket_, SOL_SOCKET, SO_RCVBUFFORCE, &kSocketBuffer, sizeof kSocketBuffer) != 0) {
     setsockopt(socket_, SOL_SOCKET, SO_RCVBUF, &kSocketBuffer, sizeof kSocketBuffer);
@@ -98,7 +98,8 @@ UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth
   if (::bind(socket_, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
     const std::string why = errno_text();
     ::close(socket_);
-    throw core::Error(fmt::format("UDP: cannot bind {}:{} for node {}: {}", endpoints_[self_].host,
+    throw core::Error(core::ErrorKind::io,
+                      fmt::format("UDP: cannot bind {}:{} for node {}: {}", endpoints_[self_].host,
                                   endpoints_[self_].port, self_, why));
   }
 }
@@ -120,7 +121,8 @@ void UdpTransport::send_bytes(int node, std::span<const std::uint8_t> bytes) {
   const sockaddr_in a = address_of(endpoints_.at(static_cast<std::size_t>(node)));
   if (::sendto(socket_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&a),
                sizeof a) != static_cast<ssize_t>(bytes.size())) {
-    throw core::Error(fmt::format("UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host,
+    throw core::Error(core::ErrorKind::io,
+                      fmt::format("UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host,
                                   endpoints_[node].port, errno_text()));
   }
 }
@@ -140,9 +142,15 @@ void UdpTransport::send(int node, Packet p, Deadline deadline, std::stop_token s
     const int err = errno;
     const bool full = err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS;
     if (!full || stop.stop_requested() || Clock::now() > deadline) {
-      throw core::Error(fmt::format(
-          "UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host, endpoints_[node].port,
-          full ? "send buffer still full at the deadline" : std::strerror(err)));
+      const core::ErrorKind kind = !full                   ? core::ErrorKind::io
+                                   : stop.stop_requested() ? core::ErrorKind::failed
+                                                           : core::ErrorKind::timeout;
+      throw core::Error(
+          kind, fmt::format("UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host,
+                            endpoints_[node].port,
+                            !full                   ? std::strerror(err)
+                            : stop.stop_requested() ? "interrupted, the run was stopped"
+                                                    : "send buffer still full at the deadline"));
     }
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
