@@ -16,6 +16,7 @@
 #include "model/encoder.h"
 #include "plan/plan.h"
 #include "platform/mpi_launch.h"
+#include "platform/udp_transport.h"
 
 namespace atl::cli {
 namespace {
@@ -67,10 +68,7 @@ void run_processes(const RunVerbOptions& o, const plan::Plan& plan) {
     args.insert(args.end(), {"--nodes-per-rank", std::to_string(o.transport.nodes_per_rank)});
     commands.push_back(platform::mpirun_command(ranks, platform::self_executable(), args));
   } else {
-    if (o.transport.udp_port + nodes - 1 > 65535) {
-      throw core::Error(fmt::format("--udp-port {}: {} nodes need ports up to {}, above 65535",
-                                    o.transport.udp_port, nodes, o.transport.udp_port + nodes - 1));
-    }
+    (void)platform::loopback_endpoints(nodes, o.transport.udp_port);  // ports in range, first
     for (int n = 0; n < nodes; ++n) {
       std::vector<std::string> argv{platform::self_executable()};
       argv.insert(argv.end(), args.begin(), args.end());

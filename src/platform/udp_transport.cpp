@@ -42,6 +42,11 @@ std::string errno_text() {
 }  // namespace
 
 std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port) {
+  if (base_port < 1 || nodes < 1 || base_port > 65536 - nodes) {
+    throw core::Error(fmt::format("UDP port {}: {} nodes need ports {} to {}, within 1..65535",
+                                  base_port, nodes, base_port,
+                                  static_cast<long>(base_port) + nodes - 1));
+  }
   std::vector<UdpEndpoint> e;
   for (int n = 0; n < nodes; ++n) e.push_back({"127.0.0.1", base_port + n});
   return e;

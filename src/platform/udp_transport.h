@@ -33,6 +33,7 @@ struct UdpEndpoint {
 };
 
 // Node n at 127.0.0.1:(base_port + n): the loopback layout used by tests and `atoll node`.
+// Throws core::Error unless every port lies in 1..65535.
 std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port);
 
 // "host:port,host:port,..." with one entry per node, in node order (the software form of the

@@ -532,6 +532,16 @@ TEST(Udp, ForgedBarrierPacketsAreRejected) {
   }
 }
 
+TEST(Udp, LoopbackPortsStayInRange) {
+  EXPECT_EQ(loopback_endpoints(2, 65534).back().port, 65535);
+  try {
+    loopback_endpoints(3, 65534);
+    FAIL() << "port 65536";
+  } catch (const core::Error& e) {
+    EXPECT_STREQ(e.what(), "UDP port 65534: 3 nodes need ports 65534 to 65536, within 1..65535");
+  }
+}
+
 TEST(Udp, ParsesEndpointsPerNode) {
   const std::vector<UdpEndpoint> e = parse_endpoints("10.0.0.1:9000,127.0.0.1:9001", 2);
   ASSERT_EQ(e.size(), 2u);
