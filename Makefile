@@ -35,6 +35,9 @@ fuzz: deps
 	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_npy
 	@mkdir -p $(BUILD)-fuzz/corpus
 	./$(BUILD)-fuzz/fuzz/fuzz_npy -max_total_time=60 $(BUILD)-fuzz/corpus fuzz/corpus/npy
+	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_datagram
+	@mkdir -p $(BUILD)-fuzz/corpus-datagram
+	./$(BUILD)-fuzz/fuzz/fuzz_datagram -max_total_time=60 $(BUILD)-fuzz/corpus-datagram fuzz/corpus/datagram
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')

@@ -94,7 +94,7 @@ const std::vector<int> kTable{-1, 0, 1};
 // Does nothing: the receiving side of a transport benchmark never sends.
 class NoSend final : public Transport {
  public:
-  void attach(int, Router&, Failure&) override {}
+  Attachment attach(int, Router&, Failure&) override { return {}; }
   void send(int, Packet, Deadline, std::stop_token) override {}
   void barrier(Deadline, std::stop_token) override {}
 };
@@ -117,7 +117,7 @@ void BM_UdpTransport(benchmark::State& state) {
   Fifo<Packet> inbox("bench", static_cast<std::size_t>(packets));
   router.attach(2, inbox);
   Failure failure;
-  rx.attach(1, router, failure);
+  const Attachment attached = rx.attach(1, router, failure);
   const Deadline setup = Clock::now() + seconds(10);
   std::jthread other([&] { tx.barrier(setup, {}); });
   rx.barrier(setup, {});
@@ -156,9 +156,10 @@ int mpi_stream(std::int64_t packets, std::size_t flits, const std::string& out) 
                 mpi.rank() == 1 ? static_cast<Transport&>(none) : transport);
   Fifo<Packet> inbox("bench", static_cast<std::size_t>(packets));
   Failure failure;
+  Attachment attached;
   if (mpi.rank() == 1) {
     router.attach(2, inbox);
-    transport.attach(1, router, failure);
+    attached = transport.attach(1, router, failure);
   }
   const Deadline deadline = Clock::now() + seconds(60);
   transport.barrier(deadline, {});

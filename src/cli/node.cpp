@@ -1,15 +1,23 @@
-// `atoll node`: one process of a run on software nodes.
-//   MPI: `mpirun -np N atoll node --plan ...`: every rank loads the plan, model and input, rank r
-//        runs its group of nodes, the rank holding the sink kernel writes the output. A failure
-//        ends the whole job (MPI_Abort) after printing the node and kernel that failed.
-//   UDP: `atoll node --transport udp --node I --udp-port P ...`, one process per node, node n
-//        listening on 127.0.0.1:P+n in the Galapagos wire format; a failure ends this process
-//        with an error, and its peers time out on it.
+// `atoll node`: one process of a run on software nodes, with the options of `atoll run`.
+//   mpi:    `mpirun -np N atoll node --plan ...`: every rank loads the plan, model and input,
+//           rank r runs its group of nodes, the rank holding the sink kernel writes the output.
+//           A failure ends the whole job (MPI_Abort) after printing the node and kernel that
+//           failed.
+//   udp:    `atoll node --transport udp --node I --udp-port P ...`, one process per node, node
+//           n listening on 127.0.0.1:P+n in the Galapagos wire format; a failure ends this
+//           process with an error, and its peers time out on it.
+//   inproc: this process runs every node.
+// Tests inject faults through the environment variable ATOLL_FAULT (docs/platform.md), which
+// is not part of the user's interface.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <memory>
+#include <thread>
 
 #include "cli/software_nodes.h"
 #include "cli/verbs.h"
@@ -23,14 +31,45 @@ namespace {
 
 struct NodeVerbOptions {
   RunInputs in;
-  std::string transport = "mpi";
-  int nodes_per_rank = 1;
-  int node = -1;        // UDP: the node this process runs
-  int udp_port = 9000;  // UDP: node n listens on udp_port + n (9000: the libGalapagos examples)
-  std::string udp_endpoints;  // UDP: "host:port,..." per node instead of loopback ports
-  int exit_node = -1;         // fault injection: the rank running this node exits after the barrier
-  std::string fault_kernel;   // fault injection: this kernel throws instead of computing
+  TransportOptions transport{.kind = TransportKind::mpi};
+  int node = -1;              // udp: the node this process runs
+  std::string udp_endpoints;  // udp: "host:port,..." per node instead of loopback ports
 };
+
+// How long a kernel stalled by ATOLL_FAULT=stall:NAME sleeps: longer than any test waits.
+constexpr auto kStall = std::chrono::seconds(120);
+
+// The fault ATOLL_FAULT asks for, as a RunOptions::before_compute hook (none when unset), for a
+// process that runs the nodes `local`:
+//   kernel:NAME   kernel NAME throws instead of computing;
+//   stall:NAME    kernel NAME stalls (sleeps) instead of computing;
+//   exit-node:N   the process that runs node N exits abruptly (status 3) before computing.
+std::function<void(const graph::Kernel&)> injected_fault(const std::vector<int>& local) {
+  const char* env = std::getenv("ATOLL_FAULT");
+  if (!env || !*env) return {};
+  const std::string fault = env;
+  const std::size_t colon = fault.find(':');
+  const std::string kind = fault.substr(0, colon);
+  const std::string arg = colon == std::string::npos ? "" : fault.substr(colon + 1);
+  if (kind == "kernel" && !arg.empty()) {
+    return [arg](const graph::Kernel& k) {
+      if (k.name == arg) throw core::Error(core::ErrorKind::failed, "injected fault (ATOLL_FAULT)");
+    };
+  }
+  if (kind == "stall" && !arg.empty()) {
+    return [arg](const graph::Kernel& k) {
+      if (k.name == arg) std::this_thread::sleep_for(kStall);
+    };
+  }
+  if (kind == "exit-node" && !arg.empty() && arg.find_first_not_of("0123456789") == arg.npos &&
+      arg.size() < 9) {
+    if (std::find(local.begin(), local.end(), std::stoi(arg)) == local.end()) return {};
+    return [](const graph::Kernel&) { std::_Exit(3); };
+  }
+  throw core::Error(fmt::format(
+      "ATOLL_FAULT='{}': expected kernel:NAME, stall:NAME or exit-node:N (a test-only setting)",
+      fault));
+}
 
 void print_nodes(const std::string& who, const platform::RunResult& r, const std::string& output) {
   for (const platform::NodeTraffic& n : r.nodes) {
@@ -46,8 +85,25 @@ void print_nodes(const std::string& who, const platform::RunResult& r, const std
   }
 }
 
+platform::RunOptions run_options(const NodeVerbOptions& o, const std::vector<int>& local) {
+  platform::RunOptions options;
+  options.timeout = o.in.timeout();
+  options.before_compute = injected_fault(local);
+  return options;
+}
+
+void inproc_node(const NodeVerbOptions& o) {
+  const plan::Plan plan = plan::load_plan(o.in.plan);
+  const model::EncoderWeights weights = load_run_weights(o.in, plan);
+  const auto input = load_run_input(o.in, plan);
+  std::vector<int> all(plan.cluster.nodes.size());
+  for (std::size_t n = 0; n < all.size(); ++n) all[n] = static_cast<int>(n);
+  const platform::RunResult r = platform::run_plan(plan, weights, input, run_options(o, all));
+  core::write_npy(o.in.output, *r.output);
+  print_nodes("inproc", r, o.in.output);
+}
+
 void udp_node(const NodeVerbOptions& o) {
-  check_run_inputs(o.in);
   const plan::Plan plan = plan::load_plan(o.in.plan);
   const int nodes = static_cast<int>(plan.cluster.nodes.size());
   if (o.node < 0 || o.node >= nodes) {
@@ -56,59 +112,64 @@ void udp_node(const NodeVerbOptions& o) {
   const model::EncoderWeights weights = load_run_weights(o.in, plan);
   const auto input = load_run_input(o.in, plan);
   platform::UdpTransport transport(o.udp_endpoints.empty()
-                                       ? platform::loopback_endpoints(nodes, o.udp_port)
+                                       ? platform::loopback_endpoints(nodes, o.transport.udp_port)
                                        : platform::parse_endpoints(o.udp_endpoints, nodes),
                                    o.node, platform::id_width(plan));
-  platform::RunOptions options;
-  options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.in.timeout_s * 1000));
-  const int local[] = {o.node};
+  const std::vector<int> local{o.node};
+  const platform::RunOptions options = run_options(o, local);
   const platform::RunResult r =
       platform::run_nodes(plan, weights, input, local, transport, options);
   if (r.output) core::write_npy(o.in.output, *r.output);
-  transport.barrier(platform::Clock::now() + options.timeout, {});
+  // Nobody may leave while a peer still waits for its last packets.
+  transport.barrier(platform::deadline_after(options.timeout), {});
   print_nodes(fmt::format("udp node {}", o.node), r, o.in.output);
 }
 
-void node_verb(const NodeVerbOptions& o) {
-  if (o.transport == "udp") return udp_node(o);
+void mpi_node(const NodeVerbOptions& o) {
   platform::MpiSession mpi(nullptr, nullptr);
   std::optional<platform::RunResult> result;
   std::optional<platform::MpiTransport> transport;
-  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.in.timeout_s * 1000));
-  platform::RankLayout layout;
+  const auto fail = [&](const std::string& what) {
+    fmt::print(stderr, "atoll: error: rank {}: {}\n", mpi.rank(), what);
+    std::fflush(stderr);
+    if (!transport) throw Exit{1};  // the same error on every rank, before any work
+    mpi.abort(1);  // a wait may have given up with a request pending: no MPI_Finalize
+  };
   try {
     // Everything that can be wrong with the inputs fails here, on every rank alike, before any
     // rank starts work, so the job ends cleanly with one message.
-    check_run_inputs(o.in);
     const plan::Plan plan = plan::load_plan(o.in.plan);
-    layout = platform::rank_layout(static_cast<int>(plan.cluster.nodes.size()), mpi.world(),
-                                   o.nodes_per_rank);
+    const platform::RankLayout layout = platform::rank_layout(
+        static_cast<int>(plan.cluster.nodes.size()), mpi.world(), o.transport.nodes_per_rank);
     const model::EncoderWeights weights = load_run_weights(o.in, plan);
     const auto input = load_run_input(o.in, plan);
     platform::check_run_inputs(plan, weights, input);
     const std::vector<int> local = layout.nodes_of(mpi.rank());
+    const platform::RunOptions options = run_options(o, local);
     transport.emplace(layout, platform::id_width(plan));
-    platform::RunOptions options;
-    options.timeout = timeout;
-    if (o.exit_node >= 0 && layout.rank_of_node.at(o.exit_node) == mpi.rank()) {
-      options.before_compute = [](const graph::Kernel&) { std::_Exit(3); };
-    } else if (!o.fault_kernel.empty()) {
-      options.before_compute = [name = o.fault_kernel](const graph::Kernel& k) {
-        if (k.name == name) throw core::Error("injected fault (--fault-kernel)");
-      };
-    }
     result = platform::run_nodes(plan, weights, input, local, *transport, options);
     if (result->output) core::write_npy(o.in.output, *result->output);
     // Nobody may finalise while a peer still waits for its last packets.
-    transport->barrier(platform::Clock::now() + timeout, {});
+    transport->barrier(platform::deadline_after(options.timeout), {});
   } catch (const core::Error& e) {
-    fmt::print(stderr, "atoll: error: rank {}: {}\n", mpi.rank(), e.what());
-    std::fflush(stderr);
-    if (!transport) throw Exit{1};  // the same error on every rank, before any work
-    mpi.abort(1);
+    fail(e.what());
+  } catch (const std::exception& e) {
+    fail(fmt::format("internal error (a bug): {}", e.what()));
   }
   transport.reset();
   print_nodes(fmt::format("rank {}", mpi.rank()), *result, o.in.output);
+}
+
+void node_verb(const NodeVerbOptions& o) {
+  check_input(o.in.input);
+  switch (o.transport.kind) {
+    case TransportKind::inproc:
+      return inproc_node(o);
+    case TransportKind::udp:
+      return udp_node(o);
+    case TransportKind::mpi:
+      return mpi_node(o);
+  }
 }
 
 }  // namespace
@@ -116,27 +177,15 @@ void node_verb(const NodeVerbOptions& o) {
 void add_node(CLI::App& app) {
   auto o = std::make_shared<NodeVerbOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "node", "One MPI rank of a software-node run (start with mpirun -np N atoll node ...)");
+      "node",
+      "One process of a software-node run: an MPI rank (mpirun -np N atoll node ...), one UDP "
+      "node, or every node (inproc); `atoll run` starts these itself");
   add_run_inputs(*cmd, o->in);
-  cmd->add_option("--transport", o->transport, "mpi (under mpirun) or udp (one process per node)")
-      ->check(CLI::IsMember({"mpi", "udp"}))
-      ->capture_default_str();
-  cmd->add_option("--node", o->node, "UDP: the node index this process runs");
-  cmd->add_option("--udp-port", o->udp_port, "UDP: node n listens on 127.0.0.1:(port + n)")
-      ->check(CLI::Range(1, 65000))
-      ->capture_default_str();
+  add_transport_options(*cmd, o->transport);
+  cmd->add_option("--node", o->node, "udp: the node index this process runs");
   cmd->add_option("--udp-endpoints", o->udp_endpoints,
-                  "UDP: IPv4:port of every node in node order, comma-separated (default: "
+                  "udp: IPv4:port of every node in node order, comma-separated (default: "
                   "loopback ports from --udp-port)");
-  cmd->add_option("--nodes-per-rank", o->nodes_per_rank, "MPI: consecutive nodes each rank runs")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--fault-exit-node", o->exit_node,
-                  "Testing: the rank running this node index exits abruptly before computing")
-      ->group("");
-  cmd->add_option("--fault-kernel", o->fault_kernel,
-                  "Testing: this kernel throws instead of computing")
-      ->group("");
   cmd->callback([o] { node_verb(*o); });
 }
 

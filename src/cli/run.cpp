@@ -1,5 +1,6 @@
-// `atoll run`: a plan on software FPGA nodes, in this process (threads) or as MPI ranks, with
-// the same model and input options as `atoll infer`, whose output it equals bit for bit.
+// `atoll run`: a plan on software FPGA nodes, in this process (threads), as MPI ranks or as one
+// UDP process per node, with the same model and input options as `atoll infer`, whose output
+// it equals bit for bit.
 #include "platform/run.h"
 
 #include <fmt/format.h>
@@ -15,75 +16,99 @@
 #include "model/encoder.h"
 #include "plan/plan.h"
 #include "platform/mpi_launch.h"
+#include "platform/udp_transport.h"
 
 namespace atl::cli {
 namespace {
 
+// Start-up of the processes (MPI wire-up, weights) is outside the run's own timeout.
+constexpr auto kStartup = std::chrono::seconds(60);
+
 struct RunVerbOptions {
   RunInputs in;
-  std::string transport = "inproc";
-  int nodes_per_rank = 1;
+  TransportOptions transport;
   int repeat = 1;
   bool check = false;
 };
 
-std::chrono::milliseconds to_ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+void run_inproc(const RunVerbOptions& o, const plan::Plan& plan) {
+  const model::EncoderWeights weights = load_run_weights(o.in, plan);
+  const auto input = load_run_input(o.in, plan);
+  platform::RunOptions options;
+  options.timeout = o.in.timeout();
+  platform::check_run_inputs(plan, weights, input);
+  // One set-up, then the same sequence `repeat` times on warm kernel threads: the first run
+  // pays for new threads, the later ones show what a deployed cluster does per sequence.
+  platform::SoftwareCluster nodes(plan, weights, input.dim(0), options);
+  std::vector<double> run_ms;
+  platform::RunResult r;
+  for (int i = 0; i < o.repeat; ++i) {
+    r = nodes.run(input);
+    run_ms.push_back(r.run_ms);
+  }
+  core::write_npy(o.in.output, *r.output);
+  print_run(r);
+  if (o.repeat > 1) {
+    const double first = run_ms.front();
+    std::sort(run_ms.begin(), run_ms.end());
+    fmt::print("runs: {} sequences, first {:.1f} ms, median {:.1f} ms\n", o.repeat, first,
+               run_ms[run_ms.size() / 2]);
+  }
+}
+
+// The `atoll node` processes of the run: mpirun with one rank per node group, or one UDP
+// process per node on loopback ports. Throws core::Error unless every one succeeds.
+void run_processes(const RunVerbOptions& o, const plan::Plan& plan) {
+  const int nodes = static_cast<int>(plan.cluster.nodes.size());
+  std::vector<std::string> args{"node", "--transport", to_string(o.transport.kind)};
+  for (std::string& a : run_input_args(o.in)) args.push_back(std::move(a));
+  std::vector<std::vector<std::string>> commands;
+  if (o.transport.kind == TransportKind::mpi) {
+    const int ranks = (nodes + o.transport.nodes_per_rank - 1) / o.transport.nodes_per_rank;
+    args.insert(args.end(), {"--nodes-per-rank", std::to_string(o.transport.nodes_per_rank)});
+    commands.push_back(platform::mpirun_command(ranks, platform::self_executable(), args));
+  } else {
+    (void)platform::loopback_endpoints(nodes, o.transport.udp_port);  // ports in range, first
+    for (int n = 0; n < nodes; ++n) {
+      std::vector<std::string> argv{platform::self_executable()};
+      argv.insert(argv.end(), args.begin(), args.end());
+      argv.insert(argv.end(), {"--node", std::to_string(n), "--udp-port",
+                               std::to_string(o.transport.udp_port)});
+      commands.push_back(std::move(argv));
+    }
+  }
+  const std::vector<int> statuses = platform::run_processes(commands, o.in.timeout() + kStartup);
+  if (std::any_of(statuses.begin(), statuses.end(), [](int s) { return s != 0; })) {
+    std::string list;
+    for (int s : statuses) list += fmt::format("{}{}", list.empty() ? "" : ", ", s);
+    throw core::Error(core::ErrorKind::failed,
+                      o.transport.kind == TransportKind::mpi
+                          ? fmt::format("run: the MPI job failed with status {}", list)
+                          : fmt::format("run: the node processes ended with statuses {} (in node "
+                                        "order; 143: stopped after another one failed)",
+                                        list));
+  }
 }
 
 void run_verb(const RunVerbOptions& o) {
-  check_run_inputs(o.in);
-  if (o.repeat != 1 && o.transport != "inproc") {
+  check_input(o.in.input);
+  if (o.repeat != 1 && o.transport.kind != TransportKind::inproc) {
     throw core::Error("run: --repeat needs --transport inproc");
   }
   const plan::Plan plan = plan::load_plan(o.in.plan);
   fmt::print("plan: {} ({} kernels on {} nodes, {} kernel IDs), transport: {}\n", o.in.plan,
              plan.graph.kernels.size(), plan.cluster.nodes.size(),
-             plan.galapagos_compatible_ids ? "8-bit" : "32-bit", o.transport);
-  std::optional<core::Tensor<std::int8_t>> output;
-  if (o.transport == "inproc") {
-    const model::EncoderWeights weights = load_run_weights(o.in, plan);
-    const auto input = load_run_input(o.in, plan);
-    platform::RunOptions options;
-    options.timeout = to_ms(o.in.timeout_s);
-    platform::check_run_inputs(plan, weights, input);
-    // One set-up, then the same sequence `repeat` times on warm kernel threads: the first run
-    // pays for new threads, the later ones show what a deployed cluster does per sequence.
-    platform::SoftwareCluster nodes(plan, weights, input.dim(0), options);
-    std::vector<double> run_ms;
-    platform::RunResult r;
-    for (int i = 0; i < o.repeat; ++i) {
-      r = nodes.run(input);
-      run_ms.push_back(r.run_ms);
-    }
-    core::write_npy(o.in.output, *r.output);
-    print_run(r);
-    if (o.repeat > 1) {
-      const double first = run_ms.front();
-      std::sort(run_ms.begin(), run_ms.end());
-      fmt::print("runs: {} sequences, first {:.1f} ms, median {:.1f} ms\n", o.repeat, first,
-                 run_ms[run_ms.size() / 2]);
-    }
-    output = std::move(r.output);
+             plan.galapagos_compatible_ids ? "8-bit" : "32-bit", to_string(o.transport.kind));
+  if (o.transport.kind == TransportKind::inproc) {
+    run_inproc(o, plan);
   } else {
-    const int nodes = static_cast<int>(plan.cluster.nodes.size());
-    const int ranks = (nodes + o.nodes_per_rank - 1) / o.nodes_per_rank;
-    std::vector<std::string> args{"node"};
-    for (std::string& a : run_input_args(o.in)) args.push_back(std::move(a));
-    args.insert(args.end(), {"--nodes-per-rank", std::to_string(o.nodes_per_rank)});
-    // Startup of the ranks (MPI wire-up, weights) is outside the run's own timeout.
-    const int rc =
-        platform::run_process(platform::mpirun_command(ranks, platform::self_executable(), args),
-                              to_ms(o.in.timeout_s) + std::chrono::seconds(60));
-    if (rc != 0)
-      throw core::Error(
-          fmt::format("run: the MPI job ({} ranks) failed with status {}", ranks, rc));
-    output = core::read_npy<std::int8_t>(o.in.output);
+    run_processes(o, plan);
   }
+  const auto output = core::read_npy<std::int8_t>(o.in.output);
   fmt::print("output: {}\n", o.in.output);
   if (o.check) {
     const model::Encoder reference(load_run_weights(o.in, plan));
-    const bool same = reference.forward(load_run_input(o.in, plan)) == *output;
+    const bool same = reference.forward(load_run_input(o.in, plan)) == output;
     fmt::print("bit-exact vs the single-process reference: {}\n", same ? "yes" : "NO");
     if (!same) throw Exit{1};
   }
@@ -96,18 +121,11 @@ void add_run(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "run", "Run a plan on software FPGA nodes exchanging Galapagos/GMI packets (bit-exact)");
   add_run_inputs(*cmd, o->in);
-  cmd->add_option("--transport", o->transport,
-                  "inproc (threads) or mpi (mpirun, one rank per "
-                  "node group)")
-      ->check(CLI::IsMember({"inproc", "mpi"}))
-      ->capture_default_str();
-  cmd->add_option("--nodes-per-rank", o->nodes_per_rank, "MPI: consecutive nodes per rank")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  add_transport_options(*cmd, o->transport);
   cmd->add_option("--repeat", o->repeat,
                   "inproc: run the input this many times on the same nodes (threads stay warm); "
                   "prints the first and the median run time")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_flag("--check", o->check,
                 "Also run the single-process reference and require equal output");

@@ -2,68 +2,103 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "core/error.h"
-#include "core/npy.h"
 #include "graph/encoder.h"
-#include "model/synthetic.h"
 #include "platform/run.h"
 
 namespace atl::cli {
+
+namespace {
+
+// --timeout: seconds, finite, above zero and at most platform::kMaxRunTimeout.
+CLI::Validator timeout_seconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const double max_s = std::chrono::duration<double>(platform::kMaxRunTimeout).count();
+        double s = 0;
+        std::size_t used = 0;
+        try {
+          s = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used != text.size() || !std::isfinite(s) || s <= 0 || s > max_s) {
+          return fmt::format("expected seconds above 0 and at most {} ({} h), got '{}'", max_s,
+                             platform::kMaxRunTimeout.count(), text);
+        }
+        return {};
+      },
+      "SECONDS in (0, 86400]");
+}
+
+}  // namespace
+
+std::chrono::milliseconds RunInputs::timeout() const {
+  // At least 1 ms: the validated seconds, rounded up.
+  return std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(timeout_s));
+}
 
 void add_run_inputs(CLI::App& cmd, RunInputs& o) {
   cmd.add_option("--plan", o.plan, "Plan JSON (from `atoll map`)")
       ->required()
       ->check(CLI::ExistingFile);
-  auto* weights = cmd.add_option("--weights", o.weights,
-                                 "Weights directory in the golden layout (encoder/<layer>/...)");
-  auto* seed = cmd.add_option("--seed", o.seed, "Seed of a synthetic model (default 1)");
-  weights->excludes(seed);
-  auto* input = cmd.add_option("--input", o.input, "int8 hidden states [tokens, hidden] (.npy)");
-  auto* random = cmd.add_flag("--random-input", o.random_input, "Use a seeded random input");
-  input->excludes(random);
-  cmd.add_option("--input-seed", o.input_seed, "Seed of --random-input")->capture_default_str();
-  cmd.add_option("--tokens", o.tokens, "Tokens of --random-input (default: the plan's seq_len)")
-      ->check(CLI::PositiveNumber);
-  cmd.add_option("-o,--output", o.output, "Where to write the int8 output (.npy)")->required();
+  add_weight_options(cmd, o.weights);
+  add_input_options(cmd, o.input);
+  add_output_option(cmd, o.output);
   cmd.add_option("--timeout", o.timeout_s,
-                 "Seconds the run may take before it is stopped with an error")
-      ->check(CLI::PositiveNumber)
+                 "Seconds the run may take before it is stopped with an error (at most 86400)")
+      ->check(timeout_seconds())
       ->capture_default_str();
-}
-
-void check_run_inputs(const RunInputs& o) {
-  if (o.input.empty() && !o.random_input) throw core::Error("give --input X.npy or --random-input");
 }
 
 std::vector<std::string> run_input_args(const RunInputs& o) {
   std::vector<std::string> a{"--plan", o.plan,      "-o",
                              o.output, "--timeout", fmt::format("{}", o.timeout_s)};
-  if (o.weights.empty()) {
-    a.insert(a.end(), {"--seed", std::to_string(o.seed)});
-  } else {
-    a.insert(a.end(), {"--weights", o.weights});
-  }
-  if (o.random_input) {
-    a.insert(a.end(), {"--random-input", "--input-seed", std::to_string(o.input_seed)});
-    if (o.tokens > 0) a.insert(a.end(), {"--tokens", std::to_string(o.tokens)});
-  } else {
-    a.insert(a.end(), {"--input", o.input});
-  }
+  for (std::string& w : as_args(o.weights)) a.push_back(std::move(w));
+  for (std::string& i : as_args(o.input)) a.push_back(std::move(i));
   return a;
 }
 
 model::EncoderWeights load_run_weights(const RunInputs& o, const plan::Plan& plan) {
-  const model::ModelConfig config = graph::model_config(plan.graph);
-  return o.weights.empty() ? model::synthetic_weights(config, o.seed)
-                           : model::load_weights(o.weights, config);
+  return load_weights(o.weights, graph::model_config(plan.graph));
 }
 
 core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& plan) {
-  if (o.random_input) {
-    return model::random_input(o.tokens > 0 ? o.tokens : plan.graph.seq_len, plan.graph.hidden,
-                               o.input_seed);
+  return load_input(o.input, graph::model_config(plan.graph));
+}
+
+const char* to_string(TransportKind kind) {
+  switch (kind) {
+    case TransportKind::inproc:
+      return "inproc";
+    case TransportKind::mpi:
+      return "mpi";
+    case TransportKind::udp:
+      return "udp";
   }
-  return core::read_npy<std::int8_t>(o.input);
+  return "?";
+}
+
+void add_transport_options(CLI::App& cmd, TransportOptions& o) {
+  cmd.add_option_function<std::string>(
+         "--transport",
+         [&o](const std::string& name) {
+           for (TransportKind k : {TransportKind::inproc, TransportKind::mpi, TransportKind::udp}) {
+             if (name == to_string(k)) o.kind = k;
+           }
+         },
+         "inproc (every node in one process, a thread per kernel), mpi (Open MPI ranks under "
+         "mpirun) or udp (one process per node, Galapagos datagrams)")
+      ->check(CLI::IsMember({"inproc", "mpi", "udp"}))
+      ->default_str(to_string(o.kind));
+  cmd.add_option("--nodes-per-rank", o.nodes_per_rank, "mpi: consecutive nodes per rank")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd.add_option("--udp-port", o.udp_port, "udp: node n listens on 127.0.0.1:(port + n)")
+      ->check(CLI::Range(1, 65000))
+      ->capture_default_str();
 }
 
 void print_traffic(const std::vector<platform::NodeTraffic>& nodes) {

@@ -1,12 +1,14 @@
-// What `atoll run`, `atoll node` and `atoll demo` share: the model and input options of a run on
-// software nodes, and the per-node traffic table.
+// What `atoll run` and `atoll node` share: the options of a run on software nodes (plan, model,
+// input, output, timeout, transport), declared once so that they read and mean the same on both
+// verbs, and the per-node traffic table (also used by `atoll demo`).
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <cstdint>
+#include <chrono>
 #include <string>
 #include <vector>
 
+#include "cli/model_options.h"
 #include "core/tensor.h"
 #include "model/weights.h"
 #include "plan/plan.h"
@@ -17,26 +19,40 @@ namespace atl::cli {
 
 struct RunInputs {
   std::string plan;
-  std::string weights;  // golden-layout directory; empty: synthetic from `seed`
-  std::uint64_t seed = 1;
-  std::string input;  // .npy; empty with random_input
-  bool random_input = false;
-  std::uint64_t input_seed = 2;
-  std::int64_t tokens = 0;  // random input rows; 0 = the plan's seq_len
+  WeightOptions weights;
+  InputOptions input;
   std::string output;
   double timeout_s = 30;
+
+  std::chrono::milliseconds timeout() const;
 };
 
-// Adds --plan, --weights/--seed, --input/--random-input/--input-seed/--tokens, -o, --timeout.
-// Defaults match `atoll infer`, so both verbs see the same model and input.
+// Adds --plan, the weight and input options of `infer` (model_options.h), -o and --timeout.
 void add_run_inputs(CLI::App& cmd, RunInputs& o);
-// Throws core::Error unless exactly one of --input / --random-input was given.
-void check_run_inputs(const RunInputs& o);
-// The same options as arguments, to start `atoll node` ranks with.
+// The same options as arguments, to start `atoll node` processes with.
 std::vector<std::string> run_input_args(const RunInputs& o);
 
+// The model the plan's graph was built for, its weights and the input, checked against it.
 model::EncoderWeights load_run_weights(const RunInputs& o, const plan::Plan& plan);
 core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& plan);
+
+// How packets travel between the nodes of a run; the same values and meaning on `run` and
+// `node`: `run` starts the processes itself, `node` is one of them.
+enum class TransportKind {
+  inproc,  // every node in one process, one thread per kernel
+  mpi,     // Open MPI ranks, one per group of --nodes-per-rank nodes
+  udp,     // one process per node, Galapagos datagrams over UDP
+};
+
+struct TransportOptions {
+  TransportKind kind = TransportKind::inproc;
+  int nodes_per_rank = 1;  // MPI
+  int udp_port = 9000;     // UDP: node n listens on 127.0.0.1:(udp_port + n)
+};
+
+// --transport (default `kind`), --nodes-per-rank and --udp-port.
+void add_transport_options(CLI::App& cmd, TransportOptions& o);
+const char* to_string(TransportKind kind);
 
 // One line per node: kernels, messages/packets/bytes sent and received, network bytes, busy
 // time (in their stages) and when its last kernel finished.

@@ -24,6 +24,19 @@ namespace atl::platform {
 using Clock = std::chrono::steady_clock;
 using Deadline = Clock::time_point;
 
+// The longest wait a deadline may stand for. A longer one is cut to it, so deadline arithmetic
+// never overflows the clock (nor the system-clock conversion inside condition variables).
+inline constexpr std::chrono::hours kMaxWait{24 * 365};
+
+// The deadline `wait` from now, compared before any conversion: a wait that is not positive
+// (or NaN) is now, one of kMaxWait or more is kMaxWait.
+template <class Rep, class Period>
+Deadline deadline_after(std::chrono::duration<Rep, Period> wait) {
+  if (!(wait > wait.zero())) return Clock::now();
+  if (!(wait < kMaxWait)) return Clock::now() + kMaxWait;
+  return Clock::now() + std::chrono::ceil<Clock::duration>(wait);
+}
+
 template <class T>
 class Fifo {
  public:
@@ -108,9 +121,11 @@ class Fifo {
     const std::size_t n = items_.size();
     lock.unlock();
     if (stop.stop_requested()) {
-      throw core::Error(fmt::format("stream {}: {} interrupted, the run was stopped", name_, op));
+      throw core::Error(core::ErrorKind::failed,
+                        fmt::format("stream {}: {} interrupted, the run was stopped", name_, op));
     }
-    throw core::Error(fmt::format("stream {}: timed out waiting to {} ({} with {} of {} items)",
+    throw core::Error(core::ErrorKind::timeout,
+                      fmt::format("stream {}: timed out waiting to {} ({} with {} of {} items)",
                                   name_, op, state, n, capacity_));
   }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -30,25 +31,21 @@ void check(int rc, const char* call) {
     char text[MPI_MAX_ERROR_STRING];
     int len = 0;
     MPI_Error_string(rc, text, &len);
-    throw core::Error(fmt::format("MPI: {} failed: {}", call, std::string(text, len)));
+    throw core::Error(core::ErrorKind::failed,
+                      fmt::format("MPI: {} failed: {}", call, std::string(text, len)));
   }
 }
 
-// Polls `request` until it completes; throws at the deadline or when the run stops, naming
-// what it waited for (`what()`, built only then).
-template <class What>
-void wait(MPI_Request& request, Deadline deadline, const std::stop_token& stop, What what) {
+// Polls `request` until it completes; false when the run stops (`stop` or `received`, the
+// transport's record of bad messages) or the deadline passes first. The request then stays
+// pending: MPI forbids cancelling a nonblocking barrier, and the job ends with MPI_Abort.
+bool wait(MPI_Request& request, Deadline deadline, const std::stop_token& stop,
+          const Failure& received) {
   for (int idle = 0;;) {
     int done = 0;
     check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done) return;
-    if (stop.stop_requested() || Clock::now() > deadline) {
-      MPI_Cancel(&request);
-      MPI_Request_free(&request);
-      throw core::Error(
-          fmt::format("MPI: {} {}", what(),
-                      stop.stop_requested() ? "interrupted, the run was stopped" : "timed out"));
-    }
+    if (done) return true;
+    if (stop.stop_requested() || received.first() || Clock::now() > deadline) return false;
     pause(idle);
   }
 }
@@ -60,7 +57,8 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
   if (provided < MPI_THREAD_MULTIPLE) {
     MPI_Finalize();
-    throw core::Error("MPI: this MPI library does not provide MPI_THREAD_MULTIPLE");
+    throw core::Error(core::ErrorKind::unsupported,
+                      "MPI: this MPI library does not provide MPI_THREAD_MULTIPLE");
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &world_);
@@ -102,34 +100,44 @@ RankLayout rank_layout(int nodes, int world, int nodes_per_rank) {
 MpiTransport::MpiTransport(RankLayout layout, IdWidth width)
     : layout_(std::move(layout)),
       width_(width),
-      routers_(layout_.rank_of_node.size(), nullptr),
-      failures_(layout_.rank_of_node.size(), nullptr) {
+      links_(make_links(static_cast<int>(layout_.rank_of_node.size()))) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
 }
 
 MpiTransport::~MpiTransport() {
   receiver_.request_stop();
   if (receiver_.joinable()) receiver_.join();
+  // A send that gave up may still be read by MPI until the job ends: its bytes are left alone.
+  for (auto& bytes : abandoned_) (void)bytes.release();
 }
 
-void MpiTransport::attach(int node, Router& router, Failure& failure) {
-  if (layout_.rank_of_node.at(node) != rank_) {
-    throw core::Error(fmt::format("MPI rank {}: node {} belongs to rank {}", rank_, node,
-                                  layout_.rank_of_node.at(node)));
+Attachment MpiTransport::attach(int node, Router& router, Failure& failure) {
+  if (node < 0 || node >= static_cast<int>(links_.size()) ||
+      layout_.rank_of_node[static_cast<std::size_t>(node)] != rank_) {
+    throw core::Error(
+        core::ErrorKind::internal,
+        fmt::format("MPI rank {}: node {} is not one of this rank's nodes", rank_, node));
   }
-  routers_.at(node) = &router;
-  failures_.at(node) = &failure;
+  return Attachment(links_[static_cast<std::size_t>(node)], router, failure);
 }
 
 void MpiTransport::send(int node, Packet p, Deadline deadline, std::stop_token stop) {
-  const std::vector<std::uint8_t> bytes = to_wire(p, width_);
+  auto bytes = std::make_unique<std::vector<std::uint8_t>>(to_wire(p, width_));
+  const int rank = layout_.rank_of_node.at(static_cast<std::size_t>(node));
   MPI_Request request;
-  check(MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE,
-                  layout_.rank_of_node.at(node), node, MPI_COMM_WORLD, &request),
+  check(MPI_Isend(bytes->data(), static_cast<int>(bytes->size()), MPI_BYTE, rank, node,
+                  MPI_COMM_WORLD, &request),
         "MPI_Isend");
-  wait(request, deadline, stop, [&] {
-    return fmt::format("send of a packet to node {} (rank {})", node, layout_.rank_of_node[node]);
-  });
+  if (wait(request, deadline, stop, received_)) return;
+  {
+    std::lock_guard lock(abandoned_mutex_);
+    abandoned_.push_back(std::move(bytes));
+  }
+  if (auto bad = received_.first()) throw core::Error(core::ErrorKind::failed, *bad);
+  const bool stopped = stop.stop_requested();
+  throw core::Error(stopped ? core::ErrorKind::failed : core::ErrorKind::timeout,
+                    fmt::format("MPI: send of a packet to node {} (rank {}) {}", node, rank,
+                                stopped ? "interrupted, the run was stopped" : "timed out"));
 }
 
 void MpiTransport::barrier(Deadline deadline, std::stop_token stop) {
@@ -139,7 +147,25 @@ void MpiTransport::barrier(Deadline deadline, std::stop_token stop) {
   }
   MPI_Request request;
   check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
-  wait(request, deadline, stop, [] { return "barrier with the other ranks"; });
+  if (wait(request, deadline, stop, received_)) return;
+  // A bad message is the cause of whatever else went wrong: name it.
+  if (auto bad = received_.first()) throw core::Error(core::ErrorKind::failed, *bad);
+  if (stop.stop_requested()) {
+    throw core::Error(core::ErrorKind::failed,
+                      "MPI: barrier with the other ranks interrupted, the run was stopped");
+  }
+  throw core::Error(core::ErrorKind::timeout,
+                    "MPI: barrier with the other ranks timed out (a rank did not reach it in "
+                    "time)");
+}
+
+void MpiTransport::report(int node, const std::string& what) {
+  received_.record(what);
+  if (node >= 0 && node < static_cast<int>(links_.size()) &&
+      links_[static_cast<std::size_t>(node)]->report(what)) {
+    return;
+  }
+  for (const auto& link : links_) link->report(what);
 }
 
 void MpiTransport::receive_loop(std::stop_token stop) {
@@ -158,30 +184,22 @@ void MpiTransport::receive_loop(std::stop_token stop) {
     idle = 0;
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
-    bytes.resize(static_cast<std::size_t>(count));
+    bytes.resize(static_cast<std::size_t>(std::max(count, 0)));
     MPI_Mrecv(bytes.data(), count, MPI_BYTE, &message, MPI_STATUS_IGNORE);
     const int node = status.MPI_TAG;
-    Router* router =
-        node >= 0 && node < static_cast<int>(routers_.size()) ? routers_[node] : nullptr;
-    Failure* failure = router ? failures_[node] : nullptr;
+    const std::string where = fmt::format("MPI rank {}: message from rank {} for node {}", rank_,
+                                          status.MPI_SOURCE, node);
     try {
-      if (!router) {
-        throw core::Error(
-            fmt::format("MPI rank {}: packet from rank {} for node {}, which this "
-                        "rank does not run",
-                        rank_, status.MPI_SOURCE, node));
+      if (node < 0 || node >= static_cast<int>(links_.size()) ||
+          layout_.rank_of_node[static_cast<std::size_t>(node)] != rank_) {
+        throw core::Error(fmt::format("{}, which this rank does not run", where));
       }
-      router->deliver(
-          from_wire(bytes, width_, fmt::format("packet from rank {}", status.MPI_SOURCE)),
-          Deadline(Deadline::duration(deadline_.load())), failure->token());
+      std::vector<Packet> burst;
+      burst.push_back(from_wire(bytes, width_, where));
+      links_[static_cast<std::size_t>(node)]->deliver(
+          std::move(burst), Deadline(Deadline::duration(deadline_.load())), node);
     } catch (const std::exception& e) {
-      if (failure) {
-        failure->record(fmt::format("node {} (network receive): {}", router->name(), e.what()));
-      } else {
-        for (Failure* f : failures_) {
-          if (f) f->record(e.what());
-        }
-      }
+      report(node, e.what());
     }
   }
 }

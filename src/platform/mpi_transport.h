@@ -4,15 +4,20 @@
 // the tag; a receiver thread per rank hands it to that node's router.
 //
 // Every wait polls with a deadline (MPI_Test / MPI_Improbe), so a dead rank turns into a
-// timeout error rather than a hang; mpirun itself ends the job when a rank exits early.
+// timeout error rather than a hang; mpirun itself ends the job when a rank exits early. A wait
+// that gives up leaves its request pending (a nonblocking barrier cannot be cancelled, and a
+// send's buffer may still be read), so after any error the job must end with
+// MpiSession::abort, never MPI_Finalize.
 #pragma once
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "platform/failure.h"
-#include "platform/router.h"
+#include "platform/link.h"
 #include "platform/transport.h"
 
 namespace atl::platform {
@@ -46,21 +51,28 @@ class MpiTransport final : public Transport {
   MpiTransport(RankLayout layout, IdWidth width);
   ~MpiTransport() override;
 
-  void attach(int node, Router& router, Failure& failure) override;
+  Attachment attach(int node, Router& router, Failure& failure) override;
   void send(int node, Packet p, Deadline deadline, std::stop_token stop) override;
   // MPI_Ibarrier polled to the deadline. The first barrier starts the receiver thread, so
-  // every local router must be attached before it.
+  // every local router must be attached before it. Throws core::Error at the deadline, or
+  // naming the first bad message this rank received.
   void barrier(Deadline deadline, std::stop_token stop) override;
 
  private:
   void receive_loop(std::stop_token stop);
+  // `what` went wrong receiving: the failure of the run of `node` (or, when no such node runs
+  // here, of every attached one), and the barriers' record.
+  void report(int node, const std::string& what);
 
   RankLayout layout_;
   IdWidth width_;
   int rank_ = 0;
-  std::vector<Router*> routers_;  // by node; null where another rank runs it
-  std::vector<Failure*> failures_;
-  std::atomic<Deadline::rep> deadline_{0};  // receiver's deadline for local delivery
+  std::vector<std::shared_ptr<NodeLink>> links_;  // by node; only this rank's are attached
+  Failure received_;                              // the first bad message, kept for the barriers
+  std::atomic<Deadline::rep> deadline_{0};        // receiver's deadline for local delivery
+  // Sends that gave up at their deadline: MPI may still read their bytes, so they stay here.
+  std::mutex abandoned_mutex_;
+  std::vector<std::unique_ptr<std::vector<std::uint8_t>>> abandoned_;
   std::jthread receiver_;
 };
 

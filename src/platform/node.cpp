@@ -61,7 +61,7 @@ Node::Node(const plan::Plan& plan, const Wiring& wiring, int node,
             inbox_capacity(kp, wiring.max_rows))}));
     router_.attach(kp.id, tasks_.back()->inbox);
   }
-  transport.attach(node, router_, failure_);
+  attachment_ = transport.attach(node, router_, failure_);
 }
 
 Node::~Node() {
@@ -193,8 +193,8 @@ std::vector<Message> Node::receive(Task& t) {
     burst.clear();
     try {
       t.inbox.pop_all(burst, deadline_, stop);
-    } catch (const core::Error&) {
-      if (stop.stop_requested()) throw;
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::timeout) throw;
       // Name what never came: that is where to look.
       std::string missing;
       for (const Stream& s : streams) {
@@ -203,7 +203,8 @@ std::vector<Message> Node::receive(Task& t) {
                                plan_.graph.kernels[s.source_kernel].name, s.id,
                                plan_.cluster.nodes[plan_.node_of_kernel[s.source_kernel]].name);
       }
-      throw core::Error(fmt::format("timed out waiting for input from {}", missing));
+      throw core::Error(core::ErrorKind::timeout,
+                        fmt::format("timed out waiting for input from {}", missing));
     }
     for (const Packet& p : burst) {
       auto it = std::find_if(streams.begin(), streams.end(),

@@ -18,6 +18,7 @@
 #include "model/weights.h"
 #include "plan/plan.h"
 #include "platform/failure.h"
+#include "platform/link.h"
 #include "platform/message.h"
 #include "platform/ports.h"
 #include "platform/router.h"
@@ -107,6 +108,8 @@ class Node {
   Deadline deadline_;
   Clock::time_point started_;
   std::vector<std::unique_ptr<Task>> tasks_;
+  // After the router and the tasks' FIFOs: the transport lets go of them before they go.
+  Attachment attachment_;
   std::vector<std::jthread> threads_;
 };
 

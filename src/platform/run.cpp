@@ -38,6 +38,13 @@ void check_setup(const plan::Plan& plan, const model::EncoderWeights& weights,
   }
 }
 
+void check_timeout(std::chrono::milliseconds timeout) {
+  if (timeout.count() < 1 || timeout > kMaxRunTimeout) {
+    throw core::Error(fmt::format("run: timeout of {} ms; expected 1 ms to {} h", timeout.count(),
+                                  kMaxRunTimeout.count()));
+  }
+}
+
 std::vector<int> every_node(const plan::Plan& plan) {
   std::vector<int> all(plan.cluster.nodes.size());
   std::iota(all.begin(), all.end(), 0);
@@ -80,7 +87,8 @@ SoftwareCluster::SoftwareCluster(const plan::Plan& plan, const model::EncoderWei
       owned_transport_(std::move(owned)),
       transport_(owned_transport_ ? *owned_transport_ : *transport),
       options_(std::move(options)),
-      wiring_((check_setup(plan, weights, tokens), wire(plan, tokens))) {
+      wiring_((check_setup(plan, weights, tokens), check_timeout(options_.timeout),
+               wire(plan, tokens))) {
   const auto t_setup = Clock::now();
   const NodeOptions node_options{options_.before_compute};
   for (int n : local) {
@@ -107,7 +115,8 @@ SoftwareCluster::~SoftwareCluster() {
 
 RunResult SoftwareCluster::run(const core::Tensor<std::int8_t>& input) {
   if (auto error = failure_.first()) {
-    throw core::Error("run: the software cluster stopped after an earlier failure: " + *error);
+    throw core::Error(core::ErrorKind::failed,
+                      "run: the software cluster stopped after an earlier failure: " + *error);
   }
   if (input.rank() != 2 || input.dim(0) != tokens_ || input.dim(1) != plan_.graph.hidden) {
     throw core::Error(
@@ -122,7 +131,7 @@ RunResult SoftwareCluster::run(const core::Tensor<std::int8_t>& input) {
   }
   // Before the barrier: once past it, other processes may send to our nodes at once.
   for (auto& node : nodes_) node->reset_traffic();
-  transport_.barrier(Clock::now() + options_.timeout, failure_.token());
+  transport_.barrier(deadline_after(options_.timeout), failure_.token());
 
   // When the run stops, note which kernels were still computing: after a timeout they, not the
   // kernels that gave up waiting, are the cause.
@@ -144,7 +153,7 @@ RunResult SoftwareCluster::run(const core::Tensor<std::int8_t>& input) {
   for (auto& node : nodes_) result.nodes.push_back(node->traffic());
   if (auto error = failure_.first()) {
     if (!computing.empty()) *error += " (still computing when the run stopped: " + computing + ")";
-    throw core::Error(*error);
+    throw core::Error(core::ErrorKind::failed, *error);
   }
   std::lock_guard lock(output_mutex_);
   result.output = std::move(output_);

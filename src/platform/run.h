@@ -22,8 +22,13 @@
 
 namespace atl::platform {
 
+// The longest run timeout accepted (one day): `atoll run --timeout` and `atoll node --timeout`
+// take 0 < seconds <= this.
+inline constexpr std::chrono::hours kMaxRunTimeout{24};
+
 struct RunOptions {
   // The whole run (after setup) must finish within this; every blocking wait gives up then.
+  // 1 ms to kMaxRunTimeout.
   std::chrono::milliseconds timeout{30'000};
   // Called in each kernel's task just before it computes (tests inject faults by throwing).
   std::function<void(const graph::Kernel&)> before_compute;
@@ -48,7 +53,7 @@ void check_run_inputs(const plan::Plan& plan, const model::EncoderWeights& weigh
 // throws: the nodes' state is then unknown.
 class SoftwareCluster {
  public:
-  // Throws core::Error when the weights or `tokens` do not fit the plan's graph, or naming the
+  // Throws core::Error when the weights, `tokens` or the timeout do not fit, or naming the
   // kernel or node that cannot be prepared.
   SoftwareCluster(const plan::Plan& plan, const model::EncoderWeights& weights, std::int64_t tokens,
                   std::span<const int> local, Transport& transport, RunOptions options = {});
@@ -60,8 +65,9 @@ class SoftwareCluster {
   SoftwareCluster& operator=(const SoftwareCluster&) = delete;
 
   // One sequence, after a barrier with the other processes of the run (each passes the same
-  // input; only the one holding the source kernel injects it). Throws core::Error naming the
-  // node and kernel of the first failure; a failure stops every local task within the timeout.
+  // input; only the one holding the source kernel injects it). Throws core::Error (kind
+  // failed) naming the node and kernel of the first failure; a failure stops every local task
+  // within the timeout.
   RunResult run(const core::Tensor<std::int8_t>& input);
   double setup_ms() const { return setup_ms_; }
 

@@ -7,22 +7,25 @@
 #include <stop_token>
 #include <vector>
 
+#include "platform/failure.h"
 #include "platform/fifo.h"
+#include "platform/link.h"
 #include "platform/packet.h"
 
 namespace atl::platform {
 
-class Failure;
 class Router;
 
 class Transport {
  public:
   virtual ~Transport() = default;
 
-  // Registers the router of a node this process runs; incoming packets for it go there, and
-  // what goes wrong while receiving (a malformed packet, an unknown destination) is recorded
-  // in `failure`, which stops the run.
-  virtual void attach(int node, Router& router, Failure& failure) = 0;
+  // Connects the router of a node this process runs, until the returned Attachment is
+  // destroyed: incoming packets for the node go there, and what goes wrong while receiving (a
+  // malformed packet, an unknown destination) is recorded in `failure`, which stops the run.
+  // The transport never touches either after the detach (link.h). Throws core::Error when
+  // this process cannot run `node`.
+  virtual Attachment attach(int node, Router& router, Failure& failure) = 0;
   // Sends `p` to node `node` (never this process's own node: the router delivers those).
   // Blocks under back-pressure until `deadline`; throws core::Error naming the node on failure.
   virtual void send(int node, Packet p, Deadline deadline, std::stop_token stop) = 0;

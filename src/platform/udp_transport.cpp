@@ -42,6 +42,11 @@ std::string errno_text() {
 }  // namespace
 
 std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port) {
+  if (base_port < 1 || nodes < 1 || base_port > 65536 - nodes) {
+    throw core::Error(fmt::format("UDP port {}: {} nodes need ports {} to {}, within 1..65535",
+                                  base_port, nodes, base_port,
+                                  static_cast<long>(base_port) + nodes - 1));
+  }
   std::vector<UdpEndpoint> e;
   for (int n = 0; n < nodes; ++n) e.push_back({"127.0.0.1", base_port + n});
   return e;
@@ -88,7 +93,7 @@ UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth
         fmt::format("UDP: {} nodes; the barrier tracks at most 64", endpoints_.size()));
   }
   socket_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-  if (socket_ < 0) throw core::Error("UDP: socket: " + errno_text());
+  if (socket_ < 0) throw core::Error(core::ErrorKind::io, "UDP: socket: " + errno_text());
   // SO_RCVBUFFORCE passes rmem_max where allowed; otherwise take what SO_RCVBUF gives.
   if (setsockopt(socket_, SOL_SOCKET, SO_RCVBUFFORCE, &kSocketBuffer, sizeof kSocketBuffer) != 0) {
     setsockopt(socket_, SOL_SOCKET, SO_RCVBUF, &kSocketBuffer, sizeof kSocketBuffer);
@@ -98,7 +103,8 @@ UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth
   if (::bind(socket_, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
     const std::string why = errno_text();
     ::close(socket_);
-    throw core::Error(fmt::format("UDP: cannot bind {}:{} for node {}: {}", endpoints_[self_].host,
+    throw core::Error(core::ErrorKind::io,
+                      fmt::format("UDP: cannot bind {}:{} for node {}: {}", endpoints_[self_].host,
                                   endpoints_[self_].port, self_, why));
   }
 }
@@ -109,19 +115,19 @@ UdpTransport::~UdpTransport() {
   ::close(socket_);
 }
 
-void UdpTransport::attach(int node, Router& router, Failure& failure) {
+Attachment UdpTransport::attach(int node, Router& router, Failure& failure) {
   if (node != self_) {
     throw core::Error(fmt::format("UDP: this process is node {}, not node {}", self_, node));
   }
-  router_ = &router;
-  failure_ = &failure;
+  return Attachment(link_, router, failure);
 }
 
 void UdpTransport::send_bytes(int node, std::span<const std::uint8_t> bytes) {
   const sockaddr_in a = address_of(endpoints_.at(static_cast<std::size_t>(node)));
   if (::sendto(socket_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&a),
                sizeof a) != static_cast<ssize_t>(bytes.size())) {
-    throw core::Error(fmt::format("UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host,
+    throw core::Error(core::ErrorKind::io,
+                      fmt::format("UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host,
                                   endpoints_[node].port, errno_text()));
   }
 }
@@ -141,9 +147,15 @@ void UdpTransport::send(int node, Packet p, Deadline deadline, std::stop_token s
     const int err = errno;
     const bool full = err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS;
     if (!full || stop.stop_requested() || Clock::now() > deadline) {
-      throw core::Error(fmt::format(
-          "UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host, endpoints_[node].port,
-          full ? "send buffer still full at the deadline" : std::strerror(err)));
+      const core::ErrorKind kind = !full                   ? core::ErrorKind::io
+                                   : stop.stop_requested() ? core::ErrorKind::failed
+                                                           : core::ErrorKind::timeout;
+      throw core::Error(
+          kind, fmt::format("UDP: sendto node {} ({}:{}): {}", node, endpoints_[node].host,
+                            endpoints_[node].port,
+                            !full                   ? std::strerror(err)
+                            : stop.stop_requested() ? "interrupted, the run was stopped"
+                                                    : "send buffer still full at the deadline"));
     }
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
@@ -159,14 +171,32 @@ void UdpTransport::send_barrier(int node, std::uint32_t generation, bool heard_y
   send_bytes(node, to_wire(p, width_));
 }
 
-void UdpTransport::on_barrier_packet(const Packet& p) {
+void UdpTransport::on_barrier_packet(const Packet& p, const std::string& where) {
   const MessageHeader h = decode_header({p.data.data(), kFlitBytes});
   std::uint32_t from = 0;
   for (int i = 0; i < 4; ++i) from |= static_cast<std::uint32_t>(p.data[12 + i]) << (8 * i);
-  if (from >= endpoints_.size() || static_cast<int>(from) == self_) return;  // not a peer
+  if (p.flit_count() != 1 || h.rows != 0 || h.valid_rows > 3) {
+    throw core::Error(fmt::format(
+        "{}: a packet for kernel 0 (the GMI node) must be a barrier packet: one header flit "
+        "with 0 rows and flags 0..3, got {} flits, {} rows, flags {}",
+        where, p.flit_count(), h.rows, h.valid_rows));
+  }
+  if (from >= endpoints_.size() || static_cast<int>(from) == self_) {
+    throw core::Error(
+        fmt::format("{}: barrier packet from node {}; the peers are nodes 0..{} "
+                    "other than {}",
+                    where, from, endpoints_.size() - 1, self_));
+  }
   bool answer = false;
   {
     std::lock_guard lock(barrier_mutex_);
+    // A peer is at most one barrier ahead: it passes barrier g only once this node is in it.
+    if (h.cols == 0 || h.cols > generation_ + 1) {
+      throw core::Error(
+          fmt::format("{}: barrier packet of node {} for barrier {}, but this node "
+                      "has entered {} barriers",
+                      where, from, h.cols, generation_));
+    }
     BarrierState& s = barriers_[h.cols];
     s.heard |= std::uint64_t{1} << from;
     if (h.valid_rows & 1u) s.acked |= std::uint64_t{1} << from;
@@ -192,6 +222,8 @@ void UdpTransport::barrier(Deadline deadline, std::stop_token stop) {
                                 : (std::uint64_t{1} << endpoints_.size()) - 1)) &
       ~(std::uint64_t{1} << self_);
   for (;;) {
+    // A bad datagram is the cause of whatever else went wrong: name it.
+    if (auto bad = received_.first()) throw core::Error(core::ErrorKind::failed, *bad);
     BarrierState s;
     {
       std::lock_guard lock(barrier_mutex_);
@@ -206,9 +238,11 @@ void UdpTransport::barrier(Deadline deadline, std::stop_token stop) {
                                  endpoints_[n].port);
         }
       }
-      throw core::Error(fmt::format("UDP barrier {}: node {} {} waiting for nodes {}", generation,
-                                    self_, stop.stop_requested() ? "stopped" : "timed out",
-                                    missing));
+      const bool stopped = stop.stop_requested();
+      throw core::Error(
+          stopped ? core::ErrorKind::failed : core::ErrorKind::timeout,
+          fmt::format("UDP barrier {}: node {} {} waiting for nodes {}", generation, self_,
+                      stopped ? "stopped (the run failed)" : "timed out", missing));
     }
     for (std::size_t n = 0; n < endpoints_.size(); ++n) {
       if ((others >> n & 1) && !(s.acked >> n & 1)) {
@@ -220,30 +254,47 @@ void UdpTransport::barrier(Deadline deadline, std::stop_token stop) {
 }
 
 void UdpTransport::receive_loop(std::stop_token stop) {
-  std::vector<std::uint8_t> buffer(kMaxDatagram);
+  std::vector<std::uint8_t> buffer(kMaxDatagram + 1);  // one more: a longer datagram shows
   while (!stop.stop_requested()) {
     pollfd fd{socket_, POLLIN, 0};
     if (::poll(&fd, 1, 20) <= 0) continue;
     sockaddr_in from{};
     socklen_t from_len = sizeof from;
-    const ssize_t n = ::recvfrom(socket_, buffer.data(), buffer.size(), 0,
+    const ssize_t n = ::recvfrom(socket_, buffer.data(), buffer.size(), MSG_TRUNC,
                                  reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) continue;
+    char host[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &from.sin_addr, host, sizeof host);
     const std::string where =
-        fmt::format("UDP datagram from port {} at node {}", ntohs(from.sin_port), self_);
+        fmt::format("UDP node {} ({}:{}): datagram from {}:{}", self_, endpoints_[self_].host,
+                    endpoints_[self_].port, host, ntohs(from.sin_port));
+    Packet p;
     try {
-      Packet p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), width_, where);
+      if (static_cast<std::size_t>(n) > kMaxDatagram) {
+        throw core::Error(fmt::format("{}: {} bytes, more than a packet of at most {} bytes", where,
+                                      n, kMaxDatagram));
+      }
+      p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), width_, where);
       if (p.dest == 0) {
-        on_barrier_packet(p);
+        on_barrier_packet(p, where);
         continue;
       }
-      if (!router_) throw core::Error(where + ": no router attached");
-      router_->deliver(std::move(p), Deadline(Deadline::duration(deadline_.load())),
-                       failure_->token());
     } catch (const std::exception& e) {
-      if (failure_)
-        failure_->record(fmt::format("node {} (network receive): {}",
-                                     router_ ? router_->name() : std::to_string(self_), e.what()));
+      // A bad datagram: into the barriers' record and, while a run is attached, the run's, so
+      // that either names the datagram rather than just the wait it ended.
+      received_.record(e.what());
+      link_->report(e.what());
+      continue;
+    }
+    try {
+      std::vector<Packet> burst;
+      burst.push_back(std::move(p));
+      link_->deliver(std::move(burst), Deadline(Deadline::duration(deadline_.load())), self_);
+    } catch (const std::exception& e) {
+      // The run's failure when one is attached (a delivery cut short by its end is no news to
+      // it); a packet with no run to go to is a bad datagram.
+      const std::string what = fmt::format("{}: {}", where, e.what());
+      if (!link_->report(what)) received_.record(what);
     }
   }
 }

@@ -6,10 +6,15 @@
 // Like Galapagos, UDP here has no retransmission: on loopback nothing is lost as long as the
 // receiver drains its socket, which a dedicated thread does into the node's router; the socket
 // buffer is enlarged to hold bursts.
+//
+// A datagram that is not a packet in that format (or a barrier packet that breaks the barrier
+// convention below) is an error of the run, named by its sender's address and what is wrong
+// with it: it fails the run this node is in, or the next barrier when no run is attached.
 #pragma once
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -17,7 +22,7 @@
 #include <vector>
 
 #include "platform/failure.h"
-#include "platform/router.h"
+#include "platform/link.h"
 #include "platform/transport.h"
 
 namespace atl::platform {
@@ -28,6 +33,7 @@ struct UdpEndpoint {
 };
 
 // Node n at 127.0.0.1:(base_port + n): the loopback layout used by tests and `atoll node`.
+// Throws core::Error unless every port lies in 1..65535.
 std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port);
 
 // "host:port,host:port,..." with one entry per node, in node order (the software form of the
@@ -44,11 +50,12 @@ class UdpTransport final : public Transport {
   UdpTransport(const UdpTransport&) = delete;
   UdpTransport& operator=(const UdpTransport&) = delete;
 
-  void attach(int node, Router& router, Failure& failure) override;
+  Attachment attach(int node, Router& router, Failure& failure) override;
   void send(int node, Packet p, Deadline deadline, std::stop_token stop) override;
   // Every node sends a header-only packet to kernel 0 (the GMI node) of every other node until
   // it has heard from all of them and all have heard from it. The first barrier also starts
-  // the receiver thread.
+  // the receiver thread. Throws core::Error naming the missing peers at the deadline, or the
+  // first bad datagram this node received.
   void barrier(Deadline deadline, std::stop_token stop) override;
 
   // Sends raw bytes as one datagram to node `node` (tests use it to inject malformed packets).
@@ -56,16 +63,17 @@ class UdpTransport final : public Transport {
 
  private:
   void receive_loop(std::stop_token stop);
-  void on_barrier_packet(const Packet& p);
+  // Throws core::Error naming `where` when `p` breaks the barrier convention.
+  void on_barrier_packet(const Packet& p, const std::string& where);
   void send_barrier(int node, std::uint32_t generation, bool heard_you, bool reply);
 
   std::vector<UdpEndpoint> endpoints_;
   int self_;
   IdWidth width_;
   int socket_ = -1;
-  Router* router_ = nullptr;
-  Failure* failure_ = nullptr;
-  std::atomic<Deadline::rep> deadline_{0};
+  std::shared_ptr<NodeLink> link_ = std::make_shared<NodeLink>();
+  Failure received_;                        // the first bad datagram, kept for the barriers
+  std::atomic<Deadline::rep> deadline_{0};  // the receiver's deadline for local delivery
   // Barrier bookkeeping per barrier generation: bit n of `heard` = node n's barrier packet
   // arrived; of `acked` = node n said it heard ours.
   struct BarrierState {

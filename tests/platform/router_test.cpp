@@ -17,7 +17,7 @@ using std::chrono::milliseconds;
 // Records what the router hands to the network.
 class RecordingTransport final : public Transport {
  public:
-  void attach(int, Router&, Failure&) override {}
+  Attachment attach(int, Router&, Failure&) override { return {}; }
   void send(int node, Packet p, Deadline, std::stop_token) override {
     sent.emplace_back(node, std::move(p));
   }
