@@ -4,8 +4,10 @@
 
 #include <cmath>
 #include <deque>
+#include <optional>
 
 #include "core/error.h"
+#include "sim/picos.h"
 
 namespace atl::sim {
 namespace {
@@ -31,7 +33,13 @@ Network build_network(const hw::Cluster& cluster) {
   }
   const int n = static_cast<int>(cluster.nodes.size());
   const double ps_per_byte = 8000.0 / cfg.link_gbps;
-  const Picos hop = std::llround(cfg.hop_latency_ns * 1000.0);
+  const std::optional<Picos> hop = to_picos(cfg.hop_latency_ns * 1000.0);
+  if (!hop) {
+    throw core::Error(core::ErrorKind::does_not_fit,
+                      fmt::format("cluster '{}': network.hop_latency_ns = {} is over the "
+                                  "simulator's limit of 2^62 ps (53 days)",
+                                  cluster.name, cfg.hop_latency_ns));
+  }
   auto node = [&](int i) { return cluster.nodes[i].name; };
 
   Network net;
@@ -42,7 +50,7 @@ Network build_network(const hw::Cluster& cluster) {
     case hw::Topology::switched: {
       std::vector<int> up(n), down(n);
       for (int i = 0; i < n; ++i) {
-        up[i] = add_link(net, node(i) + "->switch", hop, ps_per_byte);
+        up[i] = add_link(net, node(i) + "->switch", *hop, ps_per_byte);
         down[i] = add_link(net, "switch->" + node(i), 0, ps_per_byte);
       }
       for (int a = 0; a < n; ++a) {
@@ -55,8 +63,8 @@ Network build_network(const hw::Cluster& cluster) {
     case hw::Topology::ring: {
       std::vector<int> cw(n), ccw(n);  // cw[i]: i -> i+1, ccw[i]: i -> i-1
       for (int i = 0; i < n; ++i) {
-        cw[i] = add_link(net, node(i) + "->" + node((i + 1) % n), hop, ps_per_byte);
-        ccw[i] = add_link(net, node(i) + "->" + node((i + n - 1) % n), hop, ps_per_byte);
+        cw[i] = add_link(net, node(i) + "->" + node((i + 1) % n), *hop, ps_per_byte);
+        ccw[i] = add_link(net, node(i) + "->" + node((i + n - 1) % n), *hop, ps_per_byte);
       }
       for (int a = 0; a < n; ++a) {
         for (int b = 0; b < n; ++b) {
@@ -83,8 +91,8 @@ Network build_network(const hw::Cluster& cluster) {
               "0..{}",
               cluster.name, l, a, b, n - 1));
         }
-        adjacency[a].push_back({b, add_link(net, node(a) + "->" + node(b), hop, ps_per_byte)});
-        adjacency[b].push_back({a, add_link(net, node(b) + "->" + node(a), hop, ps_per_byte)});
+        adjacency[a].push_back({b, add_link(net, node(a) + "->" + node(b), *hop, ps_per_byte)});
+        adjacency[b].push_back({a, add_link(net, node(b) + "->" + node(a), *hop, ps_per_byte)});
       }
       // Breadth-first search from every node gives the fewest-links route.
       for (int a = 0; a < n; ++a) {

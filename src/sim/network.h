@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "hw/cluster.h"
-#include "sim/event_queue.h"
+#include "sim/picos.h"
 
 namespace atl::sim {
 
@@ -34,7 +34,8 @@ struct Network {
 };
 
 // Builds links and routes for the cluster. Throws core::Error naming the field for a
-// non-positive bandwidth, a negative latency, or a direct topology that leaves nodes unreachable.
+// non-positive bandwidth, a negative latency, or a direct topology that leaves nodes unreachable,
+// and of kind does_not_fit for a hop latency beyond kMaxTime.
 Network build_network(const hw::Cluster& cluster);
 
 }  // namespace atl::sim

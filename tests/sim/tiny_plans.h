@@ -73,6 +73,7 @@ inline plan::Plan make_plan(graph::Graph g, hw::Cluster c, std::vector<int> node
     p.kernel_id.push_back(static_cast<std::uint32_t>(k + 1));
   }
   p.objective = "manual";
+  p.estimate.nodes.resize(p.cluster.nodes.size());
   return p;
 }
 
