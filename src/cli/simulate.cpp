@@ -70,7 +70,7 @@ void add_simulate(CLI::App& app) {
                   fmt::format("Back-to-back sequences for the throughput run; each run may take "
                               "at most {} kernel rows (graph kernels x seq_len x sequences)",
                               sim::kMaxKernelRows))
-      ->check(CLI::Range(std::int64_t{1}, sim::kMaxKernelRows))
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--ideal-network", o->ideal_network,
                 "Zero latency, infinite bandwidth between FPGAs (compare with the analytic "
