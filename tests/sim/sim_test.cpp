@@ -205,6 +205,21 @@ TEST(Simulate, RejectsBadPlans) {
   expect_error(two_nodes(), kInvalid, "got 4 and 1000", o);
 }
 
+// With FIFOs of one row P stops at row 2 (X took row 0, row 1 waits in its FIFO) and att waits for
+// P's row 3; with the default four rows the same plan runs.
+TEST(Simulate, NamesTheKernelsOfADeadlock) {
+  Options o;
+  o.fifo_rows = 1;
+  expect_error(testing::deadlocking(), kInvalid,
+               "simulation of plan 'deadlocking' deadlocked at 540000 ps with 0 of 4 rows "
+               "delivered: source at row 3 waits for room for row 2 of stream source -> P; P at "
+               "row 2 waits for room for row 1 of stream P -> X; X at row 1 waits for room for "
+               "row 0 of stream X -> Z; att at row 0 waits for input row 3 of stream P -> att; Z "
+               "at row 0 waits for input row 0 of stream att -> Z",
+               o);
+  EXPECT_GT(simulate(testing::deadlocking()).latency, 0);
+}
+
 // Issue 9.4: hostile figures are rejected before anything is allocated or run, never wrapped.
 // two_nodes() has 4 kernels of 4 rows: 16 kernel rows per sequence.
 TEST(Simulate, RejectsWorkOverTheLimit) {
