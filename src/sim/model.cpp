@@ -110,7 +110,7 @@ Model build_model(const plan::Plan& plan, const Network& net, const Options& opt
     if (src != dst && !opt.ideal_network) {
       cost::StreamCost wire =
           cost::stream_cost(s, g, plan.cluster.network, hw::hops(plan.cluster, src, dst));
-      grp.route = net.route(src, dst);
+      if (grp.route.empty()) grp.route = net.route(src, dst);
       grp.bytes = add(grp.bytes, wire.wire_bytes_per_token, g, grp, "wire bytes");
       grp.bytes_first =
           add(grp.bytes_first,

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hw/cluster.h"
@@ -27,10 +28,14 @@ struct Link {
 
 struct Network {
   std::vector<Link> links;
-  // routes[a * nodes + b]: link indices from node a to node b (empty when a == b).
-  std::vector<std::vector<int>> routes;
   int nodes = 0;
-  const std::vector<int>& route(int a, int b) const { return routes[a * nodes + b]; }
+  hw::Topology topology = hw::Topology::switched;
+  // direct: per node, (neighbour, link to it) in the order the cluster lists its links.
+  std::vector<std::vector<std::pair<int, int>>> adjacency;
+  // Link indices from node a to node b (empty when a == b). Computed when asked: a table of
+  // every pair grows with the square of the nodes (the cube on a ring), gigabytes for a plan of
+  // a few thousand nodes.
+  std::vector<int> route(int a, int b) const;
 };
 
 // Builds links and routes for the cluster. Throws core::Error naming the field for a
