@@ -68,8 +68,9 @@ void add_simulate(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--sequences", o->sequences,
                   fmt::format("Back-to-back sequences for the throughput run; each run may take "
-                              "at most {} kernel rows (graph kernels x seq_len x sequences)",
-                              sim::kMaxKernelRows))
+                              "at most {} kernel rows (graph kernels x seq_len x sequences) and "
+                              "{} MiB (docs/simulation.md)",
+                              sim::kMaxKernelRows, sim::kMaxBufferBytes >> 20))
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--ideal-network", o->ideal_network,

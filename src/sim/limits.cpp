@@ -50,16 +50,20 @@ void check_simulation(const plan::Plan& plan, const Options& o) {
                                   g.kernels.size(), kHopBit));
   }
   // In double: the product of hostile values must not wrap before it is compared.
-  const double rows = static_cast<double>(g.kernels.size()) * static_cast<double>(g.seq_len) *
-                      static_cast<double>(o.sequences);
-  if (rows > static_cast<double>(kMaxKernelRows)) {
+  const double per_sequence =
+      static_cast<double>(g.kernels.size()) * static_cast<double>(g.seq_len);
+  const double rows = per_sequence * static_cast<double>(o.sequences);
+  const double limit = static_cast<double>(kMaxKernelRows);
+  if (rows > limit) {
+    const std::string advice = per_sequence > limit
+                                   ? std::string("one sequence of this plan is already over it")
+                                   : fmt::format("simulate at most {:.0f} sequences of this plan",
+                                                 std::floor(limit / per_sequence));
     throw core::Error(
         core::ErrorKind::does_not_fit,
         fmt::format("simulate: {} sequences of {} rows through {} kernels are {:.4g} kernel rows "
-                    "per run, over the simulator's limit of {} (2^30, about two minutes); "
-                    "simulate at most {} sequences of this plan",
-                    o.sequences, g.seq_len, g.kernels.size(), rows, kMaxKernelRows,
-                    kMaxKernelRows / (static_cast<std::int64_t>(g.kernels.size()) * g.seq_len)));
+                    "per run, over the simulator's limit of {} (2^30, about two minutes); {}",
+                    o.sequences, g.seq_len, g.kernels.size(), rows, kMaxKernelRows, advice));
   }
 }
 

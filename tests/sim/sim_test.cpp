@@ -230,6 +230,12 @@ TEST(Simulate, RejectsWorkOverTheLimit) {
                "rows per run, over the simulator's limit of 1073741824 (2^30, about two minutes); "
                "simulate at most 67108864 sequences of this plan",
                o);
+  plan::Plan p = two_nodes();
+  p.graph.seq_len = std::int64_t{1} << 40;
+  expect_error(p, kDoesNotFit,
+               "simulate: 1 sequences of 1099511627776 rows through 4 kernels are 4.398e+12 "
+               "kernel rows per run, over the simulator's limit of 1073741824 (2^30, about two "
+               "minutes); one sequence of this plan is already over it");
 }
 
 // A long sequence fits the work limit (4 kernels x 2^28 rows = 2^30) but recording the latency
