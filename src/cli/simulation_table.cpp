@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -13,20 +14,8 @@ constexpr std::size_t kLongestSteps = 3;
 
 // "critical path: N steps (a kernel, b stream, c link); longest: name[rows] us, ..."
 std::string path_summary(const std::vector<sim::PathStep>& path) {
-  int kernels = 0, streams = 0, links = 0;
-  for (const sim::PathStep& s : path) {
-    switch (s.kind) {
-      case sim::StepKind::kernel:
-        ++kernels;
-        break;
-      case sim::StepKind::stream:
-        ++streams;
-        break;
-      case sim::StepKind::link:
-        ++links;
-        break;
-    }
-  }
+  std::array<int, 3> count{};  // by StepKind: kernel, stream, link
+  for (const sim::PathStep& s : path) ++count[static_cast<std::size_t>(s.kind)];
   std::vector<const sim::PathStep*> longest;
   for (const sim::PathStep& s : path) longest.push_back(&s);
   std::stable_sort(longest.begin(), longest.end(), [](const auto* a, const auto* b) {
@@ -34,7 +23,7 @@ std::string path_summary(const std::vector<sim::PathStep>& path) {
   });
   longest.resize(std::min(longest.size(), kLongestSteps));
   std::string out = fmt::format("critical path: {} steps ({} kernel, {} on-chip stream, {} link)",
-                                path.size(), kernels, streams, links);
+                                path.size(), count[0], count[1], count[2]);
   for (std::size_t i = 0; i < longest.size(); ++i) {
     const sim::PathStep& s = *longest[i];
     out += fmt::format("{}{}[{}..{}] {:.2f} us", i == 0 ? "; longest: " : ", ", s.name, s.first_row,
