@@ -23,7 +23,7 @@ struct Event {
 
 class EventQueue {
  public:
-  // `payload` must fit in 24 bits (checked by the caller's model build).
+  // `payload` must fit in 24 bits (kernel indices: check_simulation; flights: Transfers).
   void push(Picos time, std::uint32_t payload) {
     const Event e{time, (next_seq_++ << 24) | payload};
     if (hole_) {
