@@ -260,11 +260,14 @@ TEST(Simulate, RejectsClocksWhoseTimesOverflow) {
                "simulated time)");
 }
 
-// A stage m of 2^62 used to give a negative latency.
+// A stage m of 2^62 used to give a negative latency. 2^52 (its weights, 2^58 bytes, still fit
+// cost/'s integers) is 2^51 cycles per row, 2.25e19 ps at 100 MHz.
 TEST(Simulate, RejectsStagesWhoseTimesOverflow) {
   plan::Plan p = two_nodes();
-  p.graph.kernels[1].stages = {testing::linear(std::int64_t{1} << 62, 64, 2, 1)};
-  expect_error(p, kDoesNotFit, "kernel 'A': 2305843009213693952 cycles per row at 100 MHz");
+  p.graph.kernels[1].stages = {testing::linear(std::int64_t{1} << 52, 64, 2, 1)};
+  expect_error(p, kDoesNotFit,
+               "kernel 'A': 2251799813685248 cycles per row at 100 MHz (node fpga0, device "
+               "'test-board') take 2.2518e+19 ps, outside the simulator's range");
 }
 
 // fpga0 at 100 Hz (10^10 ps per cycle): every duration fits, and one sequence runs as worked
