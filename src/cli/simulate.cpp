@@ -53,7 +53,7 @@ void run(const SimulateOptions& o) {
   if (!out) throw core::Error(fmt::format("simulate: cannot write {}", o.output));
   out << j.dump(2) << "\n";
   if (!out) throw core::Error(fmt::format("simulate: writing {} failed", o.output));
-  fmt::print("wrote {}\n", o.output);
+  fmt::print("wrote {} (with the whole critical path)\n", o.output);
 }
 
 }  // namespace
@@ -65,14 +65,18 @@ void add_simulate(CLI::App& app) {
   cmd->add_option("--plan", o->plan, "Plan JSON (e.g. examples/plans/ibert-encoder-6fpga.json)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--sequences", o->sequences, "Back-to-back sequences for the throughput run")
+  cmd->add_option("--sequences", o->sequences,
+                  fmt::format("Back-to-back sequences for the throughput run; each run may take "
+                              "at most {} kernel rows (graph kernels x seq_len x sequences) and "
+                              "{} MiB (docs/simulation.md)",
+                              sim::kMaxKernelRows, sim::kMaxBufferBytes >> 20))
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--ideal-network", o->ideal_network,
                 "Zero latency, infinite bandwidth between FPGAs (compare with the analytic "
                 "estimate)");
   cmd->add_option("--fifo-rows", o->fifo_rows, "Depth in rows of an ordinary stream FIFO")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(std::int64_t{1}, sim::kMaxFifoRows))
       ->capture_default_str();
   cmd->add_flag("--progress", o->progress,
                 "Draw a progress bar even when stderr is not a terminal (long runs only)");

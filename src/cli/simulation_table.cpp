@@ -2,7 +2,37 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
 namespace atl::cli {
+namespace {
+
+constexpr std::size_t kLongestSteps = 3;
+
+// "critical path: N steps (a kernel, b stream, c link); longest: name[rows] us, ..."
+std::string path_summary(const std::vector<sim::PathStep>& path) {
+  std::array<int, 3> count{};  // by StepKind: kernel, stream, link
+  for (const sim::PathStep& s : path) ++count[static_cast<std::size_t>(s.kind)];
+  std::vector<const sim::PathStep*> longest;
+  for (const sim::PathStep& s : path) longest.push_back(&s);
+  std::stable_sort(longest.begin(), longest.end(), [](const auto* a, const auto* b) {
+    return a->end - a->start > b->end - b->start;
+  });
+  longest.resize(std::min(longest.size(), kLongestSteps));
+  std::string out = fmt::format("critical path: {} steps ({} kernel, {} on-chip stream, {} link)",
+                                path.size(), count[0], count[1], count[2]);
+  for (std::size_t i = 0; i < longest.size(); ++i) {
+    const sim::PathStep& s = *longest[i];
+    out += fmt::format("{}{}[{}..{}] {:.2f} us", i == 0 ? "; longest: " : ", ", s.name, s.first_row,
+                       s.last_row, static_cast<double>(s.end - s.start) / 1e6);
+  }
+  return out;
+}
+
+}  // namespace
 
 void print_simulation(const plan::Plan& plan, const sim::Result& r) {
   const double latency_us = static_cast<double>(r.latency) / 1e6;
@@ -12,11 +42,7 @@ void print_simulation(const plan::Plan& plan, const sim::Result& r) {
       plan.estimate.latency_us > 0 ? (latency_us / plan.estimate.latency_us - 1) * 100 : 0.0);
   fmt::print("throughput ({} sequences): {:.1f} seq/s   analytic estimate: {:.1f} seq/s\n",
              r.sequences, r.throughput_seq_per_s, plan.estimate.throughput_seq_per_s);
-  fmt::print("critical path:");
-  for (const sim::PathStep& s : r.critical_path) {
-    fmt::print(" {}[{}..{}]", s.name, s.first_row, s.last_row);
-  }
-  fmt::print("\nevents: {}\n", r.events);
+  fmt::print("{}\nevents: {}\n", path_summary(r.critical_path), r.events);
 }
 
 }  // namespace atl::cli

@@ -6,7 +6,8 @@
 
 namespace atl::cli {
 
-// Latency and throughput against the analytic estimate, the critical path, the event count.
+// Latency and throughput against the analytic estimate, a one-line summary of the critical path
+// (its steps by kind and the three longest; sim::to_json has the whole path), the event count.
 void print_simulation(const plan::Plan& plan, const sim::Result& r);
 
 }  // namespace atl::cli

@@ -8,6 +8,7 @@
 
 #include "report/report.h"
 #include "report/svg.h"
+#include "sim/result_json.h"
 
 namespace atl::report {
 namespace {
@@ -215,8 +216,9 @@ std::string render_html(const Report& r) {
   h += "<h2>Critical path of one sequence</h2>\n<table>\n";
   h += row({"step", "kind", "rows", "start us", "end us"}, true);
   for (const sim::PathStep& s : r.sim.critical_path) {
-    h += row({escape(s.name), s.kind, fmt::format("{}..{}", s.first_row, s.last_row),
-              fmt::format("{:.3f}", us(s.start)), fmt::format("{:.3f}", us(s.end))});
+    h +=
+        row({escape(s.name), sim::to_string(s.kind), fmt::format("{}..{}", s.first_row, s.last_row),
+             fmt::format("{:.3f}", us(s.start)), fmt::format("{:.3f}", us(s.end))});
   }
   h += "</table>\n";
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "report/report.h"
+#include "sim/result_json.h"
 
 namespace atl::report {
 namespace {
@@ -59,8 +60,8 @@ std::string render_markdown(const Report& r) {
   m += "\n## Critical path of one sequence\n\n| step | kind | rows | start us | end us |\n"
        "|---|---|---|---:|---:|\n";
   for (const sim::PathStep& s : r.sim.critical_path) {
-    m += fmt::format("| {} | {} | {}..{} | {:.3f} | {:.3f} |\n", s.name, s.kind, s.first_row,
-                     s.last_row, us(s.start), us(s.end));
+    m += fmt::format("| {} | {} | {}..{} | {:.3f} | {:.3f} |\n", s.name, sim::to_string(s.kind),
+                     s.first_row, s.last_row, us(s.start), us(s.end));
   }
   return m;
 }

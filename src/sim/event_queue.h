@@ -8,15 +8,14 @@
 #include <cstdint>
 #include <vector>
 
-namespace atl::sim {
+#include "sim/picos.h"
 
-// Time in integer picoseconds: sums of integers never drift, unlike accumulated doubles.
-using Picos = std::int64_t;
+namespace atl::sim {
 
 struct Event {
   Picos time = 0;
   // (sequence number << 24) | payload: comparing `key` after `time` orders equal times by
-  // scheduling order; the low 24 bits name what happens (see engine.cpp).
+  // scheduling order; the low 24 bits name what happens (see run.cpp).
   std::uint64_t key = 0;
   std::uint32_t payload() const { return static_cast<std::uint32_t>(key & kPayloadMask); }
   static constexpr std::uint64_t kPayloadMask = (1u << 24) - 1;
@@ -24,7 +23,7 @@ struct Event {
 
 class EventQueue {
  public:
-  // `payload` must fit in 24 bits (checked by the caller's model build).
+  // `payload` must fit in 24 bits (kernel indices: check_simulation; flights: Transfers).
   void push(Picos time, std::uint32_t payload) {
     const Event e{time, (next_seq_++ << 24) | payload};
     if (hole_) {

@@ -12,10 +12,11 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hw/cluster.h"
-#include "sim/event_queue.h"
+#include "sim/picos.h"
 
 namespace atl::sim {
 
@@ -27,14 +28,19 @@ struct Link {
 
 struct Network {
   std::vector<Link> links;
-  // routes[a * nodes + b]: link indices from node a to node b (empty when a == b).
-  std::vector<std::vector<int>> routes;
   int nodes = 0;
-  const std::vector<int>& route(int a, int b) const { return routes[a * nodes + b]; }
+  hw::Topology topology = hw::Topology::switched;
+  // direct: per node, (neighbour, link to it) in the order the cluster lists its links.
+  std::vector<std::vector<std::pair<int, int>>> adjacency;
+  // Link indices from node a to node b (empty when a == b). Computed when asked: a table of
+  // every pair grows with the square of the nodes (the cube on a ring), gigabytes for a plan of
+  // a few thousand nodes.
+  std::vector<int> route(int a, int b) const;
 };
 
 // Builds links and routes for the cluster. Throws core::Error naming the field for a
-// non-positive bandwidth, a negative latency, or a direct topology that leaves nodes unreachable.
+// non-positive bandwidth, a negative latency, or a direct topology that leaves nodes unreachable,
+// and of kind does_not_fit for a hop latency beyond kMaxTime.
 Network build_network(const hw::Cluster& cluster);
 
 }  // namespace atl::sim

@@ -11,6 +11,18 @@ double us(Picos t) {
 
 }  // namespace
 
+const char* to_string(StepKind kind) {
+  switch (kind) {
+    case StepKind::kernel:
+      return "kernel";
+    case StepKind::stream:
+      return "stream";
+    case StepKind::link:
+      return "link";
+  }
+  return "?";
+}
+
 nlohmann::json to_json(const Result& r) {
   nlohmann::json j;
   j["latency_us"] = us(r.latency);
@@ -46,7 +58,7 @@ nlohmann::json to_json(const Result& r) {
   j["links"] = std::move(links);
   nlohmann::json path = nlohmann::json::array();
   for (const PathStep& s : r.critical_path) {
-    path.push_back({{"kind", s.kind},
+    path.push_back({{"kind", to_string(s.kind)},
                     {"name", s.name},
                     {"first_row", s.first_row},
                     {"last_row", s.last_row},

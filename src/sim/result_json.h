@@ -10,4 +10,7 @@ namespace atl::sim {
 
 nlohmann::json to_json(const Result& result);
 
+// "kernel", "stream" or "link": the critical path's step kinds as the JSON and reports name them.
+const char* to_string(StepKind kind);
+
 }  // namespace atl::sim

@@ -27,8 +27,22 @@
 
 namespace atl::sim {
 
+// What one simulate() call may take on. Both are checked before anything is allocated and
+// exceeding them throws core::Error of kind does_not_fit.
+//  - work: each of the two runs (latency, throughput) handles at most kMaxKernelRows kernel
+//    rows (graph kernels x seq_len x sequences); about two minutes of one core.
+//  - memory: stream FIFOs, the latency run's per-row record and the per-sequence times together
+//    at most kMaxBufferBytes.
+// Simulated time must stay below kMaxTime (sim/picos.h); durations that could pass it throw
+// does_not_fit, naming the kernel and device or the link.
+constexpr std::int64_t kMaxKernelRows = std::int64_t{1} << 30;
+constexpr std::int64_t kMaxBufferBytes = std::int64_t{1} << 31;
+// Ranges of Options::fifo_rows and Options::sequence_buffers.
+constexpr std::int64_t kMaxFifoRows = std::int64_t{1} << 20;
+constexpr std::int64_t kMaxSequenceBuffers = 64;
+
 struct Options {
-  std::int64_t sequences = 1;  // back-to-back sequences for the throughput run
+  std::int64_t sequences = 1;  // back-to-back sequences for the throughput run, >= 1
   // Zero latency and infinite bandwidth between FPGAs (on-chip transfers still take their
   // cycles): the setting under which the analytic estimate (plan.estimate) is comparable.
   bool ideal_network = false;
@@ -60,9 +74,14 @@ struct LinkStats {
   double utilisation = 0;  // busy / throughput-run makespan
 };
 
+// What a step of the critical path is: a kernel processing rows, a row moving between two
+// kernels of one FPGA, or a row crossing the network (the links of its route).
+enum class StepKind { kernel, stream, link };
+
 // One step of the critical path of the latency run, in time order.
 struct PathStep {
-  std::string kind;  // "kernel" | "link"
+  StepKind kind = StepKind::kernel;
+  // kernel: its name; stream: "producer -> consumer"; link: the route's links, comma-separated.
   std::string name;
   std::int64_t first_row = 0, last_row = 0;
   Picos start = 0, end = 0;
@@ -82,14 +101,12 @@ struct Result {
   std::vector<Picos> sequence_done;  // throughput run: when each sequence's last row left
 };
 
-// Throws core::Error naming the field for plans the simulator cannot run: no kernels, placement
-// out of range, non-positive clocks or bandwidths, or a simulation that stops making progress
-// (names the waiting kernels).
+// Simulates `plan`, which must pass plan::validate (simulate calls it: a plan built in code is
+// checked like a loaded one). Beyond that it throws core::Error naming the field, kernel or link
+// for what plan::validate leaves to the simulator: clocks outside (0, 10^6] MHz, bad network
+// figures (sim/network.h), Options out of range, the limits above, and a simulation that stops
+// making progress (naming the waiting kernels).
 Result simulate(const plan::Plan& plan, const Options& options = {});
-
-// Throws core::Error naming the field (plan.cluster.nodes[i].device.kernel_clock_mhz, ...)
-// unless the plan is something the simulator can run. simulate() calls it first.
-void check_plan(const plan::Plan& plan);
 
 // Throws core::Error naming the node and the figure unless every node's device is the catalogue's
 // board of that name with the same figures (a plan made with another catalogue, or edited by

@@ -53,5 +53,16 @@ TEST(Network, DirectRejectsUnreachableNodes) {
   EXPECT_THROW(build_network(c), core::Error);
 }
 
+// Routes are computed when asked: 20,000 nodes on a ring used to need a table of 4 x 10^8 routes
+// (10 GB before their links).
+TEST(Network, ManyNodesNeedNoRouteTable) {
+  hw::Cluster c = testing::cluster(20'000);
+  c.network.topology = hw::Topology::ring;
+  Network n = build_network(c);
+  EXPECT_EQ(n.links.size(), 40'000u);
+  EXPECT_EQ(n.route(0, 10'000).size(), 10'000u);
+  EXPECT_EQ(route_names(n, 0, 19'999), (std::vector<std::string>{"fpga0->fpga19999"}));
+}
+
 }  // namespace
 }  // namespace atl::sim

@@ -73,6 +73,7 @@ inline plan::Plan make_plan(graph::Graph g, hw::Cluster c, std::vector<int> node
     p.kernel_id.push_back(static_cast<std::uint32_t>(k + 1));
   }
   p.objective = plan::Objective::manual;
+  p.estimate.nodes.resize(p.cluster.nodes.size());
   return p;
 }
 
@@ -115,6 +116,30 @@ inline plan::Plan gather_two() {
   g.streams[1].pattern = g.streams[0].pattern = graph::Pattern::bcast;
   g.streams[2].pattern = g.streams[3].pattern = graph::Pattern::gather;
   return make_plan(std::move(g), cluster(2), {0, 0, 0, 1, 1});
+}
+
+// A plan that deadlocks with FIFOs of one row: P feeds `att` (an attention kernel, which waits
+// for P's whole sequence on port 1) and, through one-row FIFOs, X and then Z, which also needs
+// att's first row. P can only send two rows before X and Z fill up; att needs all four. All on
+// fpga0.
+inline plan::Plan deadlocking() {
+  graph::Graph g;
+  g.model = "deadlocking";
+  g.seq_len = 4;
+  g.hidden = 64;
+  g.heads = 1;
+  g.intermediate = 64;
+  g.layers = 1;
+  g.kernels = {kernel("source", graph::Role::source, {}, 64),
+               kernel("P", graph::Role::q, {quant_act(64, 4)}, 64),
+               kernel("X", graph::Role::k, {quant_act(64, 4)}, 64),
+               kernel("att", graph::Role::attention,
+                      {{graph::StageType::attention_matmul, 4, 64, {1, 1, 1}}}, 64),
+               kernel("Z", graph::Role::ln_attn, {quant_act(64, 4)}, 64),
+               kernel("sink", graph::Role::sink, {}, 0)};
+  g.streams = {stream(0, 1, 64), stream(0, 3, 64),    stream(1, 3, 64, 1), stream(1, 2, 64),
+               stream(2, 4, 64), stream(3, 4, 64, 1), stream(4, 5, 64)};
+  return make_plan(std::move(g), cluster(1), {0, 0, 0, 0, 0, 0});
 }
 
 }  // namespace atl::sim::testing
