@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "core/json_field.h"
 #include "graph/json.h"
+#include "plan/check.h"
 
 namespace atl::plan {
 namespace {
@@ -259,6 +260,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
   if (estimate_it == j.end()) throw core::Error(fmt::format("{}.estimate: missing field", where));
   p.estimate = estimate_from(*estimate_it, p.cluster, where + ".estimate");
   validate(p, where);
+  check_meaning(p, where);
 
   // The routing table is derived data; it is stored for readers of the file (and the Galapagos
   // export) and must agree with the placement.
@@ -289,6 +291,7 @@ std::string plan_text(const Plan& plan) {
 
 void save_plan(const Plan& plan, const std::filesystem::path& path) {
   validate(plan, path.string());
+  check_meaning(plan, path.string());
   core::write_text_file(path, plan_text(plan));
 }
 

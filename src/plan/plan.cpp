@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "plan/check.h"
 
 namespace atl::plan {
 
@@ -95,7 +94,6 @@ void validate(const Plan& plan, const std::string& where) {
     fail(fmt::format("estimate: {} node entries for {} cluster nodes", plan.estimate.nodes.size(),
                      plan.cluster.nodes.size()));
   }
-  check_meaning(plan, where);
 }
 
 }  // namespace atl::plan

@@ -47,10 +47,13 @@ std::vector<int> routing_table(const Plan& plan);
 
 // Throws core::Error naming `where` and the field, kernel or node unless the plan is coherent:
 // valid graph, one placement and one ID per kernel, node indices in range, IDs consecutive from 1
-// and below 256 in compatible mode, one estimate per node.
+// and below 256 in compatible mode, one estimate per node. This is the structure every user of
+// a plan needs (the simulator times toy graphs too); what the plan computes is checked by
+// check_meaning (plan/check.h), which the file readers and writers and the software nodes add.
 void validate(const Plan& plan, const std::string& where);
 
+// Both validate and check_meaning; errors name the file and the JSON path.
 void save_plan(const Plan& plan, const std::filesystem::path& path);
-Plan load_plan(const std::filesystem::path& path);  // validates; errors name the field
+Plan load_plan(const std::filesystem::path& path);
 
 }  // namespace atl::plan

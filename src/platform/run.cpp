@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "plan/check.h"
 #include "platform/inproc_transport.h"
 
 namespace atl::platform {
@@ -20,9 +21,14 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 
 namespace {
 
-// The part of check_run_inputs that setup needs: weights that fit the graph and a token count.
+// The part of check_run_inputs that setup needs: a plan that is the encoder it names (its
+// gathers concatenate in kernel-ID order, so an ID permutation would permute the heads),
+// weights that fit the graph and a token count.
 void check_setup(const plan::Plan& plan, const model::EncoderWeights& weights,
                  std::int64_t tokens) {
+  const std::string where = "plan '" + plan.graph.model + "'";
+  plan::validate(plan, where);
+  plan::check_meaning(plan, where);
   const graph::Graph& g = plan.graph;
   const model::ModelConfig& c = weights.config;
   if (c.hidden != g.hidden || c.heads != g.heads || c.intermediate != g.intermediate ||
@@ -170,7 +176,6 @@ RunResult run_nodes(const plan::Plan& plan, const model::EncoderWeights& weights
 
 RunResult run_plan(const plan::Plan& plan, const model::EncoderWeights& weights,
                    const core::Tensor<std::int8_t>& input, const RunOptions& options) {
-  plan::validate(plan, "plan '" + plan.graph.model + "'");
   check_run_inputs(plan, weights, input);
   RunResult r = SoftwareCluster(plan, weights, input.dim(0), options).run(input);
   if (!r.output) throw core::Error("run: the sink kernel produced no output");

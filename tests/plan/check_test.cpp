@@ -41,6 +41,8 @@ Plan tiny_plan() {
   p.cluster.name = "one";
   hw::Device d;
   d.name = "board";
+  d.family = "ultrascale_plus";
+  d.dsp_kind = "dsp48e2";
   d.kernel_clock_mhz = 200;
   p.cluster.nodes = {{"a", d}};
   p.node_of_kernel.assign(p.graph.kernels.size(), 0);
