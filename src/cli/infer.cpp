@@ -37,6 +37,7 @@ void run(const InferOptions& o) {
 
   core::Tensor<std::int8_t> x;
   if (o.random_input) {
+    if (o.tokens) model::validate_tokens(config, o.tokens, "--tokens");
     x = model::random_input(o.tokens ? o.tokens : config.seq_len, config.hidden, o.input_seed);
   } else {
     x = core::read_npy<std::int8_t>(o.input);

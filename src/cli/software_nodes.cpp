@@ -60,6 +60,7 @@ model::EncoderWeights load_run_weights(const RunInputs& o, const plan::Plan& pla
 
 core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& plan) {
   if (o.random_input) {
+    if (o.tokens > 0) model::validate_tokens(graph::model_config(plan.graph), o.tokens, "--tokens");
     return model::random_input(o.tokens > 0 ? o.tokens : plan.graph.seq_len, plan.graph.hidden,
                                o.input_seed);
   }
