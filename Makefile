@@ -6,7 +6,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 # 2-core machine (a forward went from 42 ms to 1.7 s under load); passive waiting avoids that.
 export OMP_WAIT_POLICY ?= passive
 
-.PHONY: all deps build demo test bench fuzz format clean
+.PHONY: all deps build demo test bench fuzz sanitize format clean
 
 all: build
 
@@ -35,9 +35,21 @@ fuzz: deps
 	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_npy
 	@mkdir -p $(BUILD)-fuzz/corpus
 	./$(BUILD)-fuzz/fuzz/fuzz_npy -max_total_time=60 $(BUILD)-fuzz/corpus fuzz/corpus/npy
+	@cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz_plan fuzz_model fuzz_cluster fuzz_placement fuzz_cluster_builder
+	for t in plan model cluster placement cluster_builder; do mkdir -p $(BUILD)-fuzz/corpus-$$t && \
+	  ./$(BUILD)-fuzz/fuzz/fuzz_$$t -max_total_time=60 $(BUILD)-fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; done
+
+# The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer (any report fails).
+SANITIZE_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize: deps
+	@cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATOLL_BENCH=OFF \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_CXX_FLAGS="$(SANITIZE_FLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_FLAGS)" >/dev/null
+	@cmake --build $(BUILD)-sanitize -j$(JOBS)
+	cd $(BUILD)-sanitize && ctest -j$(JOBS) --output-on-failure --timeout 1800
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cpp')
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-fuzz
+	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD)-sanitize
