@@ -40,10 +40,7 @@ model::EncoderWeights load_weights(const WeightOptions& o, const model::ModelCon
 core::Tensor<std::int8_t> load_input(const InputOptions& o, const model::ModelConfig& config) {
   check_input(o);
   if (o.random) {
-    if (o.tokens > config.seq_len) {
-      throw core::Error(fmt::format("--tokens {}: model '{}' takes 1 to {} tokens", o.tokens,
-                                    config.name, config.seq_len));
-    }
+    if (o.tokens > 0) model::validate_tokens(config, o.tokens, "--tokens");
     return model::random_input(o.tokens > 0 ? o.tokens : config.seq_len, config.hidden, o.seed);
   }
   core::Tensor<std::int8_t> x = core::read_npy<std::int8_t>(o.file);

@@ -15,6 +15,8 @@
 #include "cli/paths.h"
 #include "cli/verbs.h"
 #include "core/error.h"
+#include "core/file.h"
+#include "hw/cluster.h"
 #include "hw/device.h"
 #include "map/mapper.h"
 #include "model/config.h"
@@ -103,6 +105,7 @@ std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::P
 }
 
 void run(const ReportOptions& o) {
+  for (int n : o.fpgas) hw::validate_node_count(n, "--fpgas");
   const plan::Plan plan = plan::load_plan(o.plan);
   check_plan_devices(plan, o.catalogue);
   const report::Format format = o.format.empty()
@@ -118,11 +121,7 @@ void run(const ReportOptions& o) {
   if (o.cpu_w > 0) in.cpu_w = o.cpu_w;
   if (!o.project.empty()) in.projection = project(o, plan, o.catalogue.load());
   if (!o.projection_json.empty()) {
-    std::ifstream file(o.projection_json);
-    nlohmann::json j = nlohmann::json::parse(file, nullptr, false);
-    if (j.is_discarded()) {
-      throw core::Error(fmt::format("{}: not valid JSON", o.projection_json));
-    }
+    const nlohmann::json j = core::read_json_file(o.projection_json, "projection JSON");
     for (report::ProjectionRow& r : report::projection_from_json(j, o.projection_json)) {
       in.projection.push_back(std::move(r));
     }

@@ -15,6 +15,13 @@
 
 namespace atl::core {
 
+// A value as shown in an error message: its JSON text, cut to 80 characters.
+inline std::string shown(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
 // Reads `key` of object `j` as an integer in [lo, hi]; the error names the range.
 inline std::int64_t json_int(const nlohmann::json& j, const std::string& key, const std::string& at,
                              std::int64_t lo, std::int64_t hi) {
@@ -32,11 +39,11 @@ inline std::int64_t json_int(const nlohmann::json& j, const std::string& key, co
     v = it->get<std::int64_t>();
     in_range = v >= lo && v <= hi;
   } else {
-    throw Error(fmt::format("{}.{}: expected an integer, got {}", at, key, it->dump()));
+    throw Error(fmt::format("{}.{}: expected an integer, got {}", at, key, shown(*it)));
   }
   if (!in_range) {
     throw Error(
-        fmt::format("{}.{}: expected an integer in [{}, {}], got {}", at, key, lo, hi, it->dump()));
+        fmt::format("{}.{}: expected an integer in [{}, {}], got {}", at, key, lo, hi, shown(*it)));
   }
   return v;
 }
@@ -58,12 +65,12 @@ T json_field(const nlohmann::json& j, const std::string& key, const std::string&
                            : std::is_same_v<T, std::string> ? "a string"
                            : std::is_floating_point_v<T>    ? "a number"
                                                             : "an integer";
-    throw Error(fmt::format("{}.{}: expected {}, got {}", at, key, expected, it->dump()));
+    throw Error(fmt::format("{}.{}: expected {}, got {}", at, key, expected, shown(*it)));
   }
   if constexpr (std::is_floating_point_v<T>) {
     const T v = it->get<T>();
     if (!std::isfinite(v)) {
-      throw Error(fmt::format("{}.{}: expected a finite number, got {}", at, key, it->dump()));
+      throw Error(fmt::format("{}.{}: expected a finite number, got {}", at, key, shown(*it)));
     }
     return v;
   } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {

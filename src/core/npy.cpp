@@ -1,5 +1,7 @@
 #include "core/npy.h"
 
+#include "core/file.h"
+
 #include <bit>
 #include <charconv>
 #include <cstring>
@@ -169,28 +171,34 @@ std::size_t dtype_size(DType d) {
 
 bool is_integer(DType d) { return d != DType::f32 && d != DType::f64; }
 
-NpyHeader parse_npy_header(std::span<const std::uint8_t> bytes, const std::string& name) {
+namespace {
+
+// Bytes from the start of an image to the end of its header dict; `bytes` holds at least the
+// first 12 bytes of the image (or all of a shorter one).
+std::size_t header_end(std::span<const std::uint8_t> bytes, const std::string& name) {
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     fail(name, "not an npy file (missing the \\x93NUMPY magic)");
   }
-  int major = bytes[6];
-  std::size_t header_len = 0, prefix = 0;
-  if (major == 1) {
-    header_len = bytes[8] | (std::size_t{bytes[9]} << 8);
-    prefix = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) fail(name, "npy header is truncated");
-    header_len = bytes[8] | (std::size_t{bytes[9]} << 8) | (std::size_t{bytes[10]} << 16) |
-                 (std::size_t{bytes[11]} << 24);
-    prefix = 12;
-  } else {
+  const int major = bytes[6];
+  if (major == 1) return 10 + (bytes[8] | (std::size_t{bytes[9]} << 8));
+  if (major != 2 && major != 3) {
     fail(name, fmt::format("npy format version {} is not supported (expected 1, 2 or 3)", major));
   }
-  if (header_len > kMaxHeaderLen || prefix + header_len > bytes.size()) {
-    fail(name, fmt::format("npy header of {} bytes is truncated (file has {} bytes)", header_len,
-                           bytes.size()));
+  if (bytes.size() < 12) fail(name, "npy header is truncated");
+  const std::size_t header_len = bytes[8] | (std::size_t{bytes[9]} << 8) |
+                                 (std::size_t{bytes[10]} << 16) | (std::size_t{bytes[11]} << 24);
+  if (header_len > kMaxHeaderLen) {
+    fail(name,
+         fmt::format("npy header of {} bytes exceeds the limit of {}", header_len, kMaxHeaderLen));
   }
-  std::string_view dict(reinterpret_cast<const char*>(bytes.data() + prefix), header_len);
+  return 12 + header_len;
+}
+
+// Parses the header dict of `bytes` (the image up to header_end).
+NpyHeader parse_dict(std::span<const std::uint8_t> bytes, std::size_t end,
+                     const std::string& name) {
+  const std::size_t prefix = bytes[6] == 1 ? 10 : 12;
+  std::string_view dict(reinterpret_cast<const char*>(bytes.data() + prefix), end - prefix);
   if (dict.find('{') == std::string_view::npos || dict.find('}') == std::string_view::npos) {
     fail(name, "npy header is not a Python dict");
   }
@@ -198,24 +206,43 @@ NpyHeader parse_npy_header(std::span<const std::uint8_t> bytes, const std::strin
   h.dtype = parse_descr(dict_value(dict, "descr", name), h.big_endian, name);
   auto fortran = dict_value(dict, "fortran_order", name);
   if (fortran == "True") fail(name, "Fortran-order npy files are not supported (expected C order)");
-  if (fortran != "False") fail(name, fmt::format("npy 'fortran_order' must be True or False, got {}", fortran));
+  if (fortran != "False")
+    fail(name, fmt::format("npy 'fortran_order' must be True or False, got {}", fortran));
   h.shape = parse_shape(dict_value(dict, "shape", name), name);
-  h.data_offset = prefix + header_len;
+  h.data_offset = end;
+  return h;
+}
 
-  // Check the element count against the bytes present before anyone allocates.
-  std::uint64_t n = 1;
+// Bytes of data the header's shape and dtype need (an overflowing shape is an error).
+std::uint64_t data_bytes(const NpyHeader& h, const std::string& name) {
+  std::uint64_t n = dtype_size(h.dtype);
   for (auto d : h.shape) {
     if (d != 0 && n > std::numeric_limits<std::uint64_t>::max() / static_cast<std::uint64_t>(d)) {
       fail(name, fmt::format("npy shape {} overflows", to_string(h.shape)));
     }
     n *= static_cast<std::uint64_t>(d);
   }
-  std::uint64_t available = bytes.size() - h.data_offset;
-  if (n > available / dtype_size(h.dtype) || n * dtype_size(h.dtype) != available) {
-    fail(name, fmt::format("npy data holds {} bytes, but shape {} of {} needs {}", available,
-                           to_string(h.shape), to_string(h.dtype),
-                           n > available ? std::string("more") : std::to_string(n * dtype_size(h.dtype))));
+  return n;
+}
+
+[[noreturn]] void fail_size(const NpyHeader& h, std::uint64_t available, std::uint64_t needed,
+                            const std::string& name) {
+  fail(name, fmt::format("npy data holds {} bytes, but shape {} of {} needs {}", available,
+                         to_string(h.shape), to_string(h.dtype), needed));
+}
+
+}  // namespace
+
+NpyHeader parse_npy_header(std::span<const std::uint8_t> bytes, const std::string& name) {
+  const std::size_t end = header_end(bytes, name);
+  if (end > bytes.size()) {
+    fail(name,
+         fmt::format("npy header of {} bytes is truncated (file has {} bytes)", end, bytes.size()));
   }
+  NpyHeader h = parse_dict(bytes, end, name);
+  // Check the element count against the bytes present before anyone allocates.
+  const std::uint64_t needed = data_bytes(h, name), available = bytes.size() - end;
+  if (needed != available) fail_size(h, available, needed, name);
   return h;
 }
 
@@ -251,28 +278,63 @@ Tensor<T> parse_npy(std::span<const std::uint8_t> bytes, const std::string& name
 }
 
 namespace {
-std::vector<std::uint8_t> slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot open file", path.string()));
-  std::vector<std::uint8_t> bytes;
-  std::uint8_t buf[1 << 16];
-  while (in) {
-    in.read(reinterpret_cast<char*>(buf), sizeof buf);
-    bytes.insert(bytes.end(), buf, buf + in.gcount());
+
+// Appends bytes from `in` until `bytes` holds `size` bytes or the input ends; grows in steps, so
+// a header that claims more data than a pipe sends allocates no more than was sent.
+void read_up_to(std::istream& in, std::vector<std::uint8_t>& bytes, std::uint64_t size) {
+  constexpr std::uint64_t kStep = 1 << 24;
+  while (bytes.size() < size && in) {
+    const std::size_t old = bytes.size();
+    bytes.resize(old + static_cast<std::size_t>(std::min(size - old, kStep)));
+    in.read(reinterpret_cast<char*>(bytes.data() + old),
+            static_cast<std::streamsize>(bytes.size() - old));
+    bytes.resize(old + static_cast<std::size_t>(in.gcount()));
   }
+}
+
+// The whole image of an npy file (a regular file, a pipe or a device): the header is read first
+// and bounded, then exactly the data it announces; a size mismatch fails before allocating.
+std::vector<std::uint8_t> read_image(const std::filesystem::path& path, bool header_only,
+                                     NpyHeader& h) {
+  const std::string name = path.string();
+  std::ifstream in = open_input_file(path, "npy file");
+  std::vector<std::uint8_t> bytes;
+  read_up_to(in, bytes, 12);
+  const std::size_t end = header_end(bytes, name);
+  read_up_to(in, bytes, end);
+  if (bytes.size() < end) {
+    fail(name,
+         fmt::format("npy header of {} bytes is truncated (file has {} bytes)", end, bytes.size()));
+  }
+  h = parse_dict(bytes, end, name);
+  const std::uint64_t needed = data_bytes(h, name);
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);  // fails for a pipe
+  if (!ec && size != end + needed) fail_size(h, size < end ? 0 : size - end, needed, name);
+  if (header_only) return bytes;
+  read_up_to(in, bytes, end + needed);
+  if (bytes.size() != end + needed) fail_size(h, bytes.size() - end, needed, name);
+  if (in.peek() != std::char_traits<char>::eof()) {
+    fail(name, fmt::format("npy data is longer than the {} bytes shape {} of {} needs", needed,
+                           to_string(h.shape), to_string(h.dtype)));
+  }
+  if (in.bad()) throw Error(ErrorKind::io, fmt::format("{}: read failed", name));
   return bytes;
 }
+
 }  // namespace
 
 template <class T>
 Tensor<T> read_npy(const std::filesystem::path& path) {
-  auto bytes = slurp(path);
+  NpyHeader h;
+  const std::vector<std::uint8_t> bytes = read_image(path, false, h);
   return parse_npy<T>(bytes, path.string());
 }
 
 NpyHeader read_npy_header(const std::filesystem::path& path) {
-  auto bytes = slurp(path);
-  return parse_npy_header(bytes, path.string());
+  NpyHeader h;
+  read_image(path, true, h);
+  return h;
 }
 
 template <class T>

@@ -6,6 +6,8 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "core/json_field.h"
+#include "graph/json.h"
 
 namespace atl::graph {
 namespace {
@@ -35,18 +37,33 @@ const json& member(const json& j, const std::string& key, const std::string& at)
   return *it;
 }
 
-std::int64_t integer(const json& j, const std::string& key, const std::string& at) {
+// A positive integer no larger than `hi` (a knob's or the model shape's limit): a value cut to
+// int would run as a different one.
+std::int64_t integer(const json& j, const std::string& key, const std::string& at,
+                     std::int64_t hi) {
   const json& v = member(j, key, at);
-  if (!v.is_number_integer() || v.get<std::int64_t>() <= 0) {
-    throw core::Error(fmt::format("{}.{}: expected a positive integer, got {}", at, key, v.dump()));
+  if (!v.is_number_integer() ||
+      (v.is_number_unsigned() ? v.get<std::uint64_t>() == 0 : v.get<std::int64_t>() <= 0)) {
+    throw core::Error(
+        fmt::format("{}.{}: expected a positive integer, got {}", at, key, core::shown(v)));
+  }
+  if (v.is_number_unsigned() ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)
+                             : v.get<std::int64_t>() > hi) {
+    throw core::Error(
+        fmt::format("{}.{}: expected at most {}, got {}", at, key, hi, core::shown(v)));
   }
   return v.get<std::int64_t>();
+}
+
+// A knob (tile, pe, unroll, partition) in [1, kMaxKnob].
+int knob(const json& j, const std::string& key, const std::string& at) {
+  return static_cast<int>(integer(j, key, at, kMaxKnob));
 }
 
 std::string text(const json& j, const std::string& key, const std::string& at) {
   const json& v = member(j, key, at);
   if (!v.is_string())
-    throw core::Error(fmt::format("{}.{}: expected a string, got {}", at, key, v.dump()));
+    throw core::Error(fmt::format("{}.{}: expected a string, got {}", at, key, core::shown(v)));
   return v.get<std::string>();
 }
 
@@ -61,7 +78,7 @@ StageType stage_of(const std::string& name, const std::string& at) {
 void read_sublayer(const json& entry, Role role, const model::ModelConfig& model, RoleKnobs& rk,
                    const std::string& at) {
   if (!entry.is_object()) throw core::Error(fmt::format("{}: expected an object", at));
-  rk.partition = static_cast<int>(integer(entry, "partition", at));
+  rk.partition = knob(entry, "partition", at);
   const json& config = member(entry, "config", at);
   if (!config.is_array()) throw core::Error(fmt::format("{}.config: expected an array", at));
   const auto& types = stage_types(role);
@@ -78,10 +95,11 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
     const std::string dat = sat + ".dim";
     Knobs& k = rk.stages[next];
     if (type == StageType::linear) {
-      k.tile = static_cast<int>(integer(dim, "tile", dat));
-      k.pe = static_cast<int>(integer(dim, "pe", dat));
+      k.tile = knob(dim, "tile", dat);
+      k.pe = knob(dim, "pe", dat);
       // M and K restate the model shape; a mismatch means the file is for another model.
-      const std::int64_t m = integer(dim, "M", dat), kk = integer(dim, "K", dat);
+      const std::int64_t m = integer(dim, "M", dat, model::kMaxIntermediate);
+      const std::int64_t kk = integer(dim, "K", dat, model::kMaxIntermediate);
       const std::int64_t want_m = role == Role::ffn1 ? model.intermediate : model.hidden;
       const std::int64_t want_k = role == Role::ffn2 ? model.intermediate : model.hidden;
       if (m != want_m || kk != want_k) {
@@ -89,9 +107,9 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
             fmt::format("{}: M={} K={} but the model gives M={} K={}", dat, m, kk, want_m, want_k));
       }
     } else if (type == StageType::attention_matmul || type == StageType::softmax_matmul) {
-      k.pe = static_cast<int>(integer(dim, "pe", dat));
+      k.pe = knob(dim, "pe", dat);
     } else {
-      k.unroll = static_cast<int>(integer(dim, "unroll", dat));
+      k.unroll = knob(dim, "unroll", dat);
     }
     ++next;
   }
@@ -100,20 +118,25 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
 }  // namespace
 
 ClusterBuilderConfig load_cluster_builder_config(const std::filesystem::path& path) {
+  return cluster_builder_config_from_json(core::read_json_file(path, "Cluster Builder config"),
+                                          path);
+}
+
+ClusterBuilderConfig cluster_builder_config_from_json(const json& j,
+                                                      const std::filesystem::path& path) {
   const std::string file = path.string();
-  const json j = core::read_json_file(path, "Cluster Builder config");
   if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object", file));
 
   ClusterBuilderConfig cb;
   model::ModelConfig& m = cb.model;
   m.name = path.stem().string();
-  m.seq_len = integer(j, "max_sentence_len", file);
-  m.hidden = integer(j, "hidden_size", file);
-  m.layers = integer(j, "num_hidden_layers", file);
-  m.heads = integer(j, "num_attention_heads", file);
-  m.intermediate = integer(j, "intermediate_size", file);
+  m.seq_len = integer(j, "max_sentence_len", file, model::kMaxSeqLen);
+  m.hidden = integer(j, "hidden_size", file, model::kMaxHidden);
+  m.layers = integer(j, "num_hidden_layers", file, model::kMaxLayers);
+  m.heads = integer(j, "num_attention_heads", file, model::kMaxHidden);
+  m.intermediate = integer(j, "intermediate_size", file, model::kMaxIntermediate);
   constexpr auto kCount = static_cast<std::int64_t>(std::size(kSublayers));
-  if (integer(j, "num_layer_per_encoder", file) != kCount) {
+  if (integer(j, "num_layer_per_encoder", file, kCount) != kCount) {
     throw core::Error(
         fmt::format("{}.num_layer_per_encoder: expected {} (the I-BERT sub-layers)", file, kCount));
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "graph/encoder.h"
@@ -20,6 +21,9 @@ struct ClusterBuilderConfig {
 // Reads a config.json; errors name the file and the field (e.g.
 // "attention_0.config[1].dim.unroll").
 ClusterBuilderConfig load_cluster_builder_config(const std::filesystem::path& path);
+// The same from parsed JSON; `path` names it in errors, its stem names the model.
+ClusterBuilderConfig cluster_builder_config_from_json(const nlohmann::json& j,
+                                                      const std::filesystem::path& path);
 
 // load_cluster_builder_config + build_encoder_graph.
 Graph import_cluster_builder(const std::filesystem::path& path);

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json_field.h"
+#include "model/config.h"
 
 namespace atl::graph {
 namespace {
@@ -71,11 +72,17 @@ Graph graph_from_json(const json& j, const std::string& where) {
   if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object (a graph)", where));
   Graph g;
   g.model = core::json_field<std::string>(j, "model", where);
-  g.seq_len = core::json_field<std::int64_t>(j, "seq_len", where);
-  g.hidden = core::json_field<std::int64_t>(j, "hidden", where);
-  g.heads = core::json_field<std::int64_t>(j, "heads", where);
-  g.intermediate = core::json_field<std::int64_t>(j, "intermediate", where);
-  g.layers = core::json_field<std::int64_t>(j, "layers", where);
+  g.seq_len = core::json_int(j, "seq_len", where, 1, model::kMaxSeqLen);
+  g.hidden = core::json_int(j, "hidden", where, 1, model::kMaxHidden);
+  g.heads = core::json_int(j, "heads", where, 1, g.hidden);
+  g.intermediate = core::json_int(j, "intermediate", where, 1, model::kMaxIntermediate);
+  g.layers = core::json_int(j, "layers", where, 1, model::kMaxLayers);
+  // The widest row: an int64 element per FFN channel.
+  constexpr std::int64_t kMaxRowBytes = 8 * model::kMaxIntermediate;
+  auto int_field = [](const json& o, const char* key, const std::string& at, std::int64_t lo,
+                      std::int64_t hi) {
+    return static_cast<int>(core::json_int(o, key, at, lo, hi));
+  };
 
   std::map<std::string, int> index;
   const json& kernels = core::json_array(j, "kernels", where);
@@ -85,24 +92,24 @@ Graph graph_from_json(const json& j, const std::string& where) {
     Kernel k;
     k.name = core::json_field<std::string>(jk, "name", at);
     k.role = role_from_string(core::json_field<std::string>(jk, "role", at), at + ".role");
-    k.layer = core::json_field<int>(jk, "layer", at);
-    k.head = core::json_field<int>(jk, "head", at);
-    k.part = core::json_field<int>(jk, "part", at);
-    k.parts = core::json_field<int>(jk, "parts", at);
+    k.layer = int_field(jk, "layer", at, -1, g.layers - 1);
+    k.head = int_field(jk, "head", at, -1, g.heads - 1);
+    k.parts = int_field(jk, "parts", at, 1, model::kMaxIntermediate);
+    k.part = int_field(jk, "part", at, 0, k.parts - 1);
     k.out_dtype =
         dtype_from_string(core::json_field<std::string>(jk, "out_dtype", at), at + ".out_dtype");
-    k.out_bytes_per_token = core::json_field<std::int64_t>(jk, "out_bytes_per_token", at);
+    k.out_bytes_per_token = core::json_int(jk, "out_bytes_per_token", at, 0, kMaxRowBytes);
     const json& stages = core::json_array(jk, "stages", at);
     for (std::size_t s = 0; s < stages.size(); ++s) {
       const std::string sat = fmt::format("{}.stages[{}]", at, s);
       Stage st;
       st.type = stage_type_from_string(core::json_field<std::string>(stages[s], "type", sat),
                                        sat + ".type");
-      st.m = core::json_field<std::int64_t>(stages[s], "m", sat);
-      st.k = core::json_field<std::int64_t>(stages[s], "k", sat);
-      st.knobs.tile = core::json_field<int>(stages[s], "tile", sat);
-      st.knobs.pe = core::json_field<int>(stages[s], "pe", sat);
-      st.knobs.unroll = core::json_field<int>(stages[s], "unroll", sat);
+      st.m = core::json_int(stages[s], "m", sat, 0, model::kMaxIntermediate);
+      st.k = core::json_int(stages[s], "k", sat, 0, model::kMaxIntermediate);
+      st.knobs.tile = int_field(stages[s], "tile", sat, 1, kMaxKnob);
+      st.knobs.pe = int_field(stages[s], "pe", sat, 1, kMaxKnob);
+      st.knobs.unroll = int_field(stages[s], "unroll", sat, 1, kMaxKnob);
       k.stages.push_back(st);
     }
     if (!index.emplace(k.name, static_cast<int>(i)).second) {
@@ -126,8 +133,8 @@ Graph graph_from_json(const json& j, const std::string& where) {
     s.consumer = kernel("consumer");
     s.pattern = pattern_from_string(core::json_field<std::string>(streams[i], "pattern", at),
                                     at + ".pattern");
-    s.bytes_per_token = core::json_field<std::int64_t>(streams[i], "bytes_per_token", at);
-    s.port = core::json_field<int>(streams[i], "port", at);
+    s.bytes_per_token = core::json_int(streams[i], "bytes_per_token", at, 1, kMaxRowBytes);
+    s.port = int_field(streams[i], "port", at, 0, 1);
     g.streams.push_back(s);
   }
   try {

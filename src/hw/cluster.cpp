@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "hw/yaml_fields.h"
 
 namespace atl::hw {
@@ -37,14 +38,15 @@ const Device& board(const Catalogue& catalogue, const std::string& name, const s
 // "6 x sidewinder-100" -> {6, "sidewinder-100"}; anything else is an error.
 std::pair<int, std::string> parse_count(const std::string& s, const std::string& at) {
   const auto x = s.find(" x ");
-  int n = 0;
+  std::int64_t n = 0;
   if (x != std::string::npos) {
     const std::string digits = s.substr(0, x);
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
     std::string board = s.substr(x + 3);
     board.erase(0, board.find_first_not_of(' '));
-    if (ec == std::errc() && end == digits.data() + digits.size() && n > 0 && !board.empty()) {
-      return {n, board};
+    if (ec == std::errc() && end == digits.data() + digits.size() && !board.empty()) {
+      validate_node_count(n, at);
+      return {static_cast<int>(n), board};
     }
   }
   throw core::Error(
@@ -93,6 +95,17 @@ std::vector<int> direct_hops_from(const Cluster& c, int from) {
   return dist;
 }
 
+// A sourced whole number of bytes in [0, kMaxMtuBytes].
+int bytes_figure(const YAML::Node& map, const std::string& field, const std::string& at) {
+  const double v = sourced_number(map, field, at);
+  if (!(v >= 0 && v <= kMaxMtuBytes) || v != static_cast<int>(v)) {
+    throw core::Error(
+        fmt::format("{}.{}.value: expected a whole number of bytes in [0, {}], got {}", at, field,
+                    kMaxMtuBytes, v));
+  }
+  return static_cast<int>(v);
+}
+
 }  // namespace
 
 NetworkDefaults load_network_defaults(const std::filesystem::path& path) {
@@ -108,9 +121,15 @@ NetworkDefaults load_network_defaults(const std::filesystem::path& path) {
   const std::string md = file + ".model_defaults";
   d.switched_hop_ns = sourced_number(section("model_defaults"), "switched_hop_alpha_ns", md);
   d.direct_hop_ns = sourced_number(section("model_defaults"), "direct_aurora_hop_alpha_ns", md);
-  d.mtu_bytes = static_cast<int>(sourced_number(section("mtu"), "default_bytes", file + ".mtu"));
-  d.frame_overhead_bytes = static_cast<int>(sourced_number(root, "frame_overhead_bytes", file));
+  d.mtu_bytes = bytes_figure(section("mtu"), "default_bytes", file + ".mtu");
+  d.frame_overhead_bytes = bytes_figure(root, "frame_overhead_bytes", file);
   return d;
+}
+
+void validate_node_count(std::int64_t count, const std::string& what) {
+  if (count < 1 || count > kMaxNodes) {
+    throw core::Error(fmt::format("{}: expected 1 to {} FPGAs, got {}", what, kMaxNodes, count));
+  }
 }
 
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue) {
@@ -119,8 +138,13 @@ Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalog
 
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue,
                      const NetworkDefaults& defaults) {
-  const std::string file = path.string();
-  const YAML::Node root = load_yaml_map(path, "cluster description");
+  return parse_cluster(core::read_text_file(path, "cluster description"), path.string(), catalogue,
+                       defaults);
+}
+
+Cluster parse_cluster(const std::string& text, const std::string& file, const Catalogue& catalogue,
+                      const NetworkDefaults& defaults) {
+  const YAML::Node root = parse_yaml_map(text, file, "cluster description");
   reject_unknown(root, {"name", "description", "nodes", "network"}, file);
   Cluster c;
   c.name = text_field(root, "name", file);
@@ -131,6 +155,9 @@ Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalog
   }
   std::map<std::string, int> index;
   auto add = [&](std::string name, const Device& d, const std::string& at) {
+    if (c.nodes.size() == kMaxNodes) {
+      throw core::Error(fmt::format("{}: more than {} FPGAs in the cluster", at, kMaxNodes));
+    }
     if (!index.emplace(name, static_cast<int>(c.nodes.size())).second) {
       throw core::Error(fmt::format("{}: duplicate node name '{}'", at, name));
     }
@@ -170,7 +197,7 @@ Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalog
     throw core::Error(
         fmt::format("{}.hop_latency_ns: must be >= 0, got {}", nat, n.hop_latency_ns));
   }
-  if (net["mtu"]) n.mtu_bytes = static_cast<int>(integer_field(net, "mtu", nat));
+  if (net["mtu"]) n.mtu_bytes = static_cast<int>(integer_field(net, "mtu", nat, 0, kMaxMtuBytes));
   // A packet must carry the bridge header flit and at least one payload flit.
   if (n.mtu_bytes < 128)
     throw core::Error(fmt::format("{}.mtu: must be >= 128 bytes, got {}", nat, n.mtu_bytes));

@@ -2,6 +2,7 @@
 // (examples/clusters/*.yaml).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -11,6 +12,14 @@
 namespace atl::hw {
 
 enum class Topology { switched, ring, direct };
+
+// Limits of a cluster (README "Limits"): the largest cluster atoll maps or simulates, and the
+// largest MTU (an IPv4 packet's 65535 bytes).
+inline constexpr int kMaxNodes = 4096;
+inline constexpr int kMaxMtuBytes = 65535;
+
+// Throws core::Error naming `what` (e.g. "--fpgas") unless 1 <= count <= kMaxNodes.
+void validate_node_count(std::int64_t count, const std::string& what);
 
 struct Node {
   std::string name;  // unique, e.g. "fpga0"
@@ -51,6 +60,9 @@ NetworkDefaults load_network_defaults(const std::filesystem::path& path);
 // `defaults` (the hop latency by topology); framing always comes from `defaults`.
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue,
                      const NetworkDefaults& defaults);
+// The same from the YAML text; `where` names it in errors.
+Cluster parse_cluster(const std::string& text, const std::string& where, const Catalogue& catalogue,
+                      const NetworkDefaults& defaults);
 // As above with load_network_defaults(default_data_dir() / "network.yaml").
 Cluster load_cluster(const std::filesystem::path& path, const Catalogue& catalogue);
 

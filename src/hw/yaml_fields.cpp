@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/file.h"
 
 namespace atl::hw {
 namespace {
@@ -22,16 +23,19 @@ std::string shown(const YAML::Node& node) {
 }  // namespace
 
 YAML::Node load_yaml_map(const std::filesystem::path& path, const std::string& what) {
+  return parse_yaml_map(core::read_text_file(path, what), path.string(), what);
+}
+
+YAML::Node parse_yaml_map(const std::string& text, const std::string& where,
+                          const std::string& what) {
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::BadFile&) {
-    throw core::Error(fmt::format("{}: cannot open {}", path.string(), what));
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw core::Error(fmt::format("{}: invalid YAML: {}", path.string(), e.what()));
+    throw core::Error(fmt::format("{}: invalid YAML: {}", where, e.what()));
   }
   if (!root.IsMap())
-    throw core::Error(fmt::format("{}: expected a YAML mapping ({})", path.string(), what));
+    throw core::Error(fmt::format("{}: expected a YAML mapping ({})", where, what));
   return root;
 }
 

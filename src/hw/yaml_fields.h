@@ -14,6 +14,9 @@ namespace atl::hw {
 
 // Parses a YAML file into a mapping; errors name the file.
 YAML::Node load_yaml_map(const std::filesystem::path& path, const std::string& what);
+// The same from YAML text; `where` names it in errors.
+YAML::Node parse_yaml_map(const std::string& text, const std::string& where,
+                          const std::string& what);
 
 // `field` of `map`; `at` is "file: path.to.map" for messages. Missing -> error unless optional.
 std::string text_field(const YAML::Node& map, const std::string& field, const std::string& at);

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <map>
-#include <sstream>
+#include <string_view>
 
 #include "core/error.h"
+#include "core/file.h"
 
 namespace atl::map {
 
@@ -97,9 +97,18 @@ std::vector<int> parse_placement(const std::string& text, const std::string& whe
     }
   };
 
+  // A map key as text: a list or mapping as a key is an error, not a node or kernel name.
+  auto key_of = [&](const YAML::Node& key, const char* map) {
+    if (!key.IsScalar()) {
+      throw core::Error(fmt::format("{}: {}: expected {} names as keys, got a list or mapping",
+                                    where, map,
+                                    std::string_view(map) == "placement" ? "node" : "kernel"));
+    }
+    return key.Scalar();
+  };
   if (by_node) {
     for (const auto& entry : by_node) {
-      const std::string node = entry.first.as<std::string>();
+      const std::string node = key_of(entry.first, "placement");
       const std::string at = "placement." + node;
       const int index = node_at(node, at);
       const YAML::Node& list = entry.second;
@@ -111,18 +120,18 @@ std::vector<int> parse_placement(const std::string& text, const std::string& whe
         if (!list[i].IsScalar()) {
           throw core::Error(fmt::format("{}: {}: expected a kernel name", where, item));
         }
-        place(list[i].as<std::string>(), index, item);
+        place(list[i].Scalar(), index, item);
       }
     }
   }
   if (by_kernel) {
     for (const auto& entry : by_kernel) {
-      const std::string pattern = entry.first.as<std::string>();
+      const std::string pattern = key_of(entry.first, "kernels");
       const std::string at = "kernels." + pattern;
       if (!entry.second.IsScalar()) {
         throw core::Error(fmt::format("{}: {}: expected a node name", where, at));
       }
-      place(pattern, node_at(entry.second.as<std::string>(), at), at);
+      place(pattern, node_at(entry.second.Scalar(), at), at);
     }
   }
   place_endpoints(graph, node_of);
@@ -142,11 +151,8 @@ std::vector<int> parse_placement(const std::string& text, const std::string& whe
 
 std::vector<int> load_placement(const std::filesystem::path& path, const graph::Graph& graph,
                                 const hw::Cluster& cluster) {
-  std::ifstream in(path);
-  if (!in) throw core::Error(fmt::format("{}: cannot open placement file", path.string()));
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_placement(text.str(), path.string(), graph, cluster);
+  return parse_placement(core::read_text_file(path, "placement file"), path.string(), graph,
+                         cluster);
 }
 
 }  // namespace atl::map

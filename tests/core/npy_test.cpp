@@ -129,7 +129,7 @@ TEST(Npy, MissingFileNamesThePath) {
     read_npy<std::int8_t>("/nonexistent/atoll.npy");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/atoll.npy: cannot open file");
+    EXPECT_STREQ(e.what(), "/nonexistent/atoll.npy: cannot open npy file: No such file or directory");
   }
 }
 
