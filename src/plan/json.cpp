@@ -121,15 +121,19 @@ hw::Cluster cluster_from(const json& j, const std::string& at) {
   const json& links = core::json_array(*net, "links", net_at);
   for (std::size_t i = 0; i < links.size(); ++i) {
     const json& l = links[i];
-    const int n = static_cast<int>(c.nodes.size());
-    if (!l.is_array() || l.size() != 2 || !l[0].is_number_integer() || !l[1].is_number_integer() ||
-        l[0].get<int>() < 0 || l[0].get<int>() >= n || l[1].get<int>() < 0 ||
-        l[1].get<int>() >= n) {
+    const auto n = static_cast<std::int64_t>(c.nodes.size());
+    // Read as int64 (never cut to int: 2^32 would become node 0); an unsigned value beyond the
+    // int64 range reads as negative and is refused with the rest.
+    auto node_index = [&](const json& v) {
+      return v.is_number_integer() ? v.get<std::int64_t>() : std::int64_t{-1};
+    };
+    if (!l.is_array() || l.size() != 2 || node_index(l[0]) < 0 || node_index(l[0]) >= n ||
+        node_index(l[1]) < 0 || node_index(l[1]) >= n) {
       throw core::Error(
           fmt::format("{}.links[{}]: expected [a, b] with node indices below {}, got {}", net_at, i,
                       n, l.dump()));
     }
-    w.links.emplace_back(l[0].get<int>(), l[1].get<int>());
+    w.links.emplace_back(static_cast<int>(node_index(l[0])), static_cast<int>(node_index(l[1])));
   }
   return c;
 }

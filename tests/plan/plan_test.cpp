@@ -178,6 +178,14 @@ TEST(PlanJson, LoadNamesTheBadField) {
     j["estimate"]["nodes"].erase(1);
     EXPECT_EQ(error_of(j), "p.json.estimate.nodes: 1 entries for 2 cluster nodes");
   }
+  {
+    // A direct link to node 2^32 was read as int and ran as a link to node 0.
+    auto j = good;
+    j["cluster"]["network"]["links"] = nlohmann::json::array({{0, 4294967296ULL}});
+    EXPECT_EQ(error_of(j),
+              "p.json.cluster.network.links[0]: expected [a, b] with node indices below 2, got "
+              "[0,4294967296]");
+  }
 }
 
 TEST(PlanJson, RejectsACyclicGraph) {
