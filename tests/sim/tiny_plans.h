@@ -2,7 +2,9 @@
 // derived in their comments from cost/'s formulas).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plan/plan.h"
@@ -77,16 +79,23 @@ inline plan::Plan make_plan(graph::Graph g, hw::Cluster c, std::vector<int> node
   return p;
 }
 
+// A one-layer, one-head toy graph header; the fixtures below add their kernels and streams.
+inline graph::Graph toy_graph(std::string name, std::int64_t seq_len, std::int64_t hidden,
+                              std::int64_t intermediate) {
+  graph::Graph g;
+  g.model = std::move(name);
+  g.seq_len = seq_len;
+  g.hidden = hidden;
+  g.heads = 1;
+  g.intermediate = intermediate;
+  g.layers = 1;
+  return g;
+}
+
 // source -> A (linear 64x64, tile 1, pe 1) -> B (quant_act 64, unroll 4) -> sink, 4 rows of
 // 64 B; source and A on fpga0, B and sink on fpga1.
 inline plan::Plan two_nodes() {
-  graph::Graph g;
-  g.model = "two-nodes";
-  g.seq_len = 4;
-  g.hidden = 64;
-  g.heads = 1;
-  g.intermediate = 64;
-  g.layers = 1;
+  graph::Graph g = toy_graph("two-nodes", 4, 64, 64);
   g.kernels = {kernel("source", graph::Role::source, {}, 64),
                kernel("A", graph::Role::q, {linear(64, 64, 1, 1)}, 64),
                kernel("B", graph::Role::ffn2, {quant_act(64, 4)}, 64),
@@ -99,13 +108,7 @@ inline plan::Plan two_nodes() {
 // unroll 16) gathers both on fpga1, then the sink. 2 rows. P1 and P2 share fpga0's uplink and
 // fpga1's switch port.
 inline plan::Plan gather_two() {
-  graph::Graph g;
-  g.model = "gather-two";
-  g.seq_len = 2;
-  g.hidden = 128;
-  g.heads = 1;
-  g.intermediate = 128;
-  g.layers = 1;
+  graph::Graph g = toy_graph("gather-two", 2, 128, 128);
   g.kernels = {kernel("source", graph::Role::source, {}, 64),
                kernel("P1", graph::Role::q, {linear(128, 64, 2, 1)}, 128),
                kernel("P2", graph::Role::k, {linear(128, 64, 2, 1)}, 128),
@@ -123,13 +126,7 @@ inline plan::Plan gather_two() {
 // att's first row. P can only send two rows before X and Z fill up; att needs all four. All on
 // fpga0.
 inline plan::Plan deadlocking() {
-  graph::Graph g;
-  g.model = "deadlocking";
-  g.seq_len = 4;
-  g.hidden = 64;
-  g.heads = 1;
-  g.intermediate = 64;
-  g.layers = 1;
+  graph::Graph g = toy_graph("deadlocking", 4, 64, 64);
   g.kernels = {kernel("source", graph::Role::source, {}, 64),
                kernel("P", graph::Role::q, {quant_act(64, 4)}, 64),
                kernel("X", graph::Role::k, {quant_act(64, 4)}, 64),
