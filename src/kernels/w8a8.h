@@ -9,7 +9,8 @@
 //   q[c] = clamp(round_half_even(127 * x[c] / A), -127, 127)        (|q| <= 127 when A >= amax)
 // so that x[c] ~ q[c] * A / 127. A static scale is a fixed (a, k) and clamps what lies beyond.
 //
-// Linear (one token): acc[o] = sum_i W[o][i] * q[i]             exact int32 (|acc| < 2^14 * in)
+// Linear (one token): acc[o] = sum_i W[o][i] * q[i]   exact int32 (kernels/int8_matrix.h: the
+//   definition int8_product_ref and the fast Int8Matrix)
 //   y[o] = saturate_int32(round_half_even(acc[o] * a * m[o] / 2^(e[o] - k)) + bias[o])
 // with (m[o], e[o]) ~ s_o / 127 (s_o = the weight scale of row o, |m| < 2^17) and bias in the
 // output's fixed point. Bound: |acc * a * m| < 2^14 in * 2^15 * 2^17 < 2^62 for in <= 2^16
@@ -64,17 +65,6 @@ inline ActScale quantize_row_dynamic(const std::int32_t* x, std::int64_t n, std:
   return s;
 }
 
-// The definition of the int8 product: acc [out] = W [out][in] (row-major) x q [in].
-inline void int8_matvec(const std::int8_t* w, const std::int8_t* q, std::int64_t out,
-                        std::int64_t in, std::int32_t* acc) {
-  for (std::int64_t o = 0; o < out; ++o) {
-    std::int32_t sum = 0;
-    const std::int8_t* row = w + o * in;
-    for (std::int64_t i = 0; i < in; ++i) sum += static_cast<std::int32_t>(row[i]) * q[i];
-    acc[o] = sum;
-  }
-}
-
 // acc [out] at token scale s -> y [out] (fixed point); mul [out] per output channel; bias [out] or
 // nullptr.
 inline void w8a8_requantize(const std::int32_t* acc, std::int64_t out, ActScale s,
@@ -86,8 +76,10 @@ inline void w8a8_requantize(const std::int32_t* acc, std::int64_t out, ActScale 
   }
 }
 
-// An int8 row at per-row multiplier mul -> fixed point (the embedding lookup): y = q * m / 2^e.
-inline void dequantize_row(const std::int8_t* q, std::int64_t n, Multiplier mul, std::int32_t* y) {
+// A quantised row (int8 or int16) at per-row multiplier mul -> fixed point (the embedding
+// lookup): y = round_half_even(q * m / 2^e).
+template <class T>
+void dequantize_row(const T* q, std::int64_t n, Multiplier mul, std::int32_t* y) {
   for (std::int64_t c = 0; c < n; ++c) y[c] = apply(mul, q[c]);
 }
 

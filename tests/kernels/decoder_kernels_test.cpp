@@ -11,6 +11,7 @@
 #include "kernels/decoder_arith.h"
 #include "kernels/decoder_attention.h"
 #include "kernels/decoder_gelu.h"
+#include "kernels/int8_matrix.h"
 #include "kernels/rmsnorm.h"
 #include "kernels/rope.h"
 #include "kernels/swiglu.h"
@@ -125,7 +126,7 @@ TEST(W8A8, LinearCloseToFloat) {
   std::vector<std::int8_t> q(in);
   const ActScale s = quantize_row_dynamic(x.data(), in, q.data());
   std::vector<std::int32_t> acc(out), y(out);
-  int8_matvec(w.data(), q.data(), out, in, acc.data());
+  int8_product_ref(w.data(), out, in, q.data(), 1, acc.data());
   w8a8_requantize(acc.data(), out, s, mul.data(), nullptr, y.data());
   for (int o = 0; o < out; ++o) {
     double ref = 0, bound = 0;
