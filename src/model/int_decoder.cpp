@@ -229,7 +229,7 @@ void IntDecoder::ffn(Layer& layer) {
   kernels::add_row(xb_.data(), c.dim, x_.data());
 }
 
-std::vector<float> IntDecoder::forward(std::int64_t token, std::int64_t pos) {
+std::vector<float> IntDecoder::forward(int token, int pos) {
   const DecoderConfig& c = config_;
   validate_token(c, token, "decoder " + c.name);
   if (pos < 0 || pos >= c.max_seq) {
@@ -267,15 +267,15 @@ std::vector<float> IntDecoder::forward(std::int64_t token, std::int64_t pos) {
   return out;
 }
 
-std::vector<float> IntDecoder::prefill(std::span<const std::int64_t> tokens) {
+std::vector<float> IntDecoder::prefill(std::span<const int> tokens) {
   if (tokens.empty())
     throw core::Error(fmt::format("decoder {}: prefill of no tokens", config_.name));
   std::vector<float> logits;
-  for (std::int64_t t : tokens) logits = forward(t, next_pos_);
+  for (int t : tokens) logits = forward(t, static_cast<int>(next_pos_));
   return logits;
 }
 
-void IntDecoder::calibrate_static_scales(std::span<const std::int64_t> tokens) {
+void IntDecoder::calibrate_static_scales(std::span<const int> tokens) {
   scaling_ = ActivationScaling::per_token;
   calibrating_ = true;
   reset();

@@ -43,15 +43,15 @@ class IntDecoder {
   // Runs `token` at position `pos` (pos <= next_position(): a smaller pos overwrites the cache
   // from there on) and returns the logits [vocab]. Throws core::Error for a token outside the
   // vocabulary or pos beyond max_seq or next_position().
-  std::vector<float> forward(std::int64_t token, std::int64_t pos);
+  std::vector<float> forward(int token, int pos);
   // Runs tokens at positions next_position().. and returns the logits of the last one.
-  std::vector<float> prefill(std::span<const std::int64_t> tokens);
+  std::vector<float> prefill(std::span<const int> tokens);
   void reset() { next_pos_ = 0; }
 
   // Switches to per-tensor static activation scales: runs `tokens` from position 0 with
   // per-token scales, keeps the largest max |x| seen at each linear input as its fixed scale,
   // then resets the cache.
-  void calibrate_static_scales(std::span<const std::int64_t> tokens);
+  void calibrate_static_scales(std::span<const int> tokens);
 
  private:
   struct Linear {
