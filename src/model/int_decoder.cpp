@@ -141,92 +141,160 @@ IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weight
   v_cache_.resize(cache);
   k_scale_.resize(static_cast<std::size_t>(c.layers * c.max_seq * c.kv_heads));
   v_scale_.resize(k_scale_.size());
-  const auto width = static_cast<std::size_t>(std::max(dim, c.hidden_dim));
-  x_.resize(static_cast<std::size_t>(dim));
-  xb_.resize(width);
-  q_.resize(static_cast<std::size_t>(dim));
-  k_.resize(static_cast<std::size_t>(kv_dim));
-  v_.resize(static_cast<std::size_t>(kv_dim));
-  att_.resize(static_cast<std::size_t>(dim));
-  h1_.resize(static_cast<std::size_t>(c.hidden_dim));
-  h3_.resize(static_cast<std::size_t>(c.hidden_dim));
-  acc_.resize(static_cast<std::size_t>(std::max(c.vocab, std::max(dim, c.hidden_dim))));
-  x8_.resize(width);
+  q8_.resize(static_cast<std::size_t>(hd));
   scores_.resize(static_cast<std::size_t>(c.max_seq));
+  resize_work(1);
 }
 
-ActScale IntDecoder::quantize(const std::int32_t* x, std::int64_t n, Site& site) {
-  if (scaling_ == ActivationScaling::per_tensor) {
-    kernels::quantize_row(x, n, site.fixed, x8_.data());
-    return site.fixed;
-  }
-  const ActScale s = kernels::quantize_row_dynamic(x, n, x8_.data());
-  if (calibrating_) site.seen_max = std::max(site.seen_max, s.amax());
-  return s;
-}
-
-void IntDecoder::linear(const Linear& l, ActScale s, std::int32_t* y) {
-  l.w->multiply(x8_.data(), 1, acc_.data());
-  kernels::w8a8_requantize(acc_.data(), l.out, s, l.mul.data(),
-                           l.bias.empty() ? nullptr : l.bias.data(), y);
-}
-
-void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t pos) {
+void IntDecoder::resize_work(std::int64_t rows) {
+  if (rows <= work_rows_) return;
   const DecoderConfig& c = config_;
-  const std::int64_t hd = c.head_dim(), kvh = c.kv_heads, group = c.heads / c.kv_heads;
-  kernels::norm_row(x_.data(), c.dim, layer.attn_norm.params, xb_.data());
-  const ActScale s = quantize(xb_.data(), c.dim, layer.attn_in);
-  linear(layer.wq, s, q_.data());
-  linear(layer.wk, s, k_.data());
-  linear(layer.wv, s, v_.data());
-  if (c.architecture == Architecture::llama_decoder) {
-    const std::int16_t* cos = rope_cos_.data() + pos * (hd / 2);
-    const std::int16_t* sin = rope_sin_.data() + pos * (hd / 2);
-    for (std::int64_t h = 0; h < c.heads; ++h)
-      kernels::rope_row(q_.data() + h * hd, hd, cos, sin, rope_pairs_);
-    for (std::int64_t h = 0; h < kvh; ++h)
-      kernels::rope_row(k_.data() + h * hd, hd, cos, sin, rope_pairs_);
-  }
-  const std::int64_t row0 = (l * c.max_seq) * kvh;  // first (position, kv head) row of layer l
-  for (std::int64_t h = 0; h < kvh; ++h) {
-    const std::int64_t r = row0 + pos * kvh + h;
-    k_scale_[static_cast<std::size_t>(r)] =
-        kernels::quantize_row_dynamic(k_.data() + h * hd, hd, k_cache_.data() + r * hd);
-    v_scale_[static_cast<std::size_t>(r)] =
-        kernels::quantize_row_dynamic(v_.data() + h * hd, hd, v_cache_.data() + r * hd);
-  }
-  for (std::int64_t h = 0; h < c.heads; ++h) {
-    std::int8_t* q8 = x8_.data();
-    const ActScale sq = kernels::quantize_row_dynamic(q_.data() + h * hd, hd, q8);
-    const std::int64_t r = row0 + h / group;
-    const kernels::KvView kv{k_cache_.data() + r * hd,
-                             v_cache_.data() + r * hd,
-                             k_scale_.data() + r,
-                             v_scale_.data() + r,
-                             kvh * hd,
-                             kvh};
-    kernels::attention_head(q8, sq, kv, pos + 1, hd, attention_, scores_.data(),
-                            att_.data() + h * hd);
-  }
-  const ActScale so = quantize(att_.data(), c.dim, layer.wo_in);
-  linear(layer.wo, so, xb_.data());
-  kernels::add_row(xb_.data(), c.dim, x_.data());
+  const auto n = [rows](std::int64_t width) { return static_cast<std::size_t>(rows * width); };
+  const std::int64_t kv_dim = c.kv_heads * c.head_dim(), wide = std::max(c.dim, c.hidden_dim);
+  x_.resize(n(c.dim));
+  xb_.resize(n(c.dim));
+  q_.resize(n(c.dim));
+  k_.resize(n(kv_dim));
+  v_.resize(n(kv_dim));
+  att_.resize(n(c.dim));
+  h1_.resize(n(c.hidden_dim));
+  h3_.resize(n(c.hidden_dim));
+  acc_.resize(n(std::max(c.vocab, wide)));
+  x8_.resize(n(wide));
+  scales_.resize(n(1));
+  work_rows_ = rows;
 }
 
-void IntDecoder::ffn(Layer& layer) {
+void IntDecoder::quantize(const std::int32_t* x, std::int64_t rows, std::int64_t n, Site& site) {
+  for (std::int64_t t = 0; t < rows; ++t) {
+    ActScale& s = scales_[static_cast<std::size_t>(t)];
+    if (scaling_ == ActivationScaling::per_tensor) {
+      s = site.fixed;
+      kernels::quantize_row(x + t * n, n, s, x8_.data() + t * n);
+    } else {
+      s = kernels::quantize_row_dynamic(x + t * n, n, x8_.data() + t * n);
+      if (calibrating_) site.seen_max = std::max(site.seen_max, s.amax());
+    }
+  }
+}
+
+void IntDecoder::linear(const Linear& l, std::int64_t rows, std::int32_t* y) {
+  l.w->multiply(x8_.data(), rows, acc_.data());
+  for (std::int64_t t = 0; t < rows; ++t) {
+    kernels::w8a8_requantize(acc_.data() + t * l.out, l.out, scales_[static_cast<std::size_t>(t)],
+                             l.mul.data(), l.bias.empty() ? nullptr : l.bias.data(), y + t * l.out);
+  }
+}
+
+void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0) {
   const DecoderConfig& c = config_;
-  kernels::norm_row(x_.data(), c.dim, layer.ffn_norm.params, xb_.data());
-  const ActScale s = quantize(xb_.data(), c.dim, layer.ffn_in);
-  linear(layer.w1, s, h1_.data());
+  const std::int64_t dim = c.dim, hd = c.head_dim(), kvh = c.kv_heads, kvd = kvh * hd;
+  const std::int64_t group = c.heads / c.kv_heads;
+  for (std::int64_t t = 0; t < rows; ++t) {
+    kernels::norm_row(x_.data() + t * dim, dim, layer.attn_norm.params, xb_.data() + t * dim);
+  }
+  quantize(xb_.data(), rows, dim, layer.attn_in);
+  linear(layer.wq, rows, q_.data());
+  linear(layer.wk, rows, k_.data());
+  linear(layer.wv, rows, v_.data());
+  const std::int64_t row0 = l * c.max_seq * kvh;  // first (position, kv head) row of layer l
+  for (std::int64_t t = 0; t < rows; ++t) {
+    const std::int64_t pos = pos0 + t;
+    std::int32_t* q = q_.data() + t * dim;
+    std::int32_t* k = k_.data() + t * kvd;
+    if (c.architecture == Architecture::llama_decoder) {
+      const std::int16_t* cos = rope_cos_.data() + pos * (hd / 2);
+      const std::int16_t* sin = rope_sin_.data() + pos * (hd / 2);
+      for (std::int64_t h = 0; h < c.heads; ++h) {
+        kernels::rope_row(q + h * hd, hd, cos, sin, rope_pairs_);
+      }
+      for (std::int64_t h = 0; h < kvh; ++h) {
+        kernels::rope_row(k + h * hd, hd, cos, sin, rope_pairs_);
+      }
+    }
+    for (std::int64_t h = 0; h < kvh; ++h) {
+      const std::int64_t r = row0 + pos * kvh + h;
+      k_scale_[static_cast<std::size_t>(r)] =
+          kernels::quantize_row_dynamic(k + h * hd, hd, k_cache_.data() + r * hd);
+      v_scale_[static_cast<std::size_t>(r)] =
+          kernels::quantize_row_dynamic(v_.data() + t * kvd + h * hd, hd, v_cache_.data() + r * hd);
+    }
+  }
+  for (std::int64_t t = 0; t < rows; ++t) {
+    for (std::int64_t h = 0; h < c.heads; ++h) {
+      const ActScale sq =
+          kernels::quantize_row_dynamic(q_.data() + t * dim + h * hd, hd, q8_.data());
+      const std::int64_t r = row0 + h / group;
+      const kernels::KvView kv{k_cache_.data() + r * hd,
+                               v_cache_.data() + r * hd,
+                               k_scale_.data() + r,
+                               v_scale_.data() + r,
+                               kvd,
+                               kvh};
+      kernels::attention_head(q8_.data(), sq, kv, pos0 + t + 1, hd, attention_, scores_.data(),
+                              att_.data() + t * dim + h * hd);
+    }
+  }
+  quantize(att_.data(), rows, dim, layer.wo_in);
+  linear(layer.wo, rows, xb_.data());
+  for (std::int64_t t = 0; t < rows; ++t) {
+    kernels::add_row(xb_.data() + t * dim, dim, x_.data() + t * dim);
+  }
+}
+
+void IntDecoder::ffn(Layer& layer, std::int64_t rows) {
+  const DecoderConfig& c = config_;
+  const std::int64_t dim = c.dim, hid = c.hidden_dim;
+  for (std::int64_t t = 0; t < rows; ++t) {
+    kernels::norm_row(x_.data() + t * dim, dim, layer.ffn_norm.params, xb_.data() + t * dim);
+  }
+  quantize(xb_.data(), rows, dim, layer.ffn_in);
+  linear(layer.w1, rows, h1_.data());
   if (c.ffn == FfnKind::swiglu) {
-    linear(layer.w3, s, h3_.data());
-    kernels::swiglu_row(h1_.data(), h3_.data(), c.hidden_dim, kFracBits, sigmoid_, h1_.data());
+    linear(layer.w3, rows, h3_.data());
+    kernels::swiglu_row(h1_.data(), h3_.data(), rows * hid, kFracBits, sigmoid_, h1_.data());
   } else {
-    kernels::decoder_gelu_row(h1_.data(), c.hidden_dim, kFracBits, gelu_);
+    kernels::decoder_gelu_row(h1_.data(), rows * hid, kFracBits, gelu_);
   }
-  const ActScale s2 = quantize(h1_.data(), c.hidden_dim, layer.w2_in);
-  linear(layer.w2, s2, xb_.data());
-  kernels::add_row(xb_.data(), c.dim, x_.data());
+  quantize(h1_.data(), rows, hid, layer.w2_in);
+  linear(layer.w2, rows, xb_.data());
+  kernels::add_row(xb_.data(), rows * dim, x_.data());
+}
+
+void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t pos0) {
+  const DecoderConfig& c = config_;
+  const std::int64_t dim = c.dim;
+  resize_work(rows);
+  for (std::int64_t t = 0; t < rows; ++t) {
+    std::int32_t* x = x_.data() + t * dim;
+    kernels::dequantize_row(embedding_.data() + tokens[t] * dim, dim,
+                            embedding_mul_[static_cast<std::size_t>(tokens[t])], x);
+    if (c.architecture == Architecture::gpt2_decoder) {
+      const std::int64_t pos = pos0 + t;
+      kernels::dequantize_row(positions_.data() + pos * dim, dim,
+                              positions_mul_[static_cast<std::size_t>(pos)], xb_.data());
+      kernels::add_row(xb_.data(), dim, x);
+    }
+  }
+  for (std::int64_t l = 0; l < c.layers; ++l) {
+    Layer& layer = layers_[static_cast<std::size_t>(l)];
+    attention(layer, l, rows, pos0);
+    ffn(layer, rows);
+  }
+  next_pos_ = pos0 + rows;
+}
+
+std::vector<float> IntDecoder::logits(std::int64_t row) {
+  const std::int64_t dim = config_.dim;
+  kernels::norm_row(x_.data() + row * dim, dim, final_norm_.params, xb_.data());
+  quantize(xb_.data(), 1, dim, head_in_);
+  std::vector<std::int32_t> fixed(static_cast<std::size_t>(config_.vocab));
+  linear(head_, 1, fixed.data());
+  std::vector<float> out(fixed.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<float>(std::ldexp(static_cast<double>(fixed[i]), -kFracBits));
+  }
+  return out;
 }
 
 std::vector<float> IntDecoder::forward(int token, int pos) {
@@ -242,37 +310,26 @@ std::vector<float> IntDecoder::forward(int token, int pos) {
                     "0..{})",
                     c.name, pos, next_pos_, pos - 1, next_pos_ - 1));
   }
-  const std::int64_t dim = c.dim;
-  kernels::dequantize_row(embedding_.data() + token * dim, dim,
-                          embedding_mul_[static_cast<std::size_t>(token)], x_.data());
-  if (c.architecture == Architecture::gpt2_decoder) {
-    kernels::dequantize_row(positions_.data() + pos * dim, dim,
-                            positions_mul_[static_cast<std::size_t>(pos)], xb_.data());
-    kernels::add_row(xb_.data(), dim, x_.data());
-  }
-  for (std::int64_t l = 0; l < c.layers; ++l) {
-    Layer& layer = layers_[static_cast<std::size_t>(l)];
-    attention(layer, l, pos);
-    ffn(layer);
-  }
-  next_pos_ = pos + 1;
-  kernels::norm_row(x_.data(), dim, final_norm_.params, xb_.data());
-  const ActScale s = quantize(xb_.data(), dim, head_in_);
-  std::vector<std::int32_t> logits(static_cast<std::size_t>(c.vocab));
-  linear(head_, s, logits.data());
-  std::vector<float> out(logits.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<float>(std::ldexp(static_cast<double>(logits[i]), -kFracBits));
-  }
-  return out;
+  run_block(&token, 1, pos);
+  return logits(0);
 }
 
 std::vector<float> IntDecoder::prefill(std::span<const int> tokens) {
-  if (tokens.empty())
-    throw core::Error(fmt::format("decoder {}: prefill of no tokens", config_.name));
-  std::vector<float> logits;
-  for (int t : tokens) logits = forward(t, static_cast<int>(next_pos_));
-  return logits;
+  const DecoderConfig& c = config_;
+  if (tokens.empty()) throw core::Error(fmt::format("decoder {}: prefill of no tokens", c.name));
+  for (int t : tokens) validate_token(c, t, "decoder " + c.name);
+  const auto n = static_cast<std::int64_t>(tokens.size());
+  if (n > c.max_seq - next_pos_) {
+    throw core::Error(
+        fmt::format("decoder {}: {} tokens from position {} exceed the context "
+                    "(max_seq {})",
+                    c.name, n, next_pos_, c.max_seq));
+  }
+  for (std::int64_t done = 0; done < n; done += kPrefillRows) {
+    const std::int64_t rows = std::min(kPrefillRows, n - done);
+    run_block(tokens.data() + done, rows, next_pos_);
+  }
+  return logits((n - 1) % kPrefillRows);  // the last row of the last block
 }
 
 void IntDecoder::calibrate_static_scales(std::span<const int> tokens) {
@@ -280,7 +337,7 @@ void IntDecoder::calibrate_static_scales(std::span<const int> tokens) {
   calibrating_ = true;
   reset();
   try {
-    prefill(tokens);
+    for (int t : tokens) forward(t, static_cast<int>(next_pos_));  // the LM head sees every row
   } catch (...) {
     calibrating_ = false;
     throw;

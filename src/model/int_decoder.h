@@ -44,8 +44,11 @@ class IntDecoder {
   // from there on) and returns the logits [vocab]. Throws core::Error for a token outside the
   // vocabulary or pos beyond max_seq or next_position().
   std::vector<float> forward(int token, int pos);
-  // Runs tokens at positions next_position().. and returns the logits of the last one.
+  // Runs tokens at positions next_position().. and returns the logits of the last one. The
+  // linears take kPrefillRows tokens per matrix product; the results equal those of forward()
+  // token by token (every scale is per row). Checks every token and the context before running.
   std::vector<float> prefill(std::span<const int> tokens);
+  static constexpr std::int64_t kPrefillRows = 64;
   void reset() { next_pos_ = 0; }
 
   // Switches to per-tensor static activation scales: runs `tokens` from position 0 with
@@ -79,10 +82,16 @@ class IntDecoder {
                      std::int64_t in, const std::string& what) const;
   Norm make_norm(const std::vector<float>& gain, const std::vector<float>& bias,
                  const std::string& what) const;
-  kernels::ActScale quantize(const std::int32_t* x, std::int64_t n, Site& site);
-  void linear(const Linear& l, kernels::ActScale s, std::int32_t* y);
-  void attention(Layer& layer, std::int64_t l, std::int64_t pos);
-  void ffn(Layer& layer);
+  // Blocks of `rows` tokens at positions pos0..pos0+rows-1: x_ [rows][dim] holds the residual.
+  void resize_work(std::int64_t rows);
+  void run_block(const int* tokens, std::int64_t rows, std::int64_t pos0);
+  // x [rows][n] -> x8_ [rows][n] and scales_ [rows].
+  void quantize(const std::int32_t* x, std::int64_t rows, std::int64_t n, Site& site);
+  // x8_ -> y [rows][l.out].
+  void linear(const Linear& l, std::int64_t rows, std::int32_t* y);
+  void attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0);
+  void ffn(Layer& layer, std::int64_t rows);
+  std::vector<float> logits(std::int64_t row);
 
   DecoderConfig config_;
   ActivationScaling scaling_ = ActivationScaling::per_token;
@@ -107,9 +116,11 @@ class IntDecoder {
   std::vector<std::int8_t> k_cache_, v_cache_;
   std::vector<kernels::ActScale> k_scale_, v_scale_;
 
-  // Work rows.
+  // Work rows ([rows][width] each, grown by resize_work).
+  std::int64_t work_rows_ = 0;
   std::vector<std::int32_t> x_, xb_, q_, k_, v_, att_, h1_, h3_, acc_;
-  std::vector<std::int8_t> x8_;
+  std::vector<std::int8_t> x8_, q8_;
+  std::vector<kernels::ActScale> scales_;
   std::vector<std::int64_t> scores_;
 };
 

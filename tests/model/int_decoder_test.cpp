@@ -105,6 +105,19 @@ TEST(IntDecoder, PrefillAndResetRepeatTheSameLogits) {
   EXPECT_EQ(model.next_position(), 4);
   model.reset();
   EXPECT_EQ(model.prefill(tokens), last);
+  // 150 tokens: blocks of 64, 64 and 22 rows give what one token at a time gives.
+  DecoderConfig long_context = small(testing::tiny_llama());
+  long_context.max_seq = 160;
+  const DecoderModel big = synthetic_decoder(long_context, 3);
+  IntDecoder a(big.config, big.weights), b(big.config, big.weights);
+  std::vector<int> many(150);
+  for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<int>(i * 37 % 256);
+  std::vector<float> one_by_one;
+  for (int pos = 0; pos < 150; ++pos) one_by_one = a.forward(many[pos], pos);
+  EXPECT_EQ(b.prefill(many), one_by_one);
+  EXPECT_EQ(b.next_position(), 150);
+  EXPECT_THROW(b.prefill(std::vector<int>(11, 1)), core::Error);  // 161 > max_seq
+  EXPECT_EQ(b.next_position(), 150);                              // nothing ran
   // Re-running position 2 overwrites the cache from there on.
   model.forward(30, 2);
   EXPECT_EQ(model.forward(2, 3), last);
