@@ -36,7 +36,7 @@ struct KvView {
   std::int64_t scale_stride = 0;
 };
 
-// q [head_dim] at scale sq -> out [head_dim]; scratch [positions] (int64).
+// q [head_dim] at scale sq -> out [head_dim]; scratch holds positions + head_dim int64.
 inline void attention_head(const std::int8_t* q, ActScale sq, const KvView& kv,
                            std::int64_t positions, std::int64_t head_dim, const AttentionParams& p,
                            std::int64_t* scratch, std::int32_t* out) {
@@ -56,13 +56,16 @@ inline void attention_head(const std::int8_t* q, ActScale sq, const KvView& kv,
     scratch[j] = softmax_exp(scratch[j] - max, p.exp) >> p.exp_shift;
     sum += scratch[j];
   }
-  for (std::int64_t j = 0; j < positions; ++j) scratch[j] = (scratch[j] << 15) / sum;
+  // Exact integer sums: any order gives the same value (every partial sum is below 2^53).
+  std::int64_t* acc = scratch + positions;
+  for (std::int64_t d = 0; d < head_dim; ++d) acc[d] = 0;
+  for (std::int64_t j = 0; j < positions; ++j) {
+    const std::int64_t w = ((scratch[j] << 15) / sum) * kv.v_scale[j * kv.scale_stride].amax();
+    const std::int8_t* vj = kv.v + j * kv.stride;
+    for (std::int64_t d = 0; d < head_dim; ++d) acc[d] += w * vj[d];
+  }
   for (std::int64_t d = 0; d < head_dim; ++d) {
-    std::int64_t acc = 0;
-    for (std::int64_t j = 0; j < positions; ++j) {
-      acc += scratch[j] * kv.v_scale[j * kv.scale_stride].amax() * kv.v[j * kv.stride + d];
-    }
-    out[d] = saturate_int32(div_rne(acc, std::int64_t{127} << 15));
+    out[d] = saturate_int32(div_rne(acc[d], std::int64_t{127} << 15));
   }
 }
 

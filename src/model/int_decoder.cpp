@@ -142,7 +142,7 @@ IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weight
   k_scale_.resize(static_cast<std::size_t>(c.layers * c.max_seq * c.kv_heads));
   v_scale_.resize(k_scale_.size());
   q8_.resize(static_cast<std::size_t>(hd));
-  scores_.resize(static_cast<std::size_t>(c.max_seq));
+  scores_.resize(static_cast<std::size_t>(c.max_seq + hd));
   resize_work(1);
 }
 

@@ -267,7 +267,7 @@ TEST(DecoderAttention, OnePositionReturnsItsValue) {
   p.exp = iexp(1.0 / 2048);
   p.exp_shift = 26;
   const KvView kv{k.data(), v.data(), &sk, &sv, 2, 1};
-  std::int64_t scratch[1];
+  std::int64_t scratch[3];
   std::int32_t out[2];
   attention_head(q.data(), ActScale{100, 0}, kv, 1, 2, p, scratch, out);
   EXPECT_EQ(out[0], 7000);
@@ -296,7 +296,7 @@ TEST(DecoderAttention, CloseToFloatSoftmax) {
   p.exp = iexp(std::ldexp(1.0, p.score_exponent - 2 * kF) / unit);
   p.exp_shift = bit_width64(p.exp.c);  // (c << 30) >> shift < 2^30
   const KvView kv{k.data(), v.data(), ks.data(), vs.data(), hd, 1};
-  std::vector<std::int64_t> scratch(n);
+  std::vector<std::int64_t> scratch(n + hd);
   std::vector<std::int32_t> out(hd);
   attention_head(q.data(), sq, kv, n, hd, p, scratch.data(), out.data());
   std::vector<double> w(n);
