@@ -66,6 +66,42 @@ TEST(DecoderArith, RoundHalfEvenShiftAndDivision) {
   EXPECT_EQ(apply({3, 1}, 5), 8);  // 7.5 -> 8
 }
 
+TEST(DecoderArith, RneShiftEqualsTheExactDefinition) {
+  // core::shift_round_half_even (128-bit) is the definition; rne_shift its 64-bit form for
+  // |p| < 2^62 (left shifts saturate to +-(2^63 - 1)).
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    const int bits = 1 + static_cast<int>(rng() % 61);  // |p| < 2^61
+    auto p = static_cast<std::int64_t>(rng() >> (64 - bits));
+    if (rng() & 1) p = -p;
+    const int e = static_cast<int>(rng() % 80) - 10;
+    const core::i128 ref = core::shift_round_half_even(p, e);
+    const core::i128 lim = INT64_MAX;
+    ASSERT_EQ(rne_shift(p, e),
+              static_cast<std::int64_t>(ref > lim ? lim : (ref < -lim ? -lim : ref)))
+        << p << " " << e;
+  }
+}
+
+TEST(W8A8, ExtremeRowsStayExact) {
+  // The int32 limits: amax = 2^31 -> a = 2^14, k = 17.
+  const std::vector<std::int32_t> x = {INT32_MIN, INT32_MAX, 0};
+  std::vector<std::int8_t> q(3);
+  const ActScale s = quantize_row_dynamic(x.data(), 3, q.data());
+  EXPECT_EQ(s.a, 1 << 14);
+  EXPECT_EQ(s.k, 17);
+  EXPECT_EQ(q, (std::vector<std::int8_t>{-127, 127, 0}));
+  // The requantisation bound: |acc| = 127^2 2^16 (in = 2^16), a = 2^15, |m| = 2^16.
+  const std::int32_t acc[2] = {127 * 127 * 65536, -127 * 127 * 65536};
+  const Multiplier mul[2] = {{1 << 16, 40}, {1 << 16, 40}};
+  std::int32_t y[2];
+  w8a8_requantize(acc, 2, ActScale{1 << 15, 3}, mul, nullptr, y);
+  const core::i128 exact =
+      core::shift_round_half_even(static_cast<core::i128>(acc[0]) * (1 << 15) * (1 << 16), 37);
+  EXPECT_EQ(y[0], static_cast<std::int32_t>(exact));
+  EXPECT_EQ(y[1], -static_cast<std::int32_t>(exact));
+}
+
 TEST(W8A8, TokenScaleRoundsUpToFifteenBits) {
   EXPECT_EQ(act_scale(0).a, 0);
   EXPECT_EQ(act_scale(100).a, 100);
@@ -160,6 +196,17 @@ TEST(DecoderRmsNorm, ConstantRowIsExactlyOne) {
   std::vector<std::int32_t> y(8);
   norm_row(x.data(), 8, unit_norm(gain, 12, false), y.data());
   EXPECT_EQ(y, std::vector<std::int32_t>(8, 1 << kF));
+}
+
+TEST(DecoderRmsNorm, Int32LimitsStayInRange) {
+  const std::vector<std::int32_t> x = {INT32_MIN, INT32_MAX, 0, 1}, gain(4, 1 << 14);
+  std::vector<std::int32_t> y(4);
+  norm_row(x.data(), 4, unit_norm(gain, 14, false), y.data());
+  // sh = 16, t = {-2^15, 2^15, 0, 0}, ms = 2^29, r = isqrt(2^29) = 23170 (of 23170.48), so
+  // z = 2^15 floor(2^46 / 23170) / 2^30 = 92683.85 -> 92684 (sqrt(2) 2^16 = 92681.9).
+  EXPECT_EQ(y, (std::vector<std::int32_t>{-92684, 92684, 0, 0}));
+  norm_row(x.data(), 4, unit_norm(gain, 14, true), y.data());  // centred on 0 (mean rounds to 0)
+  EXPECT_EQ(y, (std::vector<std::int32_t>{-92684, 92684, 0, 0}));
 }
 
 TEST(DecoderRmsNorm, CloseToFloatOverMagnitudes) {
@@ -272,6 +319,21 @@ TEST(DecoderAttention, OnePositionReturnsItsValue) {
   attention_head(q.data(), ActScale{100, 0}, kv, 1, 2, p, scratch, out);
   EXPECT_EQ(out[0], 7000);
   EXPECT_EQ(out[1], -100000);
+}
+
+TEST(DecoderAttention, LargestScalesSaturate) {
+  // Every scale at its largest (A = 2^31): out = A v / 127 = 2^31 for v = 127 saturates.
+  const std::vector<std::int8_t> q(4, 127), k(8, 127), v(8, 127);
+  const std::vector<ActScale> sk(2, ActScale{1 << 14, 17});
+  AttentionParams p;
+  p.score_exponent = 0;  // scores far beyond int32: saturated, equal, so p = 1/2 each
+  p.exp = iexp(1.0 / 2048);
+  p.exp_shift = 26;
+  const KvView kv{k.data(), v.data(), sk.data(), sk.data(), 4, 1};
+  std::int64_t scratch[6];
+  std::int32_t out[4];
+  attention_head(q.data(), ActScale{1 << 14, 17}, kv, 2, 4, p, scratch, out);
+  for (std::int32_t o : out) EXPECT_EQ(o, INT32_MAX);
 }
 
 TEST(DecoderAttention, CloseToFloatSoftmax) {
