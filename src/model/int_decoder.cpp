@@ -68,10 +68,10 @@ IntDecoder::Norm IntDecoder::make_norm(const std::vector<float>& gain,
     check_size(bias, config_.dim, what + " bias");
     n.bias = to_fixed(bias, kFracBits);
   }
-  n.params.gain_bits = g;
-  n.params.frac_bits = kFracBits;
-  n.params.eps_q = std::llround(std::ldexp(static_cast<double>(config_.norm_eps), 2 * kFracBits));
-  n.params.center = config_.norm == NormKind::layernorm;
+  n.scalars.gain_bits = g;
+  n.scalars.frac_bits = kFracBits;
+  n.scalars.eps_q = std::llround(std::ldexp(static_cast<double>(config_.norm_eps), 2 * kFracBits));
+  n.scalars.center = config_.norm == NormKind::layernorm;
   return n;
 }
 
@@ -113,16 +113,6 @@ IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weight
   head_ = make_linear(c.tied_embeddings ? weights.token_embedding : weights.lm_head, {}, c.vocab,
                       dim, c.tied_embeddings ? "token_embedding" : "lm_head");
   embedding_ = emb.q;
-  // The norms point into their own vectors, which no longer move.
-  const auto bind = [](Norm& n) {
-    n.params.gain = n.gain.data();
-    n.params.bias = n.bias.empty() ? nullptr : n.bias.data();
-  };
-  for (Layer& layer : layers_) {
-    bind(layer.attn_norm);
-    bind(layer.ffn_norm);
-  }
-  bind(final_norm_);
 
   rope_pairs_ =
       c.rope == RopeLayout::halves ? kernels::RopePairs::halves : kernels::RopePairs::interleaved;
@@ -191,7 +181,7 @@ void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std:
   const std::int64_t dim = c.dim, hd = c.head_dim(), kvh = c.kv_heads, kvd = kvh * hd;
   const std::int64_t group = c.heads / c.kv_heads;
   for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::norm_row(x_.data() + t * dim, dim, layer.attn_norm.params, xb_.data() + t * dim);
+    kernels::norm_row(x_.data() + t * dim, dim, layer.attn_norm.params(), xb_.data() + t * dim);
   }
   quantize(xb_.data(), rows, dim, layer.attn_in);
   linear(layer.wq, rows, q_.data());
@@ -246,7 +236,7 @@ void IntDecoder::ffn(Layer& layer, std::int64_t rows) {
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim, hid = c.hidden_dim;
   for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::norm_row(x_.data() + t * dim, dim, layer.ffn_norm.params, xb_.data() + t * dim);
+    kernels::norm_row(x_.data() + t * dim, dim, layer.ffn_norm.params(), xb_.data() + t * dim);
   }
   quantize(xb_.data(), rows, dim, layer.ffn_in);
   linear(layer.w1, rows, h1_.data());
@@ -286,7 +276,7 @@ void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t po
 
 std::vector<float> IntDecoder::logits(std::int64_t row) {
   const std::int64_t dim = config_.dim;
-  kernels::norm_row(x_.data() + row * dim, dim, final_norm_.params, xb_.data());
+  kernels::norm_row(x_.data() + row * dim, dim, final_norm_.params(), xb_.data());
   quantize(xb_.data(), 1, dim, head_in_);
   std::vector<std::int32_t> fixed(static_cast<std::size_t>(config_.vocab));
   linear(head_, 1, fixed.data());

@@ -65,7 +65,13 @@ class IntDecoder {
   };
   struct Norm {
     std::vector<std::int32_t> gain, bias;
-    kernels::NormParams params;  // points into gain / bias
+    kernels::NormParams scalars;  // gain_bits, frac_bits, eps_q, center (no pointers)
+    kernels::NormParams params() const {
+      kernels::NormParams p = scalars;
+      p.gain = gain.data();
+      p.bias = bias.empty() ? nullptr : bias.data();
+      return p;
+    }
   };
   // One input quantisation feeding one or more linears.
   struct Site {
