@@ -48,7 +48,7 @@ IntDecoder::Linear IntDecoder::make_linear(const std::vector<float>& w, const st
   Linear l;
   l.out = out;
   l.in = in;
-  l.w.emplace(r.q, out, in);
+  l.w.emplace(r.q, out, in);  // packed copy
   l.mul = row_multipliers(r, 1.0 / 127.0);
   if (!b.empty()) {
     check_size(b, out, what + " bias");
@@ -85,13 +85,13 @@ IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weight
     throw core::Error(fmt::format("decoder {} weights: {} layers, expected {}", c.name,
                                   weights.layers.size(), c.layers));
   }
-  const Int16Rows emb =
+  Int16Rows emb =
       quantize_rows<std::int16_t>(weights.token_embedding, c.vocab, dim, "token_embedding");
   embedding_mul_ = row_multipliers(emb, std::ldexp(1.0, kFracBits));
   if (!llama) {
-    const Int16Rows pos = quantize_rows<std::int16_t>(weights.position_embedding, c.max_seq, dim,
-                                                      "position_embedding");
-    positions_ = pos.q;
+    Int16Rows pos = quantize_rows<std::int16_t>(weights.position_embedding, c.max_seq, dim,
+                                                "position_embedding");
+    positions_ = std::move(pos.q);
     positions_mul_ = row_multipliers(pos, std::ldexp(1.0, kFracBits));
   }
   for (std::int64_t l = 0; l < c.layers; ++l) {
@@ -112,7 +112,7 @@ IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weight
   final_norm_ = make_norm(weights.final_norm, weights.final_norm_bias, "final_norm");
   head_ = make_linear(c.tied_embeddings ? weights.token_embedding : weights.lm_head, {}, c.vocab,
                       dim, c.tied_embeddings ? "token_embedding" : "lm_head");
-  embedding_ = emb.q;
+  embedding_ = std::move(emb.q);
 
   rope_pairs_ =
       c.rope == RopeLayout::halves ? kernels::RopePairs::halves : kernels::RopePairs::interleaved;
