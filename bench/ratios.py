@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the JSON of one bench/run.sh run into the ratios the targets are stated in.
 
-Usage: ratios.py RESULTS_DIR   (kernels_forward.json, kernels_bench.json, pytorch.json, others)
+Usage: ratios.py RESULTS_DIR   (kernels_forward.json, kernels_bench.json, pytorch.json,
+                               decoder_*.json, pytorch_decoder.json, others)
 """
 import json
 import pathlib
@@ -22,6 +23,49 @@ def runs(doc, prefix):
 def ms(b):
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
     return b["real_time"] * scale
+
+
+def decoder(d):
+    """Batch-1 decoding of the TinyLlama-1.1B shape (bench/decoder_bench.cpp, pytorch_decoder.py)."""
+    decode = runs(load(d / "decoder_decode.json"), "BM_DecodeProductsOnly")
+    bandwidth = [b["GB/s"] for name in ("before", "after")
+                 for b in runs(load(d / f"decoder_bandwidth_{name}.json"), "BM_MemoryReadBandwidth")]
+    if not decode:
+        return
+    best = decode[0]  # registered first: the path multiply() picks
+    our_ms = ms(best)
+    weight_bytes = best["weight_mb"] * 2**20
+    print(f"TinyLlama-1.1B-shaped decode, batch 1: {our_ms:.1f} ms/token "
+          f"({best['name'].split('/')[1]}; {best.get('label', '').split(',')[1].strip()})")
+    for b in decode[1:]:
+        print(f"  {b['name'].split('/')[1]} path: {ms(b):.1f} ms/token")
+    if bandwidth:
+        bw = max(bandwidth)
+        bound_ms = weight_bytes / (bw * 1e9) * 1e3
+        print(f"memory read bandwidth: {bw:.1f} GB/s (best of {len(bandwidth)}: "
+              f"{', '.join(f'{v:.1f}' for v in bandwidth)}); {weight_bytes / 1e9:.3f} GB of int8 "
+              f"weights per token -> bound {bound_ms:.1f} ms/token")
+        print(f"decode: {100 * bound_ms / our_ms:.0f}% of the bandwidth bound   (target >= 70%)")
+    torch = load(d / "pytorch_decoder.json")
+    if torch:
+        for kind in ("dynamic_int8", "float32"):
+            if kind in torch:
+                t = torch[kind]
+                target = "   (target >= 2x)" if kind == "dynamic_int8" else ""
+                print(f"speed-up vs PyTorch {kind} ({torch['engine']}, {torch['threads']} threads; "
+                      f"its linears alone {t['products']['median_ms']:.1f} ms/token, its whole "
+                      f"decode step {t['decode']['median_ms']:.1f}): "
+                      f"{t['products']['median_ms'] / our_ms:.2f}x{target}")
+    print(f"peak memory of the decode process: {best['peak_rss_mb']:.0f} MiB = "
+          f"{best['peak_rss_mb'] / best['weight_mb']:.2f}x the int8 weights "
+          f"({best['weight_mb']:.0f} MiB)   (target <= 1.5x)")
+    products = runs(load(d / "decoder_products.json"), "BM_Product")
+    rate = {(b["name"].split("/")[0], b["name"].split("/")[1]): b["GMAC/s"] for b in products}
+    for (name, tokens), ours in rate.items():
+        if name == "BM_ProductInt8Matrix" and ("BM_ProductOneDnn", tokens) in rate:
+            dnnl = rate[("BM_ProductOneDnn", tokens)]
+            print(f"  product [5632 x 2048], {tokens} token(s): Int8Matrix {ours:.0f} GMAC/s, "
+                  f"oneDNN {dnnl:.0f} GMAC/s ({ours / dnnl:.2f}x)")
 
 
 def main():
@@ -73,8 +117,10 @@ def main():
         ratio = ms(plat["BM_InprocSixNodes"]) / ms(plat["BM_ReferenceEncoder"])
         print(f"one encoder layer on six in-process nodes vs the single-process reference: "
               f"{ratio:.2f}x the time   (target <= 2x)")
+    decoder(d)
     for path in sorted(d.glob("*.json")):
-        if path.stem in ("kernels_forward", "kernels_bench", "pytorch"):
+        if path.stem in ("kernels_forward", "kernels_bench", "pytorch") or path.stem.startswith(
+                ("decoder_", "pytorch_decoder")):
             continue
         for b in runs(load(path), "BM_"):
             counters = {k: v for k, v in b.items() if k not in (
