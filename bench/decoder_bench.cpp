@@ -17,13 +17,21 @@
 // mark, is the decode model's alone):
 //   --benchmark_filter=^BM_MemoryReadBandwidth  read bandwidth: a 512 MB buffer summed by all
 //                                               threads (run before and after the decode)
-//   --benchmark_filter=^BM_DecodeProductsOnly   the decode, one run per int8 path of this CPU
+//   --benchmark_filter=^BM_DecodeProductsOnly   the decode, one run per int8 path of this CPU;
+//                                               between two tokens (untimed) a pass that only
+//                                               reads all weights: read_pass_GB/s
 //   --benchmark_filter=^BM_Product              Int8Matrix vs oneDNN (LinearPlan) at 1-128 tokens
 #include <benchmark/benchmark.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <memory>
+#include <new>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,15 +72,27 @@ k::Int8Matrix random_matrix(std::int64_t out, std::int64_t in, std::uint64_t see
 
 // --- (a) memory read bandwidth ---------------------------------------------------------------
 
-ATL_VECTOR_CLONES std::uint64_t sum_words(const std::uint64_t* p, std::int64_t n) {
-  std::uint64_t s = 0;
-  for (std::int64_t i = 0; i < n; ++i) s += p[i];
-  return s;
+// 64-bit words that may alias the int8 weights they are read from.
+using Word = std::uint64_t __attribute__((may_alias));
+
+// Four independent sums: the loads, not an addition chain, set the pace. n: a multiple of 4.
+ATL_VECTOR_CLONES std::uint64_t sum_words(const Word* p, std::int64_t n) {
+  std::uint64_t s[4] = {};
+  for (std::int64_t i = 0; i < n; i += 4) {
+    for (std::int64_t j = 0; j < 4; ++j) s[j] += p[i + j];
+  }
+  return s[0] + s[1] + s[2] + s[3];
 }
 
 void BM_MemoryReadBandwidth(benchmark::State& state) {
   constexpr std::int64_t kWords = (std::int64_t{512} << 20) / 8;  // far beyond any L3
-  std::unique_ptr<std::uint64_t[]> buffer(new std::uint64_t[kWords]);
+  // Like the packed weights of an Int8Matrix: on huge pages where the kernel grants them.
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  const auto free_huge = [](std::uint64_t* p) { ::operator delete[](p, std::align_val_t{kHuge}); };
+  std::unique_ptr<std::uint64_t[], decltype(free_huge)> buffer(
+      static_cast<std::uint64_t*>(::operator new[](kWords * 8, std::align_val_t{kHuge})),
+      free_huge);
+  madvise(buffer.get(), kWords * 8, MADV_HUGEPAGE);
   constexpr std::int64_t kChunk = 1 << 16;  // words per work item
   const std::int64_t chunks = kWords / kChunk;
 #pragma omp parallel for schedule(static)
@@ -124,6 +144,37 @@ const DecodeWeights& decode_weights() {
   return w;
 }
 
+// CPU seconds of all threads of this process (threads waiting for a core do not count).
+double process_cpu_s() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// One pass that reads every packed weight byte and does nothing else, in one OpenMP region:
+// the bandwidth these very pages give, measured between two tokens (the load of a shared
+// machine changes from second to second). Pieces of at most 512 KB, handed out dynamically.
+std::uint64_t read_all(const DecodeWeights& w) {
+  std::vector<std::span<const std::int8_t>> pieces;
+  const auto add = [&](const k::Int8Matrix& m) {
+    const auto bytes = m.packed();  // 64-byte aligned, a multiple of 64 bytes
+    for (std::size_t at = 0; at < bytes.size(); at += 512 << 10) {
+      pieces.push_back(bytes.subspan(at, std::min<std::size_t>(512 << 10, bytes.size() - at)));
+    }
+  };
+  for (const auto& m : w.layers) add(m);
+  add(*w.lm_head);
+  std::uint64_t total = 0;
+  const auto n = static_cast<std::int64_t>(pieces.size());
+#pragma omp parallel for schedule(dynamic) reduction(+ : total)
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto& piece = pieces[static_cast<std::size_t>(i)];
+    total += sum_words(reinterpret_cast<const Word*>(piece.data()),
+                       static_cast<std::int64_t>(piece.size() / 8));
+  }
+  return total;
+}
+
 void BM_DecodeProductsOnly(benchmark::State& state, k::Int8Isa isa) {
   const DecodeWeights& w = decode_weights();
   const auto x = random_i8(kDim, 101);     // a normed, requantised token
@@ -139,14 +190,27 @@ void BM_DecodeProductsOnly(benchmark::State& state, k::Int8Isa isa) {
     w.lm_head->multiply(x.data(), 1, y.data(), isa);
   };
   token();  // warm-up
+  std::vector<double> pass_s, pass_cpu_s;
   for (auto _ : state) {
     token();
     benchmark::DoNotOptimize(y.data());
+    state.PauseTiming();
+    const double cpu0 = process_cpu_s();
+    const auto t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(read_all(w));
+    pass_s.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    pass_cpu_s.push_back(process_cpu_s() - cpu0);
+    state.ResumeTiming();
   }
-  state.SetLabel(std::string("TinyLlama-1.1B shape, int8 products only (22 layers x 7 + LM head, "
-                             "no norms/RoPE/attention: IntDecoder not merged), ") +
+  std::sort(pass_s.begin(), pass_s.end());
+  std::sort(pass_cpu_s.begin(), pass_cpu_s.end());
+  state.SetLabel(std::string("TinyLlama-1.1B shape; int8 products only: 22 layers x 7 + LM head, "
+                             "no norms/RoPE/attention (IntDecoder not merged); ") +
                  k::to_string(isa));
   state.counters["weight_mb"] = static_cast<double>(w.bytes) / (1 << 20);
+  state.counters["read_pass_cpu_s"] = pass_cpu_s[pass_cpu_s.size() / 2];
+  state.counters["read_pass_GB/s"] =
+      static_cast<double>(w.bytes) * 1e-9 / pass_s[pass_s.size() / 2];
   state.counters["weight_GB/s"] = benchmark::Counter(static_cast<double>(w.bytes) * 1e-9,
                                                      benchmark::Counter::kIsIterationInvariantRate);
   rusage usage{};
@@ -202,6 +266,7 @@ int main(int argc, char** argv) {
         isa)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
+        ->MeasureProcessCPUTime()
         ->MinTime(2.0);
   }
   benchmark::Initialize(&argc, argv);

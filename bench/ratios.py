@@ -28,24 +28,23 @@ def ms(b):
 def decoder(d):
     """Batch-1 decoding of the TinyLlama-1.1B shape (bench/decoder_bench.cpp, pytorch_decoder.py)."""
     decode = runs(load(d / "decoder_decode.json"), "BM_DecodeProductsOnly")
-    bandwidth = [b["GB/s"] for name in ("before", "after")
-                 for b in runs(load(d / f"decoder_bandwidth_{name}.json"), "BM_MemoryReadBandwidth")]
     if not decode:
         return
     best = decode[0]  # registered first: the path multiply() picks
+    bandwidth = {f"512 MB buffer {name}": b["GB/s"] for name in ("before", "after")
+                 for b in runs(load(d / f"decoder_bandwidth_{name}.json"), "BM_MemoryReadBandwidth")}
+    bandwidth["weights read between tokens"] = best["read_pass_GB/s"]
     our_ms = ms(best)
     weight_bytes = best["weight_mb"] * 2**20
-    print(f"TinyLlama-1.1B-shaped decode, batch 1: {our_ms:.1f} ms/token "
-          f"({best['name'].split('/')[1]}; {best.get('label', '').split(',')[1].strip()})")
+    print(f"TinyLlama-1.1B-shaped decode, batch 1: {our_ms:.1f} ms/token [{best.get('label', '')}]")
     for b in decode[1:]:
         print(f"  {b['name'].split('/')[1]} path: {ms(b):.1f} ms/token")
-    if bandwidth:
-        bw = max(bandwidth)
-        bound_ms = weight_bytes / (bw * 1e9) * 1e3
-        print(f"memory read bandwidth: {bw:.1f} GB/s (best of {len(bandwidth)}: "
-              f"{', '.join(f'{v:.1f}' for v in bandwidth)}); {weight_bytes / 1e9:.3f} GB of int8 "
-              f"weights per token -> bound {bound_ms:.1f} ms/token")
-        print(f"decode: {100 * bound_ms / our_ms:.0f}% of the bandwidth bound   (target >= 70%)")
+    bw = max(bandwidth.values())  # the best seen: the strictest bound
+    bound_ms = weight_bytes / (bw * 1e9) * 1e3
+    print(f"memory read bandwidth: {bw:.1f} GB/s, the best of "
+          f"{', '.join(f'{k} {v:.1f}' for k, v in bandwidth.items())}; "
+          f"{weight_bytes / 1e9:.3f} GB of int8 weights per token -> bound {bound_ms:.1f} ms/token")
+    print(f"decode: {100 * bound_ms / our_ms:.0f}% of the bandwidth bound   (target >= 70%)")
     torch = load(d / "pytorch_decoder.json")
     if torch:
         for kind in ("dynamic_int8", "float32"):

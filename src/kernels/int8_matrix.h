@@ -61,6 +61,10 @@ class Int8Matrix {
   std::int64_t in_features() const { return in_; }
   // Bytes of the packed weights (what one token reads): out * in rounded up to the blocks.
   std::int64_t packed_bytes() const { return blocks_ * 16 * groups_ * 4; }
+  // The packed weights, read-only (the layout above).
+  std::span<const std::int8_t> packed() const {
+    return {packed_.get(), static_cast<std::size_t>(packed_bytes())};
+  }
 
   // x: tokens * in int8 (row-major), y: tokens * out int32 (row-major), with the fastest path.
   void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y) const;
@@ -69,6 +73,7 @@ class Int8Matrix {
 
  private:
   struct AlignedFree {
+    std::size_t align;  // that of the allocation
     void operator()(std::int8_t* p) const;
   };
 
