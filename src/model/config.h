@@ -1,10 +1,14 @@
-// ModelConfig: the shape of an integer transformer encoder (I-BERT base/large), read from the
-// YAML files in examples/models/.
+// Model YAML files (examples/models/): `architecture` says which kind of model a file holds:
+// ibert-encoder (the default; ModelConfig, the shape of an integer encoder, I-BERT base/large),
+// llama-decoder or gpt2-decoder (DecoderConfig, model/decoder.h). docs/model.md and
+// docs/decoders.md list the fields.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
+
+#include "model/decoder.h"
 
 namespace atl::model {
 
@@ -27,10 +31,40 @@ inline constexpr std::int64_t kMaxHidden = 32768;
 inline constexpr std::int64_t kMaxIntermediate = 131072;
 inline constexpr std::int64_t kMaxSeqLen = 4096;
 
-// Reads and validates a model YAML; errors name the file and the field.
+// Decoder limits beyond the encoder ones: Llama 3 has a vocabulary of 128256 and a context of
+// 131072 (Llama 3.1); Gemma's vocabulary is 256000.
+inline constexpr std::int64_t kMaxVocab = std::int64_t{1} << 20;
+inline constexpr std::int64_t kMaxContext = std::int64_t{1} << 20;
+
+// The YAML spelling of each enum value ("llama-decoder", "rmsnorm", "swiglu", "halves", ...).
+std::string to_string(Architecture architecture);
+std::string to_string(NormKind norm);
+std::string to_string(FfnKind ffn);
+std::string to_string(RopeLayout rope);
+
+// The architecture a model YAML declares (ibert-encoder when it has no `architecture` field);
+// an unknown one is an error naming the file and the field.
+Architecture parse_architecture(const std::string& yaml_text, const std::filesystem::path& where);
+
+// Reads and validates an encoder model YAML; errors name the file and the field. A decoder YAML
+// is ErrorKind::unsupported ("decoders on the cluster: not yet"): the encoder verbs (map, infer,
+// run, ...) load their model through here.
 ModelConfig load_model_config(const std::filesystem::path& path);
 // The same from the YAML text; `where` names it in errors and is the default name.
 ModelConfig parse_model_config(const std::string& text, const std::filesystem::path& where);
+
+// Reads and validates a decoder model YAML (llama-decoder or gpt2-decoder); an encoder YAML is
+// an error. Errors name the file and the field.
+DecoderConfig load_decoder_config(const std::filesystem::path& path);
+DecoderConfig parse_decoder_config(const std::string& text, const std::filesystem::path& where);
+
+// Throws core::Error (naming `where`) unless the decoder shape is consistent (dim % heads,
+// heads % kv_heads, an even head size for RoPE, norm/FFN kinds of the architecture) and within
+// the limits above.
+void validate(const DecoderConfig& config, const std::string& where);
+
+// Throws core::Error (naming `what`) unless 0 <= token < config.vocab.
+void validate_token(const DecoderConfig& config, std::int64_t token, const std::string& what);
 
 // Throws core::Error (naming `where`) unless the shape is usable by the kernels and within the
 // limits above.

@@ -1,0 +1,319 @@
+#include "model/hf_decoder.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "core/error.h"
+#include "core/file.h"
+#include "core/json_field.h"
+#include "model/config.h"
+
+namespace atl::model {
+namespace {
+
+// Integer field `key` of config.json in [1, hi]; `fallback` when absent or null (< 0: required).
+std::int64_t int_field(const nlohmann::json& j, const char* key, std::int64_t fallback,
+                       std::int64_t hi, const std::string& at) {
+  if ((!j.contains(key) || j[key].is_null()) && fallback >= 0) return fallback;
+  return core::json_int(j, key, at, 1, hi);
+}
+
+float float_field(const nlohmann::json& j, const char* key, float fallback, double lo, double hi,
+                  const std::string& at) {
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  if (!j[key].is_number() || !(j[key].get<double>() >= lo && j[key].get<double>() <= hi)) {
+    throw core::Error(fmt::format("{}.{}: expected a number in [{}, {}], got {}", at, key, lo, hi,
+                                  core::shown(j[key])));
+  }
+  return j[key].get<float>();
+}
+
+bool bool_field(const nlohmann::json& j, const char* key, bool fallback, const std::string& at) {
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  if (!j[key].is_boolean()) {
+    throw core::Error(
+        fmt::format("{}.{}: expected true or false, got {}", at, key, core::shown(j[key])));
+  }
+  return j[key].get<bool>();
+}
+
+std::string string_field(const nlohmann::json& j, const char* key, const std::string& fallback,
+                         const std::string& at) {
+  if (!j.contains(key) || j[key].is_null()) return fallback;
+  if (!j[key].is_string()) {
+    throw core::Error(
+        fmt::format("{}.{}: expected a string, got {}", at, key, core::shown(j[key])));
+  }
+  return j[key].get<std::string>();
+}
+
+// Removes the tensors from a NamedTensors as they are mapped; what is left is unknown.
+class TensorTaker {
+ public:
+  TensorTaker(NamedTensors& tensors, std::string where)
+      : tensors_(tensors), where_(std::move(where)) {}
+
+  bool has(const std::string& name) const { return tensors_.count(name) != 0; }
+
+  std::vector<float> take(const std::string& name, const core::Shape& shape) {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) {
+      throw core::Error(
+          fmt::format("{}: missing tensor '{}' (shape {})", where_, name, core::to_string(shape)));
+    }
+    if (it->second.shape() != shape) {
+      throw core::Error(fmt::format("{}: tensor '{}' has shape {}, expected {}", where_, name,
+                                    core::to_string(it->second.shape()), core::to_string(shape)));
+    }
+    std::vector<float> v = std::move(it->second.values());
+    tensors_.erase(it);
+    return v;
+  }
+
+  // Throws for the first tensor left that `ignored` does not match.
+  void check_all_taken(const std::regex& ignored) const {
+    for (const auto& [name, t] : tensors_) {
+      if (!std::regex_match(name, ignored)) {
+        throw core::Error(fmt::format("{}: unknown tensor '{}'", where_, name));
+      }
+    }
+  }
+
+ private:
+  NamedTensors& tensors_;
+  std::string where_;
+};
+
+// [rows][cols] -> [cols][rows].
+std::vector<float> transpose(const std::vector<float>& w, std::int64_t rows, std::int64_t cols) {
+  std::vector<float> t(w.size());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c) t[c * rows + r] = w[r * cols + c];
+  }
+  return t;
+}
+
+// Columns [begin, begin + n) of a [rows][cols] matrix as a [n][rows] matrix (Conv1D slice).
+std::vector<float> columns_as_rows(const std::vector<float>& w, std::int64_t rows,
+                                   std::int64_t cols, std::int64_t begin, std::int64_t n) {
+  std::vector<float> t(static_cast<std::size_t>(n * rows));
+  for (std::int64_t o = 0; o < n; ++o) {
+    for (std::int64_t r = 0; r < rows; ++r) t[o * rows + r] = w[r * cols + begin + o];
+  }
+  return t;
+}
+
+void llama_weights(DecoderModel& m, TensorTaker& t) {
+  const DecoderConfig& c = m.config;
+  const std::int64_t d = c.dim, h = c.hidden_dim, kv = c.kv_heads * c.head_dim();
+  DecoderWeights& w = m.weights;
+  w.token_embedding = t.take("model.embed_tokens.weight", {c.vocab, d});
+  for (std::int64_t i = 0; i < c.layers; ++i) {
+    DecoderLayerWeights& l = w.layers[static_cast<std::size_t>(i)];
+    const std::string p = fmt::format("model.layers.{}.", i);
+    l.attn_norm = t.take(p + "input_layernorm.weight", {d});
+    l.wq = t.take(p + "self_attn.q_proj.weight", {d, d});
+    l.wk = t.take(p + "self_attn.k_proj.weight", {kv, d});
+    l.wv = t.take(p + "self_attn.v_proj.weight", {kv, d});
+    l.wo = t.take(p + "self_attn.o_proj.weight", {d, d});
+    l.ffn_norm = t.take(p + "post_attention_layernorm.weight", {d});
+    l.w1 = t.take(p + "mlp.gate_proj.weight", {h, d});
+    l.w3 = t.take(p + "mlp.up_proj.weight", {h, d});
+    l.w2 = t.take(p + "mlp.down_proj.weight", {d, h});
+  }
+  w.final_norm = t.take("model.norm.weight", {d});
+  if (!c.tied_embeddings) w.lm_head = t.take("lm_head.weight", {c.vocab, d});
+}
+
+void gpt2_weights(DecoderModel& m, TensorTaker& t) {
+  const DecoderConfig& c = m.config;
+  const std::int64_t d = c.dim, h = c.hidden_dim;
+  DecoderWeights& w = m.weights;
+  const std::string prefix = t.has("transformer.wte.weight") ? "transformer." : "";
+  w.token_embedding = t.take(prefix + "wte.weight", {c.vocab, d});
+  w.position_embedding = t.take(prefix + "wpe.weight", {c.max_seq, d});
+  for (std::int64_t i = 0; i < c.layers; ++i) {
+    DecoderLayerWeights& l = w.layers[static_cast<std::size_t>(i)];
+    const std::string p = fmt::format("{}h.{}.", prefix, i);
+    l.attn_norm = t.take(p + "ln_1.weight", {d});
+    l.attn_norm_bias = t.take(p + "ln_1.bias", {d});
+    const std::vector<float> qkv = t.take(p + "attn.c_attn.weight", {d, 3 * d});
+    const std::vector<float> qkv_bias = t.take(p + "attn.c_attn.bias", {3 * d});
+    l.wq = columns_as_rows(qkv, d, 3 * d, 0, d);
+    l.wk = columns_as_rows(qkv, d, 3 * d, d, d);
+    l.wv = columns_as_rows(qkv, d, 3 * d, 2 * d, d);
+    l.bq.assign(qkv_bias.begin(), qkv_bias.begin() + d);
+    l.bk.assign(qkv_bias.begin() + d, qkv_bias.begin() + 2 * d);
+    l.bv.assign(qkv_bias.begin() + 2 * d, qkv_bias.end());
+    l.wo = transpose(t.take(p + "attn.c_proj.weight", {d, d}), d, d);
+    l.bo = t.take(p + "attn.c_proj.bias", {d});
+    l.ffn_norm = t.take(p + "ln_2.weight", {d});
+    l.ffn_norm_bias = t.take(p + "ln_2.bias", {d});
+    l.w1 = transpose(t.take(p + "mlp.c_fc.weight", {d, h}), d, h);
+    l.b1 = t.take(p + "mlp.c_fc.bias", {h});
+    l.w2 = transpose(t.take(p + "mlp.c_proj.weight", {h, d}), h, d);
+    l.b2 = t.take(p + "mlp.c_proj.bias", {d});
+  }
+  w.final_norm = t.take(prefix + "ln_f.weight", {d});
+  w.final_norm_bias = t.take(prefix + "ln_f.bias", {d});
+}
+
+// Reorders the rows of each head of a [heads * hs][cols] matrix (or bias, cols = 1):
+// to_interleaved: new row 2i + p <- old row p * hs/2 + i; otherwise the inverse.
+void permute_heads(std::vector<float>& w, std::int64_t heads, std::int64_t hs, std::int64_t cols,
+                   bool to_interleaved) {
+  if (w.empty()) return;
+  std::vector<float> out(w.size());
+  for (std::int64_t h = 0; h < heads; ++h) {
+    for (std::int64_t i = 0; i < hs / 2; ++i) {
+      for (std::int64_t p = 0; p < 2; ++p) {
+        const std::int64_t inter = h * hs + 2 * i + p, halves = h * hs + p * hs / 2 + i;
+        const std::int64_t to = to_interleaved ? inter : halves;
+        const std::int64_t from = to_interleaved ? halves : inter;
+        std::copy_n(w.begin() + from * cols, cols, out.begin() + to * cols);
+      }
+    }
+  }
+  w = std::move(out);
+}
+
+void convert_rope(DecoderModel& m, RopeLayout target) {
+  DecoderConfig& c = m.config;
+  if (c.architecture != Architecture::llama_decoder || c.rope == target) return;
+  const bool to_interleaved = target == RopeLayout::interleaved;
+  for (DecoderLayerWeights& l : m.weights.layers) {
+    permute_heads(l.wq, c.heads, c.head_dim(), c.dim, to_interleaved);
+    permute_heads(l.bq, c.heads, c.head_dim(), 1, to_interleaved);
+    permute_heads(l.wk, c.kv_heads, c.head_dim(), c.dim, to_interleaved);
+    permute_heads(l.bk, c.kv_heads, c.head_dim(), 1, to_interleaved);
+  }
+  c.rope = target;
+}
+
+}  // namespace
+
+DecoderConfig parse_hf_config(const std::string& text, const std::string& where) {
+  const std::string at = where + "/config.json";
+  const nlohmann::json j = core::parse_json(text, at);
+  if (!j.is_object()) throw core::Error(fmt::format("{}: expected a JSON object", at));
+  const std::string type = string_field(j, "model_type", "", at);
+  DecoderConfig c;
+  if (type == "llama") {
+    c.architecture = Architecture::llama_decoder;
+    c.dim = int_field(j, "hidden_size", -1, kMaxHidden, at);
+    c.hidden_dim = int_field(j, "intermediate_size", -1, kMaxIntermediate, at);
+    c.layers = int_field(j, "num_hidden_layers", -1, kMaxLayers, at);
+    c.heads = int_field(j, "num_attention_heads", -1, kMaxHidden, at);
+    c.kv_heads = int_field(j, "num_key_value_heads", c.heads, kMaxHidden, at);
+    c.max_seq = int_field(j, "max_position_embeddings", -1, kMaxContext, at);
+    c.norm_eps = float_field(j, "rms_norm_eps", 1e-6f, 1e-12, 0.1, at);
+    c.rope_theta = float_field(j, "rope_theta", 10000.0f, 1.0, 1e9, at);
+    c.tied_embeddings = bool_field(j, "tie_word_embeddings", false, at);
+    c.rope = RopeLayout::halves;
+    const std::string act = string_field(j, "hidden_act", "silu", at);
+    if (act != "silu") {
+      throw core::Error(
+          core::ErrorKind::unsupported,
+          fmt::format("{}.hidden_act: '{}' is not supported (expected silu)", at, act));
+    }
+    if (j.contains("rope_scaling") && !j["rope_scaling"].is_null()) {
+      throw core::Error(
+          core::ErrorKind::unsupported,
+          fmt::format("{}.rope_scaling: RoPE scaling is not supported (expected null)", at));
+    }
+    if (j.contains("head_dim") && !j["head_dim"].is_null() &&
+        core::json_int(j, "head_dim", at, 1, kMaxHidden) * c.heads != c.dim) {
+      throw core::Error(fmt::format("{}.head_dim: must be hidden_size / num_attention_heads", at));
+    }
+  } else if (type == "gpt2") {
+    c.architecture = Architecture::gpt2_decoder;
+    c.dim = int_field(j, "n_embd", -1, kMaxHidden, at);
+    c.hidden_dim = int_field(j, "n_inner", 4 * c.dim, kMaxIntermediate, at);
+    c.layers = int_field(j, "n_layer", -1, kMaxLayers, at);
+    c.heads = int_field(j, "n_head", -1, kMaxHidden, at);
+    c.kv_heads = c.heads;
+    c.max_seq = int_field(j, "n_positions", -1, kMaxContext, at);
+    c.norm_eps = float_field(j, "layer_norm_epsilon", 1e-5f, 1e-12, 0.1, at);
+    c.tied_embeddings = bool_field(j, "tie_word_embeddings", true, at);
+    c.norm = NormKind::layernorm;
+    c.ffn = FfnKind::gelu;
+    const std::string act = string_field(j, "activation_function", "gelu_new", at);
+    if (act != "gelu_new" && act != "gelu_pytorch_tanh") {
+      throw core::Error(core::ErrorKind::unsupported,
+                        fmt::format("{}.activation_function: '{}' is not supported (expected "
+                                    "gelu_new, GPT-2's tanh GELU)",
+                                    at, act));
+    }
+  } else {
+    throw core::Error(
+        core::ErrorKind::unsupported,
+        fmt::format("{}.model_type: '{}' is not supported (expected llama or gpt2)", at, type));
+  }
+  c.vocab = int_field(j, "vocab_size", -1, kMaxVocab, at);
+  validate(c, at);
+  return c;
+}
+
+DecoderModel hf_decoder(const DecoderConfig& config, NamedTensors tensors,
+                        const std::string& where) {
+  DecoderModel m;
+  m.config = config;
+  m.weights.layers.resize(static_cast<std::size_t>(config.layers));
+  TensorTaker taker(tensors, where);
+  const bool llama = config.architecture == Architecture::llama_decoder;
+  if (llama) {
+    llama_weights(m, taker);
+  } else {
+    gpt2_weights(m, taker);
+  }
+  // A tied checkpoint may still store the LM head: it must then be the embedding.
+  if (config.tied_embeddings && taker.has("lm_head.weight") &&
+      taker.take("lm_head.weight", {config.vocab, config.dim}) != m.weights.token_embedding) {
+    throw core::Error(fmt::format(
+        "{}: tensor 'lm_head.weight' differs from the token embedding, but the embeddings are tied",
+        where));
+  }
+  taker.check_all_taken(llama ? std::regex(R"(model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq)")
+                              : std::regex(R"((transformer\.)?h\.\d+\.attn\.(masked_)?bias)"));
+  validate(m, where);
+  return m;
+}
+
+DecoderModel load_hf_decoder(const std::filesystem::path& dir) {
+  const std::string where = dir.string();
+  if (!std::filesystem::is_directory(dir)) {
+    throw core::Error(fmt::format(
+        "{}: expected a Hugging Face checkpoint directory (config.json and *.safetensors)", where));
+  }
+  DecoderConfig config =
+      parse_hf_config(core::read_text_file(dir / "config.json", "Hugging Face config"), where);
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".safetensors") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw core::Error(fmt::format("{}: no *.safetensors file", where));
+  NamedTensors tensors;
+  for (const auto& file : files) {
+    for (auto& [name, t] : load_safetensors(file)) {
+      if (!tensors.emplace(name, std::move(t)).second) {
+        throw core::Error(fmt::format("{}: tensor '{}' appears in two files", file.string(), name));
+      }
+    }
+  }
+  std::filesystem::path norm = dir.lexically_normal();
+  if (norm.filename().empty()) norm = norm.parent_path();
+  config.name = norm.filename().string();
+  return hf_decoder(config, std::move(tensors), where);
+}
+
+void to_interleaved_rope(DecoderModel& m) {
+  convert_rope(m, RopeLayout::interleaved);
+}
+void to_halves_rope(DecoderModel& m) {
+  convert_rope(m, RopeLayout::halves);
+}
+
+}  // namespace atl::model

@@ -1,0 +1,46 @@
+// Hugging Face safetensors files (https://huggingface.co/docs/safetensors, "Format"): an 8-byte
+// little-endian header size N, N bytes of JSON {"name": {"dtype", "shape", "data_offsets":
+// [begin, end]}, "__metadata__": {...}}, then the data buffer; offsets are relative to the
+// buffer, which the tensors must cover exactly (no holes, no overlaps).
+//
+// Tensors of dtype F32, F16 and BF16 are read (widened to float32); any other dtype is an error
+// naming the tensor. Everything is checked before a byte of data is read: the header size
+// against the file size and the format's 100 MB limit, each entry's dtype, shape and offsets
+// (end - begin = elements x dtype size, inside the buffer), and the buffer size against the
+// file size. Errors are core::Error naming the file and the tensor or field.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace atl::model {
+
+enum class SafetensorsDType { f32, f16, bf16 };
+
+// The format's limit on the JSON header (safetensors' MAX_HEADER_SIZE).
+inline constexpr std::uint64_t kMaxSafetensorsHeader = 100'000'000;
+
+using NamedTensors = std::map<std::string, core::Tensor<float>>;
+
+// Decodes an in-memory file; `name` names it in errors.
+NamedTensors parse_safetensors(std::span<const std::uint8_t> bytes, const std::string& name);
+
+NamedTensors load_safetensors(const std::filesystem::path& path);
+
+// The file image of `tensors` stored as `dtype` (rounded to nearest even for F16/BF16); tests
+// write small files with it.
+std::vector<std::uint8_t> safetensors_image(const NamedTensors& tensors, SafetensorsDType dtype);
+
+// IEEE binary16 and bfloat16 conversions (exact widening; narrowing rounds to nearest even).
+float half_to_float(std::uint16_t h);
+float bfloat16_to_float(std::uint16_t b);
+std::uint16_t float_to_half(float f);
+std::uint16_t float_to_bfloat16(float f);
+
+}  // namespace atl::model
