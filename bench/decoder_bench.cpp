@@ -4,22 +4,26 @@
 // Shape: TinyLlama/TinyLlama-1.1B-Chat-v1.0, config.json on its Hugging Face model card:
 // hidden_size 2048, intermediate_size 5632, num_hidden_layers 22, num_attention_heads 32,
 // num_key_value_heads 4 (head dim 64, so K and V are [256][2048]), vocab_size 32000,
-// tie_word_embeddings false (a separate LM head [32000][2048]). Weights are seeded random int8:
-// the speed of a product does not depend on the values.
+// tie_word_embeddings false (a separate LM head [32000][2048]);
+// examples/models/tinyllama-1.1b.yaml.
 //
-// What "decode" means here: model::IntDecoder (h5, issue 12) is not merged into this branch yet,
-// so BM_DecodeProductsOnly times the part of a token that reads the weights: every layer's seven
-// int8 products (Q, K, V, O, gate, up, down) and the LM head, with kernels::Int8Matrix, one token.
-// Norms, RoPE, attention over the KV cache and requantisation are NOT in it; they touch a few
-// kilobytes per layer at short contexts.
+// Two decodes, one token per iteration, batch 1:
+//   BM_DecodeIntDecoder: model::IntDecoder::forward, the whole integer decode step (norms, RoPE,
+//     attention over the int8 KV cache, SwiGLU, LM head, argmax) on synthetic weights
+//     (model::synthetic_decoder) calibrated to int8; positions 16 to 127.
+//   BM_DecodeProductsOnly: only what reads the weights, every layer's seven int8 products (Q, K,
+//     V, O, gate, up, down) and the LM head with kernels::Int8Matrix on seeded random int8 (speed
+//     does not depend on the values), once per int8 path of this CPU: how close the products
+//     alone come to the bandwidth bound.
 //
 // Groups (bench/run.sh runs each in its own process, so that ru_maxrss, a process-wide high-water
 // mark, is the decode model's alone):
 //   --benchmark_filter=^BM_MemoryReadBandwidth  read bandwidth: a 512 MB buffer summed by all
 //                                               threads (run before and after the decode)
-//   --benchmark_filter=^BM_DecodeProductsOnly   the decode, one run per int8 path of this CPU;
+//   --benchmark_filter=^BM_DecodeProductsOnly   the products, one run per int8 path of this CPU;
 //                                               between two tokens (untimed) a pass that only
 //                                               reads all weights: read_pass_GB/s
+//   --benchmark_filter=^BM_DecodeIntDecoder     the integer decoder
 //   --benchmark_filter=^BM_Product              Int8Matrix vs oneDNN (LinearPlan) at 1-128 tokens
 #include <benchmark/benchmark.h>
 #include <sys/mman.h>
@@ -29,19 +33,26 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <new>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "kernels/argmax.h"
 #include "kernels/int8_matrix.h"
 #include "kernels/linear.h"
 #include "kernels/vectorize.h"
+#include "model/config.h"
+#include "model/int_decoder.h"
+#include "model/synthetic_decoder.h"
 
 namespace {
 
 namespace k = atl::kernels;
+namespace m = atl::model;
 
 // TinyLlama-1.1B (see the top of the file).
 constexpr std::int64_t kDim = 2048;
@@ -204,9 +215,9 @@ void BM_DecodeProductsOnly(benchmark::State& state, k::Int8Isa isa) {
   }
   std::sort(pass_s.begin(), pass_s.end());
   std::sort(pass_cpu_s.begin(), pass_cpu_s.end());
-  state.SetLabel(std::string("TinyLlama-1.1B shape; int8 products only: 22 layers x 7 + LM head, "
-                             "no norms/RoPE/attention (IntDecoder not merged); ") +
-                 k::to_string(isa));
+  state.SetLabel(
+      std::string("TinyLlama-1.1B shape; int8 products only: 22 layers x 7 + LM head; ") +
+      k::to_string(isa));
   state.counters["weight_mb"] = static_cast<double>(w.bytes) / (1 << 20);
   state.counters["read_pass_cpu_s"] = pass_cpu_s[pass_cpu_s.size() / 2];
   state.counters["read_pass_GB/s"] =
@@ -217,6 +228,84 @@ void BM_DecodeProductsOnly(benchmark::State& state, k::Int8Isa isa) {
   getrusage(RUSAGE_SELF, &usage);
   state.counters["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
+
+// --- the whole integer decoder (model::IntDecoder), one token per iteration ------------------
+
+// Resident memory of this process now (VmRSS), in MiB.
+double resident_mib() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  double kib = 0;
+  while (status >> key) {
+    if (key == "VmRSS:" && status >> kib) break;
+    status.ignore(1 << 10, '\n');
+  }
+  return kib / 1024.0;
+}
+
+struct IntModel {
+  std::unique_ptr<m::IntDecoder> decoder;
+  double rss_after_build_mib = 0;
+};
+
+// Synthetic TinyLlama-1.1B float weights (model::synthetic_decoder, 4.4 GB), calibrated to the
+// integer decoder; the float weights are freed before decoding.
+const IntModel& int_model() {
+  static const IntModel model = [] {
+    IntModel r;
+    const auto config = m::load_decoder_config(std::filesystem::path(ATOLL_SOURCE_DIR) /
+                                               "examples/models/tinyllama-1.1b.yaml");
+    {
+      const m::DecoderModel floats = m::synthetic_decoder(config, 1);
+      r.decoder = std::make_unique<m::IntDecoder>(floats.config, floats.weights);
+    }
+    r.rss_after_build_mib = resident_mib();
+    return r;
+  }();
+  return model;
+}
+
+void BM_DecodeIntDecoder(benchmark::State& state) {
+  const IntModel& model = int_model();
+  m::IntDecoder& decoder = *model.decoder;
+  constexpr int kPrompt = 16;    // positions filled by a prefill before the timed tokens
+  constexpr int kContext = 128;  // the cache is reset (untimed) when a run reaches it
+  const std::vector<int> prompt = [] {
+    std::vector<int> p(kPrompt);
+    for (int i = 0; i < kPrompt; ++i) p[static_cast<std::size_t>(i)] = 1 + 37 * i;
+    return p;
+  }();
+  int token = 0;
+  const auto restart = [&] {
+    decoder.reset();
+    const auto logits = decoder.prefill(prompt);
+    token = static_cast<int>(
+        atl::kernels::argmax(logits.data(), static_cast<std::int64_t>(logits.size())));
+  };
+  restart();
+  for (auto _ : state) {
+    if (decoder.next_position() >= kContext) {
+      state.PauseTiming();
+      restart();
+      state.ResumeTiming();
+    }
+    const auto logits = decoder.forward(token, static_cast<int>(decoder.next_position()));
+    token = static_cast<int>(
+        atl::kernels::argmax(logits.data(), static_cast<std::int64_t>(logits.size())));
+  }
+  state.SetLabel(
+      "TinyLlama-1.1B shape, synthetic weights; model::IntDecoder::forward, the whole "
+      "step (greedy, positions 16-127)");
+  state.counters["rss_mb"] = model.rss_after_build_mib;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+BENCHMARK(BM_DecodeIntDecoder)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime()
+    ->MinTime(2.0);
 
 // --- prefill: Int8Matrix vs oneDNN on the FFN up matrix [5632][2048] --------------------------
 

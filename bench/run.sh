@@ -37,10 +37,11 @@ for exe in "$build"/bench/*_bench; do
     run kernels_forward "$exe" --benchmark_filter='^BM_Forward' --benchmark_repetitions=3
     run kernels_bench "$exe" --benchmark_filter='-^BM_Forward'
   elif [[ "$name" == decoder_bench ]]; then
-    # Memory bandwidth before and after the decode (the bound takes the better one); the decode
-    # in a process of its own, so its peak RSS is the decode model's.
+    # Memory bandwidth before and after the decodes (the bound takes the best); each decode in a
+    # process of its own, so its peak RSS is its model's.
     run decoder_bandwidth_before "$exe" --benchmark_filter='^BM_MemoryReadBandwidth'
     run decoder_decode "$exe" --benchmark_filter='^BM_DecodeProductsOnly'
+    run decoder_int "$exe" --benchmark_filter='^BM_DecodeIntDecoder'
     run decoder_bandwidth_after "$exe" --benchmark_filter='^BM_MemoryReadBandwidth'
     run decoder_products "$exe" --benchmark_filter='^BM_Product'
   else
