@@ -60,7 +60,8 @@ class Layer(nn.Module):
         self.hd = DIM // HEADS
         self.q, self.k = linear(DIM, DIM), linear(DIM, KV_HEADS * self.hd)
         self.v, self.o = linear(DIM, KV_HEADS * self.hd), linear(DIM, DIM)
-        self.gate, self.up, self.down = linear(DIM, HIDDEN), linear(DIM, HIDDEN), linear(HIDDEN, DIM)
+        self.gate, self.up = linear(DIM, HIDDEN), linear(DIM, HIDDEN)
+        self.down = linear(HIDDEN, DIM)
         self.n1, self.n2 = RMSNorm(DIM), RMSNorm(DIM)
         self.register_buffer("kc", torch.zeros(1, MAX_SEQ, KV_HEADS, self.hd), persistent=False)
         self.register_buffer("vc", torch.zeros(1, MAX_SEQ, KV_HEADS, self.hd), persistent=False)

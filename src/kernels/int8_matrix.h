@@ -18,7 +18,9 @@
 //
 // Paths, chosen at run time by what the CPU has (int8_isa_available): AVX-512 VNNI (16 outputs
 // per instruction), AVX-VNNI (256-bit, two instructions per 16 outputs), portable C++ (signed
-// products, no offset). All give the values of int8_product_ref. Threads: OpenMP over blocks.
+// products, no offset). All give the values of int8_product_ref. Threads: OpenMP over work items
+// of blocks, handed out dynamically. Matrices of 2 MB and more sit on transparent huge pages.
+// docs/performance.md ("Decoding") has the measurements.
 #pragma once
 
 #include <cstdint>
