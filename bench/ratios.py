@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the JSON of one bench/run.sh run into the ratios the targets are stated in.
 
-Usage: ratios.py RESULTS_DIR   (kernels_forward.json, kernels_bench.json, pytorch.json, others)
+Usage: ratios.py RESULTS_DIR   (kernels_forward.json, kernels_bench.json, pytorch.json,
+                               decoder_*.json, pytorch_decoder.json, others)
 """
 import json
 import pathlib
@@ -22,6 +23,70 @@ def runs(doc, prefix):
 def ms(b):
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
     return b["real_time"] * scale
+
+
+def median_rows(rows):
+    """Of each benchmark's repetitions, the one with the median time (first-seen order kept)."""
+    by_name = {}
+    for b in rows:
+        by_name.setdefault(b["name"], []).append(b)
+    return [sorted(reps, key=ms)[len(reps) // 2] for reps in by_name.values()]
+
+
+def decoder(d):
+    """Batch-1 decoding of the TinyLlama-1.1B shape (decoder_bench.cpp, pytorch_decoder.py)."""
+    products = median_rows(runs(load(d / "decoder_decode.json"), "BM_DecodeProductsOnly"))
+    whole = median_rows(runs(load(d / "decoder_int.json"), "BM_DecodeIntDecoder"))
+    if not products:
+        return
+    best = products[0]  # registered first: the path multiply() picks
+    weight_bytes = best["weight_mb"] * 2**20
+    bandwidth = {f"512 MB buffer {name}": b["GB/s"] for name in ("before", "after")
+                 for b in runs(load(d / f"decoder_bandwidth_{name}.json"),
+                               "BM_MemoryReadBandwidth")}
+    bandwidth["all weights read between tokens"] = best["read_pass_GB/s"]
+    bw = max(bandwidth.values())  # the best seen: the strictest bound
+    bound_ms = weight_bytes / (bw * 1e9) * 1e3
+    print(f"TinyLlama-1.1B-shaped decode, batch 1, {best['name'].split('/')[1]}:")
+    print(f"  memory read bandwidth {bw:.1f} GB/s, the best of "
+          f"{', '.join(f'{k} {v:.1f}' for k, v in bandwidth.items())}; "
+          f"{weight_bytes / 1e9:.3f} GB of int8 weights per token -> bound {bound_ms:.1f} ms/token")
+    torch = load(d / "pytorch_decoder.json") or {}
+    for name, b, torch_key in (("whole step (IntDecoder)", whole[0] if whole else None, "decode"),
+                               ("int8 products only", best, "products")):
+        if b is None:
+            continue
+        our = ms(b)
+        print(f"  {name}: {our:.1f} ms/token = {100 * bound_ms / our:.0f}% of the bandwidth bound"
+              f"   (target >= 70%)")
+        for kind in ("dynamic_int8", "float32"):
+            if kind in torch:
+                t = torch[kind][torch_key]["median_ms"]
+                target = "   (target >= 2x)" if kind == "dynamic_int8" else ""
+                print(f"    vs PyTorch {kind} ({torch['engine']}, {torch['threads']} threads, "
+                      f"same work, {t:.1f} ms/token): {t / our:.2f}x{target}")
+    for b in products[1:]:
+        print(f"  products only, {b['name'].split('/')[1]} path: {ms(b):.1f} ms/token")
+    # CPU time (all threads) instead of wall time: what the code costs, whatever share of the
+    # cores a loaded machine gives it.
+    read_ms = 1e3 * best["read_pass_cpu_s"]
+    print(f"  CPU time per token: products {best['cpu_time']:.1f} ms vs {read_ms:.1f} ms to only "
+          f"read the weights ({100 * read_ms / best['cpu_time']:.0f}%)")
+    print(f"  peak memory, products process: {best['peak_rss_mb']:.0f} MiB = "
+          f"{best['peak_rss_mb'] / best['weight_mb']:.2f}x the int8 weights "
+          f"({best['weight_mb']:.0f} MiB)   (target <= 1.5x)")
+    if whole:
+        w = whole[0]
+        print(f"  memory, IntDecoder process: {w['rss_mb']:.0f} MiB resident while decoding = "
+              f"{w['rss_mb'] / best['weight_mb']:.2f}x the int8 weights; peak "
+              f"{w['peak_rss_mb']:.0f} MiB while calibrating from the float32 weights")
+    rate = {tuple(b["name"].split("/")[:2]): b["GMAC/s"]
+            for b in runs(load(d / "decoder_products.json"), "BM_Product")}
+    for (name, tokens), ours in rate.items():
+        if name == "BM_ProductInt8Matrix" and ("BM_ProductOneDnn", tokens) in rate:
+            dnnl = rate[("BM_ProductOneDnn", tokens)]
+            print(f"  product [5632 x 2048], {tokens} token(s): Int8Matrix {ours:.0f} GMAC/s, "
+                  f"oneDNN {dnnl:.0f} GMAC/s ({ours / dnnl:.2f}x)")
 
 
 def main():
@@ -73,8 +138,10 @@ def main():
         ratio = ms(plat["BM_InprocSixNodes"]) / ms(plat["BM_ReferenceEncoder"])
         print(f"one encoder layer on six in-process nodes vs the single-process reference: "
               f"{ratio:.2f}x the time   (target <= 2x)")
+    decoder(d)
     for path in sorted(d.glob("*.json")):
-        if path.stem in ("kernels_forward", "kernels_bench", "pytorch"):
+        if path.stem in ("kernels_forward", "kernels_bench", "pytorch") or path.stem.startswith(
+                ("decoder_", "pytorch_decoder")):
             continue
         for b in runs(load(path), "BM_"):
             counters = {k: v for k, v in b.items() if k not in (

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every benchmark program in BUILD_DIR/bench and PyTorch's dynamic-int8 BERT-base in the same
-# run, then prints ratios (bench/ratios.py): our I-BERT-base forward vs PyTorch, the linears vs
-# the measured int8 GEMM peak, peak memory, fast kernels vs their definitions, and the counters
-# the other benchmarks report. Raw JSON is kept in BUILD_DIR/bench/results/.
+# Runs every benchmark program in BUILD_DIR/bench, PyTorch's dynamic-int8 BERT-base and its
+# TinyLlama-shaped decoder (int8 and fp32) in the same run, then prints ratios (bench/ratios.py):
+# our I-BERT-base forward vs PyTorch, the linears vs the measured int8 GEMM peak, peak memory,
+# fast kernels vs their definitions, batch-1 decoding vs the measured memory bandwidth and vs
+# PyTorch, and the counters the other benchmarks report. Raw JSON is kept in
+# BUILD_DIR/bench/results/.
 #
 # Usage: bench/run.sh BUILD_DIR          (make bench calls it after building)
 set -euo pipefail
@@ -34,6 +36,15 @@ for exe in "$build"/bench/*_bench; do
     # The forward alone first: its peak RSS is then the forward's, not the other benchmarks'.
     run kernels_forward "$exe" --benchmark_filter='^BM_Forward' --benchmark_repetitions=3
     run kernels_bench "$exe" --benchmark_filter='-^BM_Forward'
+  elif [[ "$name" == decoder_bench ]]; then
+    # Memory bandwidth before and after the decodes (the bound takes the best); each decode in a
+    # process of its own, so its peak RSS is its model's.
+    run decoder_bandwidth_before "$exe" --benchmark_filter='^BM_MemoryReadBandwidth'
+    # Three repetitions each: ratios.py takes the median (single runs swing on a loaded machine).
+    run decoder_decode "$exe" --benchmark_filter='^BM_DecodeProductsOnly' --benchmark_repetitions=3
+    run decoder_int "$exe" --benchmark_filter='^BM_DecodeIntDecoder' --benchmark_repetitions=3
+    run decoder_bandwidth_after "$exe" --benchmark_filter='^BM_MemoryReadBandwidth'
+    run decoder_products "$exe" --benchmark_filter='^BM_Product'
   else
     run "$name" "$exe"
   fi
@@ -45,6 +56,14 @@ if ! "$python" "$here/pytorch_bert.py" --threads "$OMP_NUM_THREADS" --runs 20 >"
   echo "pytorch_bert.py failed (python3-torch missing? scripts/install-deps.sh --bench); no speed-up"
 fi
 cat "$results/pytorch.json" 2>/dev/null || true
+
+echo "== pytorch_decoder.py (TinyLlama-1.1B shape, int8 and fp32, ${OMP_NUM_THREADS} threads)"
+if ! "$python" "$here/pytorch_decoder.py" --threads "$OMP_NUM_THREADS" --tokens 10 \
+  >"$results/pytorch_decoder.json"; then
+  rm -f "$results/pytorch_decoder.json"
+  echo "pytorch_decoder.py failed (python3-torch missing? scripts/install-deps.sh --bench)"
+fi
+cat "$results/pytorch_decoder.json" 2>/dev/null || true
 
 echo
 "$python" "$here/ratios.py" "$results"

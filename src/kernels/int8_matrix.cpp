@@ -1,5 +1,7 @@
 #include "kernels/int8_matrix.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -23,10 +25,11 @@ namespace atl::kernels {
 
 namespace {
 
-constexpr std::int64_t kBlock = 16;                  // outputs per block
-constexpr std::int64_t kGroup = 4;                   // inputs per group (one VNNI lane)
-constexpr std::int64_t kRowBytes = kBlock * kGroup;  // bytes of one group of a block
-constexpr std::size_t kAlign = 64;                   // a cache line, one AVX-512 load
+constexpr std::int64_t kBlock = 16;                      // outputs per block
+constexpr std::int64_t kGroup = 4;                       // inputs per group (one VNNI lane)
+constexpr std::int64_t kRowBytes = kBlock * kGroup;      // bytes of one group of a block
+constexpr std::size_t kAlign = 64;                       // a cache line, one AVX-512 load
+constexpr std::size_t kHugePage = std::size_t{2} << 20;  // x86-64 transparent huge page
 
 // Inputs per output for which the int32 result is exact: (2^17 - 1) * 2^14 < 2^31 (linear.h).
 constexpr std::int64_t kMaxInFeatures = (std::int64_t{1} << 17) - 1;
@@ -38,6 +41,9 @@ constexpr std::int64_t kMinParallelMacs = std::int64_t{1} << 18;
 // Prefill: tokens are taken in chunks whose prepared rows stay in the L2 cache while every block
 // of the matrix passes over them.
 constexpr std::int64_t kChunkBytes = std::int64_t{256} << 10;
+
+// Weight bytes per work item of the thread split (a few hundred per product at decoder sizes).
+constexpr std::int64_t kItemBytes = std::int64_t{128} << 10;
 
 // What a block kernel needs to know of the matrix.
 struct Packed {
@@ -166,7 +172,10 @@ ATL_TARGET_AVX512_VNNI void block_avx512(const Packed& p, const std::uint8_t* x,
     tokens_avx512<N>(w, p.groups, x + t * xs, xs, offset, yb + t * p.out, p.out, n); \
     break;
     ATL_TAIL(1)
-    ATL_TAIL(2) ATL_TAIL(3) ATL_TAIL(4) ATL_TAIL(5) ATL_TAIL(6) ATL_TAIL(7)
+    ATL_TAIL(2)
+    ATL_TAIL(3)
+    ATL_TAIL(4)
+    ATL_TAIL(5) ATL_TAIL(6) ATL_TAIL(7)
 #undef ATL_TAIL
         default : break;
   }
@@ -305,7 +314,7 @@ Int8Isa best_int8_isa() {
 }
 
 void Int8Matrix::AlignedFree::operator()(std::int8_t* p) const {
-  ::operator delete[](p, std::align_val_t{kAlign});
+  ::operator delete[](p, std::align_val_t{align});
 }
 
 Int8Matrix::Int8Matrix(std::span<const std::int8_t> weights, std::int64_t out, std::int64_t in)
@@ -328,8 +337,16 @@ Int8Matrix::Int8Matrix(std::span<const std::int8_t> weights, std::int64_t out, s
   blocks_ = (out + kBlock - 1) / kBlock;
   groups_ = (in + kGroup - 1) / kGroup;
   const std::int64_t bytes = packed_bytes();
-  packed_.reset(static_cast<std::int8_t*>(
-      ::operator new[](static_cast<std::size_t>(bytes), std::align_val_t{kAlign})));
+  // Matrices of 2 MB and more start on a huge page and ask for huge pages: a token streams
+  // through all of them, and 4 KB pages would cost a TLB miss every 4 KB.
+  const auto size = static_cast<std::size_t>(bytes);
+  const bool huge = size >= kHugePage;
+  const std::size_t align = huge ? kHugePage : kAlign;
+  packed_ = std::unique_ptr<std::int8_t[], AlignedFree>(
+      static_cast<std::int8_t*>(::operator new[](size, std::align_val_t{align})), {align});
+#if defined(MADV_HUGEPAGE)
+  if (huge) madvise(packed_.get(), size / kHugePage * kHugePage, MADV_HUGEPAGE);  // advice only
+#endif
   offset_ = std::make_unique<std::int32_t[]>(static_cast<std::size_t>(blocks_ * kBlock));
   const std::int8_t* w = weights.data();
   std::int8_t* packed = packed_.get();
@@ -383,11 +400,14 @@ void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_
   const std::int64_t chunk = std::max<std::int64_t>(8, kChunkBytes / stride);
   const std::int64_t blocks = blocks_;
   const bool parallel = blocks > 1 && tokens * out_ * in_ >= kMinParallelMacs;
-  // The same static split of the blocks for every chunk: a thread keeps its blocks in its cache.
+  // Work items of consecutive blocks handed out as threads come free: on a shared machine a
+  // thread that loses its core leaves its remaining items to the others instead of stalling
+  // the product (a static split waits for the slowest thread).
+  const std::int64_t item = std::max<std::int64_t>(1, kItemBytes / (groups_ * kRowBytes));
 #pragma omp parallel if (parallel)
   for (std::int64_t t0 = 0; t0 < tokens; t0 += chunk) {
     const std::int64_t t1 = std::min(tokens, t0 + chunk);
-#pragma omp for schedule(static) nowait
+#pragma omp for schedule(dynamic, item) nowait
     for (std::int64_t b = 0; b < blocks; ++b) kernel(p, xp, t0, t1, b, y);
   }
 }

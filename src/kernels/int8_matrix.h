@@ -18,7 +18,9 @@
 //
 // Paths, chosen at run time by what the CPU has (int8_isa_available): AVX-512 VNNI (16 outputs
 // per instruction), AVX-VNNI (256-bit, two instructions per 16 outputs), portable C++ (signed
-// products, no offset). All give the values of int8_product_ref. Threads: OpenMP over blocks.
+// products, no offset). All give the values of int8_product_ref. Threads: OpenMP over work items
+// of blocks, handed out dynamically. Matrices of 2 MB and more sit on transparent huge pages.
+// docs/performance.md ("Decoding") has the measurements.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +63,10 @@ class Int8Matrix {
   std::int64_t in_features() const { return in_; }
   // Bytes of the packed weights (what one token reads): out * in rounded up to the blocks.
   std::int64_t packed_bytes() const { return blocks_ * 16 * groups_ * 4; }
+  // The packed weights, read-only (the layout above).
+  std::span<const std::int8_t> packed() const {
+    return {packed_.get(), static_cast<std::size_t>(packed_bytes())};
+  }
 
   // x: tokens * in int8 (row-major), y: tokens * out int32 (row-major), with the fastest path.
   void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y) const;
@@ -69,6 +75,7 @@ class Int8Matrix {
 
  private:
   struct AlignedFree {
+    std::size_t align;  // that of the allocation
     void operator()(std::int8_t* p) const;
   };
 
