@@ -95,10 +95,10 @@ NamedTensors gpt2_tensors(const DecoderModel& m) {
 
 const char* kLlamaConfig = R"({"model_type": "llama", "hidden_size": 16, "intermediate_size": 24,
   "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 32,
-  "max_position_embeddings": 8, "rms_norm_eps": 1e-05, "rope_theta": 10000.0,
+  "max_position_embeddings": 8, "bos_token_id": 1, "rms_norm_eps": 1e-05, "rope_theta": 10000.0,
   "tie_word_embeddings": false, "hidden_act": "silu", "rope_scaling": null})";
 const char* kGpt2Config = R"({"model_type": "gpt2", "n_embd": 16, "n_inner": 24, "n_layer": 2,
-  "n_head": 4, "vocab_size": 32, "n_positions": 8, "layer_norm_epsilon": 1e-05,
+  "n_head": 4, "vocab_size": 32, "n_positions": 8, "bos_token_id": 1, "layer_norm_epsilon": 1e-05,
   "activation_function": "gelu_new"})";
 
 // A checkpoint directory: config.json and the tensors split over two shards.
