@@ -1,0 +1,133 @@
+// The integer decoder (Llama, GPT-2): int8 weights calibrated from float weights, int32 fixed-point
+// activations, int8 linear inputs quantised per token, an int8 KV cache, every operation a
+// kernels/ definition (docs/decoders-integer.md). Logits come back dequantised to float for
+// scoring and sampling.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "kernels/decoder_attention.h"
+#include "kernels/decoder_gelu.h"
+#include "kernels/int8_matrix.h"
+#include "kernels/rmsnorm.h"
+#include "kernels/rope.h"
+#include "kernels/swiglu.h"
+#include "kernels/w8a8.h"
+#include "model/decoder.h"
+
+namespace atl::model {
+
+// Activation scales of the linear inputs: one per token from its own max |x| (dynamic, the
+// default), or one per tensor fixed by calibrate_static_scales (the measured alternative).
+enum class ActivationScaling { per_token, per_tensor };
+
+// Invariant: the calibrated weights, tables and constants of one model and the KV cache of the
+// positions run since the last reset().
+class IntDecoder {
+ public:
+  static constexpr int kFracBits = 16;  // F: int32 activations hold value * 2^16
+
+  // Calibrates (quantize_decoder.h): every matrix to int8 rows with per-row scales, norm gains to
+  // fixed point, the RoPE table, the i-exp constants. Throws core::Error naming the field when the
+  // config is inconsistent or a weight has the wrong size.
+  IntDecoder(const DecoderConfig& config, const DecoderWeights& weights);
+
+  const DecoderConfig& config() const { return config_; }
+  ActivationScaling scaling() const { return scaling_; }
+  // The next position forward() may run (positions 0..next_position()-1 are in the cache).
+  std::int64_t next_position() const { return next_pos_; }
+
+  // Runs `token` at position `pos` (pos <= next_position(): a smaller pos overwrites the cache
+  // from there on) and returns the logits [vocab]. Throws core::Error for a token outside the
+  // vocabulary or pos beyond max_seq or next_position().
+  std::vector<float> forward(int token, int pos);
+  // Runs tokens at positions next_position().. and returns the logits of the last one. The
+  // linears take kPrefillRows tokens per matrix product; the results equal those of forward()
+  // token by token (every scale is per row). Checks every token and the context before running.
+  std::vector<float> prefill(std::span<const int> tokens);
+  static constexpr std::int64_t kPrefillRows = 64;
+  void reset() { next_pos_ = 0; }
+
+  // Switches to per-tensor static activation scales: runs `tokens` from position 0 with
+  // per-token scales, keeps the largest max |x| seen at each linear input as its fixed scale,
+  // then resets the cache.
+  void calibrate_static_scales(std::span<const int> tokens);
+
+ private:
+  struct Linear {
+    std::int64_t out = 0, in = 0;
+    std::optional<kernels::Int8Matrix> w;  // [out][in]
+    std::vector<kernels::Multiplier> mul;  // [out] ~ scale / 127
+    std::vector<std::int32_t> bias;        // [out] Q F, empty when absent
+  };
+  struct Norm {
+    std::vector<std::int32_t> gain, bias;
+    kernels::NormParams scalars;  // gain_bits, frac_bits, eps_q, center (no pointers)
+    kernels::NormParams params() const {
+      kernels::NormParams p = scalars;
+      p.gain = gain.data();
+      p.bias = bias.empty() ? nullptr : bias.data();
+      return p;
+    }
+  };
+  // One input quantisation feeding one or more linears.
+  struct Site {
+    kernels::ActScale fixed;    // per_tensor
+    std::int64_t seen_max = 0;  // calibration
+  };
+  struct Layer {
+    Norm attn_norm, ffn_norm;
+    Linear wq, wk, wv, wo, w1, w3, w2;
+    Site attn_in, wo_in, ffn_in, w2_in;
+  };
+
+  Linear make_linear(const std::vector<float>& w, const std::vector<float>& b, std::int64_t out,
+                     std::int64_t in, const std::string& what) const;
+  Norm make_norm(const std::vector<float>& gain, const std::vector<float>& bias,
+                 const std::string& what) const;
+  // Blocks of `rows` tokens at positions pos0..pos0+rows-1: x_ [rows][dim] holds the residual.
+  void resize_work(std::int64_t rows);
+  void run_block(const int* tokens, std::int64_t rows, std::int64_t pos0);
+  // x [rows][n] -> x8_ [rows][n] and scales_ [rows].
+  void quantize(const std::int32_t* x, std::int64_t rows, std::int64_t n, Site& site);
+  // x8_ -> y [rows][l.out].
+  void linear(const Linear& l, std::int64_t rows, std::int32_t* y);
+  void attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0);
+  void ffn(Layer& layer, std::int64_t rows);
+  std::vector<float> logits(std::int64_t row);
+
+  DecoderConfig config_;
+  ActivationScaling scaling_ = ActivationScaling::per_token;
+  bool calibrating_ = false;
+  std::int64_t next_pos_ = 0;
+
+  std::vector<std::int16_t> embedding_;  // [vocab][dim]: the lookup (the LM head is int8)
+  std::vector<kernels::Multiplier> embedding_mul_;  // [vocab] ~ scale * 2^F
+  std::vector<std::int16_t> positions_;             // GPT-2: [max_seq][dim]
+  std::vector<kernels::Multiplier> positions_mul_;
+  std::vector<Layer> layers_;
+  Norm final_norm_;
+  Linear head_;
+  Site head_in_;
+  kernels::RopePairs rope_pairs_ = kernels::RopePairs::interleaved;
+  std::vector<std::int16_t> rope_cos_, rope_sin_;  // [max_seq][head_dim / 2]
+  kernels::AttentionParams attention_;
+  kernels::SigmoidParams sigmoid_;
+  kernels::DecoderGeluParams gelu_;
+
+  // KV cache: [layers][max_seq][kv_heads][head_dim] int8 and [layers][max_seq][kv_heads] scales.
+  std::vector<std::int8_t> k_cache_, v_cache_;
+  std::vector<kernels::ActScale> k_scale_, v_scale_;
+
+  // Work rows ([rows][width] each, grown by resize_work).
+  std::int64_t work_rows_ = 0;
+  std::vector<std::int32_t> x_, xb_, q_, k_, v_, att_, h1_, h3_, acc_;
+  std::vector<std::int8_t> x8_, q8_;
+  std::vector<kernels::ActScale> scales_;
+  std::vector<std::int64_t> scores_;
+};
+
+}  // namespace atl::model
