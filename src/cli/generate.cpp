@@ -18,6 +18,7 @@
 #include "model/config.h"
 #include "model/float_decoder.h"
 #include "model/hf_decoder.h"
+#include "model/int_decoder.h"
 #include "model/llama2c.h"
 #include "model/synthetic_decoder.h"
 
@@ -52,14 +53,34 @@ model::DecoderModel load_model(const GenerateOptions& o, const model::DecoderCon
   return m;
 }
 
-// A decoder as generate drives it: the float reference or the integer model.
+// A decoder as generate drives it: the float reference or the integer model. prefill feeds
+// tokens from position 0 and returns the logits of the last one.
 struct Engine {
   std::function<std::vector<float>(int, int)> forward;
+  std::function<std::vector<float>(const std::vector<int>&)> prefill;
   std::string name;
 };
 
 Engine float_engine(std::shared_ptr<model::FloatDecoder> d) {
-  return {[d](int token, int pos) { return d->forward(token, pos); }, "float32 reference"};
+  Engine e;
+  e.forward = [d](int token, int pos) { return d->forward(token, pos); };
+  e.prefill = [d](const std::vector<int>& tokens) {
+    std::vector<float> logits;
+    for (std::size_t pos = 0; pos < tokens.size(); ++pos) {
+      logits = d->forward(tokens[pos], static_cast<int>(pos));
+    }
+    return logits;
+  };
+  e.name = "float32 reference";
+  return e;
+}
+
+Engine int_engine(std::shared_ptr<model::IntDecoder> d) {
+  Engine e;
+  e.forward = [d](int token, int pos) { return d->forward(token, pos); };
+  e.prefill = [d](const std::vector<int>& tokens) { return d->prefill(tokens); };
+  e.name = "integer model (W8A8, per-token activation scales)";
+  return e;
 }
 
 // The token ids of a --score file: an integer .npy of rank 1, or text ids separated by
@@ -115,18 +136,15 @@ void write_tokens(const std::string& path, const std::vector<std::int64_t>& ids)
   core::write_npy(path, core::Tensor<std::int64_t>({static_cast<std::int64_t>(ids.size())}, ids));
 }
 
-void generate(const GenerateOptions& o, Engine& engine, const model::DecoderConfig& c) {
+void generate(const GenerateOptions& o, const Engine& engine, const model::DecoderConfig& c) {
   std::vector<std::int64_t> ids = o.bos ? std::vector<std::int64_t>{c.bos} : o.prompt;
   const auto prompt = static_cast<std::int64_t>(ids.size());
   check_tokens(c, ids, prompt + o.new_tokens - 1,
                o.bos ? std::string("--bos") : std::string("--prompt-ids"));
   fmt::print("prompt: {} token(s), {} new\n", prompt, o.new_tokens);
+  const std::vector<int> tokens(ids.begin(), ids.end());
   const Clock::time_point start = Clock::now();
-  std::vector<float> logits;
-  for (std::int64_t pos = 0; pos < prompt; ++pos) {
-    logits =
-        engine.forward(static_cast<int>(ids[static_cast<std::size_t>(pos)]), static_cast<int>(pos));
-  }
+  std::vector<float> logits = engine.prefill(tokens);
   const double prefill = ms_since(start);
   std::vector<double> steps;
   ids.push_back(model::argmax(logits));
@@ -149,7 +167,7 @@ void generate(const GenerateOptions& o, Engine& engine, const model::DecoderConf
   fmt::print("output: {} ({} tokens: prompt and generated)\n", o.output, ids.size());
 }
 
-void score(const GenerateOptions& o, Engine& engine, model::FloatDecoder& reference,
+void score(const GenerateOptions& o, const Engine& engine, model::FloatDecoder& reference,
            const model::DecoderConfig& c) {
   const std::vector<std::int64_t> ids = read_tokens(o.score);
   if (ids.size() < 2) {
@@ -178,7 +196,7 @@ void score(const GenerateOptions& o, Engine& engine, model::FloatDecoder& refere
   fmt::print("agreement: {} of {}\n", agree, steps);
   fmt::print("mean |logit error|: {:.6f}\n", error / static_cast<double>(steps));
   write_tokens(o.output, predicted);
-  fmt::print("output: {} (the {}'s argmax at each step)\n", o.output, engine.name);
+  fmt::print("output: {} (the integer model's argmax at each step)\n", o.output);
 }
 
 void run(const GenerateOptions& o) {
@@ -191,20 +209,23 @@ void run(const GenerateOptions& o) {
   }
   const model::DecoderConfig config = model::load_decoder_config(o.model);
   const Clock::time_point load = Clock::now();
-  auto reference = std::make_shared<model::FloatDecoder>(load_model(o, config));
-  const model::DecoderConfig& c = reference->config();
+  model::DecoderModel m = load_model(o, config);
+  const model::DecoderConfig c = m.config;
   fmt::print("model: {} ({}, {} layers, hidden {}, {}/{} heads, FFN {}, vocab {}, context {})\n",
              c.name, model::to_string(c.architecture), c.layers, c.dim, c.heads, c.kv_heads,
              c.hidden_dim, c.vocab, c.max_seq);
-  if (!o.use_float) {
-    // TODO(issue 12): the integer decoder (model::IntDecoder) plugs in here.
-    throw core::Error(core::ErrorKind::unsupported,
-                      "the integer decoder is not in this build yet: give --float");
+  std::shared_ptr<model::IntDecoder> integer;
+  if (!o.use_float) integer = std::make_shared<model::IntDecoder>(c, m.weights);
+  std::shared_ptr<model::FloatDecoder> reference;
+  if (o.use_float || !o.score.empty()) {
+    reference = std::make_shared<model::FloatDecoder>(std::move(m));
+  } else {
+    m = {};  // integer generation: the float weights are no longer needed
   }
-  Engine engine = float_engine(reference);
-  fmt::print("weights: {} (loaded in {:.0f} ms), path: {}\n",
+  const Engine engine = integer ? int_engine(integer) : float_engine(reference);
+  fmt::print("weights: {} (loaded{} in {:.0f} ms), path: {}\n",
              o.weights.empty() ? fmt::format("synthetic, seed {}", o.seed) : o.weights,
-             ms_since(load), engine.name);
+             integer ? " and calibrated" : "", ms_since(load), engine.name);
   if (!o.score.empty()) {
     score(o, engine, *reference, c);
   } else {
