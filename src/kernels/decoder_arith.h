@@ -49,15 +49,15 @@ constexpr int bit_width64(std::int64_t v) {
   return static_cast<int>(std::bit_width(static_cast<std::uint64_t>(v)));
 }
 
-// A real factor m / 2^e with a short mantissa (|m| < 2^kMultiplierBits) so that an int32 value
-// times m stays below 2^62 with room for one more 14-bit factor.
-inline constexpr int kMultiplierBits = 17;
+// A real factor m / 2^e with a short mantissa, |m| <= 2^kMultiplierBits (model::multiplier gives
+// 2^15 <= |m| <= 2^16), so that m times an int32 value and a 15-bit token scale stays below 2^62.
+inline constexpr int kMultiplierBits = 16;
 struct Multiplier {
   std::int32_t m = 0;
   std::int32_t e = 0;
 };
 
-// round_half_even(x * m / 2^e) saturated to int32, for |x| < 2^44.
+// round_half_even(x * m / 2^e) saturated to int32, for |x| < 2^45.
 constexpr std::int32_t apply(Multiplier mul, std::int64_t x) {
   return saturate_int32(rne_shift(x * mul.m, mul.e));
 }

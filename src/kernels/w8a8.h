@@ -12,8 +12,8 @@
 // Linear (one token): acc[o] = sum_i W[o][i] * q[i]   exact int32 (kernels/int8_matrix.h: the
 //   definition int8_product_ref and the fast Int8Matrix)
 //   y[o] = saturate_int32(round_half_even(acc[o] * a * m[o] / 2^(e[o] - k)) + bias[o])
-// with (m[o], e[o]) ~ s_o / 127 (s_o = the weight scale of row o, |m| < 2^17) and bias in the
-// output's fixed point. Bound: |acc * a * m| < 2^14 in * 2^15 * 2^17 < 2^62 for in <= 2^16
+// with (m[o], e[o]) ~ s_o / 127 (s_o = the weight scale of row o, |m| <= 2^16) and bias in the
+// output's fixed point. Bound: |acc * a * m| < 2^14 in * 2^15 * 2^16 <= 2^61 for in <= 2^16
 // (kMaxLinearInputs), so 64 bits are exact.
 #pragma once
 

@@ -278,11 +278,11 @@ std::vector<float> IntDecoder::logits(std::int64_t row) {
   const std::int64_t dim = config_.dim;
   kernels::norm_row(x_.data() + row * dim, dim, final_norm_.params(), xb_.data());
   quantize(xb_.data(), 1, dim, head_in_);
-  std::vector<std::int32_t> fixed(static_cast<std::size_t>(config_.vocab));
-  linear(head_, 1, fixed.data());
-  std::vector<float> out(fixed.size());
+  logits_.resize(static_cast<std::size_t>(config_.vocab));
+  linear(head_, 1, logits_.data());
+  std::vector<float> out(logits_.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<float>(std::ldexp(static_cast<double>(fixed[i]), -kFracBits));
+    out[i] = static_cast<float>(std::ldexp(static_cast<double>(logits_[i]), -kFracBits));
   }
   return out;
 }

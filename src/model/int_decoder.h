@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "kernels/argmax.h"
 #include "kernels/decoder_attention.h"
 #include "kernels/decoder_gelu.h"
 #include "kernels/int8_matrix.h"
@@ -50,6 +51,12 @@ class IntDecoder {
   std::vector<float> prefill(std::span<const int> tokens);
   static constexpr std::int64_t kPrefillRows = 64;
   void reset() { next_pos_ = 0; }
+  // Greedy decoding on the integer logits of the last forward()/prefill() (the first largest,
+  // kernels/argmax.h; 0 before any run): exact where float logits could round two values together.
+  int greedy_token() const {
+    return static_cast<int>(
+        kernels::argmax(logits_.data(), static_cast<std::int64_t>(logits_.size())));
+  }
 
   // Switches to per-tensor static activation scales: runs `tokens` from position 0 with
   // per-token scales, keeps the largest max |x| seen at each linear input as its fixed scale,
@@ -97,7 +104,7 @@ class IntDecoder {
   void linear(const Linear& l, std::int64_t rows, std::int32_t* y);
   void attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0);
   void ffn(Layer& layer, std::int64_t rows);
-  std::vector<float> logits(std::int64_t row);
+  std::vector<float> logits(std::int64_t row);  // also fills logits_
 
   DecoderConfig config_;
   ActivationScaling scaling_ = ActivationScaling::per_token;
@@ -128,6 +135,7 @@ class IntDecoder {
   std::vector<std::int8_t> x8_, q8_;
   std::vector<kernels::ActScale> scales_;
   std::vector<std::int64_t> scores_;
+  std::vector<std::int32_t> logits_;  // [vocab] Q F, of the last run
 };
 
 }  // namespace atl::model

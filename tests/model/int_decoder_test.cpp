@@ -38,6 +38,7 @@ Agreement measure(const DecoderModel& m, IntDecoder& model, int steps,
   double err = 0;
   for (int pos = 0; pos < steps; ++pos) {
     const std::vector<float> logits = model.forward(tokens[pos], pos);
+    EXPECT_EQ(model.greedy_token(), argmax(logits));  // |logits| < 256: float keeps every bit
     a.agree += argmax(logits) == argmax(ref_logits[pos]);
     ++a.steps;
     for (std::size_t i = 0; i < logits.size(); ++i) {
