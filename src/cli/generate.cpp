@@ -54,10 +54,12 @@ model::DecoderModel load_model(const GenerateOptions& o, const model::DecoderCon
 }
 
 // A decoder as generate drives it: the float reference or the integer model. prefill feeds
-// tokens from position 0 and returns the logits of the last one.
+// tokens from position 0 and returns the logits of the last one; greedy is the argmax of the
+// last logits (the integer model's on its integer logits).
 struct Engine {
   std::function<std::vector<float>(int, int)> forward;
   std::function<std::vector<float>(const std::vector<int>&)> prefill;
+  std::function<int(const std::vector<float>&)> greedy;
   std::string name;
 };
 
@@ -71,6 +73,7 @@ Engine float_engine(std::shared_ptr<model::FloatDecoder> d) {
     }
     return logits;
   };
+  e.greedy = [](const std::vector<float>& logits) { return model::argmax(logits); };
   e.name = "float32 reference";
   return e;
 }
@@ -79,6 +82,7 @@ Engine int_engine(std::shared_ptr<model::IntDecoder> d) {
   Engine e;
   e.forward = [d](int token, int pos) { return d->forward(token, pos); };
   e.prefill = [d](const std::vector<int>& tokens) { return d->prefill(tokens); };
+  e.greedy = [d](const std::vector<float>&) { return d->greedy_token(); };
   e.name = "integer model (W8A8, per-token activation scales)";
   return e;
 }
@@ -147,12 +151,12 @@ void generate(const GenerateOptions& o, const Engine& engine, const model::Decod
   std::vector<float> logits = engine.prefill(tokens);
   const double prefill = ms_since(start);
   std::vector<double> steps;
-  ids.push_back(model::argmax(logits));
+  ids.push_back(engine.greedy(logits));
   for (std::int64_t n = 1; n < o.new_tokens; ++n) {
     const Clock::time_point t = Clock::now();
     logits = engine.forward(static_cast<int>(ids.back()), static_cast<int>(ids.size() - 1));
     steps.push_back(ms_since(t));
-    ids.push_back(model::argmax(logits));
+    ids.push_back(engine.greedy(logits));
   }
   fmt::print("tokens: {}\n", fmt::join(ids.begin() + prompt, ids.end(), " "));
   fmt::print("prefill: {:.3f} ms\n", prefill);
@@ -185,7 +189,7 @@ void score(const GenerateOptions& o, const Engine& engine, model::FloatDecoder& 
     const int token = static_cast<int>(ids[static_cast<std::size_t>(pos)]);
     const std::vector<float> a = engine.forward(token, static_cast<int>(pos));
     const std::vector<float> b = reference.forward(token, static_cast<int>(pos));
-    const int arg = model::argmax(a);
+    const int arg = engine.greedy(a);
     predicted.push_back(arg);
     agree += arg == model::argmax(b) ? 1 : 0;
     double sum = 0;
