@@ -30,7 +30,8 @@ bench:
 	bench/run.sh $(BUILD)
 
 # Each libFuzzer target runs for a minute from its seed corpus in fuzz/corpus/<target>/.
-FUZZ_TARGETS = npy datagram plan model cluster placement cluster_builder
+FUZZ_TARGETS = npy datagram plan model cluster placement cluster_builder llama2c safetensors \
+  decoder_config
 fuzz: deps
 	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_CXX_COMPILER=clang++ -DATOLL_FUZZ=ON -DATOLL_BENCH=OFF \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

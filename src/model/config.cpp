@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -218,6 +217,7 @@ void validate(const DecoderConfig& c, const std::string& where) {
   check("kv_heads", c.kv_heads, c.heads);
   check("vocab", c.vocab, kMaxVocab);
   check("max_seq", c.max_seq, kMaxContext);
+  if (c.bos < 0 || c.bos >= c.vocab) fail(fmt::format("bos must be in [0, vocab), got {}", c.bos));
   if (c.dim % c.heads != 0) {
     fail(fmt::format("hidden ({}) must be a multiple of heads ({})", c.dim, c.heads));
   }
@@ -258,9 +258,9 @@ DecoderConfig parse_decoder_config(const std::string& text, const std::filesyste
         file));
   }
   static const char* const known[] = {
-      "name",         "architecture", "layers",          "hidden",      "heads",    "kv_heads",
-      "intermediate", "vocab",        "max_seq",         "rope_theta",  "norm_eps", "norm",
-      "ffn",          "rope",         "tied_embeddings", "description", "source"};
+      "name",         "architecture", "layers",          "hidden",     "heads",       "kv_heads",
+      "intermediate", "vocab",        "max_seq",         "rope_theta", "norm_eps",    "norm",
+      "ffn",          "rope",         "tied_embeddings", "bos",        "description", "source"};
   check_known_fields(root, known, file);
   const bool gpt2 = c.architecture == Architecture::gpt2_decoder;
   c.name = text_field(root, "name", path.stem().string(), file);
@@ -280,6 +280,7 @@ DecoderConfig parse_decoder_config(const std::string& text, const std::filesyste
   c.ffn = enum_field(root, "ffn", gpt2 ? FfnKind::gelu : FfnKind::swiglu, kFfns, file);
   c.rope = enum_field(root, "rope", RopeLayout::interleaved, kRopes, file);
   c.tied_embeddings = bool_field(root, "tied_embeddings", gpt2, file);
+  c.bos = positive_field(root, "bos", c.bos, kMaxVocab, file);
   validate(c, file);
   return c;
 }

@@ -33,6 +33,7 @@ struct DecoderConfig {
   FfnKind ffn = FfnKind::swiglu;
   RopeLayout rope = RopeLayout::interleaved;  // Llama only
   bool tied_embeddings = true;                // LM head = token embedding
+  std::int64_t bos = 1;  // first token of a sequence (Llama 1-2: 1, Llama 3: 128000, GPT-2: 50256)
   std::int64_t head_dim() const { return dim / heads; }
 };
 

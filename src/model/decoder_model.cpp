@@ -94,6 +94,7 @@ void check_same_shape(const DecoderConfig& yaml, const DecoderConfig& file,
   same("rope", to_string(yaml.rope), to_string(file.rope));
   same("rope_theta", yaml.rope_theta, file.rope_theta);
   same("norm_eps", yaml.norm_eps, file.norm_eps);
+  same("bos", yaml.bos, file.bos);
 }
 
 }  // namespace atl::model

@@ -252,6 +252,8 @@ DecoderConfig parse_hf_config(const std::string& text, const std::string& where)
         fmt::format("{}.model_type: '{}' is not supported (expected llama or gpt2)", at, type));
   }
   c.vocab = int_field(j, "vocab_size", -1, kMaxVocab, at);
+  c.bos = int_field(j, "bos_token_id", c.architecture == Architecture::gpt2_decoder ? 50256 : 1,
+                    kMaxVocab, at);
   validate(c, at);
   return c;
 }

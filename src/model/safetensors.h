@@ -4,10 +4,10 @@
 // buffer, which the tensors must cover exactly (no holes, no overlaps).
 //
 // Tensors of dtype F32, F16 and BF16 are read (widened to float32); any other dtype is an error
-// naming the tensor. Everything is checked before a byte of data is read: the header size
-// against the file size and the format's 100 MB limit, each entry's dtype, shape and offsets
-// (end - begin = elements x dtype size, inside the buffer), and the buffer size against the
-// file size. Errors are core::Error naming the file and the tensor or field.
+// naming the tensor. The header size is checked against the file size and the format's 100 MB
+// limit before the file is read; each entry's dtype, shape and offsets (end - begin = elements x
+// dtype size, inside the buffer) and the buffer's exact coverage before any tensor is decoded.
+// Errors are core::Error naming the file and the tensor or field.
 #pragma once
 
 #include <cstdint>

@@ -36,6 +36,7 @@ TEST(DecoderConfig, ReadsTheExamples) {
   EXPECT_EQ(l3.vocab, 128256);
   EXPECT_EQ(l3.rope_theta, 500000.0f);
   EXPECT_EQ(l3.rope, RopeLayout::halves);
+  EXPECT_EQ(l3.bos, 128000);
   EXPECT_FALSE(l3.tied_embeddings);
   const DecoderConfig g = load_decoder_config(kModels / "gpt2-xl.yaml");
   EXPECT_EQ(g.architecture, Architecture::gpt2_decoder);

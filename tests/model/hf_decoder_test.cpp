@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/file.h"
+#include "core/npy.h"
 #include "decoder_files.h"
 #include "model/float_decoder.h"
 #include "model/synthetic_decoder.h"
@@ -95,10 +96,10 @@ NamedTensors gpt2_tensors(const DecoderModel& m) {
 
 const char* kLlamaConfig = R"({"model_type": "llama", "hidden_size": 16, "intermediate_size": 24,
   "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 32,
-  "max_position_embeddings": 8, "rms_norm_eps": 1e-05, "rope_theta": 10000.0,
+  "max_position_embeddings": 8, "bos_token_id": 1, "rms_norm_eps": 1e-05, "rope_theta": 10000.0,
   "tie_word_embeddings": false, "hidden_act": "silu", "rope_scaling": null})";
 const char* kGpt2Config = R"({"model_type": "gpt2", "n_embd": 16, "n_inner": 24, "n_layer": 2,
-  "n_head": 4, "vocab_size": 32, "n_positions": 8, "layer_norm_epsilon": 1e-05,
+  "n_head": 4, "vocab_size": 32, "n_positions": 8, "bos_token_id": 1, "layer_norm_epsilon": 1e-05,
   "activation_function": "gelu_new"})";
 
 // A checkpoint directory: config.json and the tensors split over two shards.
@@ -223,6 +224,32 @@ TEST(HfDecoder, RejectsBadConfigs) {
             "ckpt/config.json.vocab_size: expected an integer in [1, 1048576], got -32");
   EXPECT_EQ(error(R"({"model_type": "gpt2", "n_embd": 16})"),
             "ckpt/config.json.n_layer: missing field");
+}
+
+// Small random GPT-2 and Llama checkpoints in the Hugging Face layouts with the logits of an
+// independent full-sequence PyTorch forward (tests/model/data/torch_hf/make_reference.py follows
+// the transformers modeling code: Conv1D x @ W + b, tanh GELU; rotate_half RoPE, repeat_kv,
+// SwiGLU). The float reference, one token at a time with its KV cache, gives the same logits up
+// to float32 rounding (other summation orders) and the same argmax at every position.
+TEST(HfDecoder, MatchesAnIndependentPyTorchForward) {
+  const std::filesystem::path data =
+      std::filesystem::path(ATOLL_SOURCE_DIR) / "tests/model/data/torch_hf";
+  const std::vector<int> seq = {1, 7, 30, 2, 45, 11, 19, 3, 40, 22, 8, 33};
+  for (const char* name : {"gpt2", "llama"}) {
+    FloatDecoder decoder(load_hf_decoder(data / name));
+    const core::Tensor<double> want = core::read_npy<double>(data / name / "logits.npy");
+    ASSERT_EQ(want.shape(), (core::Shape{12, 48}));
+    double worst = 0;
+    for (int pos = 0; pos < 12; ++pos) {
+      const std::vector<float> got = decoder.forward(seq[static_cast<std::size_t>(pos)], pos);
+      std::vector<float> row(want.row(pos).begin(), want.row(pos).end());
+      EXPECT_EQ(argmax(got), argmax(row)) << name << " position " << pos;
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        worst = std::max(worst, std::abs(got[i] - want(pos, static_cast<std::int64_t>(i))));
+      }
+    }
+    EXPECT_LT(worst, 1e-5) << name;
+  }
 }
 
 }  // namespace
