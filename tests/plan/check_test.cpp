@@ -321,7 +321,8 @@ TEST(PlanCheck, EditedNumbering) {
             "intermediate_0, intermediate_output_0, intermediate_output_1)");
   j["galapagos"]["grouping"][1][0] = "intermediate_output_0";
   EXPECT_EQ(error_of(j),
-            "p.json: grouping[1]: sub-layer 'intermediate_output_0' is in more than one group");
+            "p.json: galapagos.grouping[1]: sub-layer 'intermediate_output_0' is in more than "
+            "one group");
   j = to_json(tiny_plan());
   j["galapagos"]["clusters"][0]["kernels"][3]["sources"][0] = json::parse("[0, 256]");
   EXPECT_EQ(error_of(j),
