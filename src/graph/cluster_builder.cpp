@@ -41,7 +41,7 @@ Role role_of(Sublayer s) {
 }
 
 // Why atoll reads these fields but does not act on them.
-constexpr const char* kDeviceReason = "atoll places on the devices of the cluster YAML (--cluster)";
+constexpr const char* kDeviceReason = "atoll places on the devices of --cluster";
 constexpr const char* kUnknownReason = "not a Cluster Builder field";
 
 // A JSON value as IgnoredField::value shows it: strings without their quotes.

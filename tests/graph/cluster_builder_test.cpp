@@ -26,9 +26,8 @@ TEST(ClusterBuilder, PublishedConfigEqualsDefaults) {
   EXPECT_EQ(cb.part, "xczu19eg-ffvc1760-2-i");
   EXPECT_EQ(cb.grouping, single_cluster_grouping());
   const std::vector<IgnoredField> ignored{
-      {"board", "sidewinder", "atoll places on the devices of the cluster YAML (--cluster)"},
-      {"part", "xczu19eg-ffvc1760-2-i",
-       "atoll places on the devices of the cluster YAML (--cluster)"},
+      {"board", "sidewinder", "atoll places on the devices of --cluster"},
+      {"part", "xczu19eg-ffvc1760-2-i", "atoll places on the devices of --cluster"},
       {"num_build_thread", "2", "threads for Vivado HLS builds, which atoll does not run"},
   };
   EXPECT_EQ(cb.ignored, ignored);
@@ -146,7 +145,7 @@ TEST(ClusterBuilder, ListsWhatItReadsButIgnores) {
     j["attention_1"]["config"][0]["dim"]["unroll"] = 3;
     j["notes"] = "mine";
   });
-  const char* device = "atoll places on the devices of the cluster YAML (--cluster)";
+  const char* device = "atoll places on the devices of --cluster";
   const std::vector<IgnoredField> ignored{
       {"board", "sidewinder,u200", device},
       {"part", "xczu19eg-ffvc1760-2-i", device},
