@@ -18,9 +18,11 @@
 #include "graph/encoder.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
+#include "map/grouping.h"
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
+#include "plan/galapagos.h"
 #include "plan/galapagos_xml.h"
 #include "plan/plan.h"
 
@@ -78,6 +80,29 @@ map::Mapping map_knobs_at_most_100(const model::ModelConfig& config,
                              map::parse_caps("lut=1,ff=1,dsp=1,bram=1,uram=1"));
 }
 
+// How many kernel IDs the largest Galapagos cluster of `m` needs under a grouping: the plan's
+// numbering, for map::choose_grouping.
+map::ClusterIds cluster_ids(const map::Mapping& m) {
+  return [&m](const graph::Grouping& grouping) {
+    std::size_t most = 0;
+    for (const plan::GalapagosCluster& c :
+         plan::number_galapagos(m.graph, grouping, m.node_of_kernel).clusters) {
+      most = std::max<std::size_t>(most, c.kernels.back().id + 1);
+    }
+    return most;
+  };
+}
+
+std::string describe(const graph::Grouping& grouping) {
+  std::vector<std::string> groups;
+  for (const auto& g : grouping) {
+    std::vector<std::string> names;
+    for (graph::Sublayer s : g) names.push_back(graph::to_string(s));
+    groups.push_back(fmt::format("[{}]", fmt::join(names, " ")));
+  }
+  return fmt::format("{}", fmt::join(groups, " "));
+}
+
 void run(const MapOptions& o) {
   const model::ModelConfig config = model::load_model_config(o.model);
   const std::optional<graph::ClusterBuilderConfig> cb = cluster_builder_config(o.knobs, config);
@@ -119,6 +144,8 @@ void run(const MapOptions& o) {
     other_label += ":";
   }
 
+  const graph::Grouping grouping = cb ? cb->grouping : map::choose_grouping(cluster_ids(mapping));
+  const std::size_t ids = cluster_ids(mapping)(grouping);
   plan::Plan p =
       mapped_plan(o.model, std::move(mapping), cluster,
                   o.placement.empty() ? plan_objective(objective) : plan::Objective::manual);
@@ -127,6 +154,8 @@ void run(const MapOptions& o) {
              config.layers, cluster.name, cluster.nodes.size(), p.graph.kernels.size(),
              p.graph.streams.size());
   if (cb) print_ignored(o.knobs, *cb, config);
+  fmt::print("galapagos clusters per layer ({}): {}; the largest needs {} kernel IDs\n",
+             cb ? o.knobs : "chosen by the mapper", describe(grouping), ids);
   print_plan(p);
   fmt::print("knobs (role, partition, stages):\n");
   print_knobs(p.graph);
