@@ -18,7 +18,6 @@
 #include "graph/encoder.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
-#include "map/grouping.h"
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
@@ -80,19 +79,6 @@ map::Mapping map_knobs_at_most_100(const model::ModelConfig& config,
                              map::parse_caps("lut=1,ff=1,dsp=1,bram=1,uram=1"));
 }
 
-// How many kernel IDs the largest Galapagos cluster of `m` needs under a grouping: the plan's
-// numbering, for map::choose_grouping.
-map::ClusterIds cluster_ids(const map::Mapping& m) {
-  return [&m](const graph::Grouping& grouping) {
-    std::size_t most = 0;
-    for (const plan::GalapagosCluster& c :
-         plan::number_galapagos(m.graph, grouping, m.node_of_kernel).clusters) {
-      most = std::max<std::size_t>(most, c.kernels.back().id + 1);
-    }
-    return most;
-  };
-}
-
 std::string describe(const graph::Grouping& grouping) {
   std::vector<std::string> groups;
   for (const auto& g : grouping) {
@@ -144,18 +130,20 @@ void run(const MapOptions& o) {
     other_label += ":";
   }
 
-  const graph::Grouping grouping = cb ? cb->grouping : map::choose_grouping(cluster_ids(mapping));
-  const std::size_t ids = cluster_ids(mapping)(grouping);
   plan::Plan p =
       mapped_plan(o.model, std::move(mapping), cluster,
-                  o.placement.empty() ? plan_objective(objective) : plan::Objective::manual);
+                  o.placement.empty() ? plan_objective(objective) : plan::Objective::manual,
+                  cb ? std::optional(cb->grouping) : std::nullopt);
 
   fmt::print("model {} ({} layers) on cluster {} ({} nodes): {} kernels, {} streams\n", config.name,
              config.layers, cluster.name, cluster.nodes.size(), p.graph.kernels.size(),
              p.graph.streams.size());
   if (cb) print_ignored(o.knobs, *cb, config);
+  std::uint32_t ids = 0;
+  for (const plan::GalapagosCluster& c : p.galapagos.clusters)
+    ids = std::max(ids, c.kernels.back().id + 1);
   fmt::print("galapagos clusters per layer ({}): {}; the largest needs {} kernel IDs\n",
-             cb ? o.knobs : "chosen by the mapper", describe(grouping), ids);
+             cb ? o.knobs : "chosen by the mapper", describe(p.galapagos.grouping), ids);
   print_plan(p);
   fmt::print("knobs (role, partition, stages):\n");
   print_knobs(p.graph);
