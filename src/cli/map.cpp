@@ -1,6 +1,7 @@
-// `atoll map`: model + cluster -> plan.json (knobs, placement, kernel IDs, routes, estimates),
-// automatically or from a placement file, optionally with the Galapagos logical/map XML. It also
-// maps the other way for comparison (automatic vs. the published Cluster Builder knobs or the
+// `atoll map`: model + cluster -> plan.json (knobs, placement, Galapagos clusters, kernel IDs,
+// routes, estimates), automatically, from a Cluster Builder config.json's knobs and grouping, or
+// from a placement file, optionally with the Galapagos logical/map XML. It also maps the other way
+// for comparison (automatic vs. the published Cluster Builder knobs, a config's knobs or the
 // given placement), so one run shows what the search buys.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -30,7 +31,7 @@ namespace {
 
 struct MapOptions {
   std::string model, cluster, objective = "latency", placement, caps, output, xml_dir;
-  std::string knobs;  // Cluster Builder config.json; empty: the published knobs
+  std::string knobs;  // Cluster Builder config.json; empty: the mapper's knobs and grouping
   CatalogueOptions catalogue;
 };
 
@@ -93,7 +94,6 @@ void run(const MapOptions& o) {
   const model::ModelConfig config = model::load_model_config(o.model);
   const std::optional<graph::ClusterBuilderConfig> cb = cluster_builder_config(o.knobs, config);
   const graph::SublayerKnobs given = cb ? cb->knobs : graph::SublayerKnobs{};
-  const std::string given_label = cb ? o.knobs : "published Cluster Builder knobs";
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
   const map::Caps caps = map::parse_caps(o.caps);
   const map::Objective objective = map::parse_objective(o.objective);
@@ -120,7 +120,7 @@ void run(const MapOptions& o) {
   } else {
     mapping = map::map_automatic(config, cluster, objective, caps);
     label = automatic;
-    other_label = given_label;
+    other_label = "published Cluster Builder knobs";
     try {
       other = map_knobs_at_most_100(config, given, cluster, caps, other_label);
     } catch (const core::Error& e) {
@@ -140,8 +140,9 @@ void run(const MapOptions& o) {
              p.graph.streams.size());
   if (cb) print_ignored(o.knobs, *cb, config);
   std::uint32_t ids = 0;
-  for (const plan::GalapagosCluster& c : p.galapagos.clusters)
+  for (const plan::GalapagosCluster& c : p.galapagos.clusters) {
     ids = std::max(ids, c.kernels.back().id + 1);
+  }
   fmt::print("galapagos clusters per layer ({}): {}; the largest needs {} kernel IDs\n",
              cb ? o.knobs : "chosen by the mapper", describe(p.galapagos.grouping), ids);
   print_plan(p);
