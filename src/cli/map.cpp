@@ -1,8 +1,10 @@
-// `atoll map`: model + cluster -> plan.json (knobs, placement, kernel IDs, routes, estimates),
-// automatically or from a placement file, optionally with the Galapagos logical/map XML. It also
-// maps the other way for comparison (automatic vs. the published Cluster Builder knobs or the
+// `atoll map`: model + cluster -> plan.json (knobs, placement, Galapagos clusters, kernel IDs,
+// routes, estimates), automatically, from a Cluster Builder config.json's knobs and grouping, or
+// from a placement file, optionally with the Galapagos logical/map XML. It also maps the other way
+// for comparison (automatic vs. the published Cluster Builder knobs, a config's knobs or the
 // given placement), so one run shows what the search buys.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
+#include "plan/galapagos.h"
 #include "plan/galapagos_xml.h"
 #include "plan/plan.h"
 
@@ -28,14 +31,15 @@ namespace {
 
 struct MapOptions {
   std::string model, cluster, objective = "latency", placement, caps, output, xml_dir;
-  std::string knobs;  // Cluster Builder config.json; empty: the published knobs
+  std::string knobs;  // Cluster Builder config.json; empty: the mapper's knobs and grouping
   CatalogueOptions catalogue;
 };
 
-// The knobs a user brings from Cluster Builder, checked against the model they are used with.
-graph::SublayerKnobs knobs_from(const std::string& path, const model::ModelConfig& config) {
-  if (path.empty()) return graph::SublayerKnobs{};
-  const graph::ClusterBuilderConfig cb = graph::load_cluster_builder_config(path);
+// A Cluster Builder config.json a user brings, checked against the model it is used with.
+std::optional<graph::ClusterBuilderConfig> cluster_builder_config(
+    const std::string& path, const model::ModelConfig& config) {
+  if (path.empty()) return std::nullopt;
+  graph::ClusterBuilderConfig cb = graph::load_cluster_builder_config(path);
   const model::ModelConfig& m = cb.model;
   if (m.hidden != config.hidden || m.heads != config.heads ||
       m.intermediate != config.intermediate || m.seq_len != config.seq_len) {
@@ -46,19 +50,59 @@ graph::SublayerKnobs knobs_from(const std::string& path, const model::ModelConfi
         config.heads, config.intermediate, config.seq_len));
   }
   graph::validate(cb.knobs, config);
-  return cb.knobs;
+  return cb;
+}
+
+// One line naming what atoll reads from the config but does not act on.
+void print_ignored(const std::string& path, const graph::ClusterBuilderConfig& cb,
+                   const model::ModelConfig& config) {
+  std::vector<std::string> fields{fmt::format(
+      "num_hidden_layers={} (the model's {} layers are mapped)", cb.model.layers, config.layers)};
+  for (const graph::IgnoredField& f : cb.ignored) {
+    fields.push_back(fmt::format("{}={} ({})", f.field, f.value, f.reason));
+  }
+  fmt::print("{}: ignored: {}\n", path, fmt::join(fields, "; "));
+}
+
+// The published design was built on real boards, so it fits them whole; the caps are the
+// automatic mapper's margin. Places `knobs` within `caps` or, when that does not fit, at 100%
+// (then `label` says so).
+map::Mapping map_knobs_at_most_100(const model::ModelConfig& config,
+                                   const graph::SublayerKnobs& knobs, const hw::Cluster& cluster,
+                                   const map::Caps& caps, std::string& label) {
+  try {
+    return map::map_with_knobs(config, knobs, cluster, caps);
+  } catch (const core::Error& e) {
+    if (e.kind() != core::ErrorKind::does_not_fit) throw;
+  }
+  label += " (100% caps)";
+  return map::map_with_knobs(config, knobs, cluster,
+                             map::parse_caps("lut=1,ff=1,dsp=1,bram=1,uram=1"));
+}
+
+std::string describe(const graph::Grouping& grouping) {
+  std::vector<std::string> groups;
+  for (const auto& g : grouping) {
+    std::vector<std::string> names;
+    for (graph::Sublayer s : g) names.push_back(graph::to_string(s));
+    groups.push_back(fmt::format("[{}]", fmt::join(names, " ")));
+  }
+  return fmt::format("{}", fmt::join(groups, " "));
 }
 
 void run(const MapOptions& o) {
   const model::ModelConfig config = model::load_model_config(o.model);
-  const graph::SublayerKnobs given = knobs_from(o.knobs, config);
-  const std::string given_label = o.knobs.empty() ? "published Cluster Builder knobs" : o.knobs;
+  const std::optional<graph::ClusterBuilderConfig> cb = cluster_builder_config(o.knobs, config);
+  const graph::SublayerKnobs given = cb ? cb->knobs : graph::SublayerKnobs{};
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
   const map::Caps caps = map::parse_caps(o.caps);
   const map::Objective objective = map::parse_objective(o.objective);
+  const std::string automatic = fmt::format("automatic ({}):", map::to_string(objective));
 
+  // The plan: the --placement with the given knobs; else the --knobs placed automatically; else
+  // the automatic mapper's knobs and placement. The other way maps too, for comparison.
   map::Mapping mapping;
-  std::optional<map::Mapping> other;  // the comparison
+  std::optional<map::Mapping> other;
   std::string label, other_label, other_error;
   if (!o.placement.empty()) {
     graph::Graph g = graph::build_encoder_graph(config, given);
@@ -66,34 +110,41 @@ void run(const MapOptions& o) {
     mapping = map::map_manual(std::move(g), cluster, std::move(node_of));
     label = "placement " + o.placement + ":";
     other = map::map_automatic(config, cluster, objective, caps);
-    other_label = fmt::format("automatic ({}):", map::to_string(objective));
+    other_label = automatic;
+  } else if (cb) {
+    label = o.knobs + ", placed automatically";
+    mapping = map_knobs_at_most_100(config, given, cluster, caps, label);
+    label += ":";
+    other = map::map_automatic(config, cluster, objective, caps);
+    other_label = automatic;
   } else {
     mapping = map::map_automatic(config, cluster, objective, caps);
-    label = fmt::format("automatic ({}):", map::to_string(objective));
-    other_label = given_label + ":";
+    label = automatic;
+    other_label = "published Cluster Builder knobs";
     try {
-      other = map::map_with_knobs(config, given, cluster, caps);
+      other = map_knobs_at_most_100(config, given, cluster, caps, other_label);
     } catch (const core::Error& e) {
       if (e.kind() != core::ErrorKind::does_not_fit) throw;
-      // The published design was built on real boards, so it fits them whole; the caps are the
-      // automatic mapper's margin. Compare against it at 100% rather than not at all.
-      try {
-        other = map::map_with_knobs(config, given, cluster,
-                                    map::parse_caps("lut=1,ff=1,dsp=1,bram=1,uram=1"));
-        other_label = given_label + " (100% caps):";
-      } catch (const core::Error& e) {
-        other_error = e.what();
-      }
+      other_error = e.what();
     }
+    other_label += ":";
   }
 
   plan::Plan p =
       mapped_plan(o.model, std::move(mapping), cluster,
-                  o.placement.empty() ? plan_objective(objective) : plan::Objective::manual);
+                  o.placement.empty() ? plan_objective(objective) : plan::Objective::manual,
+                  cb ? std::optional(cb->grouping) : std::nullopt);
 
   fmt::print("model {} ({} layers) on cluster {} ({} nodes): {} kernels, {} streams\n", config.name,
              config.layers, cluster.name, cluster.nodes.size(), p.graph.kernels.size(),
              p.graph.streams.size());
+  if (cb) print_ignored(o.knobs, *cb, config);
+  std::uint32_t ids = 0;
+  for (const plan::GalapagosCluster& c : p.galapagos.clusters) {
+    ids = std::max(ids, c.kernels.back().id + 1);
+  }
+  fmt::print("galapagos clusters per layer ({}): {}; the largest needs {} kernel IDs\n",
+             cb ? o.knobs : "chosen by the mapper", describe(p.galapagos.grouping), ids);
   print_plan(p);
   fmt::print("knobs (role, partition, stages):\n");
   print_knobs(p.graph);
@@ -127,8 +178,9 @@ void add_map(CLI::App& app) {
   cmd->add_option("--caps", o->caps,
                   "Per-FPGA caps, e.g. lut=0.7,ff=0.7,dsp=0.8,bram=0.8,uram=0.8 (the defaults)");
   cmd->add_option("--knobs", o->knobs,
-                  "Cluster Builder config.json whose knobs --placement (and the comparison) use; "
-                  "default: the published config");
+                  "Cluster Builder config.json: the plan takes its knobs and 'cluster' grouping, "
+                  "placed automatically (or by --placement); default: automatic knobs (compared "
+                  "with the published config's)");
   cmd->add_option("-o,--output", o->output, "Plan JSON to write")->required();
   cmd->add_option("--galapagos-xml", o->xml_dir,
                   "Also write Galapagos logical.xml and map.xml into this directory");

@@ -5,7 +5,8 @@
 //           failed.
 //   udp:    `atoll node --transport udp --node I --udp-port P ...`, one process per node, node
 //           n listening on 127.0.0.1:P+n in the Galapagos wire format; a failure ends this
-//           process with an error, and its peers time out on it.
+//           process with an error, and its peers time out on it. `--start none` drops atoll's
+//           barrier, so the node can stand in for one FPGA of a real Galapagos cluster.
 //   inproc: this process runs every node.
 // Tests inject faults through the environment variable ATOLL_FAULT (docs/platform.md), which
 // is not part of the user's interface.
@@ -32,8 +33,9 @@ namespace {
 struct NodeVerbOptions {
   RunInputs in;
   TransportOptions transport{.kind = TransportKind::mpi};
-  int node = -1;              // udp: the node this process runs
-  std::string udp_endpoints;  // udp: "host:port,..." per node instead of loopback ports
+  int node = -1;                  // udp: the node this process runs
+  std::string udp_endpoints;      // udp: "host:port,..." per node instead of loopback ports
+  std::string start = "barrier";  // udp: --start barrier | none
 };
 
 // How long a kernel stalled by ATOLL_FAULT=stall:NAME sleeps: longer than any test waits.
@@ -111,16 +113,33 @@ void udp_node(const NodeVerbOptions& o) {
   }
   const model::EncoderWeights weights = load_run_weights(o.in, plan);
   const auto input = load_run_input(o.in, plan);
-  platform::UdpTransport transport(o.udp_endpoints.empty()
-                                       ? platform::loopback_endpoints(nodes, o.transport.udp_port)
-                                       : platform::parse_endpoints(o.udp_endpoints, nodes),
-                                   o.node, platform::id_width(plan));
+  const std::vector<platform::UdpEndpoint> endpoints =
+      o.udp_endpoints.empty() ? platform::loopback_endpoints(nodes, o.transport.udp_port)
+                              : platform::parse_endpoints(o.udp_endpoints, nodes);
+  const platform::UdpStart start =
+      o.start == "none" ? platform::UdpStart::none : platform::UdpStart::barrier;
+  platform::UdpTransport transport(endpoints, o.node, platform::id_width(plan), start);
+  const platform::UdpEndpoint& self = endpoints[static_cast<std::size_t>(o.node)];
+  if (start == platform::UdpStart::none) {
+    // Peers may send from now on: what arrives waits in the socket until the nodes are set up.
+    fmt::print("udp node {}: listening on {}:{}, no barrier\n", o.node, self.host, self.port);
+    std::fflush(stdout);
+  }
   const std::vector<int> local{o.node};
   const platform::RunOptions options = run_options(o, local);
-  const platform::RunResult r =
-      platform::run_nodes(plan, weights, input, local, transport, options);
+  platform::RunResult r;
+  try {
+    r = platform::run_nodes(plan, weights, input, local, transport, options);
+  } catch (const core::Error& e) {
+    if (start != platform::UdpStart::none || transport.datagrams_received() > 0) throw;
+    throw core::Error(
+        e.kind(), fmt::format("{} (udp node {} started without a barrier and received nothing at "
+                              "{}:{}: no peer sent to it)",
+                              e.what(), o.node, self.host, self.port));
+  }
   if (r.output) core::write_npy(o.in.output, *r.output);
-  // Nobody may leave while a peer still waits for its last packets.
+  // Nobody may leave while a peer still waits for its last packets (without a barrier this
+  // returns at once: a Galapagos peer sends everything it owes without being asked).
   transport.barrier(platform::deadline_after(options.timeout), {});
   print_nodes(fmt::format("udp node {}", o.node), r, o.in.output);
 }
@@ -162,6 +181,9 @@ void mpi_node(const NodeVerbOptions& o) {
 
 void node_verb(const NodeVerbOptions& o) {
   check_input(o.in.input);
+  if (o.start != "barrier" && o.transport.kind != TransportKind::udp) {
+    throw CLI::ValidationError("--start none needs --transport udp");
+  }
   switch (o.transport.kind) {
     case TransportKind::inproc:
       return inproc_node(o);
@@ -183,6 +205,11 @@ void add_node(CLI::App& app) {
   add_run_inputs(*cmd, o->in);
   add_transport_options(*cmd, o->transport);
   cmd->add_option("--node", o->node, "udp: the node index this process runs");
+  cmd->add_option("--start", o->start,
+                  "udp: barrier (atoll's start and end barrier; every peer is an atoll node) | "
+                  "none (no barrier, only data packets: stands in for one FPGA of a real "
+                  "Galapagos cluster)")
+      ->check(CLI::IsMember({"barrier", "none"}));
   cmd->add_option("--udp-endpoints", o->udp_endpoints,
                   "udp: IPv4:port of every node in node order, comma-separated (default: "
                   "loopback ports from --udp-port)");

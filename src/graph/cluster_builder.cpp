@@ -1,7 +1,9 @@
 #include "graph/cluster_builder.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -14,22 +16,57 @@ namespace {
 
 using nlohmann::json;
 
-// The eight sub-layers of one encoder, in Cluster Builder's names, and the role whose knobs each
-// sets. attention_0 sets q, k and v alike (one entry builds all three kernels in the tool).
-struct Sublayer {
-  const char* name;
-  Role role;
-};
-constexpr Sublayer kSublayers[] = {
-    {"attention_0", Role::q},
-    {"attention_1", Role::attention},
-    {"attention_2", Role::context},
-    {"attention_output_0", Role::out_proj},
-    {"attention_output_1", Role::ln_attn},
-    {"intermediate_0", Role::ffn1},
-    {"intermediate_output_0", Role::ffn2},
-    {"intermediate_output_1", Role::ln_ffn},
-};
+// The role whose knobs each sub-layer sets. attention_0 sets q, k and v alike (one entry builds
+// all three kernels in the tool).
+Role role_of(Sublayer s) {
+  switch (s) {
+    case Sublayer::attention_0:
+      return Role::q;
+    case Sublayer::attention_1:
+      return Role::attention;
+    case Sublayer::attention_2:
+      return Role::context;
+    case Sublayer::attention_output_0:
+      return Role::out_proj;
+    case Sublayer::attention_output_1:
+      return Role::ln_attn;
+    case Sublayer::intermediate_0:
+      return Role::ffn1;
+    case Sublayer::intermediate_output_0:
+      return Role::ffn2;
+    case Sublayer::intermediate_output_1:
+      return Role::ln_ffn;
+  }
+  throw core::Error(core::ErrorKind::internal, "unknown sub-layer");
+}
+
+// Why atoll reads these fields but does not act on them.
+constexpr const char* kDeviceReason = "atoll places on the devices of --cluster";
+constexpr const char* kUnknownReason = "not a Cluster Builder field";
+
+// A JSON value as IgnoredField::value shows it: strings without their quotes.
+std::string value_text(const json& v) {
+  return v.is_string() ? v.get<std::string>() : core::shown(v);
+}
+
+// Adds every key of `object` not in `known` to `ignored`, as `prefix` + key.
+void note_unknown(const json& object, const std::vector<std::string>& known,
+                  const std::string& prefix, std::vector<IgnoredField>& ignored) {
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      ignored.push_back({prefix + key, value_text(value), kUnknownReason});
+    }
+  }
+}
+
+// The distinct values of `values`, comma-separated, in first-seen order.
+std::string distinct(const std::vector<std::string>& values) {
+  std::vector<std::string> seen;
+  for (const std::string& v : values) {
+    if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
+  }
+  return fmt::format("{}", fmt::join(seen, ","));
+}
 
 const json& member(const json& j, const std::string& key, const std::string& at) {
   auto it = j.find(key);
@@ -76,7 +113,8 @@ StageType stage_of(const std::string& name, const std::string& at) {
 // Fills `rk` from one sub-layer entry. The config lists only the configurable stages: the
 // residual stage of the LayerNorm sub-layers (IdentityQuantAct) keeps its default knobs.
 void read_sublayer(const json& entry, Role role, const model::ModelConfig& model, RoleKnobs& rk,
-                   const std::string& at) {
+                   const std::string& at, const std::string& field,
+                   std::vector<IgnoredField>& ignored) {
   if (!entry.is_object()) throw core::Error(fmt::format("{}: expected an object", at));
   rk.partition = knob(entry, "partition", at);
   const json& config = member(entry, "config", at);
@@ -86,6 +124,13 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
   for (std::size_t i = 0; i < config.size(); ++i) {
     const std::string sat = fmt::format("{}.config[{}]", at, i);
     const StageType type = stage_of(text(config[i], "name", sat), sat + ".name");
+    const std::string sfield = fmt::format("{}.config[{}].", field, i);
+    if (auto c = config[i].find("cluster"); c != config[i].end()) {
+      ignored.push_back({sfield + "cluster", value_text(*c),
+                         "Cluster Builder does not read it either; the top-level 'cluster' "
+                         "groups the sub-layers"});
+    }
+    note_unknown(config[i], {"name", "dim", "cluster"}, sfield, ignored);
     while (next < types.size() && types[next] != type) ++next;
     if (next == types.size()) {
       throw core::Error(fmt::format("{}: stage '{}' is not part of a {} kernel (or out of order)",
@@ -94,7 +139,9 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
     const json& dim = member(config[i], "dim", sat);
     const std::string dat = sat + ".dim";
     Knobs& k = rk.stages[next];
+    if (!dim.is_object()) throw core::Error(fmt::format("{}: expected an object", dat));
     if (type == StageType::linear) {
+      note_unknown(dim, {"M", "K", "tile", "pe"}, sfield + "dim.", ignored);
       k.tile = knob(dim, "tile", dat);
       k.pe = knob(dim, "pe", dat);
       // M and K restate the model shape; a mismatch means the file is for another model.
@@ -107,12 +154,43 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
             fmt::format("{}: M={} K={} but the model gives M={} K={}", dat, m, kk, want_m, want_k));
       }
     } else if (type == StageType::attention_matmul || type == StageType::softmax_matmul) {
+      note_unknown(dim, {"pe"}, sfield + "dim.", ignored);
       k.pe = knob(dim, "pe", dat);
     } else {
+      note_unknown(dim, {"unroll"}, sfield + "dim.", ignored);
       k.unroll = knob(dim, "unroll", dat);
     }
     ++next;
   }
+}
+
+// "cluster": a list of groups of sub-layer names, a partition of the eight sub-layers.
+Grouping read_grouping(const json& j, const std::string& file) {
+  const json& cluster = member(j, "cluster", file);
+  const std::string at = file + ": cluster";
+  if (!cluster.is_array()) {
+    throw core::Error(fmt::format("{}: expected a list of lists of sub-layer names, got {}", at,
+                                  core::shown(cluster)));
+  }
+  Grouping grouping;
+  for (std::size_t g = 0; g < cluster.size(); ++g) {
+    const std::string gat = fmt::format("{}[{}]", at, g);
+    if (!cluster[g].is_array()) {
+      throw core::Error(fmt::format("{}: expected a list of sub-layer names, got {}", gat,
+                                    core::shown(cluster[g])));
+    }
+    std::vector<Sublayer>& group = grouping.emplace_back();
+    for (std::size_t i = 0; i < cluster[g].size(); ++i) {
+      const std::string iat = fmt::format("{}[{}]", gat, i);
+      if (!cluster[g][i].is_string()) {
+        throw core::Error(
+            fmt::format("{}: expected a sub-layer name, got {}", iat, core::shown(cluster[g][i])));
+      }
+      group.push_back(sublayer_from_string(cluster[g][i].get<std::string>(), iat));
+    }
+  }
+  validate(grouping, at);
+  return grouping;
 }
 
 }  // namespace
@@ -135,20 +213,37 @@ ClusterBuilderConfig cluster_builder_config_from_json(const json& j,
   m.layers = integer(j, "num_hidden_layers", file, model::kMaxLayers);
   m.heads = integer(j, "num_attention_heads", file, model::kMaxHidden);
   m.intermediate = integer(j, "intermediate_size", file, model::kMaxIntermediate);
-  constexpr auto kCount = static_cast<std::int64_t>(std::size(kSublayers));
-  if (integer(j, "num_layer_per_encoder", file, kCount) != kCount) {
+  const auto count = static_cast<std::int64_t>(all_sublayers().size());
+  if (integer(j, "num_layer_per_encoder", file, count) != count) {
     throw core::Error(
-        fmt::format("{}.num_layer_per_encoder: expected {} (the I-BERT sub-layers)", file, kCount));
+        fmt::format("{}.num_layer_per_encoder: expected {} (the I-BERT sub-layers)", file, count));
   }
-  for (const Sublayer& s : kSublayers) {
-    const std::string at = fmt::format("{}: {}", file, s.name);
-    const json& entry = member(j, s.name, file);
-    read_sublayer(entry, s.role, m, cb.knobs[s.role], at);
-    if (cb.board.empty()) {
-      cb.board = text(entry, "board", at);
-      cb.part = text(entry, "part", at);
-    }
+  cb.grouping = read_grouping(j, file);
+  std::vector<IgnoredField> stages;  // ignored fields inside the sub-layers, after the others
+  std::vector<std::string> boards, parts;
+  std::vector<std::string> known{
+      "num_build_thread",    "max_sentence_len",  "hidden_size",           "num_hidden_layers",
+      "num_attention_heads", "intermediate_size", "num_layer_per_encoder", "cluster"};
+  for (Sublayer s : all_sublayers()) {
+    const std::string name = to_string(s);
+    known.push_back(name);
+    const std::string at = fmt::format("{}: {}", file, name);
+    const json& entry = member(j, name, file);
+    read_sublayer(entry, role_of(s), m, cb.knobs[role_of(s)], at, name, stages);
+    boards.push_back(text(entry, "board", at));
+    parts.push_back(text(entry, "part", at));
+    note_unknown(entry, {"partition", "part", "board", "config"}, name + ".", stages);
   }
+  cb.board = boards.front();
+  cb.part = parts.front();
+  cb.ignored.push_back({"board", distinct(boards), kDeviceReason});
+  cb.ignored.push_back({"part", distinct(parts), kDeviceReason});
+  if (auto t = j.find("num_build_thread"); t != j.end()) {
+    cb.ignored.push_back({"num_build_thread", value_text(*t),
+                          "threads for Vivado HLS builds, which atoll does not run"});
+  }
+  note_unknown(j, known, "", cb.ignored);
+  cb.ignored.insert(cb.ignored.end(), stages.begin(), stages.end());
   cb.knobs.k = cb.knobs.q;  // attention_0 describes each of the Q, K and V kernels
   cb.knobs.v = cb.knobs.q;
   try {

@@ -39,6 +39,14 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
+// One header flit with 0 rows and flags 0..3: what a barrier packet looks like (see
+// send_barrier).
+bool is_barrier_shaped(const Packet& p) {
+  if (p.flit_count() != 1) return false;
+  const MessageHeader h = decode_header({p.data.data(), kFlitBytes});
+  return h.rows == 0 && h.valid_rows <= 3;
+}
+
 }  // namespace
 
 std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port) {
@@ -82,13 +90,14 @@ std::vector<UdpEndpoint> parse_endpoints(const std::string& text, int nodes) {
   return out;
 }
 
-UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width)
-    : endpoints_(std::move(endpoints)), self_(self), width_(width) {
+UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width,
+                           UdpStart start)
+    : endpoints_(std::move(endpoints)), self_(self), width_(width), start_(start) {
   if (self_ < 0 || self_ >= static_cast<int>(endpoints_.size())) {
     throw core::Error(
         fmt::format("UDP: node {} outside the {} endpoints", self_, endpoints_.size()));
   }
-  if (endpoints_.size() > 64) {
+  if (start_ == UdpStart::barrier && endpoints_.size() > 64) {
     throw core::Error(
         fmt::format("UDP: {} nodes; the barrier tracks at most 64", endpoints_.size()));
   }
@@ -187,6 +196,11 @@ void UdpTransport::on_barrier_packet(const Packet& p, const std::string& where) 
                     "other than {}",
                     where, from, endpoints_.size() - 1, self_));
   }
+  if (start_ == UdpStart::none) {
+    // This node takes part in no barrier, but tells an atoll peer that does that it heard it.
+    if (!(h.valid_rows & 2u)) send_barrier(static_cast<int>(from), h.cols, true, true);
+    return;
+  }
   bool answer = false;
   {
     std::lock_guard lock(barrier_mutex_);
@@ -216,6 +230,10 @@ void UdpTransport::barrier(Deadline deadline, std::stop_token stop) {
   }
   if (!receiver_.joinable()) {
     receiver_ = std::jthread([this](std::stop_token s) { receive_loop(s); });
+  }
+  if (start_ == UdpStart::none) {
+    if (auto bad = received_.first()) throw core::Error(core::ErrorKind::failed, *bad);
+    return;
   }
   const std::uint64_t others =
       ((endpoints_.size() == 64 ? ~std::uint64_t{0}
@@ -263,6 +281,7 @@ void UdpTransport::receive_loop(std::stop_token stop) {
     const ssize_t n = ::recvfrom(socket_, buffer.data(), buffer.size(), MSG_TRUNC,
                                  reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 0) continue;
+    ++datagrams_;
     char host[INET_ADDRSTRLEN] = "?";
     inet_ntop(AF_INET, &from.sin_addr, host, sizeof host);
     const std::string where =
@@ -275,7 +294,10 @@ void UdpTransport::receive_loop(std::stop_token stop) {
                                       n, kMaxDatagram));
       }
       p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), width_, where);
-      if (p.dest == 0) {
+      // Kernel 0 is the GMI node. With atoll's barrier everything sent to it is a barrier
+      // packet; without, only what has a barrier packet's shape (one header flit, 0 rows, flags
+      // 0..3), and real data for kernel 0 goes to the router like any other packet.
+      if (p.dest == 0 && (start_ == UdpStart::barrier || is_barrier_shaped(p))) {
         on_barrier_packet(p, where);
         continue;
       }

@@ -10,6 +10,11 @@
 // A datagram that is not a packet in that format (or a barrier packet that breaks the barrier
 // convention below) is an error of the run, named by its sender's address and what is wrong
 // with it: it fails the run this node is in, or the next barrier when no run is attached.
+//
+// Two start-ups (UdpStart): atoll's own barrier, which every peer must take part in, or none,
+// as a Galapagos FPGA: the node serves at once and sends nothing but data packets, so one atoll
+// process can stand in for one FPGA of a real cluster (docs/platform.md, "Standing in for one
+// FPGA of a real cluster").
 #pragma once
 
 #include <atomic>
@@ -32,6 +37,12 @@ struct UdpEndpoint {
   int port = 0;
 };
 
+// How a UDP node starts (and ends) a run.
+enum class UdpStart {
+  barrier,  // atoll's barrier before and after a run: every peer must be an atoll node
+  none,     // no barrier: serve at once, send only data packets (peers may be real FPGAs)
+};
+
 // Node n at 127.0.0.1:(base_port + n): the loopback layout used by tests and `atoll node`.
 // Throws core::Error unless every port lies in 1..65535.
 std::vector<UdpEndpoint> loopback_endpoints(int nodes, int base_port);
@@ -44,19 +55,27 @@ std::vector<UdpEndpoint> parse_endpoints(const std::string& text, int nodes);
 class UdpTransport final : public Transport {
  public:
   // This process runs node `self` and binds its endpoint; `endpoints[n]` is where node n
-  // listens. Throws core::Error naming the address when the socket cannot be bound.
-  UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width);
+  // listens. From then on datagrams for the node wait in the socket's buffer until the first
+  // barrier() starts the receiver. Throws core::Error naming the address when the socket cannot
+  // be bound.
+  UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width,
+               UdpStart start = UdpStart::barrier);
   ~UdpTransport() override;
   UdpTransport(const UdpTransport&) = delete;
   UdpTransport& operator=(const UdpTransport&) = delete;
 
   Attachment attach(int node, Router& router, Failure& failure) override;
   void send(int node, Packet p, Deadline deadline, std::stop_token stop) override;
-  // Every node sends a header-only packet to kernel 0 (the GMI node) of every other node until
-  // it has heard from all of them and all have heard from it. The first barrier also starts
-  // the receiver thread. Throws core::Error naming the missing peers at the deadline, or the
-  // first bad datagram this node received.
+  // UdpStart::barrier: every node sends a header-only packet to kernel 0 (the GMI node) of
+  // every other node until it has heard from all of them and all have heard from it; throws
+  // core::Error naming the missing peers at the deadline. UdpStart::none: returns at once,
+  // sending nothing (it still answers a barrier packet of an atoll peer, so that a peer in
+  // barrier mode passes). Either way the first barrier starts the receiver thread, `deadline`
+  // bounds the deliveries until the next barrier, and the first bad datagram this node
+  // received is thrown.
   void barrier(Deadline deadline, std::stop_token stop) override;
+  // Datagrams received so far, good or bad (a node without barrier names a silent peer by it).
+  std::uint64_t datagrams_received() const { return datagrams_.load(); }
 
   // Sends raw bytes as one datagram to node `node` (tests use it to inject malformed packets).
   void send_bytes(int node, std::span<const std::uint8_t> bytes);
@@ -70,7 +89,9 @@ class UdpTransport final : public Transport {
   std::vector<UdpEndpoint> endpoints_;
   int self_;
   IdWidth width_;
+  UdpStart start_;
   int socket_ = -1;
+  std::atomic<std::uint64_t> datagrams_{0};
   std::shared_ptr<NodeLink> link_ = std::make_shared<NodeLink>();
   Failure received_;                        // the first bad datagram, kept for the barriers
   std::atomic<Deadline::rep> deadline_{0};  // the receiver's deadline for local delivery

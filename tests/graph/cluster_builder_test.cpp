@@ -24,6 +24,13 @@ TEST(ClusterBuilder, PublishedConfigEqualsDefaults) {
   EXPECT_EQ(cb.model.seq_len, 128);
   EXPECT_EQ(cb.board, "sidewinder");
   EXPECT_EQ(cb.part, "xczu19eg-ffvc1760-2-i");
+  EXPECT_EQ(cb.grouping, single_cluster_grouping());
+  const std::vector<IgnoredField> ignored{
+      {"board", "sidewinder", "atoll places on the devices of --cluster"},
+      {"part", "xczu19eg-ffvc1760-2-i", "atoll places on the devices of --cluster"},
+      {"num_build_thread", "2", "threads for Vivado HLS builds, which atoll does not run"},
+  };
+  EXPECT_EQ(cb.ignored, ignored);
 
   model::ModelConfig c;
   c.name = cb.model.name;
@@ -71,6 +78,84 @@ TEST(ClusterBuilder, EditedKnobsAndErrors) {
   EXPECT_EQ(
       error_after([](auto& j) { j["attention_2"]["config"][0]["name"] = "gelu"; }),
       "attention_2.config[0]: stage 'gelu' is not part of a context kernel (or out of order)");
+}
+
+// Loads an edited copy of the published config.
+ClusterBuilderConfig load_edited(const std::function<void(nlohmann::json&)>& edit) {
+  std::ifstream in(kConfig);
+  nlohmann::json j = nlohmann::json::parse(in);
+  edit(j);
+  const auto path = std::filesystem::temp_directory_path() / "atoll_cb_edited.json";
+  std::ofstream(path) << j.dump();
+  ClusterBuilderConfig cb = load_cluster_builder_config(path);
+  std::filesystem::remove(path);
+  return cb;
+}
+
+TEST(ClusterBuilder, ReadsTheClusterGroupingInFileOrder) {
+  const ClusterBuilderConfig cb = load_edited([](auto& j) {
+    j["cluster"] = {{"attention_0", "attention_1", "attention_2"},
+                    {"attention_output_1", "attention_output_0"},
+                    {"intermediate_0", "intermediate_output_0", "intermediate_output_1"}};
+  });
+  const Grouping want{
+      {Sublayer::attention_0, Sublayer::attention_1, Sublayer::attention_2},
+      {Sublayer::attention_output_1, Sublayer::attention_output_0},
+      {Sublayer::intermediate_0, Sublayer::intermediate_output_0, Sublayer::intermediate_output_1}};
+  EXPECT_EQ(cb.grouping, want);
+}
+
+TEST(ClusterBuilder, GroupingThatIsNotAPartitionIsOneClearError) {
+  const auto eight = [] {
+    return nlohmann::json::array({"attention_0", "attention_1", "attention_2", "attention_output_0",
+                                  "attention_output_1", "intermediate_0", "intermediate_output_0",
+                                  "intermediate_output_1"});
+  };
+  EXPECT_EQ(error_after([&](auto& j) { j["cluster"][0][2] = "attention_3"; }),
+            "cluster[0][2]: unknown sub-layer 'attention_3' (expected one of: attention_0, "
+            "attention_1, attention_2, attention_output_0, attention_output_1, intermediate_0, "
+            "intermediate_output_0, intermediate_output_1)");
+  EXPECT_EQ(error_after([&](auto& j) { j["cluster"][0].erase(7); }),
+            "cluster: sub-layer 'intermediate_output_1' is in no group (the groups must hold all "
+            "eight sub-layers once)");
+  EXPECT_EQ(error_after([&](auto& j) {
+              j["cluster"] = {eight(), {"attention_1"}};
+            }),
+            "cluster[1]: sub-layer 'attention_1' is in more than one group");
+  EXPECT_EQ(error_after([&](auto& j) {
+              j["cluster"] = {eight(), nlohmann::json::array()};
+            }),
+            "cluster[1]: empty cluster group");
+  EXPECT_EQ(error_after([&](auto& j) { j["cluster"] = nlohmann::json::array(); }),
+            "cluster: no cluster groups");
+  EXPECT_EQ(error_after([&](auto& j) { j["cluster"] = eight(); }),
+            "cluster[0]: expected a list of sub-layer names, got \"attention_0\"");
+  EXPECT_EQ(error_after([&](auto& j) { j["cluster"][0][1] = 1; }),
+            "cluster[0][1]: expected a sub-layer name, got 1");
+  EXPECT_EQ(error_after([&](auto& j) { j["cluster"] = "all"; }),
+            "cluster: expected a list of lists of sub-layer names, got \"all\"");
+  EXPECT_EQ(error_after([&](auto& j) { j.erase("cluster"); }), "missing field 'cluster'");
+}
+
+TEST(ClusterBuilder, ListsWhatItReadsButIgnores) {
+  const ClusterBuilderConfig cb = load_edited([](auto& j) {
+    j.erase("num_build_thread");
+    j["intermediate_0"]["board"] = "u200";
+    j["attention_0"]["config"][0]["cluster"] = 0;  // as in the published file
+    j["attention_1"]["config"][0]["dim"]["unroll"] = 3;
+    j["notes"] = "mine";
+  });
+  const char* device = "atoll places on the devices of --cluster";
+  const std::vector<IgnoredField> ignored{
+      {"board", "sidewinder,u200", device},
+      {"part", "xczu19eg-ffvc1760-2-i", device},
+      {"notes", "mine", "not a Cluster Builder field"},
+      {"attention_0.config[0].cluster", "0",
+       "Cluster Builder does not read it either; the top-level 'cluster' groups the sub-layers"},
+      {"attention_1.config[0].dim.unroll", "3", "not a Cluster Builder field"},
+  };
+  EXPECT_EQ(cb.ignored, ignored);
+  EXPECT_EQ(cb.board, "sidewinder");
 }
 
 }  // namespace
