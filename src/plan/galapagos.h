@@ -74,7 +74,34 @@ struct Galapagos {
   friend bool operator==(const Galapagos&, const Galapagos&) = default;
 };
 
-const char* to_string(GalapagosKind kind);
-const char* to_string(CommOp op);
+const char* to_string(GalapagosKind kind);  // "gmi", "virtual", "compute", "bypass", "comm"
+const char* to_string(
+    CommOp op);  // "forward", "broadcast", "scatter", "gather", "gather_broadcast"
+// The inverses; errors name `where` and list the choices.
+GalapagosKind galapagos_kind_from_string(const std::string& s, const std::string& where);
+CommOp comm_op_from_string(const std::string& s, const std::string& where);
+
+// Numbers the encoder graph's kernels as Cluster Builder's setup.py / python_scripts/utils.py
+// (yugao-uoft/Galapagos_Cluster_Builder, commit b500fa0) number them for `grouping`, one
+// encoder layer after another (clusters layer-major; docs/galapagos.md gives the rules, the
+// published example and where atoll departs from utils.py). `node_of_kernel` (per graph kernel)
+// places each Galapagos kernel: compute kernels where the graph kernel is, a bypass kernel with
+// its sub-layer's first kernel, a comm kernel with the kernel that feeds it, kernel 0 (and so
+// every virtual kernel) with the cluster's kernel 1. The graph's source and sink are the host:
+// they get no Galapagos kernel; layer 0's input broadcast takes the input from
+// GalapagosAddress::kHost and the last layer's output goes to it.
+// Throws core::Error: unsupported when the graph is not an encoder Cluster Builder can express
+// (q, k, v with different partitions, heads not divisible by that partition, a group that is not
+// a run of consecutive sub-layers in data-flow order) naming the kernel or group and why;
+// does_not_fit when a cluster needs more than 255 kernel IDs (8-bit TDEST, 0 = GMI node), naming
+// the cluster and the count; invalid_input when the grouping is not a partition of the eight
+// sub-layers or node_of_kernel does not have one entry per graph kernel.
+Galapagos number_galapagos(const graph::Graph& graph, const graph::Grouping& grouping,
+                           const std::vector<int>& node_of_kernel);
+
+// The address of every graph kernel (index into graph.kernels): its compute kernel's cluster and
+// ID; kHost for the source and the sink.
+std::vector<GalapagosAddress> graph_kernel_addresses(const Galapagos& galapagos,
+                                                     std::size_t graph_kernels);
 
 }  // namespace atl::plan
