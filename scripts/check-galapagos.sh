@@ -31,7 +31,8 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 status=0
 clusters=0
-for dir in "$bundle"/cluster_*/; do
+while IFS= read -r dir; do
+  [[ -d $dir ]] || continue
   dir=${dir%/}
   name=$(basename "$dir")
   clusters=$((clusters + 1))
@@ -113,7 +114,7 @@ if errors:
 print("%s: OK: %d kernel IDs, all with an address; %d hw nodes instantiate their %d IPs as "
       "yugao.com:user:kern_<id>" % (name, n, len(nodes), ip_count))
 PY
-done
+done < <(printf '%s\n' "$bundle"/cluster_*/ | sort -V)
 if ((clusters == 0)); then
   echo "check-galapagos: $bundle has no cluster_*/ folder"
   exit 1
