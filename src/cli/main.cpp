@@ -1,8 +1,8 @@
 // atoll: describe, map, run, estimate and build transformers on clusters of FPGAs.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <exception>
-
-#include <fmt/format.h>
 
 #include "cli/verbs.h"
 #include "core/error.h"
@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   atl::cli::add_node(app);
   atl::cli::add_simulate(app);
   atl::cli::add_report(app);
+  atl::cli::add_build(app);
   // Exit codes (README): 0 success, 1 the input or the run failed, 2 usage (a bad option),
   // 3 a bug in atoll. CLI11's own codes never reach the shell.
   try {

@@ -20,5 +20,6 @@ void add_run(CLI::App& app);
 void add_node(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_report(CLI::App& app);
+void add_build(CLI::App& app);
 
 }  // namespace atl::cli
