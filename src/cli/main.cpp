@@ -1,8 +1,8 @@
 // atoll: describe, map, run, estimate and build transformers on clusters of FPGAs.
-#include <fmt/format.h>
-
 #include <cstdio>
 #include <exception>
+
+#include <fmt/format.h>
 
 #include "cli/verbs.h"
 #include "core/error.h"
