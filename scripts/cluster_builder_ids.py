@@ -95,7 +95,7 @@ def main():
         put(cl[6], kid[6][j], part("ffn2", p2, j), [dest[6][j]], [src[6][min(j, len(src[6]) - 1)]])
     put(cl[7], kid[7][0], "ln_ffn", dest[7], src[7])
     for c in range(len(cfg["cluster"])):
-        lines[c][0] = "0 gmi >< "
+        put(c, 0, "gmi", [], [])
         for i, v in enumerate(vid[c]):
             put(c, v, "virtual " + op_name(vname[c][i]), vdest[c][i],
                 vsrc[c][i] if i < len(vsrc[c]) else [])
@@ -103,7 +103,7 @@ def main():
             put(c, v, "comm " + op_name(cname[c][i]), cdest[c][i], csrc[c][i])
         print("cluster %d:" % c)
         for i in sorted(lines[c]):
-            print(lines[c][i].rstrip())
+            print(lines[c][i])
 
 
 if __name__ == "__main__":

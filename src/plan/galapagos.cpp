@@ -294,15 +294,16 @@ void number_layer(const LayerKernels& lk, int layer, int layers,
       relay(Sublayer::intermediate_0, ffn1_cross,
             !ffn1_cross || ffn1_dests.size() > 1 ? CommOp::broadcast : CommOp::forward, ffn1_dests,
             {ln1}, ln1);
-  // FFN1 to FFN2: gather the partitions and/or broadcast to FFN2's.
+  // FFN1 to FFN2: gather the partitions and/or broadcast to FFN2's. utils.py also lists FFN1's
+  // bypass kernel as a source, which sends nothing here: a gather would wait for it forever.
   const bool ffn2_cross = crosses(Sublayer::intermediate_0, Sublayer::intermediate_output_0);
   const CommOp ffn2_op = ffn1.size() > 1
                              ? (ffn2.size() > 1 ? CommOp::gather_broadcast : CommOp::gather)
                              : (ffn2.size() > 1 ? CommOp::broadcast : CommOp::forward);
-  const int to_ffn2 = ffn2_cross || ffn2_op != CommOp::forward
-                          ? relay(Sublayer::intermediate_output_0, ffn2_cross, ffn2_op, ffn2,
-                                  ffn1 + bypass1, ffn1[0])
-                          : -1;
+  const int to_ffn2 =
+      ffn2_cross || ffn2_op != CommOp::forward
+          ? relay(Sublayer::intermediate_output_0, ffn2_cross, ffn2_op, ffn2, ffn1, ffn1[0])
+          : -1;
   // FFN2 to LN2, then the residual from the bypass kernel.
   const bool ln2_cross = crosses(Sublayer::intermediate_output_0, Sublayer::intermediate_output_1);
   const int to_ln2 =
