@@ -108,11 +108,12 @@ for n_idx, node in enumerate(nodes):
         errors.append("node %d: Tcl instantiates kern_%s, map.xml places %s"
                       % (n_idx, sorted(cells), sorted(placed[n_idx])))
 ip_count = sum(len(v) for v in placed.values())
+hw_nodes = sum(1 for node in nodes if node["type"].strip() == "hw")
 if errors:
     print("%s: FAILED:\n  %s" % (name, "\n  ".join(errors)))
     sys.exit(1)
 print("%s: OK: %d kernel IDs, all with an address; %d hw nodes instantiate their %d IPs as "
-      "yugao.com:user:kern_<id>" % (name, n, len(nodes), ip_count))
+      "yugao.com:user:kern_<id>" % (name, n, hw_nodes, ip_count))
 PY
 done < <(printf '%s\n' "$bundle"/cluster_*/ | sort -V)
 if ((clusters == 0)); then

@@ -18,6 +18,10 @@ NodeAddress placeholder_address(int node) {
           fmt::format("02:00:00:00:{:02x}:{:02x}", n >> 8, n & 0xff)};
 }
 
+NodeAddress host_placeholder_address() {
+  return {"10.0.255.254", "02:00:00:00:ff:fe"};
+}
+
 bool has_ip(const plan::GalapagosKernel& kernel) {
   return kernel.kind != plan::GalapagosKind::virtual_kernel;
 }
@@ -88,13 +92,6 @@ ClusterView view_cluster(const plan::Plan& plan, const plan::Galapagos& galapago
     n.galapagos_board = board->second;
     n.address = placeholder_address(index_of_node);
     view.nodes.push_back(std::move(n));
-  }
-  if (view.nodes.size() < 2) {
-    throw core::Error(
-        core::ErrorKind::unsupported,
-        fmt::format("{}: all its IPs are on one node ({}); a Galapagos cluster needs at least two "
-                    "nodes (the yugao middleware misreads a map file with one <node>)",
-                    where, plan.cluster.nodes[static_cast<std::size_t>(view.nodes[0].node)].name));
   }
   return view;
 }

@@ -20,6 +20,9 @@ struct NodeAddress {
   std::string ip, mac;
 };
 NodeAddress placeholder_address(int node);
+// The host's placeholders, 10.0.255.254 and 02:00:00:00:ff:fe: above every node's (at most
+// hw::kMaxNodes = 4096 nodes, so <hi> <= 16).
+NodeAddress host_placeholder_address();
 
 struct ClusterNode {
   int node = -1;                // index into Plan::cluster.nodes
@@ -37,8 +40,7 @@ struct ClusterView {
 // Throws core::Error naming the cluster, kernel or node unless the cluster can be deployed:
 // IDs 0, 1, 2, ... once each (the router table stops at the first missing ID) and below 256,
 // kernel 0 the GMI node, every kernel on a node of the plan, every board of those nodes in
-// `boards` with a Galapagos name, and at least two nodes (a Galapagos cluster needs two; the
-// yugao parser misreads a map file with one <node>).
+// `boards` with a Galapagos name.
 ClusterView view_cluster(const plan::Plan& plan, const plan::Galapagos& galapagos, int index,
                          const hw::GalapagosBoards& boards);
 

@@ -96,6 +96,21 @@ std::string map_xml(const plan::Plan& plan, const ClusterView& view) {
     x += fmt::format("        <mac> {} </mac>\n        <ip> {} </ip>\n    </node>\n", n.address.mac,
                      n.address.ip);
   }
+  if (view.nodes.size() == 1) {
+    const NodeAddress host = host_placeholder_address();
+    x += fmt::format(
+        "    <!-- the host, a software node without kernels: the yugao parser reads a map file "
+        "with a single node element key by key; {} is no kernel -->\n"
+        "    <node>\n"
+        "        <type> sw </type>\n"
+        "        <comm> udp </comm>\n"
+        "        <kernel> {} </kernel>\n"
+        "        <kernel> {} </kernel>\n"
+        "        <mac> {} </mac>\n"
+        "        <ip> {} </ip>\n"
+        "    </node>\n",
+        kNoKernel, kNoKernel, kNoKernel, host.mac, host.ip);
+  }
   return x + "</cluster>\n";
 }
 

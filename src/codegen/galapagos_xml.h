@@ -10,9 +10,11 @@
 //   knows; no <type> (yugao's kernel.py refuses it).
 // - map.xml: one <node> per FPGA holding IPs of the cluster: <type> hw, the Galapagos <board>
 //   name (the catalogue name in a comment), <comm> udp, its IP IDs ascending, <mac>, <ip>. The
-//   host has no IP and no node. A node with one IP also lists kNoKernel: cluster.py iterates
+//   host has no IP. A node with one IP also lists kNoKernel: cluster.py iterates
 //   the raw xmltodict value, which is a string, not a list, for a single <kernel>, so "31" would
-//   be read as kernels 3 and 1; kNoKernel makes it a list and matches no kernel.
+//   be read as kernels 3 and 1; kNoKernel makes it a list and matches no kernel. A cluster
+//   whose IPs all sit on one FPGA also gets the host as a `sw` node listing kNoKernel twice: a
+//   map file with a single <node> is read key by key (a TypeError in the parser).
 #pragma once
 
 #include <cstdint>

@@ -48,7 +48,8 @@ std::string bundle_readme(const plan::Plan& plan, const std::vector<ClusterView>
   the plan. A virtual kernel has a `<kernel>` entry (so the router table has its ID) with kernel
   0's node's address, and no node lists it (so no IP is built for it). A node holding a single
   IP also lists kernel 256, which is no kernel: the yugao parser would otherwise read a lone
-  two-digit ID digit by digit.
+  two-digit ID digit by digit. A cluster on one FPGA also lists the host as a `sw` node (the
+  parser misreads a map file with a single node); nothing is built for it.
 - `cluster_<C>/kern_<id>/parameters.hpp`: one per IP: its ID, kind, dests and sources (with
   their clusters; -1 is the host), and for compute kernels each stage's dimensions and knobs
   (M, K, NUM_TILE, NUM_PE, UNROLL_FACTOR); kernel 0's lists the virtual kernels it serves.

@@ -101,6 +101,7 @@ TEST_F(Published, MapFileListsEachIpOnceOnItsNodeAndPadsOneKernelNodes) {
             std::string::npos)
       << x;
   EXPECT_EQ(tags(x)["node"], 6);
+  EXPECT_EQ(x.find("<type> sw"), std::string::npos);  // no host node: six FPGAs
   EXPECT_EQ(x.find("sidewinder-100 </board>"), std::string::npos);
 }
 
@@ -138,18 +139,16 @@ TEST_F(Published, RefusesABoardMissingFromTheCatalogue) {
   }
 }
 
-TEST_F(Published, RefusesAClusterOnOneNode) {
+TEST_F(Published, AClusterOnOneFpgaGetsTheHostAsASoftwareNode) {
   for (plan::GalapagosKernel& k : galapagos.clusters[0].kernels) k.node = 2;
-  try {
-    view();
-    FAIL();
-  } catch (const core::Error& e) {
-    EXPECT_EQ(e.kind(), core::ErrorKind::unsupported);
-    EXPECT_STREQ(e.what(),
-                 "plan: galapagos.clusters[0]: all its IPs are on one node (fpga2); a Galapagos "
-                 "cluster needs at least two nodes (the yugao middleware misreads a map file with "
-                 "one <node>)");
-  }
+  const std::string x = map_xml(plan, view());
+  EXPECT_EQ(tags(x)["node"], 2);
+  EXPECT_NE(x.find("    <node>\n        <type> sw </type>\n        <comm> udp </comm>\n"
+                   "        <kernel> 256 </kernel>\n        <kernel> 256 </kernel>\n"
+                   "        <mac> 02:00:00:00:ff:fe </mac>\n        <ip> 10.0.255.254 </ip>\n"
+                   "    </node>\n</cluster>\n"),
+            std::string::npos)
+      << x;
 }
 
 TEST_F(Published, RefusesAGapInTheIds) {
