@@ -13,10 +13,8 @@
 #include "codegen/cluster_view.h"
 #include "codegen/sha256.h"
 #include "core/file.h"
-#include "graph/sublayer.h"
 #include "hw/device.h"
 #include "hw/galapagos_board.h"
-#include "plan/galapagos.h"
 #include "plan/plan.h"
 
 namespace atl::cli {
@@ -31,21 +29,18 @@ struct BuildOptions {
 void run(const BuildOptions& o) {
   const std::string plan_text = core::read_text_file(o.plan, "plan");
   const plan::Plan p = plan::load_plan(o.plan);
-  // Interim, until plans carry their numbering: Cluster Builder's published grouping (all eight
-  // sub-layers in one cluster per layer).
-  const plan::Galapagos galapagos =
-      plan::number_galapagos(p.graph, graph::single_cluster_grouping(), p.node_of_kernel);
   const hw::GalapagosBoards boards =
       hw::load_galapagos_boards(o.catalogue.dir.empty() ? hw::default_catalogue_dir()
                                                         : std::filesystem::path(o.catalogue.dir));
   const std::vector<codegen::BundleFile> files =
-      codegen::make_bundle(p, galapagos, boards, {o.plan, codegen::sha256_hex(plan_text)});
+      codegen::make_bundle(p, boards, {o.plan, codegen::sha256_hex(plan_text)});
   codegen::write_bundle(files, o.output, o.force);
-  for (std::size_t c = 0; c < galapagos.clusters.size(); ++c) {
+  for (std::size_t c = 0; c < p.galapagos.clusters.size(); ++c) {
     std::size_t ips = 0;
-    for (const plan::GalapagosKernel& k : galapagos.clusters[c].kernels) ips += codegen::has_ip(k);
-    fmt::print("cluster_{}: layer {}, kernel IDs 0..{}, {} IPs\n", c, galapagos.clusters[c].layer,
-               galapagos.clusters[c].kernels.size() - 1, ips);
+    for (const plan::GalapagosKernel& k : p.galapagos.clusters[c].kernels)
+      ips += codegen::has_ip(k);
+    fmt::print("cluster_{}: layer {}, kernel IDs 0..{}, {} IPs\n", c, p.galapagos.clusters[c].layer,
+               p.galapagos.clusters[c].kernels.size() - 1, ips);
   }
   fmt::print("bundle: {} ({} files, checksums in MANIFEST.sha256)\n", o.output, files.size());
 }

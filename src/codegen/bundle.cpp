@@ -31,16 +31,16 @@ bool is_empty_dir(const fs::path& dir) {
 
 }  // namespace
 
-std::vector<BundleFile> make_bundle(const plan::Plan& plan, const plan::Galapagos& galapagos,
-                                    const hw::GalapagosBoards& boards, const PlanSource& source) {
-  if (galapagos.clusters.empty()) {
+std::vector<BundleFile> make_bundle(const plan::Plan& plan, const hw::GalapagosBoards& boards,
+                                    const PlanSource& source) {
+  if (plan.galapagos.clusters.empty()) {
     throw core::Error(
-        "plan: no Galapagos numbering (galapagos.clusters is empty); re-map it with this "
-        "atoll (atoll map ... -o plan.json)");
+        "plan: no Galapagos numbering (galapagos.clusters is empty): only an encoder graph is "
+        "numbered into Galapagos clusters");
   }
   std::vector<ClusterView> views;
-  for (std::size_t c = 0; c < galapagos.clusters.size(); ++c)
-    views.push_back(view_cluster(plan, galapagos, static_cast<int>(c), boards));
+  for (std::size_t c = 0; c < plan.galapagos.clusters.size(); ++c)
+    views.push_back(view_cluster(plan, static_cast<int>(c), boards));
 
   std::vector<BundleFile> files;
   files.push_back({"README.md", bundle_readme(plan, views, source)});

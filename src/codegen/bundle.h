@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "hw/galapagos_board.h"
-#include "plan/galapagos.h"
 #include "plan/plan.h"
 
 namespace atl::codegen {
@@ -25,10 +24,11 @@ struct PlanSource {
   std::string sha256;  // of the plan file
 };
 
-// Every file of the bundle, the manifest last. Throws core::Error (see view_cluster) unless
-// every cluster can be deployed; a plan without Galapagos clusters is refused too.
-std::vector<BundleFile> make_bundle(const plan::Plan& plan, const plan::Galapagos& galapagos,
-                                    const hw::GalapagosBoards& boards, const PlanSource& source);
+// Every file of the bundle of plan.galapagos, the manifest last. Throws core::Error (see
+// view_cluster) unless every cluster can be deployed; a plan without Galapagos clusters is
+// refused too.
+std::vector<BundleFile> make_bundle(const plan::Plan& plan, const hw::GalapagosBoards& boards,
+                                    const PlanSource& source);
 
 // Writes `files` as folder `dir`, never half: into a temporary sibling folder renamed to `dir`
 // at the end. An existing `dir` that is not an empty folder is refused unless `force` (then it

@@ -39,12 +39,11 @@ std::string describe(const plan::Plan& plan, const plan::GalapagosKernel& k) {
   }
 }
 
-ClusterView view_cluster(const plan::Plan& plan, const plan::Galapagos& galapagos, int index,
-                         const hw::GalapagosBoards& boards) {
+ClusterView view_cluster(const plan::Plan& plan, int index, const hw::GalapagosBoards& boards) {
   const std::string where = fmt::format("plan: galapagos.clusters[{}]", index);
   ClusterView view;
   view.index = index;
-  view.cluster = &galapagos.clusters.at(static_cast<std::size_t>(index));
+  view.cluster = &plan.galapagos.clusters.at(static_cast<std::size_t>(index));
   const std::vector<plan::GalapagosKernel>& kernels = view.cluster->kernels;
   if (kernels.empty() || kernels[0].kind != plan::GalapagosKind::gmi) {
     throw core::Error(fmt::format("{}: kernel 0 must be the GMI node", where));

@@ -32,7 +32,7 @@ struct ClusterNode {
 };
 
 struct ClusterView {
-  int index = 0;  // into Galapagos::clusters; the bundle folder is cluster_<index>
+  int index = 0;  // into plan.galapagos.clusters; the bundle folder is cluster_<index>
   const plan::GalapagosCluster* cluster = nullptr;
   std::vector<ClusterNode> nodes;  // the nodes holding its IPs, ascending plan node index
 };
@@ -41,8 +41,7 @@ struct ClusterView {
 // IDs 0, 1, 2, ... once each (the router table stops at the first missing ID) and below 256,
 // kernel 0 the GMI node, every kernel on a node of the plan, every board of those nodes in
 // `boards` with a Galapagos name.
-ClusterView view_cluster(const plan::Plan& plan, const plan::Galapagos& galapagos, int index,
-                         const hw::GalapagosBoards& boards);
+ClusterView view_cluster(const plan::Plan& plan, int index, const hw::GalapagosBoards& boards);
 
 // "compute l0.h3.attn (attention)", "comm scatter", "virtual broadcast", "GMI node", ...
 std::string describe(const plan::Plan& plan, const plan::GalapagosKernel& kernel);

@@ -74,9 +74,10 @@ struct Galapagos {
   friend bool operator==(const Galapagos&, const Galapagos&) = default;
 };
 
-const char* to_string(GalapagosKind kind);  // "gmi", "virtual", "compute", "bypass", "comm"
-const char* to_string(
-    CommOp op);  // "forward", "broadcast", "scatter", "gather", "gather_broadcast"
+// "gmi", "virtual", "compute", "bypass", "comm"; "forward", "broadcast", "scatter", "gather",
+// "gather_broadcast".
+const char* to_string(GalapagosKind kind);
+const char* to_string(CommOp op);
 // The inverses; errors name `where` and list the choices.
 GalapagosKind galapagos_kind_from_string(const std::string& s, const std::string& where);
 CommOp comm_op_from_string(const std::string& s, const std::string& where);
@@ -93,8 +94,8 @@ CommOp comm_op_from_string(const std::string& s, const std::string& where);
 // Throws core::Error: unsupported when the graph is not an encoder Cluster Builder can express
 // (q, k, v with different partitions, heads not divisible by that partition, a group that is not
 // a run of consecutive sub-layers in data-flow order) naming the kernel or group and why;
-// does_not_fit when a cluster needs more than 255 kernel IDs (8-bit TDEST, 0 = GMI node), naming
-// the cluster and the count; invalid_input when the grouping is not a partition of the eight
+// does_not_fit when a cluster's IDs would pass 255 (the 8-bit TDEST), naming the cluster and
+// the count; invalid_input when the grouping is not a partition of the eight
 // sub-layers or node_of_kernel does not have one entry per graph kernel.
 Galapagos number_galapagos(const graph::Graph& graph, const graph::Grouping& grouping,
                            const std::vector<int>& node_of_kernel);

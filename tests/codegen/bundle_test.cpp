@@ -25,9 +25,8 @@ TEST(Sha256, MatchesTheFips180Examples) {
 }
 
 struct Bundle : ::testing::Test {
-  plan::Plan plan = test::example_plan();
-  plan::Galapagos galapagos = test::published_numbering(plan);
-  std::vector<BundleFile> files = make_bundle(plan, galapagos, kBoards, {"p.json", "00ff"});
+  plan::Plan plan = test::numbered(test::example_plan());
+  std::vector<BundleFile> files = make_bundle(plan, kBoards, {"p.json", "00ff"});
   fs::path root = fs::path(::testing::TempDir()) /
                   ::testing::UnitTest::GetInstance()->current_test_info()->name();
   void SetUp() override {
@@ -77,12 +76,13 @@ TEST_F(Bundle, ReadmeNamesThePlanAndTheCluster) {
 
 TEST_F(Bundle, RefusesAPlanWithoutNumbering) {
   try {
-    make_bundle(plan, plan::Galapagos{}, kBoards, {});
+    plan.galapagos = {};
+    make_bundle(plan, kBoards, {});
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_STREQ(e.what(),
-                 "plan: no Galapagos numbering (galapagos.clusters is empty); re-map it with "
-                 "this atoll (atoll map ... -o plan.json)");
+                 "plan: no Galapagos numbering (galapagos.clusters is empty): only an encoder "
+                 "graph is numbered into Galapagos clusters");
   }
 }
 

@@ -16,9 +16,9 @@ namespace {
 const hw::GalapagosBoards kBoards = {{"sidewinder-100", "sidewinder"}, {"u280", ""}};
 
 struct Published : ::testing::Test {
-  plan::Plan plan = test::example_plan();
-  plan::Galapagos galapagos = test::published_numbering(plan);
-  ClusterView view() const { return view_cluster(plan, galapagos, 0, kBoards); }
+  plan::Plan plan = test::numbered(test::example_plan());
+  plan::Galapagos& galapagos = plan.galapagos;
+  ClusterView view() const { return view_cluster(plan, 0, kBoards); }
 };
 
 // The element names of an XML text, each with how often it opens.

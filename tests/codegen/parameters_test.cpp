@@ -8,9 +8,9 @@ namespace atl::codegen {
 namespace {
 
 struct Parameters : ::testing::Test {
-  plan::Plan plan = test::example_plan();
-  plan::Galapagos galapagos = test::published_numbering(plan);
-  ClusterView view = view_cluster(plan, galapagos, 0, {{"sidewinder-100", "sidewinder"}});
+  plan::Plan plan = test::numbered(test::example_plan());
+  plan::Galapagos& galapagos = plan.galapagos;
+  ClusterView view = view_cluster(plan, 0, {{"sidewinder-100", "sidewinder"}});
   std::string of(std::uint32_t id) const {
     return parameters_hpp(plan, view, galapagos.clusters[0].kernels[id]);
   }

@@ -74,6 +74,12 @@ inline plan::Galapagos published_numbering(const plan::Plan& p) {
   return g;
 }
 
+// `p` with plan.galapagos = published_numbering(p).
+inline plan::Plan numbered(plan::Plan p) {
+  p.galapagos = published_numbering(p);
+  return p;
+}
+
 inline plan::Plan example_plan() {
   return plan::load_plan(std::filesystem::path(ATOLL_SOURCE_DIR) /
                          "examples/plans/ibert-encoder-6fpga.json");
