@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "codegen/ip.h"
+#include "core/error.h"
 #include "core/xml.h"
 
 namespace atl::codegen {
@@ -16,10 +17,11 @@ std::string comment(const std::string& text) {
   return out;
 }
 
-const ClusterNode& node_of(const ClusterView& view, int node) {
+// Kernel 0's node, whose address a virtual kernel has (kernel 0's IP serves it).
+const ClusterNode& gmi_node(const ClusterView& view) {
   for (const ClusterNode& n : view.nodes)
-    if (n.node == node) return n;
-  return view.nodes.front();  // unreachable: view_cluster puts every IP's node in view.nodes
+    if (n.node == view.cluster->kernels.front().node) return n;
+  throw core::Error(core::ErrorKind::internal, "view_cluster left out kernel 0's node");
 }
 
 std::string header(const plan::Plan& plan, const ClusterView& view, const char* what) {
@@ -38,7 +40,7 @@ std::string logical_xml(const plan::Plan& plan, const ClusterView& view) {
     const std::string node_name = plan.cluster.nodes[static_cast<std::size_t>(k.node)].name;
     if (!has_ip(k)) {
       // Served inside kernel 0; its address is kernel 0's node, and no <node> lists it.
-      const NodeAddress& a = node_of(view, k.node).address;
+      const NodeAddress& a = gmi_node(view).address;
       x += fmt::format(
           "    <!-- {}: {}, served inside kern_0 on {} (no IP of its own) -->\n"
           "    <kernel> virtual_{}\n"
