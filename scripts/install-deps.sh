@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libdnnl-dev ocl-icd-opencl-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   coinor-libcbc-dev libopenmpi-dev openmpi-bin
+  libssl-dev python3 python3-xmltodict
   clang libclang-rt-14-dev
   chromium
 )

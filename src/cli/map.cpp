@@ -1,8 +1,8 @@
 // `atoll map`: model + cluster -> plan.json (knobs, placement, Galapagos clusters, kernel IDs,
 // routes, estimates), automatically, from a Cluster Builder config.json's knobs and grouping, or
-// from a placement file, optionally with the Galapagos logical/map XML. It also maps the other way
-// for comparison (automatic vs. the published Cluster Builder knobs, a config's knobs or the
-// given placement), so one run shows what the search buys.
+// from a placement file (`atoll build` turns the plan into a Galapagos bundle). It also maps the
+// other way for comparison (automatic vs. the published Cluster Builder knobs, a config's knobs or
+// the given placement), so one run shows what the search buys.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -23,14 +23,13 @@
 #include "map/placement.h"
 #include "model/config.h"
 #include "plan/galapagos.h"
-#include "plan/galapagos_xml.h"
 #include "plan/plan.h"
 
 namespace atl::cli {
 namespace {
 
 struct MapOptions {
-  std::string model, cluster, objective = "latency", placement, caps, output, xml_dir;
+  std::string model, cluster, objective = "latency", placement, caps, output;
   std::string knobs;  // Cluster Builder config.json; empty: the mapper's knobs and grouping
   CatalogueOptions catalogue;
 };
@@ -157,10 +156,6 @@ void run(const MapOptions& o) {
   }
   plan::save_plan(p, o.output);
   fmt::print("plan: {}\n", o.output);
-  if (!o.xml_dir.empty()) {
-    plan::write_galapagos_xml(p, o.xml_dir);
-    fmt::print("galapagos: {}/logical.xml, {}/map.xml\n", o.xml_dir, o.xml_dir);
-  }
 }
 
 }  // namespace
@@ -182,8 +177,6 @@ void add_map(CLI::App& app) {
                   "placed automatically (or by --placement); default: automatic knobs (compared "
                   "with the published config's)");
   cmd->add_option("-o,--output", o->output, "Plan JSON to write")->required();
-  cmd->add_option("--galapagos-xml", o->xml_dir,
-                  "Also write Galapagos logical.xml and map.xml into this directory");
   add_catalogue_option(*cmd, o->catalogue);
   cmd->callback([o] { run(*o); });
 }

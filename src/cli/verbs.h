@@ -21,5 +21,6 @@ void add_node(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_report(CLI::App& app);
 void add_generate(CLI::App& app);
+void add_build(CLI::App& app);
 
 }  // namespace atl::cli

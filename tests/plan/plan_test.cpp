@@ -6,7 +6,6 @@
 
 #include "core/error.h"
 #include "graph/encoder.h"
-#include "plan/galapagos_xml.h"
 #include "plan/json.h"
 #include "plan/make_plan.h"
 
@@ -278,76 +277,6 @@ TEST(PlanValidate, RejectsWideIdsInCompatibleMode) {
   Plan p = tiny_plan();
   p.kernel_id.back() = 300;
   EXPECT_THROW(validate(p, "x"), core::Error);
-}
-
-TEST(GalapagosXml, MapFileListsIdsPerNode) {
-  EXPECT_EQ(galapagos_map_xml(tiny_plan()),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<cluster>\n"
-            "    <!-- a (b1) -->\n"
-            "    <node>\n"
-            "        <type> hw </type>\n"
-            "        <board> b1 </board>\n"
-            "        <comm> udp </comm>\n"
-            "        <kernel> 1 </kernel>\n"
-            "        <mac> 02:00:00:00:00:01 </mac>\n"
-            "        <ip> 10.0.0.1 </ip>\n"
-            "    </node>\n"
-            "    <!-- b (b2) -->\n"
-            "    <node>\n"
-            "        <type> hw </type>\n"
-            "        <board> b2 </board>\n"
-            "        <comm> udp </comm>\n"
-            "        <kernel> 2 </kernel>\n"
-            "        <kernel> 3 </kernel>\n"
-            "        <kernel> 4 </kernel>\n"
-            "        <kernel> 5 </kernel>\n"
-            "        <kernel> 6 </kernel>\n"
-            "        <kernel> 7 </kernel>\n"
-            "        <kernel> 8 </kernel>\n"
-            "        <kernel> 9 </kernel>\n"
-            "        <kernel> 10 </kernel>\n"
-            "        <kernel> 11 </kernel>\n"
-            "        <kernel> 12 </kernel>\n"
-            "        <mac> 02:00:00:00:00:02 </mac>\n"
-            "        <ip> 10.0.0.2 </ip>\n"
-            "    </node>\n"
-            "</cluster>\n");
-}
-
-TEST(GalapagosXml, LogicalFileHasOneKernelPerId) {
-  const std::string x = galapagos_logical_xml(tiny_plan());
-  const std::string second =
-      "    <!-- l0.q -->\n"
-      "    <kernel> kern_2\n"
-      "        <num> 2 </num>\n"
-      "        <rep> 1 </rep>\n"
-      "        <clk> ap_clk </clk>\n"
-      "        <aresetn> ap_rst_n </aresetn>\n"
-      "        <type> ip </type>\n"
-      "        <s_axis>\n"
-      "            <scope> global </scope>\n"
-      "            <name> in_r </name>\n"
-      "        </s_axis>\n"
-      "        <m_axis>\n"
-      "            <scope> global </scope>\n"
-      "            <name> out_r </name>\n"
-      "        </m_axis>\n"
-      "    </kernel>\n";
-  EXPECT_NE(x.find(second), std::string::npos) << x;
-  EXPECT_EQ(x.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cluster>\n", 0), 0u);
-  EXPECT_EQ(x.substr(x.size() - 11), "</cluster>\n");
-  std::size_t kernels = 0;
-  for (auto at = x.find("<kernel>"); at != std::string::npos; at = x.find("<kernel>", at + 1)) {
-    ++kernels;
-  }
-  EXPECT_EQ(kernels, 12u);
-}
-
-TEST(GalapagosXml, RefusesWideIds) {
-  Plan p = tiny_plan();
-  p.galapagos_compatible_ids = false;
-  EXPECT_THROW(write_galapagos_xml(p, ::testing::TempDir()), core::Error);
 }
 
 }  // namespace

@@ -1,0 +1,64 @@
+// `atoll build`: plan.json -> the Galapagos deployment bundle (codegen/bundle.h): per Galapagos
+// cluster its logical.xml, map.xml and one kern_<id>/ folder per IP, a README and a SHA-256
+// manifest, written whole into -o or not at all.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "cli/catalogue.h"
+#include "cli/verbs.h"
+#include "codegen/bundle.h"
+#include "codegen/cluster_view.h"
+#include "codegen/sha256.h"
+#include "core/file.h"
+#include "hw/device.h"
+#include "hw/galapagos_board.h"
+#include "plan/plan.h"
+
+namespace atl::cli {
+namespace {
+
+struct BuildOptions {
+  std::string plan, output;
+  bool force = false;
+  CatalogueOptions catalogue;
+};
+
+void run(const BuildOptions& o) {
+  const std::string plan_text = core::read_text_file(o.plan, "plan");
+  const plan::Plan p = plan::load_plan(o.plan);
+  const hw::GalapagosBoards boards =
+      hw::load_galapagos_boards(o.catalogue.dir.empty() ? hw::default_catalogue_dir()
+                                                        : std::filesystem::path(o.catalogue.dir));
+  const std::vector<codegen::BundleFile> files =
+      codegen::make_bundle(p, boards, {o.plan, codegen::sha256_hex(plan_text)});
+  codegen::write_bundle(files, o.output, o.force);
+  for (std::size_t c = 0; c < p.galapagos.clusters.size(); ++c) {
+    std::size_t ips = 0;
+    for (const plan::GalapagosKernel& k : p.galapagos.clusters[c].kernels)
+      ips += codegen::has_ip(k);
+    fmt::print("cluster_{}: layer {}, kernel IDs 0..{}, {} IPs\n", c, p.galapagos.clusters[c].layer,
+               p.galapagos.clusters[c].kernels.size() - 1, ips);
+  }
+  fmt::print("bundle: {} ({} files, checksums in MANIFEST.sha256)\n", o.output, files.size());
+}
+
+}  // namespace
+
+void add_build(CLI::App& app) {
+  auto o = std::make_shared<BuildOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "build",
+      "Write the Galapagos deployment bundle of a plan: per cluster logical.xml, map.xml and "
+      "kern_<id>/parameters.hpp, a README and a SHA-256 manifest");
+  cmd->add_option("--plan", o->plan, "Plan JSON (from `atoll map`)")->required();
+  cmd->add_option("-o,--output", o->output, "Bundle folder to write (must not exist or be empty)")
+      ->required();
+  cmd->add_flag("--force", o->force, "Replace an existing, non-empty output folder");
+  add_catalogue_option(*cmd, o->catalogue);  // its galapagos.board names the boards
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace atl::cli

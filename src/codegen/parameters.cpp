@@ -1,0 +1,135 @@
+#include "codegen/parameters.h"
+
+#include <fmt/format.h>
+
+#include "codegen/ip.h"
+
+namespace atl::codegen {
+namespace {
+
+// The enums every header declares once (guarded, so two headers may meet in one file).
+constexpr const char* kEnums = R"(#ifndef ATOLL_GALAPAGOS_ENUMS
+#define ATOLL_GALAPAGOS_ENUMS
+enum atoll_kind { ATOLL_GMI = 0, ATOLL_VIRTUAL = 1, ATOLL_COMPUTE = 2, ATOLL_BYPASS = 3, ATOLL_COMM = 4 };
+enum atoll_op { ATOLL_FORWARD = 0, ATOLL_BROADCAST = 1, ATOLL_SCATTER = 2, ATOLL_GATHER = 3, ATOLL_GATHER_BROADCAST = 4 };
+#endif
+)";
+
+const char* kind_enum(plan::GalapagosKind kind) {
+  switch (kind) {
+    case plan::GalapagosKind::gmi:
+      return "ATOLL_GMI";
+    case plan::GalapagosKind::virtual_kernel:
+      return "ATOLL_VIRTUAL";
+    case plan::GalapagosKind::compute:
+      return "ATOLL_COMPUTE";
+    case plan::GalapagosKind::bypass:
+      return "ATOLL_BYPASS";
+    case plan::GalapagosKind::comm:
+      return "ATOLL_COMM";
+  }
+  return "";
+}
+
+const char* op_enum(plan::CommOp op) {
+  switch (op) {
+    case plan::CommOp::forward:
+      return "ATOLL_FORWARD";
+    case plan::CommOp::broadcast:
+      return "ATOLL_BROADCAST";
+    case plan::CommOp::scatter:
+      return "ATOLL_SCATTER";
+    case plan::CommOp::gather:
+      return "ATOLL_GATHER";
+    case plan::CommOp::gather_broadcast:
+      return "ATOLL_GATHER_BROADCAST";
+  }
+  return "";
+}
+
+std::string addresses(const char* what, const std::vector<plan::GalapagosAddress>& list) {
+  std::string s = fmt::format("  static const unsigned num_{}s = {};\n", what, list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    s += fmt::format(
+        "  static const unsigned {0}_{1} = {2};\n  static const int {0}_{1}_cluster = {3};{4}\n",
+        what, i, list[i].id, list[i].cluster,
+        list[i].cluster == plan::GalapagosAddress::kHost ? "  // the host" : "");
+  }
+  return s;
+}
+
+// The struct of a kernel's address and role.
+std::string params_struct(const std::string& name, const plan::Plan& plan, const ClusterView& view,
+                          const plan::GalapagosKernel& k) {
+  std::string s = fmt::format(
+      "// {}\nstruct {} {{\n"
+      "  static const unsigned id = {};\n"
+      "  static const unsigned cluster = {};\n"
+      "  static const unsigned layer = {};\n"
+      "  static const atoll_kind kind = {};\n"
+      "  static const atoll_op op = {};\n",
+      describe(plan, k), name, k.id, view.index, view.cluster->layer, kind_enum(k.kind),
+      op_enum(k.op));
+  s += addresses("dest", k.dests);
+  s += addresses("src", k.sources);
+  if (k.kind == plan::GalapagosKind::compute) {
+    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    s += fmt::format(
+        "  static const int head = {};\n"
+        "  static const unsigned part = {};\n"
+        "  static const unsigned parts = {};\n"
+        "  static const unsigned seq_len = {};\n"
+        "  static const unsigned out_row_bytes = {};\n",
+        g.head, g.part, g.parts, plan.graph.seq_len, g.out_bytes_per_token);
+  }
+  return s + "};\n";
+}
+
+}  // namespace
+
+std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
+                           const plan::GalapagosKernel& k) {
+  const hw::Node& node = plan.cluster.nodes[static_cast<std::size_t>(k.node)];
+  std::string s = fmt::format(
+      "// {}/parameters.hpp of cluster_{}: written by atoll build, do not edit.\n"
+      "// {} on node {} ({}).\n"
+      "#pragma once\n\n{}\n",
+      ip_name(k.id), view.index, describe(plan, k), node.name, node.device.name, kEnums);
+  s += params_struct(ip_name(k.id) + "_params", plan, view, k);
+  if (k.kind == plan::GalapagosKind::compute) {
+    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    for (std::size_t i = 0; i < g.stages.size(); ++i) {
+      const graph::Stage& st = g.stages[i];
+      s += fmt::format(
+          "\nstruct {}_{}_{} {{\n"
+          "  static const unsigned M = {};\n"
+          "  static const unsigned K = {};\n"
+          "  static const unsigned NUM_TILE = {};\n"
+          "  static const unsigned NUM_PE = {};\n"
+          "  static const unsigned UNROLL_FACTOR = {};\n"
+          "}};\n",
+          ip_name(k.id), graph::to_string(st.type), i, st.m, st.k, st.knobs.tile, st.knobs.pe,
+          st.knobs.unroll);
+    }
+  }
+  if (k.kind == plan::GalapagosKind::gmi) {
+    unsigned count = 0, base = 0;
+    for (const plan::GalapagosKernel& v : view.cluster->kernels) {
+      if (v.kind != plan::GalapagosKind::virtual_kernel) continue;
+      if (count++ == 0) base = v.id;
+      s += '\n';
+      s += params_struct(fmt::format("virtual_{}_params", v.id), plan, view, v);
+    }
+    s += fmt::format(
+        "\n// The virtual kernels this IP serves: port (byte 0 of a packet's first flit) - "
+        "base_id.\n"
+        "struct {}_virtual {{\n"
+        "  static const unsigned num_virtual = {};\n"
+        "  static const unsigned base_id = {};\n"
+        "}};\n",
+        ip_name(k.id), count, base);
+  }
+  return s;
+}
+
+}  // namespace atl::codegen

@@ -1,0 +1,86 @@
+#include "codegen/parameters.h"
+
+#include <gtest/gtest.h>
+
+#include "published_numbering.h"
+
+namespace atl::codegen {
+namespace {
+
+struct Parameters : ::testing::Test {
+  plan::Plan plan = test::numbered(test::example_plan());
+  plan::Galapagos& galapagos = plan.galapagos;
+  ClusterView view = view_cluster(plan, 0, {{"sidewinder-100", "sidewinder"}});
+  std::string of(std::uint32_t id) const {
+    return parameters_hpp(plan, view, galapagos.clusters[0].kernels[id]);
+  }
+};
+
+TEST_F(Parameters, ComputeKernelCarriesIdDestsSourcesDimensionsAndKnobs) {
+  const std::string h = of(29);
+  EXPECT_NE(h.find("// kern_29/parameters.hpp of cluster_0: written by atoll build, do not edit.\n"
+                   "// compute l0.ln_attn (ln_attn) on node fpga2 (sidewinder-100).\n"
+                   "#pragma once\n"),
+            std::string::npos);
+  EXPECT_NE(h.find("struct kern_29_params {\n"
+                   "  static const unsigned id = 29;\n"
+                   "  static const unsigned cluster = 0;\n"
+                   "  static const unsigned layer = 0;\n"
+                   "  static const atoll_kind kind = ATOLL_COMPUTE;\n"
+                   "  static const atoll_op op = ATOLL_FORWARD;\n"
+                   "  static const unsigned num_dests = 1;\n"
+                   "  static const unsigned dest_0 = 38;\n"
+                   "  static const int dest_0_cluster = 0;\n"
+                   "  static const unsigned num_srcs = 2;\n"
+                   "  static const unsigned src_0 = 28;\n"
+                   "  static const int src_0_cluster = 0;\n"
+                   "  static const unsigned src_1 = 33;\n"
+                   "  static const int src_1_cluster = 0;\n"
+                   "  static const int head = -1;\n"
+                   "  static const unsigned part = 0;\n"
+                   "  static const unsigned parts = 1;\n"
+                   "  static const unsigned seq_len = 128;\n"
+                   "  static const unsigned out_row_bytes = 768;\n"
+                   "};\n"),
+            std::string::npos)
+      << h;
+  // The published knobs: LayerNorm unroll 16, its quant_act unroll 4 (config.json).
+  EXPECT_NE(h.find("struct kern_29_layernorm_1 {\n  static const unsigned M = 768;\n"
+                   "  static const unsigned K = 0;\n  static const unsigned NUM_TILE = 1;\n"
+                   "  static const unsigned NUM_PE = 1;\n"
+                   "  static const unsigned UNROLL_FACTOR = 16;\n};\n"),
+            std::string::npos)
+      << h;
+}
+
+TEST_F(Parameters, FfnLinearHasThePublishedTileAndPe) {
+  EXPECT_NE(of(30).find("struct kern_30_linear_0 {\n  static const unsigned M = 3072;\n"
+                        "  static const unsigned K = 768;\n  static const unsigned NUM_TILE = 4;\n"
+                        "  static const unsigned NUM_PE = 12;\n"),
+            std::string::npos)
+      << of(30);
+}
+
+TEST_F(Parameters, KernelZeroListsTheVirtualKernelsItServes) {
+  const std::string h = of(0);
+  EXPECT_NE(h.find("// virtual broadcast\nstruct virtual_33_params {\n"
+                   "  static const unsigned id = 33;\n"),
+            std::string::npos)
+      << h;
+  EXPECT_NE(h.find("  static const unsigned num_dests = 4;\n"
+                   "  static const unsigned dest_0 = 1;\n"),
+            std::string::npos);
+  EXPECT_NE(h.find("struct kern_0_virtual {\n  static const unsigned num_virtual = 1;\n"
+                   "  static const unsigned base_id = 33;\n};\n"),
+            std::string::npos);
+}
+
+TEST_F(Parameters, HostAddressesAreMarked) {
+  galapagos.clusters[0].kernels[32].dests = {{plan::GalapagosAddress::kHost, 0}};
+  EXPECT_NE(of(32).find("  static const unsigned dest_0 = 0;\n"
+                        "  static const int dest_0_cluster = -1;  // the host\n"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace atl::codegen
