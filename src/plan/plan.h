@@ -11,6 +11,7 @@
 #include "cost/estimate.h"
 #include "graph/graph.h"
 #include "hw/cluster.h"
+#include "plan/galapagos.h"
 
 namespace atl::plan {
 
@@ -30,6 +31,7 @@ struct Plan {
   std::vector<int> node_of_kernel;       // per graph kernel: index into cluster.nodes
   std::vector<std::uint32_t> kernel_id;  // per graph kernel: Galapagos ID (8-bit in compat mode)
   bool galapagos_compatible_ids = true;  // all IDs < 256
+  Galapagos galapagos;  // the Cluster Builder numbering (stand-in until the plan carries it)
   Objective objective = Objective::latency;
   Estimate estimate;
   friend bool operator==(const Plan&, const Plan&) = default;
