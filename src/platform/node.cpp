@@ -197,7 +197,8 @@ std::vector<Message> Node::receive(Task& t) {
       for (std::size_t s : arbiter.missing()) {
         const int node = node_of(wiring_.routes, sources[s].from);
         missing +=
-            fmt::format("{}{} (node {})", missing.empty() ? "" : ", ", source_name(sources[s].from),
+            fmt::format("{}{} ({}, node {})", missing.empty() ? "" : ", ",
+                        source_name(sources[s].from), to_string(sources[s].from),
                         node >= 0 ? plan_.cluster.nodes[static_cast<std::size_t>(node)].name : "?");
       }
       throw core::Error(core::ErrorKind::timeout,
@@ -216,9 +217,9 @@ std::vector<Message> Node::receive(Task& t) {
 std::string Node::source_name(plan::GalapagosAddress a) const {
   if (a.cluster == plan::GalapagosAddress::kHost) return "the host";
   for (const TaskPorts& tp : wiring_.tasks) {
-    if (tp.address == a) return fmt::format("{} ({})", tp.name, to_string(a));
+    if (tp.address == a) return tp.kind == TaskKind::compute ? "'" + tp.name + "'" : tp.name;
   }
-  return to_string(a);
+  return "?";
 }
 
 void Node::relay(Task& t, std::vector<Message> in) {

@@ -97,7 +97,7 @@ class Node {
   void emit(Task& task, const Message& m);
   // A comm task's CommOp on the messages of its sources.
   void relay(Task& task, std::vector<Message> in);
-  // "l0.q (cluster 0 ID 1)": a source in errors.
+  // "'l0.q'", "comm kernel 34 (scatter) of Galapagos cluster 0": a source in errors.
   std::string source_name(plan::GalapagosAddress a) const;
 
   const plan::Plan& plan_;

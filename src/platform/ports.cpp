@@ -146,8 +146,9 @@ class Wirer {
   // A task's sources are the kernels that name it as a dest (Cluster Builder's source lists of
   // comm kernels name some that never send, e.g. Q for the K scatter, and leave others out);
   // its listed sources give their order: the port order of a compute kernel, the concatenation
-  // order of a gather. Senders it does not list follow, in address order. A compute kernel must
-  // list exactly its senders: its arbiter tells its inputs apart by them.
+  // order of a gather. Senders it does not list follow, in address order. A compute kernel's
+  // arbiter sends what comes from its first listed source to input 0 and everything else to
+  // input 1 (src/modules.hpp), so that one must send to it.
   void add_senders() {
     for (std::size_t s = 0; s < w_.tasks.size(); ++s) {
       for (std::size_t d = 0; d < w_.tasks[s].dests.size(); ++d) {
@@ -182,15 +183,16 @@ class Wirer {
   }
 
   void check_listed(const TaskPorts& tp, const std::vector<GalapagosAddress>& listed) const {
-    bool ok = listed.size() == tp.sources.size();
-    for (std::size_t i = 0; ok && i < listed.size(); ++i) ok = same(listed[i], tp.sources[i].from);
-    if (ok) return;
+    if (listed.size() == tp.sources.size() && !listed.empty() &&
+        same(listed[0], tp.sources[0].from)) {
+      return;
+    }
     std::string have, want;
     for (const Source& s : tp.sources) have += (have.empty() ? "" : ", ") + to_string(s.from);
     for (GalapagosAddress a : listed) want += (want.empty() ? "" : ", ") + to_string(a);
     throw core::Error(fmt::format(
-        "Galapagos numbering: kernel '{}' ({}) lists sources [{}] but receives from [{}]", tp.name,
-        to_string(tp.address), want, have));
+        "Galapagos numbering: kernel '{}' ({}) lists sources [{}] but receives from [{}]",
+        tp.name, to_string(tp.address), want, have));
   }
 
   // Bytes of one output row of task `t` (depth first over its sources; the numbering is

@@ -275,7 +275,9 @@ void UdpTransport::receive_loop(std::stop_token stop) {
                                       n, kMaxDatagram));
       }
       p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), width_, where);
-      if (p.dest == 0) {
+      // Barrier packets are one header flit for kernel 0; data for kernel 0 (a virtual kernel's,
+      // behind GMISkew's byte) is two flits at least and goes to the router's decoder.
+      if (p.dest == 0 && p.flit_count() == 1) {
         on_barrier_packet(p, where);
         continue;
       }
