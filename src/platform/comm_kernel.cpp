@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/error.h"
-#include "platform/gmi.h"
 
 namespace atl::platform {
 namespace {
@@ -24,6 +24,29 @@ Message chunk(const Message& m, std::size_t offset, std::size_t bytes) {
 }
 
 }  // namespace
+
+Message gather(std::span<const Message> by_source) {
+  if (by_source.empty()) throw core::Error("gather: no sources");
+  Message out;
+  out.header = by_source[0].header;
+  for (std::size_t s = 0; s < by_source.size(); ++s) {
+    if (by_source[s].header.rows != out.header.rows) {
+      throw core::Error(fmt::format("gather: source {} sent {} rows, source 0 sent {}", s,
+                                    by_source[s].header.rows, out.header.rows));
+    }
+    out.row_bytes += by_source[s].row_bytes;
+  }
+  out.data.resize(out.header.rows * out.row_bytes);
+  std::uint8_t* at = out.data.data();
+  for (std::size_t r = 0; r < out.header.rows; ++r) {
+    for (const Message& m : by_source) {
+      if (m.row_bytes == 0) continue;
+      std::memcpy(at, m.row(r).data(), m.row_bytes);
+      at += m.row_bytes;
+    }
+  }
+  return out;
+}
 
 std::vector<Message> comm_outputs(plan::CommOp op, std::vector<Message> in, std::size_t dests) {
   const char* name = plan::to_string(op);

@@ -13,6 +13,11 @@
 
 namespace atl::platform {
 
+// GatherSend on whole messages: each row's pieces concatenated in source order, source 0's
+// header kept (the others dropped). Throws core::Error naming the source whose row count
+// differs from source 0's.
+Message gather(std::span<const Message> by_source);
+
 // One message per dest, from `in` (one per source, in source order). Throws core::Error when
 // the counts do not fit the op (forward: as many sources as dests; broadcast, scatter: one
 // source) or a scatter's rows do not split into `dests` equal chunks.

@@ -58,6 +58,18 @@ TEST(CommKernel, GatherConcatenatesEachRowInSourceOrder) {
   EXPECT_EQ(comm_outputs(CommOp::gather, {b, a}, 1)[0], swapped);
 }
 
+TEST(CommKernel, GatherRejectsSourcesOfDifferentRowCounts) {
+  const Message two = rows({{1}, {2}}), three = rows({{1}, {2}, {3}});
+  try {
+    gather(std::vector<Message>{two, three});
+    FAIL() << "gathered 2 and 3 rows";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("gather: source 1 sent 3 rows, source 0 sent 2"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CommKernel, RejectsCountsThatDoNotFitTheOp) {
   const Message a = rows({{1, 2}});
   EXPECT_THROW(comm_outputs(CommOp::forward, {a, a}, 1), core::Error);

@@ -8,7 +8,6 @@
 #include "graph/encoder.h"
 #include "plans.h"
 #include "platform/arbiter.h"
-#include "platform/gmi.h"
 
 namespace atl::platform {
 namespace {

@@ -15,7 +15,6 @@
 #include "core/npy.h"
 #include "plans.h"
 #include "platform/comm_kernel.h"
-#include "platform/gmi.h"
 #include "platform/gmi_skew.h"
 #include "platform/ports.h"
 #include "platform/stage_params.h"
