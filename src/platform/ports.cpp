@@ -150,11 +150,12 @@ class Wirer {
   // arbiter sends what comes from its first listed source to input 0 and everything else to
   // input 1 (src/modules.hpp), so that one must send to it.
   void add_senders() {
+    incoming_.resize(w_.tasks.size());
     for (std::size_t s = 0; s < w_.tasks.size(); ++s) {
       for (std::size_t d = 0; d < w_.tasks[s].dests.size(); ++d) {
         const std::size_t t = task_at(w_.tasks[s].dests[d].to);
         w_.tasks[t].sources.push_back({w_.tasks[s].address, 0, 0});
-        sender_.emplace(std::pair{t, w_.tasks[t].sources.size() - 1}, std::pair{s, d});
+        incoming_[t].push_back({s, d});
       }
     }
     for (std::size_t t = 0; t < w_.tasks.size(); ++t) {
@@ -170,14 +171,14 @@ class Wirer {
       std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return rank(tp.sources[a]) < rank(tp.sources[b]);
       });
-      std::vector<Source> sorted;
-      std::map<std::pair<std::size_t, std::size_t>, std::pair<std::size_t, std::size_t>> moved;
-      for (std::size_t i = 0; i < order.size(); ++i) {
-        sorted.push_back(tp.sources[order[i]]);
-        moved.emplace(std::pair{t, i}, sender_.at({t, order[i]}));
+      std::vector<Source> sources;
+      std::vector<Incoming> incoming;
+      for (std::size_t i : order) {
+        sources.push_back(tp.sources[i]);
+        incoming.push_back(incoming_[t][i]);
       }
-      for (auto& [key, value] : moved) sender_[key] = value;
-      tp.sources = std::move(sorted);
+      tp.sources = std::move(sources);
+      incoming_[t] = std::move(incoming);
       if (tp.kind == TaskKind::compute) check_listed(tp, listed);
     }
   }
@@ -191,8 +192,8 @@ class Wirer {
     for (const Source& s : tp.sources) have += (have.empty() ? "" : ", ") + to_string(s.from);
     for (GalapagosAddress a : listed) want += (want.empty() ? "" : ", ") + to_string(a);
     throw core::Error(fmt::format(
-        "Galapagos numbering: kernel '{}' ({}) lists sources [{}] but receives from [{}]",
-        tp.name, to_string(tp.address), want, have));
+        "Galapagos numbering: kernel '{}' ({}) lists sources [{}] but receives from [{}]", tp.name,
+        to_string(tp.address), want, have));
   }
 
   // Bytes of one output row of task `t` (depth first over its sources; the numbering is
@@ -224,8 +225,8 @@ class Wirer {
 
   // What source `s` of task `t` sends it per row.
   std::size_t in_bytes(std::size_t t, std::size_t s) {
-    const auto [from, d] = sender_.at({t, s});
-    return dest_bytes(from, d);
+    const Incoming& in = incoming_[t][s];
+    return dest_bytes(in.task, in.dest);
   }
 
   // What task `t` sends its dest `d` per row: the whole row; a scatter's chunk d; a forward's
@@ -319,8 +320,10 @@ class Wirer {
   Wiring w_;
   std::map<GalapagosAddress, int> index_;
   std::vector<std::vector<GalapagosAddress>> listed_;  // per task: the numbering's sources
-  // (task, source index) -> (sending task, its dest index)
-  std::map<std::pair<std::size_t, std::size_t>, std::pair<std::size_t, std::size_t>> sender_;
+  struct Incoming {
+    std::size_t task, dest;  // the sending task and its dest that names the receiver
+  };
+  std::vector<std::vector<Incoming>> incoming_;  // per task, parallel to its sources
   std::vector<std::size_t> out_;  // per task: output row bytes, kUnknown / kBusy while wiring
 };
 
