@@ -262,9 +262,9 @@ bool Node::run_task(Task& t) {
   } catch (const std::exception& e) {
     t.computing = false;
     failure_.record(
-        fmt::format("node {} {} (ID {}): {}", router_.name(),
+        fmt::format("node {} {} ({}): {}", router_.name(),
                     t.kernel ? fmt::format("kernel '{}'", t.kernel->name) : t.ports.name,
-                    t.ports.address.id, e.what()));
+                    to_string(t.ports.address), e.what()));
     return false;
   }
 }

@@ -214,7 +214,7 @@ TEST_F(Processes, MpiKernelThatThrowsEndsTheJobNamingIt) {
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_NE(run_captured(mpirun_command(4, ATOLL_BINARY, args), err, "stderr", "kernel:l1.ffn1"),
             0);
-  EXPECT_NE(err.find("kernel 'l1.ffn1' (ID 23): injected fault (ATOLL_FAULT)"), std::string::npos)
+  EXPECT_NE(err.find("kernel 'l1.ffn1' (cluster 1 ID 10): injected fault (ATOLL_FAULT)"), std::string::npos)
       << err;
   EXPECT_EQ(err.find("Segmentation"), std::string::npos) << err;
   EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
@@ -239,7 +239,7 @@ TEST_F(Processes, RunMpiSurvivesAKernelFault) {
                 }(),
                 err, "stderr", "kernel:l0.ffn2"),
             1);
-  EXPECT_NE(err.find("kernel 'l0.ffn2' (ID 12): injected fault (ATOLL_FAULT)"), std::string::npos)
+  EXPECT_NE(err.find("kernel 'l0.ffn2' (cluster 0 ID 11): injected fault (ATOLL_FAULT)"), std::string::npos)
       << err;
   EXPECT_NE(err.find("atoll: error: run: the MPI job failed with status 1"), std::string::npos)
       << err;
