@@ -1,6 +1,7 @@
 #include "plan/check.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <map>
 #include <utility>
@@ -127,6 +128,70 @@ void check_gather_ids(const Plan& plan, const std::string& where) {
   }
 }
 
+std::string shown(const std::vector<GalapagosAddress>& addresses) {
+  std::vector<std::string> a;
+  for (const GalapagosAddress& x : addresses) a.push_back(fmt::format("[{},{}]", x.cluster, x.id));
+  return fmt::format("[{}]", fmt::join(a, ","));
+}
+
+// The Galapagos numbering must be the one Cluster Builder's rules give for the graph, grouping
+// and placement; the error names the first field that differs.
+void check_numbering(const Plan& plan, const std::string& where) {
+  const Galapagos& found = plan.galapagos;
+  if (found.clusters.empty()) return;
+  Galapagos built;
+  try {
+    built = number_galapagos(plan.graph, found.grouping, plan.node_of_kernel);
+  } catch (const core::Error& e) {
+    throw core::Error(e.kind(), fmt::format("{}: galapagos.grouping: {}", where, e.what()));
+  }
+  if (found == built) return;
+  auto differ = [&](const std::string& path, const auto& f, const auto& e) {
+    if (f == e) return;
+    throw core::Error(fmt::format(
+        "{}: galapagos.{}: {}, expected {} (a plan's Galapagos numbering must be the one Cluster "
+        "Builder's rules give for its graph, grouping and placement, docs/galapagos.md)",
+        where, path, f, e));
+  };
+  auto kernel_name = [&](int k) {
+    return k < 0 ? std::string("none")
+                 : "'" + plan.graph.kernels.at(static_cast<std::size_t>(k)).name + "'";
+  };
+  auto node_name = [&](int n) {
+    return n < 0 || static_cast<std::size_t>(n) >= plan.cluster.nodes.size()
+               ? std::to_string(n)
+               : "'" + plan.cluster.nodes[static_cast<std::size_t>(n)].name + "'";
+  };
+  auto names = [](const std::vector<graph::Sublayer>& sublayers) {
+    std::vector<std::string> n;
+    for (graph::Sublayer s : sublayers) n.push_back(graph::to_string(s));
+    return fmt::format("[{}]", fmt::join(n, ","));
+  };
+  differ("clusters", fmt::format("{} entries", found.clusters.size()),
+         fmt::format("{} entries", built.clusters.size()));
+  for (std::size_t c = 0; c < built.clusters.size(); ++c) {
+    const GalapagosCluster& f = found.clusters[c];
+    const GalapagosCluster& b = built.clusters[c];
+    const std::string at = fmt::format("clusters[{}]", c);
+    differ(at + ".layer", f.layer, b.layer);
+    differ(at + ".sublayers", names(f.sublayers), names(b.sublayers));
+    differ(at + ".kernels", fmt::format("{} entries", f.kernels.size()),
+           fmt::format("{} entries", b.kernels.size()));
+    for (std::size_t i = 0; i < b.kernels.size(); ++i) {
+      const GalapagosKernel& fk = f.kernels[i];
+      const GalapagosKernel& bk = b.kernels[i];
+      const std::string kat = fmt::format("{}.kernels[{}]", at, i);
+      differ(kat + ".id", fk.id, bk.id);
+      differ(kat + ".kind", std::string(to_string(fk.kind)), std::string(to_string(bk.kind)));
+      differ(kat + ".op", std::string(to_string(fk.op)), std::string(to_string(bk.op)));
+      differ(kat + ".kernel", kernel_name(fk.graph_kernel), kernel_name(bk.graph_kernel));
+      differ(kat + ".node", node_name(fk.node), node_name(bk.node));
+      differ(kat + ".dests", shown(fk.dests), shown(bk.dests));
+      differ(kat + ".sources", shown(fk.sources), shown(bk.sources));
+    }
+  }
+}
+
 }  // namespace
 
 void check_meaning(const Plan& plan, const std::string& where) {
@@ -156,6 +221,7 @@ void check_meaning(const Plan& plan, const std::string& where) {
   check_kernels(g, built, same);
   check_streams(g, built, same);
   check_gather_ids(plan, where);
+  check_numbering(plan, where);
 }
 
 }  // namespace atl::plan

@@ -24,7 +24,9 @@ inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
 //   that shape and the knobs of the layer-0 kernels (graph::model_config, graph::knobs_of);
 // - every gather lists its sources in increasing kernel ID: the hardware's GatherRecv (and the
 //   software node) concatenates the rows of a gather in ID order, so any other order would
-//   permute the heads.
+//   permute the heads;
+// - the Galapagos numbering, when the plan has one, equals number_galapagos of the graph, its
+//   grouping and the placement (the error names the first field that differs).
 // The shape is checked and the kernel count compared before anything is built, so a huge
 // graph.layers or heads costs nothing.
 void check_meaning(const Plan& plan, const std::string& where);

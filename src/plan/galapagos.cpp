@@ -79,7 +79,7 @@ std::vector<LayerKernels> collect(const graph::Graph& g) {
     const bool per_head = k.role == Role::attention || k.role == Role::context;
     const std::int64_t count = per_head ? g.heads : k.parts;
     const std::int64_t index = per_head ? k.head : k.part;
-    if (slots->empty() && count > 0 && count <= static_cast<std::int64_t>(kMaxKernels)) {
+    if (slots->empty() && count > 0 && count <= static_cast<std::int64_t>(g.kernels.size())) {
       slots->assign(static_cast<std::size_t>(count), -1);
     }
     if (count != static_cast<std::int64_t>(slots->size()) || index < 0 || index >= count ||

@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "core/json_field.h"
 #include "graph/json.h"
+#include "graph/sublayer.h"
 #include "plan/check.h"
 
 namespace atl::plan {
@@ -19,7 +20,9 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kFormat = "atoll-plan";
-constexpr int kVersion = 1;
+// Version 2 adds "galapagos" (the grouping and Cluster Builder's numbering). A version-1 file is
+// read with the published single-cluster grouping, its numbering computed.
+constexpr int kVersion = 2;
 
 const char* topology_name(hw::Topology t) {
   switch (t) {
@@ -185,6 +188,135 @@ Estimate estimate_from(const json& j, const hw::Cluster& c, const std::string& a
   return e;
 }
 
+// An address as [cluster, id]; cluster -1 (GalapagosAddress::kHost) is the host.
+json addresses_json(const std::vector<GalapagosAddress>& addresses) {
+  json a = json::array();
+  for (const GalapagosAddress& x : addresses) a.push_back({x.cluster, x.id});
+  return a;
+}
+
+std::vector<GalapagosAddress> addresses_from(const json& j, const std::string& key,
+                                             const std::string& at) {
+  std::vector<GalapagosAddress> a;
+  const json& list = core::json_array(j, key, at);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const json& x = list[i];
+    const auto bad = [&] {
+      return core::Error(
+          fmt::format("{}.{}[{}]: expected [cluster, id] with cluster -1 (the "
+                      "host) or a cluster index and id 0..255, got {}",
+                      at, key, i, core::shown(x)));
+    };
+    if (!x.is_array() || x.size() != 2 || !x[0].is_number_integer() || !x[1].is_number_integer()) {
+      throw bad();
+    }
+    const auto cluster = x[0].get<std::int64_t>(), id = x[1].get<std::int64_t>();
+    if (cluster < GalapagosAddress::kHost || cluster > 0x7fffffff || id < 0 || id > 255) {
+      throw bad();
+    }
+    a.push_back({static_cast<int>(cluster), static_cast<std::uint32_t>(id)});
+  }
+  return a;
+}
+
+json sublayers_json(const std::vector<graph::Sublayer>& sublayers) {
+  json names = json::array();
+  for (graph::Sublayer s : sublayers) names.push_back(graph::to_string(s));
+  return names;
+}
+
+// A list of sub-layer names at `at`.
+std::vector<graph::Sublayer> sublayers_from(const json& names, const std::string& at) {
+  if (!names.is_array()) {
+    throw core::Error(fmt::format("{}: expected a list of sub-layer names", at));
+  }
+  std::vector<graph::Sublayer> sublayers;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string sat = fmt::format("{}[{}]", at, i);
+    if (!names[i].is_string()) {
+      throw core::Error(
+          fmt::format("{}: expected a sub-layer name, got {}", sat, core::shown(names[i])));
+    }
+    sublayers.push_back(graph::sublayer_from_string(names[i].get<std::string>(), sat));
+  }
+  return sublayers;
+}
+
+json galapagos_json(const Galapagos& g, const Plan& p) {
+  json clusters = json::array();
+  for (const GalapagosCluster& c : g.clusters) {
+    json kernels = json::array();
+    for (const GalapagosKernel& k : c.kernels) {
+      json x = {{"id", k.id},
+                {"kind", to_string(k.kind)},
+                {"node", p.cluster.nodes.at(static_cast<std::size_t>(k.node)).name},
+                {"dests", addresses_json(k.dests)},
+                {"sources", addresses_json(k.sources)}};
+      if (k.kind == GalapagosKind::compute) {
+        x["kernel"] = p.graph.kernels.at(static_cast<std::size_t>(k.graph_kernel)).name;
+      } else if (k.kind != GalapagosKind::gmi) {
+        x["op"] = to_string(k.op);
+      }
+      kernels.push_back(std::move(x));
+    }
+    clusters.push_back({{"layer", c.layer},
+                        {"sublayers", sublayers_json(c.sublayers)},
+                        {"kernels", std::move(kernels)}});
+  }
+  json grouping = json::array();
+  for (const auto& group : g.grouping) grouping.push_back(sublayers_json(group));
+  return {{"grouping", std::move(grouping)}, {"clusters", std::move(clusters)}};
+}
+
+// Reads the numbering as written; check_meaning then compares it with the one the graph,
+// grouping and placement give.
+Galapagos galapagos_from(const json& j, const Plan& p, const std::map<std::string, int>& node_index,
+                         const std::string& at) {
+  Galapagos g;
+  const json& groups = core::json_array(j, "grouping", at);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    g.grouping.push_back(sublayers_from(groups[i], fmt::format("{}.grouping[{}]", at, i)));
+  }
+  std::map<std::string, int> kernel_index;
+  for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
+    kernel_index[p.graph.kernels[k].name] = static_cast<int>(k);
+  }
+  auto index_of = [](const std::map<std::string, int>& names, const std::string& name,
+                     const std::string& field, const char* what) {
+    auto it = names.find(name);
+    if (it == names.end()) throw core::Error(fmt::format("{}: unknown {} '{}'", field, what, name));
+    return it->second;
+  };
+  const json& clusters = core::json_array(j, "clusters", at);
+  for (std::size_t c = 0; c < clusters.size(); ++c) {
+    const std::string cat = fmt::format("{}.clusters[{}]", at, c);
+    GalapagosCluster& cluster = g.clusters.emplace_back();
+    cluster.layer = core::json_field<int>(clusters[c], "layer", cat);
+    cluster.sublayers =
+        sublayers_from(core::json_array(clusters[c], "sublayers", cat), cat + ".sublayers");
+    const json& kernels = core::json_array(clusters[c], "kernels", cat);
+    for (std::size_t i = 0; i < kernels.size(); ++i) {
+      const std::string kat = fmt::format("{}.kernels[{}]", cat, i);
+      const json& x = kernels[i];
+      GalapagosKernel& k = cluster.kernels.emplace_back();
+      k.id = static_cast<std::uint32_t>(core::json_int(x, "id", kat, 0, 255));
+      k.kind =
+          galapagos_kind_from_string(core::json_field<std::string>(x, "kind", kat), kat + ".kind");
+      if (k.kind == GalapagosKind::compute) {
+        k.graph_kernel = index_of(kernel_index, core::json_field<std::string>(x, "kernel", kat),
+                                  kat + ".kernel", "graph kernel");
+      } else if (k.kind != GalapagosKind::gmi) {
+        k.op = comm_op_from_string(core::json_field<std::string>(x, "op", kat), kat + ".op");
+      }
+      k.node = index_of(node_index, core::json_field<std::string>(x, "node", kat), kat + ".node",
+                        "node");
+      k.dests = addresses_from(x, "dests", kat);
+      k.sources = addresses_from(x, "sources", kat);
+    }
+  }
+  return g;
+}
+
 }  // namespace
 
 json to_json(const Plan& p) {
@@ -208,7 +340,8 @@ json to_json(const Plan& p) {
           {"cluster", cluster_json(p.cluster)},
           {"placement", std::move(placement)},
           {"routing", std::move(routing)},
-          {"estimate", estimate_json(p.estimate, p.cluster)}};
+          {"estimate", estimate_json(p.estimate, p.cluster)},
+          {"galapagos", galapagos_json(p.galapagos, p)}};
 }
 
 Plan plan_from_json(const json& j, const std::string& where) {
@@ -216,9 +349,10 @@ Plan plan_from_json(const json& j, const std::string& where) {
   if (core::json_field<std::string>(j, "format", where) != kFormat) {
     throw core::Error(fmt::format("{}.format: expected '{}'", where, kFormat));
   }
-  if (const int v = core::json_field<int>(j, "version", where); v != kVersion) {
-    throw core::Error(
-        fmt::format("{}.version: {} is not supported (expected {})", where, v, kVersion));
+  const int version = core::json_field<int>(j, "version", where);
+  if (version != 1 && version != kVersion) {
+    throw core::Error(fmt::format("{}.version: {} is not supported (expected 1 or {})", where,
+                                  version, kVersion));
   }
   Plan p;
   p.model_config = core::json_field<std::string>(j, "model_config", where);
@@ -263,8 +397,21 @@ Plan plan_from_json(const json& j, const std::string& where) {
   auto estimate_it = j.find("estimate");
   if (estimate_it == j.end()) throw core::Error(fmt::format("{}.estimate: missing field", where));
   p.estimate = estimate_from(*estimate_it, p.cluster, where + ".estimate");
+  if (version == kVersion) {
+    auto galapagos_it = j.find("galapagos");
+    if (galapagos_it == j.end()) {
+      throw core::Error(fmt::format("{}.galapagos: missing field", where));
+    }
+    p.galapagos = galapagos_from(*galapagos_it, p, node_index, where + ".galapagos");
+    if (p.galapagos.clusters.empty()) {
+      throw core::Error(fmt::format("{}.galapagos.clusters: no clusters", where));
+    }
+  }
   validate(p, where);
   check_meaning(p, where);
+  if (version == 1) {
+    p.galapagos = number_galapagos(p.graph, graph::single_cluster_grouping(), p.node_of_kernel);
+  }
 
   // The routing table is derived data; it is stored for readers of the file (and the Galapagos
   // export) and must agree with the placement.
@@ -294,6 +441,11 @@ std::string plan_text(const Plan& plan) {
 }
 
 void save_plan(const Plan& plan, const std::filesystem::path& path) {
+  if (plan.galapagos.clusters.empty()) {
+    throw core::Error(core::ErrorKind::internal,
+                      fmt::format("{}: the plan has no Galapagos numbering (make_plan numbers it)",
+                                  path.string()));
+  }
   validate(plan, path.string());
   check_meaning(plan, path.string());
   core::write_text_file(path, plan_text(plan));

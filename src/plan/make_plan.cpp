@@ -5,12 +5,14 @@
 namespace atl::plan {
 
 Plan make_plan(std::string model_config, graph::Graph graph, hw::Cluster cluster,
-               std::vector<int> node_of_kernel, cost::Estimate estimate, Objective objective) {
+               std::vector<int> node_of_kernel, cost::Estimate estimate, Objective objective,
+               graph::Grouping grouping) {
   Plan p;
   p.model_config = std::move(model_config);
   p.graph = std::move(graph);
   p.cluster = std::move(cluster);
   p.node_of_kernel = std::move(node_of_kernel);
+  p.galapagos = number_galapagos(p.graph, grouping, p.node_of_kernel);
   p.galapagos_compatible_ids = p.graph.kernels.size() <= 255;
   p.kernel_id = assign_kernel_ids(p.graph, p.galapagos_compatible_ids);
   p.objective = objective;

@@ -90,6 +90,8 @@ void validate(const Plan& plan, const std::string& where) {
                       name, id));
     }
   }
+  if (!plan.galapagos.clusters.empty())
+    graph::validate(plan.galapagos.grouping, where + ": grouping");
   if (plan.estimate.nodes.size() != plan.cluster.nodes.size()) {
     fail(fmt::format("estimate: {} node entries for {} cluster nodes", plan.estimate.nodes.size(),
                      plan.cluster.nodes.size()));

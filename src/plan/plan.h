@@ -1,6 +1,7 @@
 // Plan: everything needed to run, simulate or build a mapped model, in one JSON file:
 // the kernel graph (with its chosen knobs), the cluster, the kernel -> node placement, the
-// Galapagos kernel IDs, the routing table and the mapper's estimates.
+// Galapagos clusters and their numbering (plan/galapagos.h), the legacy flat kernel IDs and
+// routing table, and the mapper's estimates.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +29,14 @@ struct Plan {
   std::string model_config;  // path or name of the model YAML it came from
   graph::Graph graph;
   hw::Cluster cluster;
-  std::vector<int> node_of_kernel;       // per graph kernel: index into cluster.nodes
+  std::vector<int> node_of_kernel;  // per graph kernel: index into cluster.nodes
+  // The grouping of sub-layers into Galapagos clusters and Cluster Builder's numbering of them
+  // for this graph and placement (number_galapagos). Empty for a graph that is no encoder (the
+  // simulator's toy graphs); make_plan and load_plan always fill it.
+  Galapagos galapagos;
+  // Legacy flat IDs, kept until the software nodes route by `galapagos`.
   std::vector<std::uint32_t> kernel_id;  // per graph kernel: Galapagos ID (8-bit in compat mode)
   bool galapagos_compatible_ids = true;  // all IDs < 256
-  Galapagos galapagos;  // the Cluster Builder numbering (stand-in until the plan carries it)
   Objective objective = Objective::latency;
   Estimate estimate;
   friend bool operator==(const Plan&, const Plan&) = default;
@@ -49,7 +54,8 @@ std::vector<int> routing_table(const Plan& plan);
 
 // Throws core::Error naming `where` and the field, kernel or node unless the plan is coherent:
 // valid graph, one placement and one ID per kernel, node indices in range, IDs consecutive from 1
-// and below 256 in compatible mode, one estimate per node. This is the structure every user of
+// and below 256 in compatible mode, one estimate per node, a Galapagos grouping (when numbered)
+// that is a partition of the eight sub-layers. This is the structure every user of
 // a plan needs (the simulator times toy graphs too); what the plan computes is checked by
 // check_meaning (plan/check.h), which the file readers and writers and the software nodes add.
 void validate(const Plan& plan, const std::string& where);

@@ -43,6 +43,7 @@ Plan tiny_plan() {
   p.cluster.nodes = {{"a", hw::load_catalogue(hw::default_catalogue_dir()).at("sidewinder-100")}};
   p.node_of_kernel.assign(p.graph.kernels.size(), 0);
   p.kernel_id = assign_kernel_ids(p.graph, true);
+  p.galapagos = number_galapagos(p.graph, graph::single_cluster_grouping(), p.node_of_kernel);
   p.objective = Objective::manual;
   p.estimate.nodes.resize(1);
   return p;
@@ -284,6 +285,51 @@ TEST(PlanCheck, EveryKernelOrStreamEditIsRefusedNamingTheFile) {
     }
   }
   EXPECT_EQ(edits, 28 * 5 + 28 * 2 + 28 * 10 - 26 + 43 * (2 + 4 + 4));
+}
+
+// The numbering is recomputed from graph, grouping and placement; a file whose numbering says
+// anything else is refused at the first field that differs.
+TEST(PlanCheck, EditedNumbering) {
+  const std::string why =
+      " (a plan's Galapagos numbering must be the one Cluster Builder's rules give for its graph, "
+      "grouping and placement, docs/galapagos.md)";
+  json j = to_json(tiny_plan());
+  // Layer 1's Q (ID 1 of cluster 1) sending to K's scatter.
+  ASSERT_EQ(j["galapagos"]["clusters"][1]["kernels"][1]["dests"], json::parse("[[1, 15]]"));
+  j["galapagos"]["clusters"][1]["kernels"][1]["dests"][0][1] = 16;
+  EXPECT_EQ(error_of(j),
+            "p.json: galapagos.clusters[1].kernels[1].dests: [[1,16]], expected [[1,15]]" + why);
+  j = to_json(tiny_plan());
+  j["galapagos"]["clusters"][0]["kernels"][2]["kernel"] = "l0.q";
+  EXPECT_EQ(error_of(j),
+            "p.json: galapagos.clusters[0].kernels[2].kernel: 'l0.q', expected 'l0.k'" + why);
+  j = to_json(tiny_plan());
+  j["galapagos"]["clusters"][0]["kernels"][18]["op"] = "broadcast";  // the heads' gather
+  EXPECT_EQ(error_of(j),
+            "p.json: galapagos.clusters[0].kernels[18].op: broadcast, expected gather" + why);
+  // Another grouping with the numbering of the published one.
+  j = to_json(tiny_plan());
+  j["galapagos"]["grouping"] = json::parse(
+      R"([["attention_0", "attention_1", "attention_2", "attention_output_0",
+           "attention_output_1"], ["intermediate_0", "intermediate_output_0",
+           "intermediate_output_1"]])");
+  EXPECT_EQ(error_of(j), "p.json: galapagos.clusters: 2 entries, expected 4 entries" + why);
+  j["galapagos"]["grouping"][1][0] = "intermediate_7";
+  EXPECT_EQ(error_of(j),
+            "p.json.galapagos.grouping[1][0]: unknown sub-layer 'intermediate_7' (expected one "
+            "of: attention_0, attention_1, attention_2, attention_output_0, attention_output_1, "
+            "intermediate_0, intermediate_output_0, intermediate_output_1)");
+  j["galapagos"]["grouping"][1][0] = "intermediate_output_0";
+  EXPECT_EQ(error_of(j),
+            "p.json: grouping[1]: sub-layer 'intermediate_output_0' is in more than one group");
+  j = to_json(tiny_plan());
+  j["galapagos"]["clusters"][0]["kernels"][3]["sources"][0] = json::parse("[0, 256]");
+  EXPECT_EQ(error_of(j),
+            "p.json.galapagos.clusters[0].kernels[3].sources[0]: expected [cluster, id] with "
+            "cluster -1 (the host) or a cluster index and id 0..255, got [0,256]");
+  j = to_json(tiny_plan());
+  j["galapagos"]["clusters"] = json::array();
+  EXPECT_EQ(error_of(j), "p.json.galapagos.clusters: no clusters");
 }
 
 TEST(PlanCheck, SavingRefusesAWrongPlanToo) {

@@ -611,6 +611,16 @@ TEST(GalapagosNumbering, MoreThan255IdsInAClusterDoNotFit) {
   const Galapagos six = number(g, kSixFpgaGrouping);
   EXPECT_EQ(six.clusters[1].kernels.size(), 256u);
   EXPECT_EQ(six.clusters[1].kernels.back().id, 255u);
+  // 300 heads fit no grouping.
+  c.heads = c.hidden = 300;
+  const graph::Graph heads300 = graph::build_encoder_graph(c);
+  EXPECT_EQ(kind_of(heads300, kSixFpgaGrouping), core::ErrorKind::does_not_fit);
+  EXPECT_EQ(kind_of(heads300, groups({{"attention_0"},
+                                      {"attention_1"},
+                                      {"attention_2"},
+                                      {"attention_output_0", "attention_output_1", "intermediate_0",
+                                       "intermediate_output_0", "intermediate_output_1"}})),
+            core::ErrorKind::does_not_fit);
 }
 }  // namespace
 }  // namespace atl::plan

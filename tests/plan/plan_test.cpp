@@ -8,6 +8,7 @@
 #include "graph/encoder.h"
 #include "plan/galapagos_xml.h"
 #include "plan/json.h"
+#include "plan/make_plan.h"
 
 namespace atl::plan {
 namespace {
@@ -49,6 +50,7 @@ Plan tiny_plan() {
   p.node_of_kernel.assign(p.graph.kernels.size(), 1);
   p.node_of_kernel[0] = 0;  // the source on a, the rest on b
   p.kernel_id = assign_kernel_ids(p.graph, true);
+  p.galapagos = number_galapagos(p.graph, graph::single_cluster_grouping(), p.node_of_kernel);
   p.objective = Objective::manual;
   p.estimate.latency_us = 12.345678901234;
   p.estimate.throughput_seq_per_s = 1.0 / 3.0;
@@ -102,6 +104,77 @@ TEST(PlanJson, RoundTripIsEqualAndByteIdentical) {
   EXPECT_EQ(back, p);
   EXPECT_EQ(back.cluster.nodes[0].device.kernel_clock_mhz, 199.498);
   EXPECT_EQ(plan_text(back), plan_text(p));
+}
+
+TEST(PlanJson, WritesTheGalapagosNumbering) {
+  const nlohmann::json j = to_json(tiny_plan());
+  EXPECT_EQ(j["version"], 2);
+  const nlohmann::json& g = j["galapagos"];
+  EXPECT_EQ(
+      g["grouping"],
+      nlohmann::json::array({nlohmann::json(
+          {"attention_0", "attention_1", "attention_2", "attention_output_0", "attention_output_1",
+           "intermediate_0", "intermediate_output_0", "intermediate_output_1"})}));
+  ASSERT_EQ(g["clusters"].size(), 1u);
+  EXPECT_EQ(g["clusters"][0]["layer"], 0);
+  EXPECT_EQ(g["clusters"][0]["sublayers"], g["grouping"][0]);
+  // One head: q 1, k 2, v 3, attention 4, context 5, out_proj 6, LN1 7, FFN1 8, FFN2 9, LN2 10,
+  // input broadcast 11 (fed by the host, [-1, 10]), scatters 12..14, gather 15, broadcast 16.
+  const nlohmann::json& k = g["clusters"][0]["kernels"];
+  ASSERT_EQ(k.size(), 17u);
+  EXPECT_EQ(k[0], nlohmann::json::parse(
+                      R"({"id": 0, "kind": "gmi", "node": "b", "dests": [], "sources": []})"));
+  EXPECT_EQ(k[1], nlohmann::json::parse(R"({"id": 1, "kind": "compute", "kernel": "l0.q",
+      "node": "b", "dests": [[0, 12]], "sources": [[0, 11]]})"));
+  EXPECT_EQ(k[10]["dests"], nlohmann::json::parse("[[-1, 11]]"));
+  EXPECT_EQ(k[11], nlohmann::json::parse(R"({"id": 11, "kind": "virtual", "op": "broadcast",
+      "node": "b", "dests": [[0, 1], [0, 2], [0, 3], [0, 7]], "sources": [[-1, 10]]})"));
+  EXPECT_EQ(k[16]["op"], "broadcast");
+  EXPECT_EQ(k[16]["dests"], nlohmann::json::parse("[[0, 8], [0, 10]]"));
+}
+
+TEST(PlanJson, VersionOneFilesGetThePublishedGrouping) {
+  nlohmann::json j = to_json(tiny_plan());
+  j.erase("galapagos");
+  j["version"] = 1;
+  EXPECT_EQ(plan_from_json(j, "v1.json"), tiny_plan());
+  j["version"] = 3;
+  EXPECT_EQ(error_of(j), "p.json.version: 3 is not supported (expected 1 or 2)");
+  j["version"] = 2;
+  EXPECT_EQ(error_of(j), "p.json.galapagos: missing field");
+}
+
+TEST(PlanJson, SavingNeedsTheNumbering) {
+  Plan p = tiny_plan();
+  p.galapagos = {};
+  const auto path = std::filesystem::path(::testing::TempDir()) / "unnumbered.json";
+  try {
+    save_plan(p, path);
+    ADD_FAILURE() << "saved a plan without numbering";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::internal);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(MakePlan, NumbersTheGrouping) {
+  const Plan base = tiny_plan();
+  const graph::Grouping two = {
+      {graph::Sublayer::attention_0, graph::Sublayer::attention_1, graph::Sublayer::attention_2,
+       graph::Sublayer::attention_output_0, graph::Sublayer::attention_output_1},
+      {graph::Sublayer::intermediate_0, graph::Sublayer::intermediate_output_0,
+       graph::Sublayer::intermediate_output_1}};
+  const Plan p = make_plan(base.model_config, base.graph, base.cluster, base.node_of_kernel,
+                           base.estimate, base.objective, two);
+  EXPECT_EQ(p.galapagos, number_galapagos(base.graph, two, base.node_of_kernel));
+  EXPECT_EQ(p.galapagos.clusters.size(), 2u);
+  EXPECT_EQ(make_plan(base.model_config, base.graph, base.cluster, base.node_of_kernel,
+                      base.estimate, base.objective)
+                .galapagos,
+            base.galapagos);
+  // The legacy flat IDs stay as they were.
+  EXPECT_EQ(p.kernel_id, base.kernel_id);
+  EXPECT_TRUE(p.galapagos_compatible_ids);
 }
 
 TEST(PlanJson, LoadNamesTheBadField) {
