@@ -49,9 +49,9 @@ struct TaskPorts {
   plan::CommOp op = plan::CommOp::forward;  // comm tasks
   int graph_kernel = -1;                    // compute tasks
   int node = -1;
-  std::string name;             // "l0.q", "comm kernel 34 (scatter) of cluster 0", "the host"
-  std::vector<Source> sources;  // in Cluster Builder's order
-  std::vector<Dest> dests;      // in Cluster Builder's order
+  std::string name;  // "l0.q", "comm kernel 34 (scatter) of Galapagos cluster 0", "the host"
+  std::vector<Source> sources;  // the kernels sending to it, in the order the numbering lists them
+  std::vector<Dest> dests;      // in the numbering's order
   std::size_t out_row_bytes = 0;
 };
 
@@ -67,10 +67,11 @@ IdWidth id_width(const plan::Plan& plan);
 
 // Wiring of `numbering` for `plan`'s graph, rows of `tokens` tokens (attention probabilities
 // have one byte per token). The host's ends sit where the graph's source and sink kernels are
-// placed. Throws core::Error naming the kernel when the numbering does not fit together
-// (a source that does not send to the kernel naming it, two sources with one TID, scatter rows
-// that do not split evenly, a compute kernel whose inputs differ from its graph kernel's) or
-// does not say where the input enters or the output leaves.
+// placed. Throws core::Error naming the kernel when the numbering does not fit together (a dest
+// that is no kernel, a compute kernel whose first listed source does not send to it or whose
+// sources' rows are not what its graph kernel's input ports take, two sources with one TID,
+// scatter rows that do not split evenly) or does not say where the input enters or the output
+// leaves.
 Wiring wire(const plan::Plan& plan, const plan::Galapagos& numbering, std::int64_t tokens);
 
 }  // namespace atl::platform
