@@ -89,7 +89,13 @@ Packet row_packet_of(std::size_t flits, std::uint32_t dest) {
 }
 
 // Node 1 holds kernel 2 (the receiver); node 0 kernel 1 (the sender).
-const std::vector<int> kTable{-1, 0, 1};
+// Kernel 1 (cluster 0) on node 0, kernel 2 on node 1.
+RoutingTable two_nodes() {
+  RoutingTable t;
+  add_route(t, {0, 1}, 0);
+  add_route(t, {0, 2}, 1);
+  return t;
+}
 
 // Does nothing: the receiving side of a transport benchmark never sends.
 class NoSend final : public Transport {
@@ -113,9 +119,9 @@ void BM_UdpTransport(benchmark::State& state) {
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
   UdpTransport tx(endpoints, 0, IdWidth::galapagos8), rx(endpoints, 1, IdWidth::galapagos8);
   NoSend none;
-  Router router(1, "rx", kTable, IdWidth::galapagos8, none);
+  Router router(1, "rx", two_nodes(), IdWidth::galapagos8, none);
   Fifo<Packet> inbox("bench", static_cast<std::size_t>(packets));
-  router.attach(2, inbox);
+  router.attach({0, 2}, inbox);
   Failure failure;
   const Attachment attached = rx.attach(1, router, failure);
   const Deadline setup = Clock::now() + seconds(10);
@@ -152,13 +158,13 @@ int mpi_stream(std::int64_t packets, std::size_t flits, const std::string& out) 
   MpiSession mpi(nullptr, nullptr);
   MpiTransport transport(rank_layout(2, mpi.world(), 1), IdWidth::galapagos8);
   NoSend none;
-  Router router(mpi.rank(), fmt::format("rank{}", mpi.rank()), kTable, IdWidth::galapagos8,
+  Router router(mpi.rank(), fmt::format("rank{}", mpi.rank()), two_nodes(), IdWidth::galapagos8,
                 mpi.rank() == 1 ? static_cast<Transport&>(none) : transport);
   Fifo<Packet> inbox("bench", static_cast<std::size_t>(packets));
   Failure failure;
   Attachment attached;
   if (mpi.rank() == 1) {
-    router.attach(2, inbox);
+    router.attach({0, 2}, inbox);
     attached = transport.attach(1, router, failure);
   }
   const Deadline deadline = Clock::now() + seconds(60);

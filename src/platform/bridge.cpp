@@ -36,6 +36,7 @@ std::array<std::uint8_t, kFlitBytes> encode_bridge_header(const BridgeHeader& h,
     put_le(f.data() + 8, h.dest, 4);
   }
   put_le(f.data() + 16, h.keep == kAllKeep ? 0 : h.keep, 8);
+  put_le(f.data() + 24, static_cast<std::uint32_t>(h.cluster), 4);
   return f;
 }
 
@@ -54,6 +55,7 @@ BridgeHeader decode_bridge_header(std::span<const std::uint8_t> flit, IdWidth wi
     h.dest = static_cast<std::uint32_t>(get_le(flit.data() + 8, 4));
   }
   h.keep = get_le(flit.data() + 16, 8);
+  h.cluster = static_cast<std::int32_t>(static_cast<std::uint32_t>(get_le(flit.data() + 24, 4)));
   return h;
 }
 
@@ -61,7 +63,8 @@ void append_wire(const Packet& p, IdWidth width, std::vector<std::uint8_t>& out)
   const auto h = encode_bridge_header({.size = static_cast<std::uint16_t>(p.flit_count()),
                                        .src = p.id,
                                        .dest = p.dest,
-                                       .keep = p.keep},
+                                       .keep = p.keep,
+                                       .cluster = p.cluster},
                                       width);
   out.insert(out.end(), h.begin(), h.end());
   out.insert(out.end(), p.data.begin(), p.data.end());
@@ -92,6 +95,7 @@ Packet from_wire(std::span<const std::uint8_t> bytes, IdWidth width, const std::
   p.id = h.src;
   p.user = h.size;
   p.keep = h.keep == 0 ? kAllKeep : h.keep;
+  p.cluster = h.cluster;
   p.data.assign(bytes.begin() + kFlitBytes, bytes.end());
   validate(p, where);
   return p;

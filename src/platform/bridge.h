@@ -4,9 +4,11 @@
 // and restores TID, TDEST and TUSER. This is the byte stream the UDP transport sends, so a
 // Galapagos FPGA node can take the place of a software node.
 //
-// Two atoll additions, both in bits Galapagos leaves zero (a Galapagos bridge ignores them and
+// Three atoll additions, all in bits Galapagos leaves zero (a Galapagos bridge ignores them and
 // sends zeros, which decode to the Galapagos meaning):
 //   - bytes [23:16] carry the last flit's TKEEP (zero = all bytes kept);
+//   - bytes [27:24] carry the Galapagos cluster of the destination (Packet::cluster, a signed
+//     32-bit little-endian number; zero = cluster 0, the only one a single-cluster plan has);
 //   - with 32-bit IDs (IdWidth::wide32) the source is in bytes [7:4] and the destination in
 //     bytes [11:8], and bits [31:16] are zero.
 #pragma once
@@ -22,10 +24,11 @@
 namespace atl::platform {
 
 struct BridgeHeader {
-  std::uint16_t size = 0;  // payload flits
-  std::uint32_t src = 0;   // TID
-  std::uint32_t dest = 0;  // TDEST
-  std::uint64_t keep = 0;  // last flit's TKEEP; 0 = all kept (what Galapagos sends)
+  std::uint16_t size = 0;    // payload flits
+  std::uint32_t src = 0;     // TID
+  std::uint32_t dest = 0;    // TDEST
+  std::uint64_t keep = 0;    // last flit's TKEEP; 0 = all kept (what Galapagos sends)
+  std::int32_t cluster = 0;  // the destination's Galapagos cluster (Packet::cluster)
   friend bool operator==(const BridgeHeader&, const BridgeHeader&) = default;
 };
 

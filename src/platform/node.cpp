@@ -7,17 +7,20 @@
 #include <atomic>
 #include <chrono>
 #include <limits>
+#include <optional>
 
 #include "core/error.h"
-#include "platform/gmi.h"
+#include "platform/arbiter.h"
+#include "platform/comm_kernel.h"
+#include "platform/gmi_skew.h"
 #include "platform/stage_pipeline.h"
 
 namespace atl::platform {
 
 struct Node::Task {
-  const graph::Kernel& kernel;
-  const KernelPorts& ports;
-  StagePipeline pipeline;
+  const TaskPorts& ports;
+  const graph::Kernel* kernel;            // compute tasks: the graph kernel
+  std::optional<StagePipeline> pipeline;  // compute tasks
   Fifo<Packet> inbox;
   // Kernel-level traffic of the last sequence: written by this task's thread, reset by post()
   // and read after wait(), when the task is idle.
@@ -31,12 +34,14 @@ struct Node::Task {
 
 namespace {
 
-// Room for one whole sequence of every input stream, so a node's network receiver never
-// stalls behind a kernel that is still busy with a previous sequence; a FIFO never needs less.
-std::size_t inbox_capacity(const KernelPorts& kp, std::uint32_t rows) {
-  std::size_t sources = 0;
-  for (const InPort& in : kp.inputs) sources += in.sources.size();
-  return std::max<std::size_t>(64, sources * (rows + 1));
+// Room for one whole sequence from every source, so a node's network receiver never stalls
+// behind a task that is still busy with a previous sequence; a FIFO never needs less.
+std::size_t inbox_capacity(const TaskPorts& tp, std::uint32_t rows) {
+  return std::max<std::size_t>(64, tp.sources.size() * (rows + 1));
+}
+
+bool is_host(const TaskPorts& tp) {
+  return tp.kind == TaskKind::feed || tp.kind == TaskKind::drain;
 }
 
 }  // namespace
@@ -49,17 +54,20 @@ Node::Node(const plan::Plan& plan, const Wiring& wiring, int node,
       node_(node),
       failure_(failure),
       options_(std::move(options)),
-      router_(node, plan.cluster.nodes.at(static_cast<std::size_t>(node)).name, wiring.node_of_id,
+      router_(node, plan.cluster.nodes.at(static_cast<std::size_t>(node)).name, wiring.routes,
               wiring.id_width, transport) {
-  for (const KernelPorts& kp : wiring.kernels) {
-    if (kp.node != node) continue;
-    const graph::Kernel& k = plan.graph.kernels[static_cast<std::size_t>(kp.kernel)];
-    tasks_.push_back(std::unique_ptr<Task>(new Task{
-        k, kp, StagePipeline(k, weights),
-        Fifo<Packet>(
-            fmt::format("{} (input of kernel '{}' on node {})", kp.id, k.name, router_.name()),
-            inbox_capacity(kp, wiring.max_rows))}));
-    router_.attach(kp.id, tasks_.back()->inbox);
+  for (const TaskPorts& tp : wiring.tasks) {
+    if (tp.node != node) continue;
+    const graph::Kernel* k = tp.kind == TaskKind::compute
+                                 ? &plan.graph.kernels[static_cast<std::size_t>(tp.graph_kernel)]
+                                 : nullptr;
+    tasks_.push_back(std::unique_ptr<Task>(
+        new Task{tp, k, k ? std::optional<StagePipeline>(std::in_place, *k, weights) : std::nullopt,
+                 Fifo<Packet>(fmt::format("{} (input of {} on node {})", to_string(tp.address),
+                                          tp.name, router_.name()),
+                              inbox_capacity(tp, wiring.max_rows))}));
+    // The feed receives nothing; its address is no route.
+    if (tp.kind != TaskKind::feed) router_.attach(tp.address, tasks_.back()->inbox);
   }
   attachment_ = transport.attach(node, router_, failure_);
 }
@@ -89,9 +97,8 @@ void Node::start(std::function<void(Message)> on_output) {
 void Node::check_idle(const char* what) const {
   for (const auto& t : tasks_) {
     if (t->done < sequence_) {
-      throw core::Error(
-          fmt::format("node {}: {} while kernel '{}' is still on the previous sequence",
-                      router_.name(), what, t->kernel.name));
+      throw core::Error(fmt::format("node {}: {} while {} is still on the previous sequence",
+                                    router_.name(), what, t->ports.name));
     }
   }
 }
@@ -130,7 +137,9 @@ void Node::wait() {
 
 void Node::serve(Task& t) {
   // OpenMP's thread count is per thread: this task's kernel gets its own (StagePipeline::threads).
-  if (const int n = t.pipeline.threads(); n > 0) omp_set_num_threads(n);
+  if (t.pipeline) {
+    if (const int n = t.pipeline->threads(); n > 0) omp_set_num_threads(n);
+  }
   for (std::int64_t seen = 0;;) {
     {
       std::unique_lock lock(mutex_);
@@ -154,88 +163,69 @@ void Node::serve(Task& t) {
   }
 }
 
-void Node::emit(Task& t, const Message& m) {
-  const std::span<const Chunk> children = t.ports.children;
-  check_fan_out(m, children);
-  // Child by child, each child's packets as one burst: the same packets per stream as the
-  // row-by-row fan-out of the hardware, at one hand-off per child instead of one per packet.
-  for (const Chunk& c : children) {
-    std::vector<Packet> burst = chunk_packets(m, t.ports.id, c);
-    for (const Packet& p : burst) t.flits_sent += static_cast<std::int64_t>(p.flit_count());
-    t.packets_sent += static_cast<std::int64_t>(burst.size());
-    router_.route(std::move(burst), deadline_, failure_.token());
+void Node::send(Task& t, plan::GalapagosAddress to, const Message& m) {
+  // One burst per dest: the same packets per stream as the row-by-row fan-out of the hardware,
+  // at one hand-off per dest instead of one per packet.
+  std::vector<Packet> burst = pack(m, t.ports.address.id, to.id);
+  const bool other_cluster = to.cluster != t.ports.address.cluster;
+  for (Packet& p : burst) {
+    p.cluster = to.cluster;
+    if (other_cluster) p = gmi_skew(p, to);
+    t.flits_sent += static_cast<std::int64_t>(p.flit_count());
   }
-  t.messages_sent += static_cast<std::int64_t>(children.size());
+  t.packets_sent += static_cast<std::int64_t>(burst.size());
+  ++t.messages_sent;
+  router_.route(std::move(burst), deadline_, failure_.token());
+}
+
+void Node::emit(Task& t, const Message& m) {
+  for (const Dest& d : t.ports.dests) send(t, d.to, m);
 }
 
 std::vector<Message> Node::receive(Task& t) {
-  // One reader per (port, source); a packet finds its reader by its TID, as the HLS arbiter
-  // and GatherRecv sort packets.
-  struct Stream {
-    std::uint32_t id;
-    std::size_t port;
-    int source_kernel;
-    MessageReader reader;
-  };
-  const std::stop_token stop = failure_.token();
-  std::vector<Stream> streams;
-  for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
-    for (const Source& src : t.ports.inputs[p].sources) {
-      streams.push_back(
-          {src.id, p, src.kernel,
-           MessageReader(src.row_bytes, wiring_.max_rows,
-                         fmt::format("'{}' -> '{}' port {}", plan_.graph.kernels[src.kernel].name,
-                                     t.kernel.name, p))});
-    }
-  }
+  const std::vector<Source>& sources = t.ports.sources;
+  Arbiter arbiter(sources, wiring_.max_rows, t.ports.name);
   std::vector<Packet> burst;
-  for (std::size_t done = 0; done < streams.size();) {
+  while (!arbiter.complete()) {
     burst.clear();
     try {
-      t.inbox.pop_all(burst, deadline_, stop);
+      t.inbox.pop_all(burst, deadline_, failure_.token());
     } catch (const core::Error& e) {
       if (e.kind() != core::ErrorKind::timeout) throw;
       // Name what never came: that is where to look.
       std::string missing;
-      for (const Stream& s : streams) {
-        if (s.reader.complete()) continue;
-        missing += fmt::format("{}'{}' (ID {}, node {})", missing.empty() ? "" : ", ",
-                               plan_.graph.kernels[s.source_kernel].name, s.id,
-                               plan_.cluster.nodes[plan_.node_of_kernel[s.source_kernel]].name);
+      for (std::size_t s : arbiter.missing()) {
+        const int node = node_of(wiring_.routes, sources[s].from);
+        missing +=
+            fmt::format("{}{} ({}, node {})", missing.empty() ? "" : ", ",
+                        source_name(sources[s].from), to_string(sources[s].from),
+                        node >= 0 ? plan_.cluster.nodes[static_cast<std::size_t>(node)].name : "?");
       }
       throw core::Error(core::ErrorKind::timeout,
                         fmt::format("timed out waiting for input from {}", missing));
     }
     for (const Packet& p : burst) {
-      auto it = std::find_if(streams.begin(), streams.end(),
-                             [&](const Stream& s) { return s.id == p.id; });
-      if (it == streams.end()) {
-        throw core::Error(
-            fmt::format("packet from kernel ID {}, which does not feed this kernel", p.id));
-      }
+      arbiter.add(p);
       ++t.packets_received;
       t.flits_received += static_cast<std::int64_t>(p.flit_count());
-      if (it->reader.add(p)) ++done;
     }
   }
-  t.messages_received += static_cast<std::int64_t>(streams.size());
+  t.messages_received += static_cast<std::int64_t>(sources.size());
+  return arbiter.take();
+}
 
-  std::vector<Message> ports;
-  for (std::size_t p = 0; p < t.ports.inputs.size(); ++p) {
-    std::vector<Message> by_source;  // in source-ID order, as the sources are
-    for (Stream& s : streams) {
-      if (s.port == p) by_source.push_back(s.reader.take());
-    }
-    const InPort& in = t.ports.inputs[p];
-    if (by_source.size() == 1) {
-      ports.push_back(std::move(by_source[0]));
-    } else if (in.reduce) {
-      ports.push_back(reduce(by_source, in.lanes));
-    } else {
-      ports.push_back(gather(by_source));
-    }
+std::string Node::source_name(plan::GalapagosAddress a) const {
+  if (a.cluster == plan::GalapagosAddress::kHost) return "the host";
+  for (const TaskPorts& tp : wiring_.tasks) {
+    if (tp.address == a) return tp.kind == TaskKind::compute ? "'" + tp.name + "'" : tp.name;
   }
-  return ports;
+  return "?";
+}
+
+void Node::relay(Task& t, std::vector<Message> in) {
+  const std::vector<Dest>& dests = t.ports.dests;
+  std::vector<Message> out = comm_outputs(t.ports.op, std::move(in), dests.size());
+  for (std::size_t d = 0; d < dests.size(); ++d) send(t, dests[d].to, out[d]);
 }
 
 bool Node::run_task(Task& t) {
@@ -244,28 +234,37 @@ bool Node::run_task(Task& t) {
     ~Finish() { t.finished = Clock::now(); }
   } finish{t};
   try {
-    if (t.kernel.role == graph::Role::source) {
-      if (!input_) throw core::Error("source kernel started without an input sequence");
-      emit(t, *input_);
-      return true;
+    switch (t.ports.kind) {
+      case TaskKind::feed:
+        if (!input_) throw core::Error("the host's input started without an input sequence");
+        emit(t, *input_);
+        return true;
+      case TaskKind::drain: {
+        std::vector<Message> in = receive(t);
+        if (on_output_) on_output_(std::move(in.at(0)));
+        return true;
+      }
+      case TaskKind::comm:
+        relay(t, receive(t));
+        return true;
+      case TaskKind::compute:
+        break;
     }
     std::vector<Message> ports = receive(t);
-    if (t.kernel.role == graph::Role::sink) {
-      if (on_output_) on_output_(std::move(ports.at(0)));
-      return true;
-    }
     t.computing = true;
-    if (options_.before_compute) options_.before_compute(t.kernel);
+    if (options_.before_compute) options_.before_compute(*t.kernel);
     const auto t0 = Clock::now();
-    Message out = t.pipeline.run(ports);
+    Message out = t.pipeline->run(ports);
     t.computing = false;
     t.busy_ms += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     emit(t, out);
     return true;
   } catch (const std::exception& e) {
     t.computing = false;
-    failure_.record(fmt::format("node {} kernel '{}' (ID {}): {}", router_.name(), t.kernel.name,
-                                t.ports.id, e.what()));
+    failure_.record(
+        fmt::format("node {} {} ({}): {}", router_.name(),
+                    t.kernel ? fmt::format("kernel '{}'", t.kernel->name) : t.ports.name,
+                    to_string(t.ports.address), e.what()));
     return false;
   }
 }
@@ -274,7 +273,7 @@ std::vector<std::string> Node::computing() const {
   std::vector<std::string> names;
   for (const auto& t : tasks_) {
     if (t->computing)
-      names.push_back(fmt::format("'{}' on node {}", t->kernel.name, router_.name()));
+      names.push_back(fmt::format("'{}' on node {}", t->kernel->name, router_.name()));
   }
   return names;
 }
@@ -282,8 +281,8 @@ std::vector<std::string> Node::computing() const {
 NodeTraffic Node::traffic() const {
   NodeTraffic n;
   n.node = router_.name();
-  n.kernels = static_cast<int>(tasks_.size());
   for (const auto& t : tasks_) {
+    if (!is_host(t->ports)) ++n.kernels;
     n.messages_sent += t->messages_sent;
     n.packets_sent += t->packets_sent;
     n.flits_sent += t->flits_sent;

@@ -1,9 +1,11 @@
-// A software FPGA node: its router and one task (std::jthread) per kernel placed on it, as
-// libGalapagos runs software kernels (reference-system.md §1.6). A task receives one message
-// per input stream (sorting packets by TID like the HLS arbiter), assembles each port (gather
-// in source-ID order, or reduce), runs the kernel's stages and sends the result to its
-// children by bcast/scatter, one packet per row. Tasks persist across sequences, like the
-// kernels of a configured FPGA.
+// A software FPGA node: its router and one task (std::jthread) per Galapagos kernel placed on it
+// (ports.h), as libGalapagos runs software kernels (reference-system.md §1.6). A task receives
+// one message per source (sorting packets by TID like Cluster Builder's arbiter), then a compute
+// task runs its graph kernel's stages on them (source i = input port i) and a comm task does its
+// CommOp (forward, broadcast, scatter, gather in source order, gather + broadcast); either sends
+// the result to its dests, one packet per row, through kernel 0 of another cluster where a dest
+// lies there (gmi_skew.h). The host's feed and drain are tasks of the nodes that hold the graph's
+// source and sink. Tasks persist across sequences, like the kernels of a configured FPGA.
 #pragma once
 
 #include <condition_variable>
@@ -29,7 +31,7 @@ namespace atl::platform {
 // node; `network` counts only what crossed the transport (bridge header flits included).
 struct NodeTraffic {
   std::string node;
-  int kernels = 0;
+  int kernels = 0;  // Galapagos kernels run as tasks (the host's ends not counted)
   std::int64_t messages_sent = 0, packets_sent = 0, flits_sent = 0, bytes_sent = 0;
   std::int64_t messages_received = 0, packets_received = 0, flits_received = 0, bytes_received = 0;
   NetworkTraffic network;
@@ -38,7 +40,7 @@ struct NodeTraffic {
 };
 
 struct NodeOptions {
-  // Called in a kernel's task just before it computes; tests inject faults by throwing here.
+  // Called in a compute task just before it computes; tests inject faults by throwing here.
   std::function<void(const graph::Kernel&)> before_compute;
 };
 
@@ -58,13 +60,13 @@ class Node {
   // the node is destroyed and serve one sequence per post(): threads that already ran a kernel
   // compute it about twice as fast as new ones (OpenMP team, oneDNN thread state, scheduler
   // placement), and creating 34 threads while the first kernels compute delayed the last ones
-  // by ~5 ms on a 2-core machine. The sink passes each message it receives to `on_output`
-  // (from its own thread).
+  // by ~5 ms on a 2-core machine. The host's drain passes each message it receives to
+  // `on_output` (from its own thread).
   void start(std::function<void(Message)> on_output);
   // Zeroes the traffic counters. Called on every node of the process before any is posted:
   // a node's first packets may arrive before its own post().
   void reset_traffic();
-  // Starts the next sequence: the source kernel, if on this node, injects `*input` (which must
+  // Starts the next sequence: the host's feed, if on this node, injects `*input` (which must
   // live until wait() returns); every blocking wait of the tasks gives up at `deadline`. The
   // previous sequence must be finished (wait()). Throws core::Error otherwise.
   void post(const Message* input, Deadline deadline);
@@ -86,10 +88,17 @@ class Node {
   bool run_task(Task& task);
   // Throws unless every task finished the posted sequence (call with mutex_ held).
   void check_idle(const char* what) const;
-  // One message per input stream, assembled per port (gather / reduce).
+  // One message per source, in source order.
   std::vector<Message> receive(Task& task);
-  // `m` to every child of the task (bcast copies and scatter chunks), one burst per child.
+  // `m` from the task to kernel `to`, one burst, through kernel 0 of `to`'s cluster when that is
+  // another.
+  void send(Task& task, plan::GalapagosAddress to, const Message& m);
+  // `m` to every dest of the task.
   void emit(Task& task, const Message& m);
+  // A comm task's CommOp on the messages of its sources.
+  void relay(Task& task, std::vector<Message> in);
+  // "'l0.q'", "comm kernel 34 (scatter) of Galapagos cluster 0": a source in errors.
+  std::string source_name(plan::GalapagosAddress a) const;
 
   const plan::Plan& plan_;
   const Wiring& wiring_;

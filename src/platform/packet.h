@@ -12,8 +12,13 @@
 namespace atl::platform {
 
 struct Packet {
-  std::uint32_t dest = 0;         // TDEST
-  std::uint32_t id = 0;           // TID
+  std::uint32_t dest = 0;  // TDEST
+  std::uint32_t id = 0;    // TID
+  // The Galapagos cluster whose ID space `dest` belongs to (plan::GalapagosAddress::cluster;
+  // kHost for the host). Not an AXI-Stream signal: on the hardware the network address of the
+  // destination FPGA implies it; the software nodes route on (cluster, TDEST) and the bridge
+  // header carries it in bits Galapagos leaves zero (bridge.h).
+  std::int32_t cluster = 0;
   std::uint16_t user = 0;         // TUSER: flit count (== data.size() / 64 in a well-formed packet)
   std::uint64_t keep = kAllKeep;  // TKEEP of the last flit (all others are full)
   std::vector<std::uint8_t> data;  // flit_count() * 64 bytes

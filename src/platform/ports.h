@@ -1,11 +1,18 @@
-// What each kernel of a plan receives and sends, derived once from the graph: the software form
-// of the Cluster Builder's per-kernel source/destination IDs (reference-system.md §1.8).
+// What each task of the software nodes receives and sends, derived once from the plan's
+// Galapagos numbering (plan/galapagos.h): the software form of Cluster Builder's per-kernel
+// source and destination IDs (reference-system.md §1.8).
 //
-// Input side: every consumer port has one or more sources. Several sources on one port are a
-// GMI gather (rows concatenated in source-ID order) or, for Pattern::reduce, a lane-wise sum.
-// Output side: every stream of a producer is a child. A child that takes the producer's whole row
-// gets a copy (bcast, serial replay); a child that takes part of it gets the next chunk of the
-// row (scatter: consecutive chunks in stream order, like GMI's chunk k -> child k).
+// One task per Galapagos kernel that handles data: every compute kernel (its graph kernel's
+// stages), every virtual kernel (inside kernel 0), bypass kernel and comm kernel (their CommOp),
+// plus the host's two ends: the feed, which sends the input to layer 0's input virtual kernel,
+// and the drain, which receives what the last layer sends to the host. Kernel 0 itself is no
+// task: its PacketDecoder runs in the router (router.h).
+//
+// Input side: a task reads one message per source, telling them apart by TID as Cluster
+// Builder's arbiter does (sources[i] feeds input port i of a compute kernel; a gather
+// concatenates them in source order). Output side: every dest gets the whole row, except from a
+// scatter (chunk i to dest i) or a forward (source i's message to dest i); comm_kernel.h. A dest
+// in another cluster is reached through its kernel 0 (gmi_skew.h).
 #pragma once
 
 #include <cstdint>
@@ -14,46 +21,57 @@
 
 #include "plan/plan.h"
 #include "platform/flit.h"
-#include "platform/gmi.h"
+#include "platform/routing.h"
 
 namespace atl::platform {
 
+enum class TaskKind {
+  compute,  // a compute kernel: its graph kernel's stages
+  comm,     // a virtual, bypass or comm kernel: its CommOp
+  feed,     // the host's input end
+  drain,    // the host's output end
+};
+
 struct Source {
-  int kernel = -1;       // graph kernel index of the producer
-  std::uint32_t id = 0;  // its kernel ID (the TID of its packets)
+  plan::GalapagosAddress from;
+  std::uint32_t tid = 0;  // the TID its packets carry (0 from the host)
   std::size_t row_bytes = 0;
 };
 
-struct InPort {
-  std::vector<Source> sources;    // in source-ID order
-  bool reduce = false;            // lane-wise sum instead of concatenation
-  Lanes lanes = Lanes::i8;        // reduce: int32 lanes when the sources send int32
-  std::size_t row_bytes() const;  // bytes of one assembled row
+struct Dest {
+  plan::GalapagosAddress to;
+  std::size_t bytes = 0;  // of every row it receives (a scatter's chunk, or the whole row)
 };
 
-struct KernelPorts {
-  int kernel = -1;
-  std::uint32_t id = 0;
+struct TaskPorts {
+  plan::GalapagosAddress address;  // feed: {kHost, 0}; drain: the host address the output has
+  TaskKind kind = TaskKind::compute;
+  plan::CommOp op = plan::CommOp::forward;  // comm tasks
+  int graph_kernel = -1;                    // compute tasks
   int node = -1;
-  std::vector<InPort> inputs;      // by port number
-  std::vector<Chunk> children;     // in stream order: what each consumer takes of a row
-  std::vector<int> child_kernels;  // graph kernel index of each child
+  std::string name;  // "l0.q", "comm kernel 34 (scatter) of Galapagos cluster 0", "the host"
+  std::vector<Source> sources;  // the kernels sending to it, in the order the numbering lists them
+  std::vector<Dest> dests;      // in the numbering's order
   std::size_t out_row_bytes = 0;
 };
 
 struct Wiring {
   IdWidth id_width = IdWidth::galapagos8;
-  std::vector<KernelPorts> kernels;  // by graph kernel index
-  std::vector<int> node_of_id;       // routing table: kernel ID -> node (-1: none)
-  std::uint32_t max_rows = 0;        // rows a message may carry (the sequence length)
+  std::vector<TaskPorts> tasks;  // the numbering's kernels in cluster and ID order, then the
+                                 // feed and the drain
+  RoutingTable routes;
+  std::uint32_t max_rows = 0;  // rows a message may carry (the sequence length)
 };
 
 IdWidth id_width(const plan::Plan& plan);
 
-// Row sizes assume `tokens` rows per message: attention probabilities have one byte per key
-// column, so their rows are `tokens` bytes, whatever the graph's seq_len. Throws core::Error
-// naming the kernel when the streams do not fit together (scatter chunks overrunning the row,
-// gather sources whose rows do not add up, mixed row sizes on a reduce).
-Wiring wire(const plan::Plan& plan, std::int64_t tokens);
+// Wiring of `numbering` for `plan`'s graph, rows of `tokens` tokens (attention probabilities
+// have one byte per token). The host's ends sit where the graph's source and sink kernels are
+// placed. Throws core::Error naming the kernel when the numbering does not fit together (a dest
+// that is no kernel, a compute kernel whose first listed source does not send to it or whose
+// sources' rows are not what its graph kernel's input ports take, two sources with one TID,
+// scatter rows that do not split evenly) or does not say where the input enters or the output
+// leaves.
+Wiring wire(const plan::Plan& plan, const plan::Galapagos& numbering, std::int64_t tokens);
 
 }  // namespace atl::platform

@@ -3,53 +3,97 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "platform/gmi_skew.h"
 
 namespace atl::platform {
+namespace {
 
-Router::Router(int node, std::string name, std::vector<int> node_of_id, IdWidth width,
-               Transport& transport)
+plan::GalapagosAddress address_of(const Packet& p) {
+  return {p.cluster, p.dest};
+}
+
+}  // namespace
+
+Router::Router(int node, std::string name, RoutingTable table, IdWidth width, Transport& transport)
     : node_(node),
       name_(std::move(name)),
-      node_of_id_(std::move(node_of_id)),
+      table_(std::move(table)),
       width_(width),
       transport_(transport),
-      inbox_(node_of_id_.size(), nullptr) {}
-
-void Router::attach(std::uint32_t id, Fifo<Packet>& inbox) {
-  if (id >= node_of_id_.size() || node_of_id_[id] != node_) {
-    throw core::Error(
-        fmt::format("router of node {}: kernel {} is not placed on this node", name_, id));
+      inbox_(table_.node.size()) {
+  for (std::size_t c = 0; c < table_.node.size(); ++c) {
+    inbox_[c].assign(table_.node[c].size(), nullptr);
   }
-  inbox_[id] = &inbox;
 }
 
-int Router::node_of(std::uint32_t dest, std::uint32_t src) const {
-  if (dest > max_kernel_id(width_) || dest >= node_of_id_.size() || node_of_id_[dest] < 0) {
+void Router::attach(plan::GalapagosAddress a, Fifo<Packet>& inbox) {
+  if (platform::node_of(table_, a) != node_) {
+    throw core::Error(fmt::format("router of node {}: kernel {} is not placed on this node", name_,
+                                  to_string(a)));
+  }
+  if (a.cluster == plan::GalapagosAddress::kHost) {
+    if (host_inbox_.size() <= a.id) host_inbox_.resize(std::size_t{a.id} + 1, nullptr);
+    host_inbox_[a.id] = &inbox;
+  } else {
+    inbox_[static_cast<std::size_t>(a.cluster)][a.id] = &inbox;
+  }
+}
+
+int Router::node_of(const Packet& p) const {
+  const int node = p.dest > max_kernel_id(width_) ? -1 : platform::node_of(table_, address_of(p));
+  if (node < 0) {
     throw core::Error(fmt::format(
-        "router of node {}: packet from kernel {} to unknown destination kernel {} (the routing "
-        "table holds IDs 1..{}, {} IDs)",
-        name_, src, dest, node_of_id_.empty() ? 0 : node_of_id_.size() - 1, to_string(width_)));
+        "router of node {}: packet from kernel {} to unknown destination {} (the routing table "
+        "holds {} Galapagos clusters, {} IDs)",
+        name_, p.id, to_string(address_of(p)), table_.node.size(), to_string(width_)));
   }
-  return node_of_id_[dest];
+  return node;
 }
 
-std::uint32_t Router::burst_dest(const std::vector<Packet>& burst) const {
+int Router::burst_node(const std::vector<Packet>& burst) const {
   for (const Packet& p : burst) {
-    if (p.dest != burst.front().dest) {
+    if (address_of(p) != address_of(burst.front())) {
       throw core::Error(
           fmt::format("router of node {}: a burst from kernel {} mixes destinations {} and {}",
-                      name_, p.id, burst.front().dest, p.dest));
+                      name_, p.id, to_string(address_of(burst.front())), to_string(address_of(p))));
     }
   }
-  return burst.front().dest;
+  return node_of(burst.front());
 }
 
-Fifo<Packet>& Router::local_inbox(std::uint32_t dest) const {
-  if (!inbox_[dest]) {
-    throw core::Error(
-        fmt::format("router of node {}: kernel {} has no input attached", name_, dest));
+Fifo<Packet>& Router::local_inbox(const Packet& p) const {
+  Fifo<Packet>* inbox = nullptr;
+  if (p.cluster == plan::GalapagosAddress::kHost) {
+    if (p.dest < host_inbox_.size()) inbox = host_inbox_[p.dest];
+  } else if (p.cluster >= 0 && static_cast<std::size_t>(p.cluster) < inbox_.size()) {
+    const auto& ids = inbox_[static_cast<std::size_t>(p.cluster)];
+    if (p.dest < ids.size()) inbox = ids[p.dest];
   }
-  return *inbox_[dest];
+  if (!inbox) {
+    throw core::Error(fmt::format(
+        "router of node {}: packet from kernel {} for {}, which has no input on this node", name_,
+        p.id, to_string(address_of(p))));
+  }
+  return *inbox;
+}
+
+void Router::push_local(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
+  if (burst.front().dest == 0) {
+    // Kernel 0's PacketDecoder: on to the virtual kernel named in byte 0 (one per burst, which
+    // comes from one sender's skew stage).
+    const std::string where =
+        fmt::format("kernel 0 of {} on node {}", to_string(address_of(burst.front())), name_);
+    for (Packet& p : burst) p = gmi_decode(p, where);
+    for (const Packet& p : burst) {
+      if (p.dest == 0 || p.dest != burst.front().dest) {
+        throw core::Error(fmt::format(
+            "{}: packet from kernel {} names virtual kernel {} in byte 0{}", where, p.id, p.dest,
+            p.dest == 0 ? " (kernel 0 is the GMI node itself)"
+                        : fmt::format(", the burst's first named {}", burst.front().dest)));
+      }
+    }
+  }
+  local_inbox(burst.front()).push_all(std::move(burst), deadline, stop);
 }
 
 void Router::route(Packet p, Deadline deadline, std::stop_token stop) {
@@ -58,10 +102,9 @@ void Router::route(Packet p, Deadline deadline, std::stop_token stop) {
 
 void Router::route(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
   if (burst.empty()) return;
-  const std::uint32_t dest = burst_dest(burst);
-  const int node = node_of(dest, burst.front().id);
+  const int node = burst_node(burst);
   if (node == node_) {
-    local_inbox(dest).push_all(std::move(burst), deadline, stop);
+    push_local(std::move(burst), deadline, stop);
     return;
   }
   std::int64_t bytes = 0;
@@ -71,17 +114,6 @@ void Router::route(std::vector<Packet> burst, Deadline deadline, std::stop_token
   transport_.send_burst(node, std::move(burst), deadline, stop);
 }
 
-Fifo<Packet>& Router::delivery_inbox(const Packet& p) const {
-  const int node = node_of(p.dest, p.id);
-  if (node != node_ || !inbox_[p.dest]) {
-    throw core::Error(fmt::format(
-        "router of node {}: packet from kernel {} for kernel {} arrived here, but that kernel "
-        "lives on node index {}",
-        name_, p.id, p.dest, node));
-  }
-  return *inbox_[p.dest];
-}
-
 void Router::count_received(const Packet& p) {
   packets_received_.fetch_add(1, std::memory_order_relaxed);
   bytes_received_.fetch_add(static_cast<std::int64_t>(kFlitBytes + p.data.size()),
@@ -89,17 +121,19 @@ void Router::count_received(const Packet& p) {
 }
 
 void Router::deliver(Packet p, Deadline deadline, std::stop_token stop) {
-  Fifo<Packet>& inbox = delivery_inbox(p);
-  count_received(p);
-  inbox.push(std::move(p), deadline, stop);
+  deliver(std::vector<Packet>{std::move(p)}, deadline, stop);
 }
 
 void Router::deliver(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
   if (burst.empty()) return;
-  burst_dest(burst);
-  Fifo<Packet>& inbox = delivery_inbox(burst.front());
+  if (const int node = burst_node(burst); node != node_) {
+    throw core::Error(fmt::format(
+        "router of node {}: packet from kernel {} for {} arrived here, but that kernel lives on "
+        "node index {}",
+        name_, burst.front().id, to_string(address_of(burst.front())), node));
+  }
   for (const Packet& p : burst) count_received(p);
-  inbox.push_all(std::move(burst), deadline, stop);
+  push_local(std::move(burst), deadline, stop);
 }
 
 NetworkTraffic Router::traffic() const {

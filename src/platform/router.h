@@ -1,6 +1,8 @@
-// The Galapagos router (reference-system.md §1.3) of one node: a table maps every kernel ID to
-// the node that holds it; packets for a local kernel go into that kernel's input FIFO (the
-// on-chip AXIS switch, which routes on TDEST), all others to the transport (the network bridge).
+// The Galapagos router (reference-system.md §1.3) of one node: a table maps every kernel
+// (Galapagos cluster, ID) to the node that holds it; packets for a local kernel go into that
+// kernel's input FIFO (the on-chip AXIS switch, which routes on TDEST), all others to the
+// transport (the network bridge). A packet for kernel 0 of a cluster passes kernel 0's
+// PacketDecoder on the way in (gmi_skew.h): it reaches the virtual kernel its byte 0 names.
 // Routing is per packet and stores nothing.
 #pragma once
 
@@ -12,6 +14,7 @@
 #include "platform/fifo.h"
 #include "platform/flit.h"
 #include "platform/packet.h"
+#include "platform/routing.h"
 #include "platform/transport.h"
 
 namespace atl::platform {
@@ -24,17 +27,16 @@ struct NetworkTraffic {
 
 class Router {
  public:
-  // `node_of_id[id]`: the node holding kernel `id` (-1 for none); `name` names the node in errors.
-  Router(int node, std::string name, std::vector<int> node_of_id, IdWidth width,
-         Transport& transport);
+  // `table`: the node of every kernel; `name` names the node in errors.
+  Router(int node, std::string name, RoutingTable table, IdWidth width, Transport& transport);
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
   int node() const { return node_; }
   const std::string& name() const { return name_; }
 
-  // Connects local kernel `id` to its input FIFO; throws unless the table places `id` here.
-  void attach(std::uint32_t id, Fifo<Packet>& inbox);
+  // Connects local kernel `a` to its input FIFO; throws unless the table places `a` here.
+  void attach(plan::GalapagosAddress a, Fifo<Packet>& inbox);
 
   // A burst: packets from one local kernel to one destination kernel, in order, to a local
   // FIFO or to the transport. They move as one hand-off (one lock, one wake-up of the receiving
@@ -53,19 +55,22 @@ class Router {
   void reset_traffic();
 
  private:
-  int node_of(std::uint32_t dest, std::uint32_t src) const;
-  // The burst's common destination; throws unless every packet has it.
-  std::uint32_t burst_dest(const std::vector<Packet>& burst) const;
-  Fifo<Packet>& local_inbox(std::uint32_t dest) const;
-  Fifo<Packet>& delivery_inbox(const Packet& p) const;
+  // The node of the packet's destination; throws for an unknown one.
+  int node_of(const Packet& p) const;
+  // The burst's common destination node; throws unless every packet has the same destination.
+  int burst_node(const std::vector<Packet>& burst) const;
+  // Into the local FIFO of the destination, through kernel 0's decoder for packets to kernel 0.
+  void push_local(std::vector<Packet> burst, Deadline deadline, std::stop_token stop);
+  Fifo<Packet>& local_inbox(const Packet& p) const;
   void count_received(const Packet& p);
 
   int node_;
   std::string name_;
-  std::vector<int> node_of_id_;
+  RoutingTable table_;
   IdWidth width_;
   Transport& transport_;
-  std::vector<Fifo<Packet>*> inbox_;  // by kernel ID; null for kernels elsewhere
+  std::vector<std::vector<Fifo<Packet>*>> inbox_;  // [cluster][id]; null for kernels elsewhere
+  std::vector<Fifo<Packet>*> host_inbox_;          // [id] of the host's ends on this node
   std::atomic<std::int64_t> packets_sent_{0}, bytes_sent_{0}, packets_received_{0},
       bytes_received_{0};
 };

@@ -94,7 +94,7 @@ SoftwareCluster::SoftwareCluster(const plan::Plan& plan, const model::EncoderWei
       transport_(owned_transport_ ? *owned_transport_ : *transport),
       options_(std::move(options)),
       wiring_((check_setup(plan, weights, tokens), check_timeout(options_.timeout),
-               wire(plan, tokens))) {
+               wire(plan, plan.galapagos, tokens))) {
   const auto t_setup = Clock::now();
   const NodeOptions node_options{options_.before_compute};
   for (int n : local) {

@@ -294,10 +294,12 @@ void UdpTransport::receive_loop(std::stop_token stop) {
                                       n, kMaxDatagram));
       }
       p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), width_, where);
-      // Kernel 0 is the GMI node. With atoll's barrier everything sent to it is a barrier
-      // packet; without, only what has a barrier packet's shape (one header flit, 0 rows, flags
-      // 0..3), and real data for kernel 0 goes to the router like any other packet.
-      if (p.dest == 0 && (start_ == UdpStart::barrier || is_barrier_shaped(p))) {
+      // Kernel 0 is the GMI node. Barrier packets are one header flit for kernel 0; data for
+      // kernel 0 (a virtual kernel's, behind GMISkew's byte) is two flits at least and goes to the
+      // router's decoder. Without atoll's barrier only what has a barrier packet's shape (one
+      // header flit, 0 rows, flags 0..3) is taken for one.
+      if (p.dest == 0 && p.flit_count() == 1 &&
+          (start_ == UdpStart::barrier || is_barrier_shaped(p))) {
         on_barrier_packet(p, where);
         continue;
       }

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "graph/encoder.h"
+#include "graph/sublayer.h"
 #include "model/config.h"
+#include "plan/galapagos.h"
 #include "plan/plan.h"
 
 namespace atl::platform::testing {
@@ -24,9 +26,11 @@ inline model::ModelConfig tiny_config(int layers = 2, int seq_len = 16) {
   return c;
 }
 
-// Kernel k goes to node node_of(k); IDs are consecutive from 1.
+// Kernel k goes to node node_of(k); IDs are consecutive from 1; the Galapagos numbering is
+// Cluster Builder's for `grouping` (each layer one cluster by default, as the published config).
 template <class NodeOf>
-plan::Plan place(graph::Graph g, int nodes, NodeOf node_of, bool compatible_ids = true) {
+plan::Plan place(graph::Graph g, int nodes, NodeOf node_of, bool compatible_ids = true,
+                 const graph::Grouping& grouping = graph::single_cluster_grouping()) {
   plan::Plan p;
   p.model_config = g.model;
   p.graph = std::move(g);
@@ -37,6 +41,7 @@ plan::Plan place(graph::Graph g, int nodes, NodeOf node_of, bool compatible_ids 
   }
   p.kernel_id = plan::assign_kernel_ids(p.graph, compatible_ids);
   p.galapagos_compatible_ids = compatible_ids;
+  p.galapagos = plan::number_galapagos(p.graph, grouping, p.node_of_kernel);
   p.objective = plan::Objective::manual;
   p.estimate.nodes.resize(static_cast<std::size_t>(nodes));
   return p;

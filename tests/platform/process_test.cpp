@@ -31,6 +31,7 @@
 #include "platform/mpi_launch.h"
 #include "platform/router.h"
 #include "platform/udp_transport.h"
+#include "routes.h"
 
 extern char** environ;
 
@@ -213,7 +214,7 @@ TEST_F(Processes, MpiKernelThatThrowsEndsTheJobNamingIt) {
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_NE(run_captured(mpirun_command(4, ATOLL_BINARY, args), err, "stderr", "kernel:l1.ffn1"),
             0);
-  EXPECT_NE(err.find("kernel 'l1.ffn1' (ID 23): injected fault (ATOLL_FAULT)"), std::string::npos)
+  EXPECT_NE(err.find("kernel 'l1.ffn1' (cluster 1 ID 10): injected fault (ATOLL_FAULT)"), std::string::npos)
       << err;
   EXPECT_EQ(err.find("Segmentation"), std::string::npos) << err;
   EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
@@ -238,7 +239,7 @@ TEST_F(Processes, RunMpiSurvivesAKernelFault) {
                 }(),
                 err, "stderr", "kernel:l0.ffn2"),
             1);
-  EXPECT_NE(err.find("kernel 'l0.ffn2' (ID 12): injected fault (ATOLL_FAULT)"), std::string::npos)
+  EXPECT_NE(err.find("kernel 'l0.ffn2' (cluster 0 ID 11): injected fault (ATOLL_FAULT)"), std::string::npos)
       << err;
   EXPECT_NE(err.find("atoll: error: run: the MPI job failed with status 1"), std::string::npos)
       << err;
@@ -395,9 +396,9 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
     void send(int, Packet, Deadline, std::stop_token) override {}
     void barrier(Deadline, std::stop_token) override {}
   } none;
-  Router router(0, "fpga0", {-1, 0, 1}, IdWidth::galapagos8, none);
+  Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), IdWidth::galapagos8, none);
   Fifo<Packet> inbox("kernel 1", 8);
-  router.attach(1, inbox);
+  router.attach({0, 1}, inbox);
   Failure failure;
   const Attachment attached = receiver.attach(0, router, failure);
   const Deadline deadline = Clock::now() + seconds(10);
@@ -441,9 +442,9 @@ TEST(Udp, PacketsAfterTheRunNeverReachTheGoneNode) {
       void send(int, Packet, Deadline, std::stop_token) override {}
       void barrier(Deadline, std::stop_token) override {}
     } none;
-    Router router(0, "fpga0", {-1, 0, 1}, IdWidth::galapagos8, none);
+    Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), IdWidth::galapagos8, none);
     Fifo<Packet> inbox("kernel 1", 8);
-    router.attach(1, inbox);
+    router.attach({0, 1}, inbox);
     Failure failure;
     const Attachment attached = node0.attach(0, router, failure);
     std::jthread peer([&] { node1.barrier(deadline, {}); });
@@ -596,9 +597,9 @@ TEST(Udp, SpeaksTheGalapagosWireFormatToABareSocket) {
     void send(int, Packet, Deadline, std::stop_token) override {}
     void barrier(Deadline, std::stop_token) override {}
   } none;
-  Router router(0, "fpga0", {-1, 0, -1, 1}, IdWidth::galapagos8, none);
+  Router router(0, "fpga0", testing::one_cluster({-1, 0, -1, 1}), IdWidth::galapagos8, none);
   Fifo<Packet> inbox("kernel 1", 4);
-  router.attach(1, inbox);
+  router.attach({0, 1}, inbox);
   Failure failure;
   const Attachment attached = node0.attach(0, router, failure);
   std::jthread start([&] {

@@ -8,6 +8,8 @@
 #include "core/error.h"
 #include "platform/failure.h"
 #include "platform/fifo.h"
+#include "platform/gmi_skew.h"
+#include "routes.h"
 
 namespace atl::platform {
 namespace {
@@ -108,14 +110,19 @@ TEST(Fifo, PopAllTakesEverythingQueuedAndTimesOutWhenEmpty) {
   EXPECT_THROW(f.push_all({5}, Clock::now() + milliseconds(20)), core::Error);
 }
 
+// One cluster: IDs 0 (kernel 0), 1, 2 on node 0; ID 3 on node 1.
+RoutingTable one_cluster() {
+  return testing::one_cluster({0, 0, 0, 1});
+}
+
 TEST(Router, LocalGoesToTheFifoRemoteToTheTransport) {
   RecordingTransport net;
-  // IDs 1, 2 on node 0; ID 3 on node 1.
-  Router r(0, "fpga0", {-1, 0, 0, 1}, IdWidth::galapagos8, net);
+  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
   Fifo<Packet> in1("1", 4), in2("2", 4);
-  r.attach(1, in1);
-  r.attach(2, in2);
-  EXPECT_THROW(r.attach(3, in1), core::Error);  // kernel 3 lives elsewhere
+  r.attach({0, 1}, in1);
+  r.attach({0, 2}, in2);
+  EXPECT_THROW(r.attach({0, 3}, in1), core::Error);  // kernel 3 lives elsewhere
+  EXPECT_THROW(r.attach({1, 1}, in1), core::Error);  // no cluster 1
   const Deadline d = Clock::now() + milliseconds(100);
   r.route(to(2), d);
   r.route(to(3), d);
@@ -129,31 +136,74 @@ TEST(Router, LocalGoesToTheFifoRemoteToTheTransport) {
   EXPECT_EQ(t.bytes_sent, 128);  // bridge header + one flit
 }
 
+TEST(Router, RoutesOnClusterAndId) {
+  // The same ID in two clusters lives on two nodes.
+  RecordingTransport net;
+  RoutingTable table = one_cluster();
+  add_route(table, {1, 2}, 1);
+  EXPECT_THROW(add_route(table, {1, 2}, 0), core::Error);  // twice
+  Router r(0, "fpga0", table, IdWidth::galapagos8, net);
+  Fifo<Packet> in("0:2", 4);
+  r.attach({0, 2}, in);
+  Packet p = to(2);
+  p.cluster = 1;
+  r.route(p, Clock::now() + milliseconds(100));
+  EXPECT_EQ(in.size(), 0u);
+  ASSERT_EQ(net.sent.size(), 1u);
+  EXPECT_EQ(net.sent[0].first, 1);
+  EXPECT_EQ(net.sent[0].second.cluster, 1);
+}
+
 TEST(Router, RejectsUnknownAndMisroutedDestinations) {
   RecordingTransport net;
-  Router r(0, "fpga0", {-1, 0, 1}, IdWidth::galapagos8, net);
+  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
   Fifo<Packet> in1("1", 4);
-  r.attach(1, in1);
+  r.attach({0, 1}, in1);
   const Deadline d = Clock::now() + milliseconds(100);
   try {
     r.route(to(7), d);
     FAIL() << "routed to kernel 7";
   } catch (const core::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown destination kernel 7"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("unknown destination cluster 0 ID 7"), std::string::npos)
         << e.what();
   }
-  EXPECT_THROW(r.route(to(0), d), core::Error);    // the GMI node is no kernel
-  EXPECT_THROW(r.deliver(to(2), d), core::Error);  // kernel 2 is on node 1, not here
+  Packet other = to(1);
+  other.cluster = 3;
+  EXPECT_THROW(r.route(other, d), core::Error);    // no cluster 3
+  EXPECT_THROW(r.deliver(to(3), d), core::Error);  // kernel 3 is on node 1, not here
+  EXPECT_THROW(r.deliver(to(2), d), core::Error);  // kernel 2 is here but has no input
   r.deliver(to(1), d);
   EXPECT_EQ(in1.size(), 1u);
-  EXPECT_EQ(r.traffic().packets_received, 1);
+}
+
+TEST(Router, KernelZeroDecodesToTheVirtualKernelInByteZero) {
+  RecordingTransport net;
+  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
+  Fifo<Packet> in2("2", 4);
+  r.attach({0, 2}, in2);
+  const Deadline d = Clock::now() + milliseconds(100);
+  Packet p = to(2, 9);
+  p.data[0] = 0x5a;
+  r.deliver(gmi_skew(p, {0, 2}), d);  // from kernel 9 of another cluster, via kernel 0
+  ASSERT_EQ(in2.size(), 1u);
+  std::vector<Packet> got;
+  in2.pop_all(got, d);
+  EXPECT_EQ(got[0], p);
+  // A packet for kernel 0 that names no virtual kernel here, or kernel 0 itself.
+  EXPECT_THROW(r.deliver(gmi_skew(to(1), {0, 3}), d), core::Error);
+  try {
+    r.route(to(0), d);  // one flit: not a skewed packet
+    FAIL() << "kernel 0 took a packet without a virtual kernel ID";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("holds 1 flit(s)"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Router, BurstsGoWholeToTheFifoOrTheTransport) {
   RecordingTransport net;
-  Router r(0, "fpga0", {-1, 0, 0, 1}, IdWidth::galapagos8, net);
+  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
   Fifo<Packet> in2("2", 4);
-  r.attach(2, in2);
+  r.attach({0, 2}, in2);
   const Deadline d = Clock::now() + milliseconds(100);
   r.route(std::vector<Packet>{to(2, 1), to(2, 1), to(2, 1)}, d);
   EXPECT_EQ(in2.size(), 3u);
@@ -169,7 +219,8 @@ TEST(Router, BurstsGoWholeToTheFifoOrTheTransport) {
     r.route(std::vector<Packet>{to(2), to(3)}, d);
     FAIL() << "routed a burst with two destinations";
   } catch (const core::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("mixes destinations 2 and 3"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("mixes destinations cluster 0 ID 2 and cluster 0 ID 3"),
+              std::string::npos)
         << e.what();
   }
   EXPECT_THROW(r.deliver(std::vector<Packet>{to(3), to(3)}, d), core::Error);  // not here
@@ -180,8 +231,8 @@ TEST(Router, BurstsGoWholeToTheFifoOrTheTransport) {
 
 TEST(Router, EightBitModeRejectsWideIds) {
   RecordingTransport net;
-  std::vector<int> table(300, 1);
-  table[0] = -1;
+  RoutingTable table;
+  for (std::uint32_t id = 0; id < 300; ++id) add_route(table, {0, id}, 1);
   Router narrow(0, "fpga0", table, IdWidth::galapagos8, net);
   EXPECT_THROW(narrow.route(to(280), Clock::now()), core::Error);
   Router wide(0, "fpga0", table, IdWidth::wide32, net);

@@ -14,7 +14,8 @@
 
 #include "core/npy.h"
 #include "plans.h"
-#include "platform/gmi.h"
+#include "platform/comm_kernel.h"
+#include "platform/gmi_skew.h"
 #include "platform/ports.h"
 #include "platform/stage_params.h"
 #include "platform/stage_pipeline.h"
@@ -101,7 +102,7 @@ class StreamGolden : public ::testing::TestWithParam<int> {
     c.intermediate = 3072;
     c.seq_len = 128;
     plan_ = testing::place(graph::build_encoder_graph(c), 1, [](int) { return 0; });
-    wiring_ = wire(plan_, c.seq_len);
+    wiring_ = wire(plan_, plan_.galapagos, c.seq_len);
     weights_.config = c;
     for (int l = 0; l < 2; ++l)
       weights_.layers.push_back(golden_layer(kGolden / std::to_string(l)));
@@ -137,19 +138,77 @@ class StreamGolden : public ::testing::TestWithParam<int> {
     return std::visit([](const auto& t) { return message(t); }, in);
   }
 
-  // What `consumer` receives from `producer` when the producer emits `out`: the stream's packets
-  // (the wiring's chunk for that child) reassembled.
+  // The task of graph kernel k: its compute kernel, or the host's ends for source and sink.
+  const TaskPorts& task(int k) const {
+    const graph::Role role = plan_.graph.kernels[static_cast<std::size_t>(k)].role;
+    for (const TaskPorts& t : wiring_.tasks) {
+      if (t.graph_kernel == k || (role == Role::source && t.kind == TaskKind::feed) ||
+          (role == Role::sink && t.kind == TaskKind::drain)) {
+        return t;
+      }
+    }
+    ADD_FAILURE() << "no task for kernel " << k;
+    return wiring_.tasks.front();
+  }
+
+  const TaskPorts* task_at(plan::GalapagosAddress a) const {
+    for (const TaskPorts& t : wiring_.tasks) {
+      if (t.kind != TaskKind::feed && t.address == a) return &t;
+    }
+    return nullptr;
+  }
+
+  // The packets `from` sends to `to` for `m` (through kernel 0's skew and decoder when `to` lies
+  // in another cluster), reassembled as the receiver does.
+  Message hop(const TaskPorts& from, plan::GalapagosAddress to, const Message& m) const {
+    MessageReader reader(m.row_bytes, wiring_.max_rows, "stream");
+    for (Packet p : pack(m, from.address.id, to.id)) {
+      if (to.cluster != from.address.cluster) p = gmi_decode(gmi_skew(p, to), "kernel 0");
+      EXPECT_EQ(p.dest, to.id);
+      EXPECT_EQ(p.id, from.address.id);
+      reader.add(p);
+    }
+    EXPECT_TRUE(reader.complete());
+    return reader.take();
+  }
+
+  // What `to` receives when `from` sends `out[d]` to its dest d: packet by packet through the
+  // comm kernels between them (a gather passes on this source's part, which the test gathers
+  // with the others itself).
+  std::optional<Message> follow(const TaskPorts& from, const std::vector<Message>& out,
+                                const TaskPorts& to) const {
+    for (std::size_t d = 0; d < from.dests.size(); ++d) {
+      const TaskPorts* next = task_at(from.dests[d].to);
+      if (!next) continue;
+      Message got = hop(from, next->address, out[d]);
+      if (next == &to) return got;
+      if (next->kind != TaskKind::comm) continue;
+      std::vector<Message> next_out;
+      if (next->op == plan::CommOp::forward) {
+        // Source k's message goes to dest k: only this source's dest gets one.
+        std::size_t k = 0;
+        while (next->sources[k].from != from.address) ++k;
+        const TaskPorts* only = task_at(next->dests[k].to);
+        if (only == &to) return hop(*next, only->address, got);
+        continue;
+      }
+      if (next->op == plan::CommOp::gather || next->op == plan::CommOp::gather_broadcast) {
+        next_out.assign(next->dests.size(), got);
+      } else {
+        next_out = comm_outputs(next->op, {got}, next->dests.size());
+      }
+      if (auto r = follow(*next, next_out, to)) return r;
+    }
+    return std::nullopt;
+  }
+
   template <class T>
   core::Tensor<T> sent(int producer, int consumer, const Message& out) const {
-    const KernelPorts& kp = wiring_.kernels[static_cast<std::size_t>(producer)];
-    for (std::size_t c = 0; c < kp.children.size(); ++c) {
-      if (kp.child_kernels[c] != consumer) continue;
-      MessageReader reader(kp.children[c].bytes, wiring_.max_rows, "stream");
-      for (const Packet& p : chunk_packets(out, kp.id, kp.children[c])) reader.add(p);
-      EXPECT_TRUE(reader.complete());
-      return to_tensor<T>(reader.take(), "stream");
+    const TaskPorts& from = task(producer);
+    if (auto m = follow(from, std::vector<Message>(from.dests.size(), out), task(consumer))) {
+      return to_tensor<T>(*m, "stream");
     }
-    ADD_FAILURE() << "no stream " << producer << " -> " << consumer;
+    ADD_FAILURE() << "no path " << producer << " -> " << consumer;
     return {};
   }
 
@@ -199,7 +258,7 @@ TEST_P(StreamGolden, AttentionToContext) {
 
 TEST_P(StreamGolden, HeadsToOutProjGather) {
   const int out_proj = kernel(Role::out_proj);
-  std::vector<Message> pieces;  // the gather's sources, in kernel-ID order (heads in order)
+  std::vector<Message> pieces;  // the gather's sources, in source order (heads in order)
   for (int h = 0; h < 12; ++h) {
     const int ctx = kernel(Role::context, h);
     const Message c =

@@ -92,6 +92,23 @@ TEST(Bridge, HeaderBitsWide) {
   EXPECT_EQ(f[17], 0);
 }
 
+TEST(Bridge, DestinationClusterInBytes27To24) {
+  // An atoll addition in bits Galapagos leaves zero: a Galapagos bridge's zeros mean cluster 0.
+  const auto f = encode_bridge_header({.size = 1, .src = 1, .dest = 0, .cluster = 0x01020304},
+                                      IdWidth::galapagos8);
+  EXPECT_EQ(f[24], 0x04);
+  EXPECT_EQ(f[25], 0x03);
+  EXPECT_EQ(f[26], 0x02);
+  EXPECT_EQ(f[27], 0x01);
+  EXPECT_EQ(decode_bridge_header(f, IdWidth::galapagos8).cluster, 0x01020304);
+  Packet host = packet_of(7, 0, 2, kAllKeep);
+  host.cluster = -1;  // the host
+  const std::vector<std::uint8_t> wire = to_wire(host, IdWidth::galapagos8);
+  EXPECT_EQ(wire[24], 0xff);
+  EXPECT_EQ(wire[27], 0xff);
+  EXPECT_EQ(from_wire(wire, IdWidth::galapagos8, "test"), host);
+}
+
 TEST(Bridge, WireRoundTripAndBytes) {
   const Packet p = packet_of(5, 6, 2, 0x3);
   const std::vector<std::uint8_t> wire = to_wire(p, IdWidth::galapagos8);
