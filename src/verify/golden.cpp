@@ -103,10 +103,14 @@ void compare(KernelCheck& check, const Tensor<T>& got, const fs::path& kdir,
   }
   check.elements += want.size();
   for (std::int64_t i = 0; i < want.size(); ++i) {
-    const core::i128 d = static_cast<core::i128>(got[i]) - want[i];
-    if (d != 0) {
+    const auto g = static_cast<std::int64_t>(got[i]);
+    if (g != want[i]) {
       ++check.mismatches;
-      const std::int64_t ad = core::saturate_to<std::int64_t>(d < 0 ? -d : d);
+      const std::uint64_t ud = g > want[i] ? static_cast<std::uint64_t>(g) - static_cast<std::uint64_t>(want[i])
+                                           : static_cast<std::uint64_t>(want[i]) - static_cast<std::uint64_t>(g);
+      const std::int64_t ad = ud > static_cast<std::uint64_t>(core::kInt64Max)
+                                  ? core::kInt64Max
+                                  : static_cast<std::int64_t>(ud);
       check.max_abs_diff = std::max(check.max_abs_diff, ad);
     }
   }
@@ -137,7 +141,7 @@ void check_linear(const fs::path& kdir, KernelCheck& check) {
   const auto w = load2<std::int8_t>(kdir, file::kWeight);
   const auto b = load_vec(kdir, file::kBias);
   std::vector<std::int32_t> bias(b.size());
-  for (std::size_t i = 0; i < b.size(); ++i) bias[i] = core::saturate_to<std::int32_t>(b[i]);
+  for (std::size_t i = 0; i < b.size(); ++i) bias[i] = core::saturate_int32(b[i]);
   if (w.dim(1) != x.dim(1) || static_cast<std::int64_t>(b.size()) != w.dim(0)) {
     throw core::Error(fmt::format(
         "golden: {}: input {}, weight_integer {}, bias_integer [{}] "
