@@ -69,7 +69,7 @@ void layernorm_row_ref(std::span<const std::int32_t> x, const LayerNormParams& p
 // 64-bit path, decided per row from the row's own range (one extra min/max in the sum pass):
 // with D = max |x[c] - mean| and n channels, the variance sum fits int64 when
 // n * ((D >> shift) + 1)^2 < 2^63, and d * factor fits when D * factor < 2^62; the bias must be
-// below 2^61 so that y + bias cannot overflow (|y| < 2^61). Otherwise the row takes the 128-bit
+// below 2^61 so that y + bias cannot overflow (|y| < 2^61). Otherwise the row takes the
 // definition. The loops have no branches per element and vectorise.
 
 namespace {
@@ -146,7 +146,7 @@ void layernorm_row(std::span<const std::int32_t> x, const LayerNormParams& p,
   const std::size_t n = x.size();
   if (out.size() != n || p.bias.size() != n || (!y_int.empty() && y_int.size() != n) ||
       p.shift < 0 || p.shift > 31 || n == 0 || !layernorm_fits_int64(p)) {
-    return layernorm_row_ref(x, p, out, y_int);  // checks and throws, or the 128-bit path
+    return layernorm_row_ref(x, p, out, y_int);  // checks and throws, or the definition
   }
   thread_local std::vector<std::int32_t> scratch;
   if (y_int.empty()) scratch.resize(n);

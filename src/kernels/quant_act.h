@@ -1,17 +1,17 @@
 // QuantAct ("act"): per-channel dyadic requantisation.
 //     y[c] = saturate_{out_bits}( round_half_even( x[c] * m[c] / 2^e[c] ) )
-// with the exact 128-bit product and rounding (ties to even, as I-BERT's torch.round) of
-// core/dyadic.h. m and e hold either one value per channel or a single value for all channels
-// (per-tensor, e.g. self_attention/act_out).
-// m may be negative (after GELU the scale is negative). out_bits = 8 for the int8 activations
-// between kernels, 32 for the int32 outputs of self_output/act_linear and output/act_linear.
+// with the exact product and rounding (ties to even, as I-BERT's torch.round) of core/dyadic.h. m
+// and e hold either one value per channel or a single value for all channels (per-tensor, e.g.
+// self_attention/act_out). m may be negative (after GELU the scale is negative). out_bits = 8 for
+// the int8 activations between kernels, 32 for the int32 outputs of self_output/act_linear and
+// output/act_linear.
 //
 // The definition is kernels/hls/quant_act.h (HLS-safe, exact for any int64 x and m); the plain
 // path (quant_act_row_ref) runs it. Speed: the definition forms a 128-bit product (two 64-bit
 // limbs), but for int32 inputs with every |m| < 2^31 and
 // every e in 1..62 (all I-BERT QuantActs) |x*m| < 2^62 fits int64, and the same rounding is a
 // vectorisable 64-bit computation (core::shift_round_half_even_i64). quant_act_row / quant_act
-// take that path whenever it is provably exact (fits_int64) and the 128-bit definition
+// take that path whenever it is provably exact (fits_int64) and the definition
 // (quant_act_row_ref) otherwise; tests compare the two on random and edge values.
 #pragma once
 

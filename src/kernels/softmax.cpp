@@ -60,8 +60,8 @@ void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& 
   std::int64_t sum = 0;
   for (std::size_t j = 0; j < n; ++j) {
     if (!exp_out.empty()) {
-      const std::int64_t d = scores[j] == kMaskedScore ? std::int64_t{kMaskedScore}
-                                                       : std::int64_t{scores[j]} - max;
+      const std::int64_t d =
+          scores[j] == kMaskedScore ? std::int64_t{kMaskedScore} : std::int64_t{scores[j]} - max;
       exp_out[j] = hls::softmax_exp(d, k);
     }
     buf[j] = static_cast<std::int32_t>(hls::softmax_e16(scores[j], max, k));
@@ -80,7 +80,7 @@ void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& 
 // n <= 62, so an inexact quotient is at least 1/|x0| > 2^-24 away from an integer while the double
 // error is below 2^-47, and truncation gives the integer quotient. The probabilities
 // (e16 << 8) / sum use the same argument (numerator below 2^23, sum below 2^30). When a bound does
-// not hold the row takes the 128-bit definition.
+// not hold the row takes the definition.
 
 namespace {
 

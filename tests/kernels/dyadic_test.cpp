@@ -29,8 +29,8 @@ Wide to_wide(i128 v) {
 }
 
 i128 from_wide(const Wide& w) {
-  return static_cast<i128>((static_cast<unsigned __int128>(static_cast<std::uint64_t>(w.hi)) << 64) |
-                           w.lo);
+  return static_cast<i128>(
+      (static_cast<unsigned __int128>(static_cast<std::uint64_t>(w.hi)) << 64) | w.lo);
 }
 
 // core::shift_round_half_even on an int128 value (e >= 1).
@@ -150,16 +150,28 @@ TEST(Dyadic, MatchesReferenceOnRandomValues) {
 
 TEST(Dyadic, WideArithmeticEqualsInt128) {
   std::mt19937_64 rng(3);
-  const std::int64_t edges[] = {0, 1, -1, 2, -2, kMax, kMin, kMax - 1, kMin + 1,
-                                std::int64_t{1} << 31, -(std::int64_t{1} << 31),
-                                std::int64_t{1} << 62, -(std::int64_t{1} << 62), 0xffffffff};
+  const std::int64_t edges[] = {0,
+                                1,
+                                -1,
+                                2,
+                                -2,
+                                kMax,
+                                kMin,
+                                kMax - 1,
+                                kMin + 1,
+                                std::int64_t{1} << 31,
+                                -(std::int64_t{1} << 31),
+                                std::int64_t{1} << 62,
+                                -(std::int64_t{1} << 62),
+                                0xffffffff};
   auto check = [](std::int64_t a, std::int64_t b, std::int64_t c) {
     const Wide ab = atl::core::multiply(a, b);
     ASSERT_EQ(from_wide(ab), static_cast<i128>(a) * b) << a << " " << b;
     const i128 abc = static_cast<i128>(static_cast<unsigned __int128>(static_cast<i128>(a) + b) *
                                        static_cast<unsigned __int128>(static_cast<i128>(c)));
-    ASSERT_EQ(from_wide(atl::core::multiply(atl::core::add(atl::core::wide(a), atl::core::wide(b)), c)),
-              abc)
+    ASSERT_EQ(
+        from_wide(atl::core::multiply(atl::core::add(atl::core::wide(a), atl::core::wide(b)), c)),
+        abc)
         << a << " " << b << " " << c;
     ASSERT_EQ(from_wide(atl::core::negate(ab)), -(static_cast<i128>(a) * b));
     for (int s : {0, 1, 31, 63, 64, 65, 100, 127}) {
@@ -204,9 +216,20 @@ TEST(Dyadic, RequantizeEqualsOracleOnRandomAndEdgeValues) {
     ASSERT_EQ(requantize(x, m, e, bits), oracle_requantize(x, m, e, bits))
         << x << " " << m << " " << e << " " << bits;
   }
-  const std::int64_t edges[] = {0, 1, -1, 3, -3, kMax, kMin, kMax - 1, kMin + 1,
-                                (std::int64_t{1} << 31) - 1, -(std::int64_t{1} << 31),
-                                std::int64_t{1} << 62, -(std::int64_t{1} << 62), 1737565501};
+  const std::int64_t edges[] = {0,
+                                1,
+                                -1,
+                                3,
+                                -3,
+                                kMax,
+                                kMin,
+                                kMax - 1,
+                                kMin + 1,
+                                (std::int64_t{1} << 31) - 1,
+                                -(std::int64_t{1} << 31),
+                                std::int64_t{1} << 62,
+                                -(std::int64_t{1} << 62),
+                                1737565501};
   for (std::int64_t x : edges) {
     for (std::int64_t m : edges) {
       for (int e = -130; e <= 200; ++e) {

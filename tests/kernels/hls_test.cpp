@@ -66,9 +66,8 @@ TEST(KernelsHls, QuantActWithLanesEqualsPlainPath) {
     p.e = r.values<int>(count, -4, 80);
     p.out_bits = trial % 2 ? 8 : 32;
     const auto x = r.values<std::int32_t>(static_cast<std::size_t>(kRows * n), kI32Min, kI32Max);
-    const auto y = run_stream<4, std::int32_t, std::int32_t>(x, x.size(), [&](auto& in, auto& out) {
-      hls::quant_act<4>(in, out, kRows, n, consts(p));
-    });
+    const auto y = run_stream<4, std::int32_t, std::int32_t>(
+        x, x.size(), [&](auto& in, auto& out) { hls::quant_act<4>(in, out, kRows, n, consts(p)); });
     for (int row = 0; row < kRows; ++row) {
       std::vector<std::int32_t> want(static_cast<std::size_t>(n));
       quant_act_row_ref<std::int32_t, std::int32_t>({x.data() + row * n, want.size()}, p, want);
@@ -106,8 +105,8 @@ TEST(KernelsHls, ResidualAndIdentityAddWithLanesEqualPlainPath) {
         // Oracle: both branches exactly (128 bits), summed, saturated.
         const i128 sum = static_cast<i128>(quant_act_value(x[at + c], p.main, c)) +
                          quant_act_value(id[at + c], p.identity, c);
-        ASSERT_EQ(want[c], static_cast<std::int32_t>(sum > kI32Max ? kI32Max
-                                                                   : (sum < kI32Min ? kI32Min : sum)));
+        ASSERT_EQ(want[c], static_cast<std::int32_t>(
+                               sum > kI32Max ? kI32Max : (sum < kI32Min ? kI32Min : sum)));
       }
     }
   }
@@ -145,8 +144,8 @@ TEST(KernelsHls, LayerNormWithLanesEqualsPlainPathAndOracle) {
     const std::int64_t blim = trial % 4 == 0 ? INT64_MAX : (std::int64_t{1} << 40);
     p.bias = r.values<std::int64_t>(static_cast<std::size_t>(n), -blim, blim);
     const int bits = static_cast<int>(r.in(1, 31));
-    auto x = r.values<std::int32_t>(static_cast<std::size_t>(kRows * n),
-                                    -(std::int64_t{1} << bits), (std::int64_t{1} << bits) - 1);
+    auto x = r.values<std::int32_t>(static_cast<std::size_t>(kRows * n), -(std::int64_t{1} << bits),
+                                    (std::int64_t{1} << bits) - 1);
     if (trial % 5 == 0) x[0] = INT32_MIN, x[1] = INT32_MAX;  // the widest row range
     std::vector<std::int32_t> buf(static_cast<std::size_t>(n));
     const auto y = run_stream<4, std::int32_t, std::int32_t>(x, x.size(), [&](auto& in, auto& out) {
@@ -181,7 +180,8 @@ TEST(KernelsHls, IsqrtIsExactOnEdges) {
 }
 
 // The former 128-bit GELU definition.
-std::int64_t gelu_oracle(std::int64_t x, std::int64_t b, std::int64_t c, std::int64_t shift, int k) {
+std::int64_t gelu_oracle(std::int64_t x, std::int64_t b, std::int64_t c, std::int64_t shift,
+                         int k) {
   if (x == 0) return 0;
   const std::int64_t a = std::min<std::int64_t>(x < 0 ? -x : x, -b);
   const i128 t = a + b;
@@ -193,8 +193,8 @@ std::int64_t gelu_oracle(std::int64_t x, std::int64_t b, std::int64_t c, std::in
 
 TEST(KernelsHls, GeluWithLanesEqualsPlainPathAndOracle) {
   Random r(4);
-  const std::int64_t edges[] = {INT64_MAX, INT64_MIN, std::int64_t{1} << 62, -(std::int64_t{1} << 62),
-                                0, 1, -1};
+  const std::int64_t edges[] = {
+      INT64_MAX, INT64_MIN, std::int64_t{1} << 62, -(std::int64_t{1} << 62), 0, 1, -1};
   for (int trial = 0; trial < 60; ++trial) {
     const int n = 4 * static_cast<int>(r.in(1, 32));
     const auto size = static_cast<std::size_t>(n);
@@ -262,8 +262,8 @@ TEST(KernelsHls, SoftmaxWithLanesEqualsPlainPathAndOracle) {
       const std::int32_t max = *std::max_element(x.begin() + at, x.begin() + at + len);
       for (std::size_t c = 0; c < len; ++c) {
         ASSERT_EQ(y[at + c], want[c]) << trial;
-        const std::int64_t d = x[at + c] == kMaskedScore ? std::int64_t{kMaskedScore}
-                                                         : std::int64_t{x[at + c]} - max;
+        const std::int64_t d =
+            x[at + c] == kMaskedScore ? std::int64_t{kMaskedScore} : std::int64_t{x[at + c]} - max;
         ASSERT_EQ(ex[c], softmax_exp_oracle(d, p)) << trial << " " << d;
       }
     }
@@ -326,7 +326,8 @@ TEST(KernelsHls, ConcatJoinsHeadsInOrder) {
   hls::ConstArrayStream<std::int32_t, 2> heads[2] = {{h0.data()}, {h1.data()}};
   hls::ArrayStream<std::int32_t, 2> os{out.data()};
   hls::concat<2>(heads, 2, os, 2, 4);
-  EXPECT_EQ(out, (std::vector<std::int32_t>{1, 2, 3, 4, 11, 12, 13, 14, 5, 6, 7, 8, 15, 16, 17, 18}));
+  EXPECT_EQ(out,
+            (std::vector<std::int32_t>{1, 2, 3, 4, 11, 12, 13, 14, 5, 6, 7, 8, 15, 16, 17, 18}));
 }
 
 }  // namespace

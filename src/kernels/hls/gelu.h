@@ -31,8 +31,8 @@ constexpr std::int32_t gelu_value(std::int64_t x, const GeluConsts& g, int ch) {
   const core::Wide y = core::shift_right(x < 0 ? core::negate(sq) : sq, g.k);
   const core::Wide z = core::add(y, core::wide(g.shift[i]));
   constexpr std::int64_t zmax = (std::int64_t{1} << 32) - 1;
-  const std::int64_t zc = core::wide(zmax) < z ? zmax : (z < core::wide(-zmax) ? -zmax
-                                                                                : core::saturate_int64(z));
+  const std::int64_t zc =
+      core::wide(zmax) < z ? zmax : (z < core::wide(-zmax) ? -zmax : core::saturate_int64(z));
   return core::saturate_int32(x * zc);
 }
 

@@ -21,7 +21,8 @@ Acc dot(const A* a, const B* b, int len) {
   for (int k = 0; k < len; k += UNROLL) {
     ATL_HLS(HLS PIPELINE II = 1)
     Acc part = 0;
-    for (int u = 0; u < UNROLL; ++u) part += static_cast<Acc>(a[k + u]) * static_cast<Acc>(b[k + u]);
+    for (int u = 0; u < UNROLL; ++u)
+      part += static_cast<Acc>(a[k + u]) * static_cast<Acc>(b[k + u]);
     acc += part;
   }
   return acc;

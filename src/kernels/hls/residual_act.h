@@ -35,7 +35,8 @@ void residual_act(In& in, Id& id, Out& out, int rows, int n, const QuantActConst
       const auto x = in.read();
       const auto i = id.read();
       typename Out::value_type y;
-      for (int p = 0; p < PE; ++p) y.v[p] = residual_value(x.v[p], i.v[p], main, identity, c + p).sum;
+      for (int p = 0; p < PE; ++p)
+        y.v[p] = residual_value(x.v[p], i.v[p], main, identity, c + p).sum;
       out.write(y);
     }
   }

@@ -27,8 +27,8 @@ constexpr std::int64_t softmax_exp(std::int64_t d, const SoftmaxConsts& k) {
   const std::int64_t x = d > floor_x ? d : floor_x;
   const std::int64_t q = x / k.x0;  // truncation; x <= 0 and x0 < 0 give 0 <= q <= n
   const std::int64_t r = x - k.x0 * q;
-  const core::Wide poly = core::add(core::multiply(core::add(core::wide(r), core::wide(k.b)), r),
-                                    core::wide(k.c));
+  const core::Wide poly =
+      core::add(core::multiply(core::add(core::wide(r), core::wide(k.b)), r), core::wide(k.c));
   if (poly.hi < 0 || poly == core::Wide{}) return 0;
   return core::shift_left_saturating(poly, static_cast<int>(k.n - q));
 }
