@@ -1,8 +1,10 @@
 #include "kernels/attention_matmul.h"
 
 #include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "kernels/hls/matmul.h"
 
 namespace atl::kernels {
 
@@ -14,16 +16,11 @@ void attention_matmul_row(std::span<const std::int8_t> q_row, const core::Tensor
                       " elements, k shape " + core::to_string(k.shape()) + ", output " +
                       std::to_string(out.size()) + "; expected q [d], k [cols, d], out [cols]");
   }
-  const std::int64_t d = k.dim(1);
-  for (std::int64_t j = 0; j < k.dim(0); ++j) {
-    const std::int8_t* kj = k.data() + j * d;
-    std::int32_t acc = 0;
-    for (std::int64_t t = 0; t < d; ++t) {
-      acc += static_cast<std::int32_t>(q_row[static_cast<std::size_t>(t)]) *
-             static_cast<std::int32_t>(kj[t]);
-    }
-    out[static_cast<std::size_t>(j)] = acc;
-  }
+  std::vector<std::int8_t> q_buf(q_row.size());
+  hls::ConstArrayStream<std::int8_t, 1> qs{q_row.data()};
+  hls::ArrayStream<std::int32_t, 1> os{out.data()};
+  hls::attention_matmul<1, 1>(qs, os, 1, static_cast<int>(k.dim(1)), static_cast<int>(k.dim(0)),
+                              k.data(), q_buf.data());
 }
 
 core::Tensor<std::int32_t> attention_matmul(const core::Tensor<std::int8_t>& q,

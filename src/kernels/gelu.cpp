@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "core/dyadic.h"
 #include "core/error.h"
+#include "kernels/hls/gelu.h"
 #include "kernels/vectorize.h"
 
 namespace atl::kernels {
@@ -36,15 +36,8 @@ void validate(const GeluParams& p, std::int64_t channels, const std::string& wha
 }
 
 std::int64_t gelu_value(std::int64_t x, const GeluParams& p, std::size_t ch) {
-  const std::int64_t b = p.b[pick(p.b, ch)];
-  const std::int64_t c = p.c[pick(p.c, ch)];
-  const std::int64_t shift = p.shift[pick(p.shift, ch)];
-  if (x == 0) return 0;
-  const std::int64_t a = std::min<std::int64_t>(x < 0 ? -x : x, -b);
-  const core::i128 t = static_cast<core::i128>(a + b);
-  const core::i128 sq = t * t + c;
-  const core::i128 y = x < 0 ? (-sq) >> p.k : sq >> p.k;
-  return core::saturate_to<std::int32_t>(static_cast<core::i128>(x) * (y + shift));
+  const std::int64_t b = p.b[pick(p.b, ch)], c = p.c[pick(p.c, ch)], s = p.shift[pick(p.shift, ch)];
+  return hls::gelu_value(x, {&b, &c, &s, 1, p.k}, 0);
 }
 
 void gelu_row_ref(std::span<const std::int32_t> x, const GeluParams& p, std::span<std::int32_t> y,
@@ -59,10 +52,18 @@ void gelu_row_ref(std::span<const std::int32_t> x, const GeluParams& p, std::spa
   if (!fits(p.b) || !fits(p.c) || !fits(p.shift)) {
     validate(p, static_cast<std::int64_t>(x.size()), "gelu_row");
   }
-  for (std::size_t ch = 0; ch < x.size(); ++ch) {
-    y[ch] = static_cast<std::int32_t>(gelu_value(x[ch], p, ch));
-    if (!sign.empty()) sign[ch] = static_cast<std::int8_t>((x[ch] > 0) - (x[ch] < 0));
+  const std::size_t count = p.b.size();
+  if (p.c.size() == count && p.shift.size() == count) {
+    hls::ConstArrayStream<std::int32_t, 1> in{x.data()};
+    hls::ArrayStream<std::int32_t, 1> out{y.data()};
+    const hls::GeluConsts g{p.b.data(), p.c.data(), p.shift.data(), static_cast<int>(count), p.k};
+    hls::gelu<1>(in, out, 1, static_cast<int>(x.size()), g);
+  } else {  // a per-tensor table beside per-channel ones: one value at a time
+    for (std::size_t ch = 0; ch < x.size(); ++ch) {
+      y[ch] = static_cast<std::int32_t>(gelu_value(x[ch], p, ch));
+    }
   }
+  for (std::size_t ch = 0; ch < sign.size(); ++ch) sign[ch] = hls::gelu_sign(x[ch]);
 }
 
 // ---------------------------------------------------------------------------------------------

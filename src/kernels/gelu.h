@@ -38,7 +38,7 @@ bool gelu_fits_int64(const GeluParams& p, std::size_t n);
 // The 64-bit path for one row of n channels (requires gelu_fits_int64(p, n); unchecked).
 void gelu_row_i64(const std::int32_t* x, std::size_t n, const GeluParams& p, std::int32_t* y);
 
-// One row by the definition (128-bit arithmetic); the fast path is tested against it.
+// One row by the definition (kernels/hls/gelu.h); the fast path is tested against it.
 void gelu_row_ref(std::span<const std::int32_t> x, const GeluParams& p, std::span<std::int32_t> y,
                   std::span<std::int8_t> sign = {});
 

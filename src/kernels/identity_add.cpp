@@ -5,6 +5,7 @@
 
 #include "core/dyadic.h"
 #include "core/error.h"
+#include "kernels/hls/residual_act.h"
 #include "kernels/vectorize.h"
 
 namespace atl::kernels {
@@ -51,10 +52,17 @@ void identity_add_row_ref(std::span<const std::int32_t> x, std::span<const std::
                           const QuantActParams& p, std::span<std::int32_t> out,
                           std::span<std::int32_t> out1) {
   check_row(x.size(), identity.size(), p, out.size(), out1.size());
-  for (std::size_t c = 0; c < x.size(); ++c) {
-    const std::int64_t b = quant_act_value(identity[c], p, c);
-    if (!out1.empty()) out1[c] = core::saturate_to<std::int32_t>(b);
-    out[c] = core::saturate_to<std::int32_t>(static_cast<core::i128>(x[c]) + b);
+  const hls::QuantActConsts q = consts(p);
+  const auto n = static_cast<int>(x.size());
+  if (out1.empty()) {
+    hls::ConstArrayStream<std::int32_t, 1> in{x.data()};
+    hls::ConstArrayStream<std::int8_t, 1> in_id{identity.data()};
+    hls::ArrayStream<std::int32_t, 1> o{out.data()};
+    return hls::identity_add<1>(in, in_id, o, 1, n, q);
+  }
+  for (int c = 0; c < n; ++c) {
+    out1[c] = core::saturate_int32(hls::quant_act_value(identity[c], q, c));
+    out[c] = hls::identity_add_value(x[c], identity[c], q, c);
   }
 }
 

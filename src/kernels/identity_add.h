@@ -17,7 +17,7 @@
 
 namespace atl::kernels {
 
-// One row by the definition (128-bit requantisation). out1 (optional) receives the requantised
+// One row by the definition (kernels/hls/residual_act.h). out1 (optional) receives the requantised
 // identity.
 void identity_add_row_ref(std::span<const std::int32_t> x, std::span<const std::int8_t> identity,
                           const QuantActParams& p, std::span<std::int32_t> out,

@@ -2,25 +2,17 @@
 
 #include <algorithm>
 #include <bit>
-#include <limits>
 #include <vector>
 
 #include "core/dyadic.h"
 #include "core/error.h"
+#include "kernels/hls/layernorm.h"
 #include "kernels/vectorize.h"
 
 namespace atl::kernels {
 
 std::uint64_t isqrt_exact(std::uint64_t v) {
-  if (v < 2) return v;
-  // I-SQRT (I-BERT paper, Algorithm 4): start at 2^ceil(bits/2) >= sqrt(v) and take Newton steps
-  // while they decrease (Newton from above never undershoots floor(sqrt(v))).
-  std::uint64_t x = std::uint64_t{1} << ((std::bit_width(v) + 1) / 2);
-  while (true) {
-    const std::uint64_t y = (x + v / x) >> 1;
-    if (y >= x) return x;
-    x = y;
-  }
+  return hls::isqrt_exact(v);
 }
 
 std::uint64_t isqrt_newton(std::uint64_t v, int iterations) {
@@ -35,13 +27,7 @@ std::uint64_t isqrt_newton(std::uint64_t v, int iterations) {
 }
 
 std::int64_t layernorm_mean(std::int64_t sum, std::int64_t n) {
-  std::int64_t q = sum / n;
-  std::int64_t r = sum % n;  // truncating: same sign as sum
-  if (r < 0) {               // floor division, 0 <= r < n
-    --q;
-    r += n;
-  }
-  return q + ((2 * r > n || (2 * r == n && (q & 1) != 0)) ? 1 : 0);
+  return hls::layernorm_mean(sum, n);
 }
 
 void validate(const LayerNormParams& p, std::int64_t channels, const std::string& what) {
@@ -64,27 +50,18 @@ void layernorm_row_ref(std::span<const std::int32_t> x, const LayerNormParams& p
   }
   if (p.shift < 0 || p.shift > 31) validate(p, static_cast<std::int64_t>(n), "layernorm_row_ref");
   if (n == 0) return;
-  const std::int64_t cn = static_cast<std::int64_t>(n);
-  std::int64_t sum = 0;
-  for (std::int32_t v : x) sum += v;
-  const std::int64_t mean = layernorm_mean(sum, cn);
-  core::i128 var = 0;
-  for (std::int32_t v : x) {
-    const std::int64_t y = (static_cast<std::int64_t>(v) - mean) >> p.shift;
-    var += static_cast<core::i128>(y) * y;
+  if (y_int.empty()) {
+    hls::ConstArrayStream<std::int32_t, 1> in{x.data()};
+    hls::ArrayStream<std::int32_t, 1> o{out.data()};
+    thread_local std::vector<std::int32_t> buf;
+    buf.resize(n);
+    return hls::layernorm<1>(in, o, 1, static_cast<int>(n), p.shift, p.bias.data(), buf.data());
   }
-  const core::i128 umax = static_cast<core::i128>(std::numeric_limits<std::uint64_t>::max());
-  const std::uint64_t var64 = static_cast<std::uint64_t>(var > umax ? umax : var);
-  const std::uint64_t sd = isqrt_exact(var64);
-  const core::i128 divisor = static_cast<core::i128>(sd) << p.shift;
-  const std::int64_t two31 = std::int64_t{1} << 31;
-  const std::int64_t factor =
-      divisor == 0 ? two31 : static_cast<std::int64_t>(static_cast<core::i128>(two31) / divisor);
+  const hls::LayerNormRow row = hls::layernorm_stats(x.data(), static_cast<int>(n), p.shift);
   for (std::size_t c = 0; c < n; ++c) {
-    const core::i128 d = static_cast<core::i128>(x[c]) - mean;
-    const core::i128 y = (d * factor) >> 1;
-    if (!y_int.empty()) y_int[c] = core::saturate_to<std::int32_t>(y);
-    out[c] = core::saturate_to<std::int32_t>(y + p.bias[c]);
+    const std::int64_t y = hls::layernorm_value(x[c], row);
+    y_int[c] = core::saturate_int32(y);
+    out[c] = hls::layernorm_output(y, p.bias[c]);
   }
 }
 
@@ -92,7 +69,7 @@ void layernorm_row_ref(std::span<const std::int32_t> x, const LayerNormParams& p
 // 64-bit path, decided per row from the row's own range (one extra min/max in the sum pass):
 // with D = max |x[c] - mean| and n channels, the variance sum fits int64 when
 // n * ((D >> shift) + 1)^2 < 2^63, and d * factor fits when D * factor < 2^62; the bias must be
-// below 2^61 so that y + bias cannot overflow (|y| < 2^61). Otherwise the row takes the 128-bit
+// below 2^61 so that y + bias cannot overflow (|y| < 2^61). Otherwise the row takes the
 // definition. The loops have no branches per element and vectorise.
 
 namespace {
@@ -148,17 +125,18 @@ bool layernorm_row_i64(const std::int32_t* x, std::size_t n, const LayerNormPara
                        std::int32_t* out, std::int32_t* y_int) {
   const std::int64_t cn = static_cast<std::int64_t>(n);
   const RowStats st = row_stats(x, n);
-  const std::int64_t mean = layernorm_mean(st.sum, cn);
+  const std::int64_t mean = hls::layernorm_mean(st.sum, cn);
   const std::int64_t dmax = std::max(st.max - mean, mean - st.min);  // < 2^33
-  const core::i128 ds = (dmax >> p.shift) + 1;
-  if (static_cast<core::i128>(cn) * ds * ds >= (static_cast<core::i128>(1) << 63)) return false;
+  // n * ds^2 < 2^63, in 64 bits: ds^2 < 2^63 first (3037000499^2 < 2^63 < 3037000500^2).
+  const auto ds = static_cast<std::uint64_t>((dmax >> p.shift) + 1);
+  if (ds > 3037000499 || ds * ds > static_cast<std::uint64_t>(core::kInt64Max) / n) return false;
   const auto var = static_cast<std::uint64_t>(variance_i64(x, n, mean, p.shift));
-  const std::uint64_t sd = isqrt_exact(var);
-  const core::i128 divisor = static_cast<core::i128>(sd) << p.shift;
-  const std::int64_t two31 = std::int64_t{1} << 31;
-  const std::int64_t factor =
-      divisor == 0 ? two31 : static_cast<std::int64_t>(static_cast<core::i128>(two31) / divisor);
-  if (static_cast<core::i128>(dmax) * factor >= (static_cast<core::i128>(1) << 62)) return false;
+  const std::int64_t factor = hls::layernorm_factor(var, p.shift);
+  // dmax < 2^33 and factor <= 2^31: the product fits uint64.
+  if (static_cast<std::uint64_t>(dmax) * static_cast<std::uint64_t>(factor) >=
+      (std::uint64_t{1} << 62)) {
+    return false;
+  }
   normalise_i64(x, n, mean, factor, p.bias.data(), out, y_int);
   return true;
 }
@@ -168,7 +146,7 @@ void layernorm_row(std::span<const std::int32_t> x, const LayerNormParams& p,
   const std::size_t n = x.size();
   if (out.size() != n || p.bias.size() != n || (!y_int.empty() && y_int.size() != n) ||
       p.shift < 0 || p.shift > 31 || n == 0 || !layernorm_fits_int64(p)) {
-    return layernorm_row_ref(x, p, out, y_int);  // checks and throws, or the 128-bit path
+    return layernorm_row_ref(x, p, out, y_int);  // checks and throws, or the definition
   }
   thread_local std::vector<std::int32_t> scratch;
   if (y_int.empty()) scratch.resize(n);

@@ -41,7 +41,7 @@ std::int64_t layernorm_mean(std::int64_t sum, std::int64_t n);
 
 void validate(const LayerNormParams& p, std::int64_t channels, const std::string& what);
 
-// One row by the definition (128-bit arithmetic); the fast path is tested against it.
+// One row by the definition (kernels/hls/layernorm.h); the fast path is tested against it.
 void layernorm_row_ref(std::span<const std::int32_t> x, const LayerNormParams& p,
                        std::span<std::int32_t> out, std::span<std::int32_t> y_int = {});
 
@@ -55,7 +55,7 @@ void layernorm_row(std::span<const std::int32_t> x, const LayerNormParams& p,
 bool layernorm_fits_int64(const LayerNormParams& p);
 
 // The 64-bit path for one row of n = bias.size() channels; y_int must hold n values (scratch if
-// unwanted). Returns false, writing nothing, when the row's range needs the 128-bit definition.
+// unwanted). Returns false, writing nothing, when the row's range needs the definition.
 bool layernorm_row_i64(const std::int32_t* x, std::size_t n, const LayerNormParams& p,
                        std::int32_t* out, std::int32_t* y_int);
 

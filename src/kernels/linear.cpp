@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/hls/matmul.h"
 #include "kernels/vectorize.h"
 
 namespace atl::kernels {
@@ -68,15 +69,11 @@ void linear_ref_row(std::span<const std::int8_t> x, const core::Tensor<std::int8
                       std::to_string(y.size()) + "; expected " + std::to_string(in) + " and " +
                       std::to_string(out));
   }
-  for (std::int64_t o = 0; o < out; ++o) {
-    const std::int8_t* w = weight.data() + o * in;
-    std::int64_t acc = 0;
-    for (std::int64_t k = 0; k < in; ++k) {
-      acc += static_cast<std::int32_t>(x[static_cast<std::size_t>(k)]) *
-             static_cast<std::int32_t>(w[k]);
-    }
-    y[static_cast<std::size_t>(o)] = biased(acc, bias[static_cast<std::size_t>(o)]);
-  }
+  std::vector<std::int8_t> x_buf(x.size());
+  hls::ConstArrayStream<std::int8_t, 1> xs{x.data()};
+  hls::ArrayStream<std::int32_t, 1> ys{y.data()};
+  hls::linear<1, 1>(xs, ys, 1, static_cast<int>(in), static_cast<int>(out), weight.data(),
+                    bias.data(), x_buf.data());
 }
 
 core::Tensor<std::int32_t> linear_ref(const core::Tensor<std::int8_t>& x,

@@ -8,7 +8,7 @@
 // would flip the sign.
 //
 // Two implementations with identical results:
-//   linear_ref / linear_ref_row: plain loops, the definition.
+//   linear_ref / linear_ref_row: the definition (kernels/hls/matmul.h).
 //   LinearPlan / linear:         oneDNN int8 matmul (s8 x s8 -> s32, s32 bias). The primitive and
 //                                the reordered weights are prepared once per weight matrix.
 #pragma once

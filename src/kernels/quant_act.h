@@ -1,15 +1,17 @@
 // QuantAct ("act"): per-channel dyadic requantisation.
 //     y[c] = saturate_{out_bits}( round_half_even( x[c] * m[c] / 2^e[c] ) )
-// with the exact 128-bit product and rounding (ties to even, as I-BERT's torch.round) of
-// core/dyadic.h. m and e hold either one value per channel or a single value for all channels
-// (per-tensor, e.g. self_attention/act_out).
-// m may be negative (after GELU the scale is negative). out_bits = 8 for the int8 activations
-// between kernels, 32 for the int32 outputs of self_output/act_linear and output/act_linear.
+// with the exact product and rounding (ties to even, as I-BERT's torch.round) of core/dyadic.h. m
+// and e hold either one value per channel or a single value for all channels (per-tensor, e.g.
+// self_attention/act_out). m may be negative (after GELU the scale is negative). out_bits = 8 for
+// the int8 activations between kernels, 32 for the int32 outputs of self_output/act_linear and
+// output/act_linear.
 //
-// Speed: the definition needs a 128-bit product, but for int32 inputs with every |m| < 2^31 and
+// The definition is kernels/hls/quant_act.h (HLS-safe, exact for any int64 x and m); the plain
+// path (quant_act_row_ref) runs it. Speed: the definition forms a 128-bit product (two 64-bit
+// limbs), but for int32 inputs with every |m| < 2^31 and
 // every e in 1..62 (all I-BERT QuantActs) |x*m| < 2^62 fits int64, and the same rounding is a
 // vectorisable 64-bit computation (core::shift_round_half_even_i64). quant_act_row / quant_act
-// take that path whenever it is provably exact (fits_int64) and the 128-bit definition
+// take that path whenever it is provably exact (fits_int64) and the definition
 // (quant_act_row_ref) otherwise; tests compare the two on random and edge values.
 #pragma once
 
@@ -19,9 +21,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/dyadic.h"
 #include "core/error.h"
 #include "core/tensor.h"
+#include "kernels/hls/quant_act.h"
 
 namespace atl::kernels {
 
@@ -34,10 +36,14 @@ struct QuantActParams {
 // Throws core::Error (naming `what`) unless m/e are consistent and usable for `channels`.
 void validate(const QuantActParams& p, std::int64_t channels, const std::string& what);
 
+// The constants of p for the HLS-safe definitions (p must outlive the result).
+inline hls::QuantActConsts consts(const QuantActParams& p) {
+  return {p.m.data(), p.e.data(), static_cast<int>(p.m.size()), p.out_bits};
+}
+
 // One value of channel c.
 inline std::int64_t quant_act_value(std::int64_t x, const QuantActParams& p, std::size_t c) {
-  const std::size_t i = p.m.size() == 1 ? 0 : c;
-  return core::requantize(x, p.m[i], p.e[i], p.out_bits);
+  return hls::quant_act_value(x, consts(p), static_cast<int>(c));
 }
 
 // True when int32 inputs can be requantised in 64 bits exactly: every |m| < 2^31 and every e in
@@ -79,13 +85,13 @@ void check_row(std::span<const In> x, const QuantActParams& p, std::span<Out> y)
   }
 }
 
-// One row by the definition (128-bit products): the reference the fast path is tested against.
+// One row by the definition (hls::quant_act): the reference the fast path is tested against.
 template <class In, class Out>
 void quant_act_row_ref(std::span<const In> x, const QuantActParams& p, std::span<Out> y) {
   check_row(x, p, y);
-  for (std::size_t c = 0; c < x.size(); ++c) {
-    y[c] = static_cast<Out>(quant_act_value(static_cast<std::int64_t>(x[c]), p, c));
-  }
+  hls::ConstArrayStream<In, 1> in{x.data()};
+  hls::ArrayStream<Out, 1> out{y.data()};
+  hls::quant_act<1>(in, out, 1, static_cast<int>(x.size()), consts(p));
 }
 
 // One row (x and y have the same length = channels). Out must hold out_bits signed bits.

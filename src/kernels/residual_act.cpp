@@ -6,6 +6,7 @@
 
 #include "core/dyadic.h"
 #include "core/error.h"
+#include "kernels/hls/residual_act.h"
 #include "kernels/vectorize.h"
 
 namespace atl::kernels {
@@ -94,13 +95,19 @@ void residual_act_row_ref(std::span<const std::int32_t> x, std::span<const std::
                           const ResidualActParams& p, std::span<std::int32_t> out,
                           std::span<std::int32_t> out0, std::span<std::int32_t> out1) {
   check_row(x.size(), identity.size(), p, out.size(), out0.size(), out1.size());
-  const std::size_t n = x.size();
-  for (std::size_t c = 0; c < n; ++c) {
-    const std::int64_t a = quant_act_value(x[c], p.main, c);
-    const std::int64_t b = quant_act_value(identity[c], p.identity, c);
-    if (!out0.empty()) out0[c] = core::saturate_to<std::int32_t>(a);
-    if (!out1.empty()) out1[c] = core::saturate_to<std::int32_t>(b);
-    out[c] = core::saturate_to<std::int32_t>(static_cast<core::i128>(a) + b);
+  const hls::QuantActConsts main = consts(p.main), id = consts(p.identity);
+  const auto n = static_cast<int>(x.size());
+  if (out0.empty() && out1.empty()) {
+    hls::ConstArrayStream<std::int32_t, 1> in{x.data()};
+    hls::ConstArrayStream<std::int8_t, 1> in_id{identity.data()};
+    hls::ArrayStream<std::int32_t, 1> o{out.data()};
+    return hls::residual_act<1>(in, in_id, o, 1, n, main, id);
+  }
+  for (int c = 0; c < n; ++c) {
+    const hls::ResidualValue v = hls::residual_value(x[c], identity[c], main, id, c);
+    if (!out0.empty()) out0[c] = core::saturate_int32(v.main);
+    if (!out1.empty()) out1[c] = core::saturate_int32(v.identity);
+    out[c] = v.sum;
   }
 }
 

@@ -18,8 +18,8 @@ struct ResidualActParams {
   QuantActParams identity{{}, {}, 32};  // m1, e1 applied to the residual input
 };
 
-// The same by the definition (128-bit products); the fast path of residual_act_row is tested
-// against it.
+// The same by the definition (kernels/hls/residual_act.h); the fast path of residual_act_row is
+// tested against it.
 void residual_act_row_ref(std::span<const std::int32_t> x, std::span<const std::int8_t> identity,
                           const ResidualActParams& p, std::span<std::int32_t> out,
                           std::span<std::int32_t> out0 = {}, std::span<std::int32_t> out1 = {});

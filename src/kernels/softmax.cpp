@@ -7,6 +7,7 @@
 #include "core/dyadic.h"
 #include "core/error.h"
 #include "kernels/attention_matmul.h"
+#include "kernels/hls/softmax.h"
 #include "kernels/vectorize.h"
 
 namespace atl::kernels {
@@ -23,15 +24,16 @@ void validate(const SoftmaxParams& p, const std::string& what) {
   }
 }
 
+namespace {
+static_assert(hls::kMaskedScore == kMaskedScore);
+
+hls::SoftmaxConsts consts(const SoftmaxParams& p) {
+  return {p.x0, p.b, p.c, p.n, p.m, p.e};
+}
+}  // namespace
+
 std::int64_t softmax_exp(std::int64_t d, const SoftmaxParams& p) {
-  const std::int64_t floor_x = static_cast<std::int64_t>(p.n) * p.x0;
-  const std::int64_t x = std::max(d, floor_x);
-  const std::int64_t q = x / p.x0;  // C++ truncation; x <= 0 and x0 < 0 give q >= 0
-  const std::int64_t r = x - p.x0 * q;
-  const core::i128 poly = (static_cast<core::i128>(r) + p.b) * r + p.c;
-  const core::i128 shifted = core::shift_round_half_even(poly, -static_cast<int>(p.n - q));
-  if (shifted < 0) return 0;
-  return core::saturate_to<std::int64_t>(shifted);
+  return hls::softmax_exp(d, consts(p));
 }
 
 void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& p,
@@ -45,24 +47,28 @@ void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& 
   }
   if (p.x0 >= 0 || p.n < 0 || p.n > 62) validate(p, "softmax_row");
   if (n == 0) return;
+  const hls::SoftmaxConsts k = consts(p);
+  thread_local std::vector<std::int32_t> buf;
+  buf.resize(n);
+  if (exp_out.empty() && e16_out.empty()) {
+    hls::ConstArrayStream<std::int32_t, 1> in{scores.data()};
+    hls::ArrayStream<std::uint8_t, 1> o{out.data()};
+    return hls::softmax<1>(in, o, 1, static_cast<int>(n), k, buf.data());
+  }
+  // The same steps, keeping the intermediates (golden softmax/input_h and the e16 debug values).
   const std::int32_t max = *std::max_element(scores.begin(), scores.end());
-  thread_local std::vector<std::int64_t> e16;
-  e16.resize(n);
   std::int64_t sum = 0;
   for (std::size_t j = 0; j < n; ++j) {
-    const std::int64_t d = scores[j] == kMaskedScore ? static_cast<std::int64_t>(kMaskedScore)
-                                                     : static_cast<std::int64_t>(scores[j]) - max;
-    const std::int64_t ex = softmax_exp(d, p);
-    if (!exp_out.empty()) exp_out[j] = ex;
-    e16[j] = core::requantize(ex, p.m, p.e, 16);
-    if (!e16_out.empty()) e16_out[j] = static_cast<std::int32_t>(e16[j]);
-    sum += e16[j];
+    if (!exp_out.empty()) {
+      const std::int64_t d =
+          scores[j] == kMaskedScore ? std::int64_t{kMaskedScore} : std::int64_t{scores[j]} - max;
+      exp_out[j] = hls::softmax_exp(d, k);
+    }
+    buf[j] = static_cast<std::int32_t>(hls::softmax_e16(scores[j], max, k));
+    if (!e16_out.empty()) e16_out[j] = buf[j];
+    sum += buf[j];
   }
-  for (std::size_t j = 0; j < n; ++j) {
-    std::int64_t v = 0;
-    if (sum > 0) v = std::clamp<std::int64_t>((e16[j] * 256) / sum, 0, 255);
-    out[j] = static_cast<std::uint8_t>(v);
-  }
+  for (std::size_t j = 0; j < n; ++j) out[j] = hls::softmax_probability(buf[j], sum);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +80,7 @@ void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& 
 // n <= 62, so an inexact quotient is at least 1/|x0| > 2^-24 away from an integer while the double
 // error is below 2^-47, and truncation gives the integer quotient. The probabilities
 // (e16 << 8) / sum use the same argument (numerator below 2^23, sum below 2^30). When a bound does
-// not hold the row takes the 128-bit definition.
+// not hold the row takes the definition.
 
 namespace {
 

@@ -37,7 +37,7 @@ void validate(const SoftmaxParams& p, const std::string& what);
 // i-exp of one difference d = s - max (d <= 0 or kMaskedScore).
 std::int64_t softmax_exp(std::int64_t d, const SoftmaxParams& p);
 
-// One row by the definition (128-bit requantisation); the fast path is tested against it.
+// One row by the definition (kernels/hls/softmax.h); the fast path is tested against it.
 void softmax_row_ref(std::span<const std::int32_t> scores, const SoftmaxParams& p,
                      std::span<std::uint8_t> out, std::span<std::int64_t> exp_out = {},
                      std::span<std::int32_t> e16_out = {});

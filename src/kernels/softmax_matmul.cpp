@@ -1,9 +1,10 @@
 #include "kernels/softmax_matmul.h"
 
-#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "kernels/hls/matmul.h"
 
 namespace atl::kernels {
 
@@ -15,16 +16,11 @@ void softmax_matmul_row(std::span<const std::uint8_t> p_row, const core::Tensor<
                       " elements, v shape " + core::to_string(v.shape()) + ", output " +
                       std::to_string(out.size()) + "; expected p [cols], v [cols, d], out [d]");
   }
-  const std::int64_t d = v.dim(1);
-  std::fill(out.begin(), out.end(), 0);
-  for (std::int64_t j = 0; j < v.dim(0); ++j) {
-    const std::int32_t pj = p_row[static_cast<std::size_t>(j)];
-    if (pj == 0) continue;
-    const std::int8_t* vj = v.data() + j * d;
-    for (std::int64_t t = 0; t < d; ++t) {
-      out[static_cast<std::size_t>(t)] += pj * static_cast<std::int32_t>(vj[t]);
-    }
-  }
+  std::vector<std::uint8_t> p_buf(p_row.size());
+  hls::ConstArrayStream<std::uint8_t, 1> ps{p_row.data()};
+  hls::ArrayStream<std::int32_t, 1> os{out.data()};
+  hls::softmax_matmul<1>(ps, os, 1, static_cast<int>(v.dim(0)), static_cast<int>(v.dim(1)),
+                         v.data(), p_buf.data());
 }
 
 core::Tensor<std::int32_t> softmax_matmul(const core::Tensor<std::uint8_t>& p,

@@ -103,10 +103,15 @@ void compare(KernelCheck& check, const Tensor<T>& got, const fs::path& kdir,
   }
   check.elements += want.size();
   for (std::int64_t i = 0; i < want.size(); ++i) {
-    const core::i128 d = static_cast<core::i128>(got[i]) - want[i];
-    if (d != 0) {
+    const auto g = static_cast<std::int64_t>(got[i]);
+    if (g != want[i]) {
       ++check.mismatches;
-      const std::int64_t ad = core::saturate_to<std::int64_t>(d < 0 ? -d : d);
+      const std::uint64_t ud =
+          g > want[i] ? static_cast<std::uint64_t>(g) - static_cast<std::uint64_t>(want[i])
+                      : static_cast<std::uint64_t>(want[i]) - static_cast<std::uint64_t>(g);
+      const std::int64_t ad = ud > static_cast<std::uint64_t>(core::kInt64Max)
+                                  ? core::kInt64Max
+                                  : static_cast<std::int64_t>(ud);
       check.max_abs_diff = std::max(check.max_abs_diff, ad);
     }
   }
@@ -125,6 +130,8 @@ int count_heads(const fs::path& kdir, const char* prefix) {
 
 // ------------------------------------------------------------------------------------------
 // One function per kernel kind. Each fills `check` (and may append extra rows to `extra`).
+// Each runs the kernel's definition (the plain `_ref` paths, which run src/kernels/hls/); the
+// fast paths are checked on the same files by tests/kernels/golden_kernels_test.cpp.
 
 void check_linear(const fs::path& kdir, KernelCheck& check) {
   if (!has(kdir, file::kWeight)) {
@@ -137,15 +144,14 @@ void check_linear(const fs::path& kdir, KernelCheck& check) {
   const auto w = load2<std::int8_t>(kdir, file::kWeight);
   const auto b = load_vec(kdir, file::kBias);
   std::vector<std::int32_t> bias(b.size());
-  for (std::size_t i = 0; i < b.size(); ++i) bias[i] = core::saturate_to<std::int32_t>(b[i]);
+  for (std::size_t i = 0; i < b.size(); ++i) bias[i] = core::saturate_int32(b[i]);
   if (w.dim(1) != x.dim(1) || static_cast<std::int64_t>(b.size()) != w.dim(0)) {
     throw core::Error(fmt::format(
         "golden: {}: input {}, weight_integer {}, bias_integer [{}] "
         "do not fit together",
         kdir.string(), core::to_string(x.shape()), core::to_string(w.shape()), b.size()));
   }
-  const kernels::LinearPlan plan(w, bias);
-  compare(check, plan.run(x), kdir, file::kOutput);
+  compare(check, kernels::linear_ref(x, w, bias), kdir, file::kOutput);  // the definition
 }
 
 kernels::QuantActParams quant_params(const fs::path& kdir, const std::string& m,
@@ -161,7 +167,10 @@ void check_quant_act(const fs::path& kdir, KernelCheck& check) {
   const auto x = load2<std::int32_t>(kdir, file::kInput);
   const auto p = quant_params(kdir, file::kM, file::kE, 8);
   kernels::validate(p, x.dim(1), kdir.string());
-  const auto y = kernels::quant_act<std::int8_t>(x, p);
+  Tensor<std::int8_t> y(x.shape());
+  for (std::int64_t i = 0; i < x.rows(); ++i) {
+    kernels::quant_act_row_ref<std::int32_t, std::int8_t>(x.row(i), p, y.row(i));
+  }
   compare(check, y, kdir, file::kOutput);
   if (has(kdir, file::kOutput0)) compare(check, y, kdir, file::kOutput0);
 }
@@ -172,7 +181,12 @@ void check_residual_act(const fs::path& kdir, KernelCheck& check) {
   kernels::ResidualActParams p;
   p.main = quant_params(kdir, file::kM, file::kE, 32);
   p.identity = quant_params(kdir, file::kIdentityM, file::kIdentityE, 32);
-  const auto r = kernels::residual_act(x, id, p);
+  kernels::ResidualActResult r{Tensor<std::int32_t>(x.shape()), Tensor<std::int32_t>(x.shape()),
+                               Tensor<std::int32_t>(x.shape())};
+  for (std::int64_t i = 0; i < x.rows(); ++i) {
+    kernels::residual_act_row_ref(x.row(i), id.row(i), p, r.output.row(i), r.output0.row(i),
+                                  r.output1.row(i));
+  }
   compare(check, r.output0, kdir, file::kOutput0);
   compare(check, r.output1, kdir, file::kOutput1);
   compare(check, r.output, kdir, file::kOutput);
@@ -279,7 +293,8 @@ void check_gelu(const fs::path& kdir, KernelCheck& check) {
   kernels::validate(p, x.dim(1), kdir.string());
   Tensor<std::int32_t> y(x.shape());
   Tensor<std::int8_t> sign(x.shape());
-  for (std::int64_t i = 0; i < x.rows(); ++i) kernels::gelu_row(x.row(i), p, y.row(i), sign.row(i));
+  for (std::int64_t i = 0; i < x.rows(); ++i)
+    kernels::gelu_row_ref(x.row(i), p, y.row(i), sign.row(i));
   compare(check, y, kdir, file::kOutput);
   if (has(kdir, file::kSign)) compare(check, sign, kdir, file::kSign);
 }
@@ -293,7 +308,7 @@ void check_layernorm(const fs::path& kdir, KernelCheck& check) {
   Tensor<std::int32_t> y(x.shape());
   Tensor<std::int32_t> y_int(x.shape());
   for (std::int64_t i = 0; i < x.rows(); ++i) {
-    kernels::layernorm_row(x.row(i), p, y.row(i), y_int.row(i));
+    kernels::layernorm_row_ref(x.row(i), p, y.row(i), y_int.row(i));
   }
   compare(check, y, kdir, file::kOutput);
   if (has(kdir, file::kYInt)) compare(check, y_int, kdir, file::kYInt);

@@ -281,8 +281,8 @@ std::int64_t count_ties(const Tensor<std::int32_t>& x, const QuantActParams& p) 
   const auto n = static_cast<std::size_t>(x.dim(1));
   for (std::size_t i = 0; i < x.values().size(); ++i) {
     const std::size_t c = p.m.size() == 1 ? 0 : i % n;
-    const atl::core::i128 prod = static_cast<atl::core::i128>(x.values()[i]) * p.m[c];
-    const atl::core::i128 half = static_cast<atl::core::i128>(1) << (p.e[c] - 1);
+    const __int128 prod = static_cast<__int128>(x.values()[i]) * p.m[c];
+    const __int128 half = static_cast<__int128>(1) << (p.e[c] - 1);
     ties += (prod & (2 * half - 1)) == half;
   }
   return ties;
