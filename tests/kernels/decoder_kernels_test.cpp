@@ -2,6 +2,7 @@
 // their distance to the float functions they approximate.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -67,19 +68,16 @@ TEST(DecoderArith, RoundHalfEvenShiftAndDivision) {
 }
 
 TEST(DecoderArith, RneShiftEqualsTheExactDefinition) {
-  // core::shift_round_half_even (128-bit) is the definition; rne_shift its 64-bit form for
-  // |p| < 2^62 (left shifts saturate to +-(2^63 - 1)).
+  // core::requantize (exact, in two 64-bit halves) is the definition; rne_shift its 64-bit
+  // form for |p| < 2^62 (left shifts saturate to +-(2^63 - 1)).
   std::mt19937_64 rng(5);
   for (int i = 0; i < 20000; ++i) {
     const int bits = 1 + static_cast<int>(rng() % 61);  // |p| < 2^61
     auto p = static_cast<std::int64_t>(rng() >> (64 - bits));
     if (rng() & 1) p = -p;
     const int e = static_cast<int>(rng() % 80) - 10;
-    const core::i128 ref = core::shift_round_half_even(p, e);
-    const core::i128 lim = INT64_MAX;
-    ASSERT_EQ(rne_shift(p, e),
-              static_cast<std::int64_t>(ref > lim ? lim : (ref < -lim ? -lim : ref)))
-        << p << " " << e;
+    const std::int64_t ref = std::clamp(core::requantize(p, 1, e), -INT64_MAX, INT64_MAX);
+    ASSERT_EQ(rne_shift(p, e), ref) << p << " " << e;
   }
 }
 
@@ -96,8 +94,7 @@ TEST(W8A8, ExtremeRowsStayExact) {
   const Multiplier mul[2] = {{1 << 16, 40}, {1 << 16, 40}};
   std::int32_t y[2];
   w8a8_requantize(acc, 2, ActScale{1 << 15, 3}, mul, nullptr, y);
-  const core::i128 exact =
-      core::shift_round_half_even(static_cast<core::i128>(acc[0]) * (1 << 15) * (1 << 16), 37);
+  const std::int64_t exact = core::requantize(acc[0], std::int64_t{1} << 31, 37);
   EXPECT_EQ(y[0], static_cast<std::int32_t>(exact));
   EXPECT_EQ(y[1], -static_cast<std::int32_t>(exact));
 }
