@@ -1,5 +1,5 @@
 // README.md of a deployment bundle: what it is, which plan it came from, what each cluster
-// folder holds, and how to use it with Galapagos (docs/galapagos-bundle.md says the same at
+// folder holds, and how to use it with Galapagos (docs/galapagos.md says the same at
 // length).
 #pragma once
 

@@ -14,7 +14,7 @@
 // Bounds: sum t^2 <= n 2^32; r >= 2^15 / sqrt(n) (ms >= max t^2 / n), so t * floor(2^46 / r)
 // <= 2^47 sqrt(n) < 2^62 and |z| <= 2^F sqrt(n); z * g < 2^62 for |g| < 2^(62 - F) / sqrt(n).
 // I-BERT's LayerNorm (kernels/layernorm.h) takes a fixed shift and no eps; a decoder's rows span
-// many magnitudes, so the shift here follows the row (docs/decoders-integer.md).
+// many magnitudes, so the shift here follows the row (docs/decoders.md, "Integer semantics").
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // The integer decoder (Llama, GPT-2): int8 weights calibrated from float weights, int32 fixed-point
 // activations, int8 linear inputs quantised per token, an int8 KV cache, every operation a
-// kernels/ definition (docs/decoders-integer.md). Logits come back dequantised to float for
+// kernels/ definition (docs/decoders.md, "Integer semantics"). Logits come back dequantised to float for
 // scoring and sampling.
 #pragma once
 

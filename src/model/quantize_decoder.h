@@ -1,5 +1,5 @@
 // Calibration of the integer decoder: float weights -> int8 rows with per-row scales, and the
-// fixed-point constants of the decoder kernels (docs/decoders-integer.md). Used by IntDecoder.
+// fixed-point constants of the decoder kernels (docs/decoders.md, "Integer semantics"). Used by IntDecoder.
 #pragma once
 
 #include <cstdint>

@@ -64,7 +64,7 @@ TEST(IntDecoder, Stories260kAgreesWithFloat) {
   const Agreement st = measure(m, model, 199);
   std::printf("per-tensor: agreement %d of %d, mean |logit error| %.5f\n", st.agree, st.steps,
               st.mean_abs_error);
-  // Pinned (docs/decoders-integer.md): int8 quantisation of a 64-wide model limits agreement,
+  // Pinned (docs/decoders.md, "Integer semantics"): int8 quantisation of a 64-wide model limits agreement,
   // per-token scales beat per-tensor ones.
   EXPECT_EQ(dyn.agree, 168);
   EXPECT_EQ(st.agree, 158);
