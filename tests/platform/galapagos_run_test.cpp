@@ -42,7 +42,7 @@ plan::Plan grouped(const graph::Grouping& grouping, int nodes,
                    const graph::SublayerKnobs& knobs = {}) {
   return testing::place(
       graph::build_encoder_graph(tiny_config(), knobs), nodes, [&](int k) { return k % nodes; },
-      true, grouping);
+      grouping);
 }
 
 // attention_0 apart from attention_output_1 and intermediate_0 apart from

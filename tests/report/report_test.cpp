@@ -262,7 +262,7 @@ TEST(Projection, ReplicateLayersShiftsThePlacement) {
   EXPECT_EQ(node_of("l2.h5.attention"), 13);
   EXPECT_EQ(node_of("l1.ffn2"), 10);
   EXPECT_EQ(node_of("sink"), 17);
-  EXPECT_EQ(three.graph.kernels.size(), three.kernel_id.size());
+  EXPECT_EQ(three.galapagos.clusters.size(), 3u);  // one cluster per layer
   // Simulated and analytic agree on the deeper plan too.
   const ProjectionRow r = project_plan(three, Method::replicated, 4);
   EXPECT_NEAR(r.latency_us / three.estimate.latency_us, 1.0, 0.01);
