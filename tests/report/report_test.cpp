@@ -9,6 +9,7 @@
 #include "../sim/tiny_plans.h"
 #include "core/error.h"
 #include "graph/encoder.h"
+#include "plan/make_plan.h"
 #include "plan/plan.h"
 
 namespace atl::report {
@@ -268,6 +269,26 @@ TEST(Projection, ReplicateLayersShiftsThePlacement) {
   EXPECT_NEAR(r.latency_us / three.estimate.latency_us, 1.0, 0.01);
   EXPECT_EQ(r.fpgas, 18);
   EXPECT_EQ(three.objective, plan::Objective::manual);
+}
+
+// A plan grouped into several Galapagos clusters per layer keeps that grouping in every layer.
+TEST(Projection, ReplicateLayersKeepsTheGalapagosGrouping) {
+  const plan::Plan shipped = plan::load_plan(std::filesystem::path(ATOLL_SOURCE_DIR) /
+                                             "examples/plans/ibert-encoder-6fpga.json");
+  using graph::Sublayer;
+  const graph::Grouping six{{Sublayer::attention_0},
+                            {Sublayer::attention_1, Sublayer::attention_2},
+                            {Sublayer::attention_output_0, Sublayer::attention_output_1},
+                            {Sublayer::intermediate_0},
+                            {Sublayer::intermediate_output_0},
+                            {Sublayer::intermediate_output_1}};
+  const plan::Plan one =
+      plan::make_plan(shipped.model_config, shipped.graph, shipped.cluster, shipped.node_of_kernel,
+                      shipped.estimate, shipped.objective, six);
+  const plan::Plan three = replicate_layers(one, 3);
+  EXPECT_EQ(three.galapagos.grouping, six);
+  EXPECT_EQ(three.galapagos.clusters.size(), 18u);
+  EXPECT_EQ(three.galapagos, plan::number_galapagos(three.graph, six, three.node_of_kernel));
 }
 
 // The plan's split on a board too small for it: does_not_fit, which `atoll report` reports and
