@@ -4,7 +4,6 @@
 // and the mapper's estimates.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
