@@ -117,9 +117,9 @@ void BM_UdpTransport(benchmark::State& state) {
   const std::int64_t packets = 20000;
   const int port = 30000 + ::getpid() % 20000;
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
-  UdpTransport tx(endpoints, 0, IdWidth::galapagos8), rx(endpoints, 1, IdWidth::galapagos8);
+  UdpTransport tx(endpoints, 0), rx(endpoints, 1);
   NoSend none;
-  Router router(1, "rx", two_nodes(), IdWidth::galapagos8, none);
+  Router router(1, "rx", two_nodes(), none);
   Fifo<Packet> inbox("bench", static_cast<std::size_t>(packets));
   router.attach({0, 2}, inbox);
   Failure failure;
@@ -156,9 +156,9 @@ BENCHMARK(BM_UdpTransport)->Arg(12)->Arg(48)->UseManualTime()->Iterations(3);
 // times first-to-last arrival and writes "seconds packets" to `out`.
 int mpi_stream(std::int64_t packets, std::size_t flits, const std::string& out) {
   MpiSession mpi(nullptr, nullptr);
-  MpiTransport transport(rank_layout(2, mpi.world(), 1), IdWidth::galapagos8);
+  MpiTransport transport(rank_layout(2, mpi.world(), 1));
   NoSend none;
-  Router router(mpi.rank(), fmt::format("rank{}", mpi.rank()), two_nodes(), IdWidth::galapagos8,
+  Router router(mpi.rank(), fmt::format("rank{}", mpi.rank()), two_nodes(),
                 mpi.rank() == 1 ? static_cast<Transport&>(none) : transport);
   Fifo<Packet> inbox("bench", static_cast<std::size_t>(packets));
   Failure failure;

@@ -40,8 +40,6 @@ atl::plan::Plan bert_base_72() {
   p.graph = std::move(m.graph);
   p.cluster = std::move(cluster);
   p.node_of_kernel = std::move(m.node_of_kernel);
-  p.galapagos_compatible_ids = false;
-  p.kernel_id = atl::plan::assign_kernel_ids(p.graph, false);
   p.estimate = m.estimate;
   return p;
 }

@@ -150,10 +150,6 @@ void run(const MapOptions& o) {
   print_estimate(label, p.estimate);
   if (other) print_estimate(other_label, other->estimate);
   if (!other_error.empty()) fmt::print("{} {}\n", other_label, other_error);
-  if (!p.galapagos_compatible_ids) {
-    fmt::print("note: {} kernels exceed Galapagos' 8-bit IDs; the plan uses wide IDs\n",
-               p.graph.kernels.size());
-  }
   plan::save_plan(p, o.output);
   fmt::print("plan: {}\n", o.output);
 }

@@ -118,7 +118,7 @@ void udp_node(const NodeVerbOptions& o) {
                               : platform::parse_endpoints(o.udp_endpoints, nodes);
   const platform::UdpStart start =
       o.start == "none" ? platform::UdpStart::none : platform::UdpStart::barrier;
-  platform::UdpTransport transport(endpoints, o.node, platform::id_width(plan), start);
+  platform::UdpTransport transport(endpoints, o.node, start);
   const platform::UdpEndpoint& self = endpoints[static_cast<std::size_t>(o.node)];
   if (start == platform::UdpStart::none) {
     // Peers may send from now on: what arrives waits in the socket until the nodes are set up.
@@ -165,7 +165,7 @@ void mpi_node(const NodeVerbOptions& o) {
     platform::check_run_inputs(plan, weights, input);
     const std::vector<int> local = layout.nodes_of(mpi.rank());
     const platform::RunOptions options = run_options(o, local);
-    transport.emplace(layout, platform::id_width(plan));
+    transport.emplace(layout);
     result = platform::run_nodes(plan, weights, input, local, *transport, options);
     if (result->output) core::write_npy(o.in.output, *result->output);
     // Nobody may finalise while a peer still waits for its last packets.

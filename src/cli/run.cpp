@@ -96,9 +96,9 @@ void run_verb(const RunVerbOptions& o) {
     throw core::Error("run: --repeat needs --transport inproc");
   }
   const plan::Plan plan = plan::load_plan(o.in.plan);
-  fmt::print("plan: {} ({} kernels on {} nodes, {} kernel IDs), transport: {}\n", o.in.plan,
-             plan.graph.kernels.size(), plan.cluster.nodes.size(),
-             plan.galapagos_compatible_ids ? "8-bit" : "32-bit", to_string(o.transport.kind));
+  fmt::print("plan: {} ({} kernels on {} nodes, {} Galapagos clusters), transport: {}\n", o.in.plan,
+             plan.graph.kernels.size(), plan.cluster.nodes.size(), plan.galapagos.clusters.size(),
+             to_string(o.transport.kind));
   if (o.transport.kind == TransportKind::inproc) {
     run_inproc(o, plan);
   } else {

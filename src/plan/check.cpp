@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <map>
 #include <utility>
 #include <vector>
 
@@ -106,28 +105,6 @@ void check_streams(const graph::Graph& found, const graph::Graph& built, const C
   }
 }
 
-// The sources of every gather, in graph (stream) order, must have increasing kernel IDs.
-void check_gather_ids(const Plan& plan, const std::string& where) {
-  const graph::Graph& g = plan.graph;
-  std::map<std::pair<int, int>, std::vector<int>> sources;  // (consumer, port) -> producers
-  for (const graph::Stream& s : g.streams) {
-    if (s.pattern == graph::Pattern::gather) sources[{s.consumer, s.port}].push_back(s.producer);
-  }
-  for (const auto& [to, from] : sources) {
-    for (std::size_t i = 1; i < from.size(); ++i) {
-      const int a = from[i - 1], b = from[i];
-      if (plan.kernel_id[a] < plan.kernel_id[b]) continue;
-      throw core::Error(fmt::format(
-          "{}: placement[{}].id: kernel '{}' has ID {}, not below the ID {} of '{}'; kernel '{}' "
-          "gathers them in that order on port {}, and a gather concatenates its sources in ID "
-          "order (as the hardware's GatherRecv does), so its input would be permuted: give a "
-          "gather's sources increasing IDs",
-          where, a, g.kernels[a].name, plan.kernel_id[a], plan.kernel_id[b], g.kernels[b].name,
-          g.kernels[to.first].name, to.second));
-    }
-  }
-}
-
 std::string shown(const std::vector<GalapagosAddress>& addresses) {
   std::vector<std::string> a;
   for (const GalapagosAddress& x : addresses) a.push_back(fmt::format("[{},{}]", x.cluster, x.id));
@@ -220,7 +197,6 @@ void check_meaning(const Plan& plan, const std::string& where) {
   const Comparer same(where);
   check_kernels(g, built, same);
   check_streams(g, built, same);
-  check_gather_ids(plan, where);
   check_numbering(plan, where);
 }
 

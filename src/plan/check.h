@@ -1,7 +1,7 @@
 // The meaning of a plan. A plan that is well formed (plan::validate's structural checks) can
 // still describe a computation other than the I-BERT encoder its header names: a kernel's role
-// edited, a stream re-pointed, more layers declared than there are kernels, or kernel IDs that
-// make a gather concatenate its sources out of order. The software nodes would run such a plan
+// edited, a stream re-pointed, more layers declared than there are kernels, or a Galapagos
+// numbering that routes a kernel's inputs elsewhere. The software nodes would run such a plan
 // to a different answer without noticing, so it is refused here instead.
 #pragma once
 
@@ -22,9 +22,6 @@ inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
 //   builder accepts: each positive and at most kMaxDimension, hidden a multiple of heads;
 // - the graph's kernels and streams equal, in order, what graph::build_encoder_graph makes from
 //   that shape and the knobs of the layer-0 kernels (graph::model_config, graph::knobs_of);
-// - every gather lists its sources in increasing kernel ID: the hardware's GatherRecv (and the
-//   software node) concatenates the rows of a gather in ID order, so any other order would
-//   permute the heads;
 // - the Galapagos numbering, when the plan has one, equals number_galapagos of the graph, its
 //   grouping and the placement (the error names the first field that differs).
 // The shape is checked and the kernel count compared before anything is built, so a huge

@@ -351,9 +351,10 @@ void number_layer(const LayerKernels& lk, int layer, int layers,
   for (std::size_t h = 0; h < heads.size(); ++h) {
     const std::size_t i = h / per_part;
     link(heads[h], {probs_cross ? at(probs) : ctx[h]}, {at(q_scatter[i]), at(k_scatter[i])});
-    link(ctx[h], {at(heads_gather)},
-         probs_cross ? std::vector<Address>{at(v_scatter[i]), at(probs)}
-                     : std::vector<Address>{heads[h], at(v_scatter[i])});
+    // Input 0 of a context head is the probabilities: utils.py lists [V scatter, forward]
+    // when the heads are in another cluster, which the Arbiter (TID == sources[0] -> input 0)
+    // would swap; atoll lists the forward first, as in the same-cluster [head, V scatter].
+    link(ctx[h], {at(heads_gather)}, {probs_cross ? at(probs) : heads[h], at(v_scatter[i])});
   }
   for (Address a : outp) link(a, {to_ln1 >= 0 ? at(to_ln1) : ln1}, {at(heads_gather)});
   // LN1's residual: through its cluster's bypass virtual kernel when out_proj is elsewhere;

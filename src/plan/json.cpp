@@ -20,9 +20,11 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kFormat = "atoll-plan";
-// Version 2 adds "galapagos" (the grouping and Cluster Builder's numbering). A version-1 file is
-// read with the published single-cluster grouping, its numbering computed.
-constexpr int kVersion = 2;
+// Version 2 added "galapagos" (the grouping and Cluster Builder's numbering); version 3 drops
+// the flat kernel IDs (placement[].id, "routing", "galapagos_compatible_ids"), which the
+// numbering replaces. Older files are read ignoring those fields; a version-1 file (no
+// "galapagos") with the published single-cluster grouping, its numbering computed.
+constexpr int kVersion = 3;
 
 const char* topology_name(hw::Topology t) {
   switch (t) {
@@ -323,23 +325,15 @@ json to_json(const Plan& p) {
   json placement = json::array();
   for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
     placement.push_back({{"kernel", p.graph.kernels[k].name},
-                         {"id", p.kernel_id.at(k)},
                          {"node", p.cluster.nodes.at(p.node_of_kernel.at(k)).name}});
-  }
-  json routing = json::array();
-  const std::vector<int> table = routing_table(p);
-  for (std::size_t id = 1; id < table.size(); ++id) {
-    if (table[id] >= 0) routing.push_back({{"id", id}, {"node", p.cluster.nodes[table[id]].name}});
   }
   return {{"format", kFormat},
           {"version", kVersion},
           {"model_config", p.model_config},
           {"objective", to_string(p.objective)},
-          {"galapagos_compatible_ids", p.galapagos_compatible_ids},
           {"graph", graph::to_json(p.graph)},
           {"cluster", cluster_json(p.cluster)},
           {"placement", std::move(placement)},
-          {"routing", std::move(routing)},
           {"estimate", estimate_json(p.estimate, p.cluster)},
           {"galapagos", galapagos_json(p.galapagos, p)}};
 }
@@ -350,15 +344,14 @@ Plan plan_from_json(const json& j, const std::string& where) {
     throw core::Error(fmt::format("{}.format: expected '{}'", where, kFormat));
   }
   const int version = core::json_field<int>(j, "version", where);
-  if (version != 1 && version != kVersion) {
-    throw core::Error(fmt::format("{}.version: {} is not supported (expected 1 or {})", where,
+  if (version < 1 || version > kVersion) {
+    throw core::Error(fmt::format("{}.version: {} is not supported (expected 1 to {})", where,
                                   version, kVersion));
   }
   Plan p;
   p.model_config = core::json_field<std::string>(j, "model_config", where);
   p.objective =
       parse_objective(core::json_field<std::string>(j, "objective", where), where + ": objective");
-  p.galapagos_compatible_ids = core::json_field<bool>(j, "galapagos_compatible_ids", where);
   auto graph_it = j.find("graph");
   if (graph_it == j.end()) throw core::Error(fmt::format("{}.graph: missing field", where));
   p.graph = graph::graph_from_json(*graph_it, where + ".graph");
@@ -386,18 +379,12 @@ Plan plan_from_json(const json& j, const std::string& where) {
     if (it == node_index.end()) {
       throw core::Error(fmt::format("{}.node: kernel '{}' on unknown node '{}'", at, kernel, node));
     }
-    const auto id = core::json_field<std::int64_t>(placement[k], "id", at);
-    if (id < 1 || id > 0xffffffffLL) {
-      throw core::Error(
-          fmt::format("{}.id: kernel '{}' has ID {}; IDs start at 1", at, kernel, id));
-    }
     p.node_of_kernel.push_back(it->second);
-    p.kernel_id.push_back(static_cast<std::uint32_t>(id));
   }
   auto estimate_it = j.find("estimate");
   if (estimate_it == j.end()) throw core::Error(fmt::format("{}.estimate: missing field", where));
   p.estimate = estimate_from(*estimate_it, p.cluster, where + ".estimate");
-  if (version == kVersion) {
+  if (version >= 2) {
     auto galapagos_it = j.find("galapagos");
     if (galapagos_it == j.end()) {
       throw core::Error(fmt::format("{}.galapagos: missing field", where));
@@ -411,27 +398,6 @@ Plan plan_from_json(const json& j, const std::string& where) {
   check_meaning(p, where);
   if (version == 1) {
     p.galapagos = number_galapagos(p.graph, graph::single_cluster_grouping(), p.node_of_kernel);
-  }
-
-  // The routing table is derived data; it is stored for readers of the file (and the Galapagos
-  // export) and must agree with the placement.
-  const json& routing = core::json_array(j, "routing", where);
-  const std::vector<int> table = routing_table(p);
-  std::size_t entries = 0;
-  for (std::size_t id = 1; id < table.size(); ++id) entries += table[id] >= 0;
-  if (routing.size() != entries) {
-    throw core::Error(fmt::format("{}.routing: {} entries, the placement gives {}", where,
-                                  routing.size(), entries));
-  }
-  for (std::size_t i = 0; i < routing.size(); ++i) {
-    const std::string at = fmt::format("{}.routing[{}]", where, i);
-    const auto id = core::json_field<std::int64_t>(routing[i], "id", at);
-    const auto node = core::json_field<std::string>(routing[i], "node", at);
-    if (id < 1 || static_cast<std::size_t>(id) >= table.size() || table[id] < 0 ||
-        p.cluster.nodes[table[id]].name != node) {
-      throw core::Error(
-          fmt::format("{}: ID {} -> node '{}' disagrees with the placement", at, id, node));
-    }
   }
   return p;
 }

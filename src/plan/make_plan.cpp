@@ -13,8 +13,6 @@ Plan make_plan(std::string model_config, graph::Graph graph, hw::Cluster cluster
   p.cluster = std::move(cluster);
   p.node_of_kernel = std::move(node_of_kernel);
   p.galapagos = number_galapagos(p.graph, grouping, p.node_of_kernel);
-  p.galapagos_compatible_ids = p.graph.kernels.size() <= 255;
-  p.kernel_id = assign_kernel_ids(p.graph, p.galapagos_compatible_ids);
   p.objective = objective;
   p.estimate = std::move(estimate);
   return p;

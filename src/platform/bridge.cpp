@@ -21,68 +21,57 @@ std::uint64_t get_le(const std::uint8_t* at, int bytes) {
 
 }  // namespace
 
-std::array<std::uint8_t, kFlitBytes> encode_bridge_header(const BridgeHeader& h, IdWidth width) {
-  if (h.src > max_kernel_id(width) || h.dest > max_kernel_id(width)) {
-    throw core::Error(fmt::format("bridge header: kernel IDs {} -> {} do not fit {} IDs", h.src,
-                                  h.dest, to_string(width)));
+std::array<std::uint8_t, kFlitBytes> encode_bridge_header(const BridgeHeader& h) {
+  if (h.src > kMaxKernelId || h.dest > kMaxKernelId) {
+    throw core::Error(
+        fmt::format("bridge header: kernel IDs {} -> {} do not fit 8-bit IDs", h.src, h.dest));
   }
   std::array<std::uint8_t, kFlitBytes> f{};
   put_le(f.data(), h.size, 2);
-  if (width == IdWidth::galapagos8) {
-    f[2] = static_cast<std::uint8_t>(h.src);
-    f[3] = static_cast<std::uint8_t>(h.dest);
-  } else {
-    put_le(f.data() + 4, h.src, 4);
-    put_le(f.data() + 8, h.dest, 4);
-  }
+  f[2] = static_cast<std::uint8_t>(h.src);
+  f[3] = static_cast<std::uint8_t>(h.dest);
   put_le(f.data() + 16, h.keep == kAllKeep ? 0 : h.keep, 8);
   put_le(f.data() + 24, static_cast<std::uint32_t>(h.cluster), 4);
   return f;
 }
 
-BridgeHeader decode_bridge_header(std::span<const std::uint8_t> flit, IdWidth width) {
+BridgeHeader decode_bridge_header(std::span<const std::uint8_t> flit) {
   if (flit.size() < kFlitBytes) {
     throw core::Error(
         fmt::format("bridge header: {} bytes, a header flit has {}", flit.size(), kFlitBytes));
   }
   BridgeHeader h;
   h.size = static_cast<std::uint16_t>(get_le(flit.data(), 2));
-  if (width == IdWidth::galapagos8) {
-    h.src = flit[2];
-    h.dest = flit[3];
-  } else {
-    h.src = static_cast<std::uint32_t>(get_le(flit.data() + 4, 4));
-    h.dest = static_cast<std::uint32_t>(get_le(flit.data() + 8, 4));
-  }
+  h.src = flit[2];
+  h.dest = flit[3];
   h.keep = get_le(flit.data() + 16, 8);
   h.cluster = static_cast<std::int32_t>(static_cast<std::uint32_t>(get_le(flit.data() + 24, 4)));
   return h;
 }
 
-void append_wire(const Packet& p, IdWidth width, std::vector<std::uint8_t>& out) {
+void append_wire(const Packet& p, std::vector<std::uint8_t>& out) {
   const auto h = encode_bridge_header({.size = static_cast<std::uint16_t>(p.flit_count()),
                                        .src = p.id,
                                        .dest = p.dest,
                                        .keep = p.keep,
-                                       .cluster = p.cluster},
-                                      width);
+                                       .cluster = p.cluster});
   out.insert(out.end(), h.begin(), h.end());
   out.insert(out.end(), p.data.begin(), p.data.end());
 }
 
-std::vector<std::uint8_t> to_wire(const Packet& p, IdWidth width) {
+std::vector<std::uint8_t> to_wire(const Packet& p) {
   std::vector<std::uint8_t> out;
   out.reserve(kFlitBytes + p.data.size());
-  append_wire(p, width, out);
+  append_wire(p, out);
   return out;
 }
 
-Packet from_wire(std::span<const std::uint8_t> bytes, IdWidth width, const std::string& where) {
+Packet from_wire(std::span<const std::uint8_t> bytes, const std::string& where) {
   if (bytes.size() < kFlitBytes) {
     throw core::Error(fmt::format("{}: truncated packet: {} bytes, not even a bridge header", where,
                                   bytes.size()));
   }
-  const BridgeHeader h = decode_bridge_header(bytes.first(kFlitBytes), width);
+  const BridgeHeader h = decode_bridge_header(bytes.first(kFlitBytes));
   const std::size_t payload = bytes.size() - kFlitBytes;
   if (h.size == 0 || payload != std::size_t{h.size} * kFlitBytes) {
     throw core::Error(fmt::format(

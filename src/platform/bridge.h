@@ -4,13 +4,11 @@
 // and restores TID, TDEST and TUSER. This is the byte stream the UDP transport sends, so a
 // Galapagos FPGA node can take the place of a software node.
 //
-// Three atoll additions, all in bits Galapagos leaves zero (a Galapagos bridge ignores them and
+// Two atoll additions, all in bits Galapagos leaves zero (a Galapagos bridge ignores them and
 // sends zeros, which decode to the Galapagos meaning):
 //   - bytes [23:16] carry the last flit's TKEEP (zero = all bytes kept);
 //   - bytes [27:24] carry the Galapagos cluster of the destination (Packet::cluster, a signed
-//     32-bit little-endian number; zero = cluster 0, the only one a single-cluster plan has);
-//   - with 32-bit IDs (IdWidth::wide32) the source is in bytes [7:4] and the destination in
-//     bytes [11:8], and bits [31:16] are zero.
+//     32-bit little-endian number; zero = cluster 0, the only one a single-cluster plan has).
 #pragma once
 
 #include <array>
@@ -32,17 +30,17 @@ struct BridgeHeader {
   friend bool operator==(const BridgeHeader&, const BridgeHeader&) = default;
 };
 
-// Throws core::Error if src or dest do not fit `width`.
-std::array<std::uint8_t, kFlitBytes> encode_bridge_header(const BridgeHeader& h, IdWidth width);
-BridgeHeader decode_bridge_header(std::span<const std::uint8_t> flit, IdWidth width);
+// Throws core::Error if src or dest do not fit 8 bits (kMaxKernelId).
+std::array<std::uint8_t, kFlitBytes> encode_bridge_header(const BridgeHeader& h);
+BridgeHeader decode_bridge_header(std::span<const std::uint8_t> flit);
 
 // A packet as it travels between nodes: bridge header flit, then the payload flits.
-std::vector<std::uint8_t> to_wire(const Packet& p, IdWidth width);
-void append_wire(const Packet& p, IdWidth width, std::vector<std::uint8_t>& out);
+std::vector<std::uint8_t> to_wire(const Packet& p);
+void append_wire(const Packet& p, std::vector<std::uint8_t>& out);
 
 // Parses one packet from `bytes` (exactly one header plus its payload); throws core::Error
 // naming `where` when the bytes are truncated, the size field disagrees with the length, or
 // the packet is malformed.
-Packet from_wire(std::span<const std::uint8_t> bytes, IdWidth width, const std::string& where);
+Packet from_wire(std::span<const std::uint8_t> bytes, const std::string& where);
 
 }  // namespace atl::platform

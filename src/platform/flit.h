@@ -12,19 +12,9 @@ namespace atl::platform {
 inline constexpr std::size_t kFlitBytes = 64;
 inline constexpr std::uint64_t kAllKeep = ~std::uint64_t{0};
 
-// Width of kernel IDs on the wire. Galapagos routes on an 8-bit TDEST, so a cluster that must
-// interoperate with Galapagos hardware uses 8 bits (at most 255 kernels, 0 is the GMI node);
-// atoll's own nodes also accept 32-bit IDs for clusters with more kernels. The width is a property
-// of the plan (plan::Plan::galapagos_compatible_ids), never a compile-time constant.
-enum class IdWidth : std::uint8_t { galapagos8 = 8, wide32 = 32 };
-
-constexpr std::uint64_t max_kernel_id(IdWidth w) {
-  return w == IdWidth::galapagos8 ? 0xffu : 0xffffffffu;
-}
-
-constexpr const char* to_string(IdWidth w) {
-  return w == IdWidth::galapagos8 ? "8-bit (Galapagos)" : "32-bit (wide)";
-}
+// Kernel IDs on the wire are Galapagos' 8-bit TDEST and TID: IDs restart in every Galapagos
+// cluster (plan::number_galapagos refuses a cluster that needs more), so 8 bits always suffice.
+inline constexpr std::uint32_t kMaxKernelId = 0xff;
 
 struct Flit {
   std::array<std::uint8_t, kFlitBytes> data{};

@@ -97,9 +97,8 @@ RankLayout rank_layout(int nodes, int world, int nodes_per_rank) {
   return layout;
 }
 
-MpiTransport::MpiTransport(RankLayout layout, IdWidth width)
+MpiTransport::MpiTransport(RankLayout layout)
     : layout_(std::move(layout)),
-      width_(width),
       links_(make_links(static_cast<int>(layout_.rank_of_node.size()))) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
 }
@@ -122,7 +121,7 @@ Attachment MpiTransport::attach(int node, Router& router, Failure& failure) {
 }
 
 void MpiTransport::send(int node, Packet p, Deadline deadline, std::stop_token stop) {
-  auto bytes = std::make_unique<std::vector<std::uint8_t>>(to_wire(p, width_));
+  auto bytes = std::make_unique<std::vector<std::uint8_t>>(to_wire(p));
   const int rank = layout_.rank_of_node.at(static_cast<std::size_t>(node));
   MPI_Request request;
   check(MPI_Isend(bytes->data(), static_cast<int>(bytes->size()), MPI_BYTE, rank, node,
@@ -195,7 +194,7 @@ void MpiTransport::receive_loop(std::stop_token stop) {
         throw core::Error(fmt::format("{}, which this rank does not run", where));
       }
       std::vector<Packet> burst;
-      burst.push_back(from_wire(bytes, width_, where));
+      burst.push_back(from_wire(bytes, where));
       links_[static_cast<std::size_t>(node)]->deliver(
           std::move(burst), Deadline(Deadline::duration(deadline_.load())), node);
     } catch (const std::exception& e) {

@@ -48,7 +48,7 @@ RankLayout rank_layout(int nodes, int world, int nodes_per_rank);
 
 class MpiTransport final : public Transport {
  public:
-  MpiTransport(RankLayout layout, IdWidth width);
+  explicit MpiTransport(RankLayout layout);
   ~MpiTransport() override;
 
   Attachment attach(int node, Router& router, Failure& failure) override;
@@ -65,7 +65,6 @@ class MpiTransport final : public Transport {
   void report(int node, const std::string& what);
 
   RankLayout layout_;
-  IdWidth width_;
   int rank_ = 0;
   std::vector<std::shared_ptr<NodeLink>> links_;  // by node; only this rank's are attached
   Failure received_;                              // the first bad message, kept for the barriers

@@ -55,7 +55,7 @@ Node::Node(const plan::Plan& plan, const Wiring& wiring, int node,
       failure_(failure),
       options_(std::move(options)),
       router_(node, plan.cluster.nodes.at(static_cast<std::size_t>(node)).name, wiring.routes,
-              wiring.id_width, transport) {
+              transport) {
   for (const TaskPorts& tp : wiring.tasks) {
     if (tp.node != node) continue;
     const graph::Kernel* k = tp.kind == TaskKind::compute

@@ -30,7 +30,6 @@ class Wirer {
  public:
   Wirer(const plan::Plan& plan, const plan::Galapagos& numbering, std::int64_t tokens)
       : plan_(plan), g_(plan.graph), tokens_(tokens) {
-    w_.id_width = id_width(plan);
     w_.max_rows = static_cast<std::uint32_t>(g_.seq_len);
     add_kernels(numbering);
     add_host();
@@ -328,10 +327,6 @@ class Wirer {
 };
 
 }  // namespace
-
-IdWidth id_width(const plan::Plan& plan) {
-  return plan.galapagos_compatible_ids ? IdWidth::galapagos8 : IdWidth::wide32;
-}
 
 Wiring wire(const plan::Plan& plan, const plan::Galapagos& numbering, std::int64_t tokens) {
   const graph::Graph& g = plan.graph;

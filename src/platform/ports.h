@@ -56,14 +56,11 @@ struct TaskPorts {
 };
 
 struct Wiring {
-  IdWidth id_width = IdWidth::galapagos8;
   std::vector<TaskPorts> tasks;  // the numbering's kernels in cluster and ID order, then the
                                  // feed and the drain
   RoutingTable routes;
   std::uint32_t max_rows = 0;  // rows a message may carry (the sequence length)
 };
-
-IdWidth id_width(const plan::Plan& plan);
 
 // Wiring of `numbering` for `plan`'s graph, rows of `tokens` tokens (attention probabilities
 // have one byte per token). The host's ends sit where the graph's source and sink kernels are

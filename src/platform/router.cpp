@@ -14,11 +14,10 @@ plan::GalapagosAddress address_of(const Packet& p) {
 
 }  // namespace
 
-Router::Router(int node, std::string name, RoutingTable table, IdWidth width, Transport& transport)
+Router::Router(int node, std::string name, RoutingTable table, Transport& transport)
     : node_(node),
       name_(std::move(name)),
       table_(std::move(table)),
-      width_(width),
       transport_(transport),
       inbox_(table_.node.size()) {
   for (std::size_t c = 0; c < table_.node.size(); ++c) {
@@ -40,12 +39,12 @@ void Router::attach(plan::GalapagosAddress a, Fifo<Packet>& inbox) {
 }
 
 int Router::node_of(const Packet& p) const {
-  const int node = p.dest > max_kernel_id(width_) ? -1 : platform::node_of(table_, address_of(p));
+  const int node = p.dest > kMaxKernelId ? -1 : platform::node_of(table_, address_of(p));
   if (node < 0) {
     throw core::Error(fmt::format(
         "router of node {}: packet from kernel {} to unknown destination {} (the routing table "
-        "holds {} Galapagos clusters, {} IDs)",
-        name_, p.id, to_string(address_of(p)), table_.node.size(), to_string(width_)));
+        "holds {} Galapagos clusters, 8-bit IDs)",
+        name_, p.id, to_string(address_of(p)), table_.node.size()));
   }
   return node;
 }

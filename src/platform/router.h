@@ -28,7 +28,7 @@ struct NetworkTraffic {
 class Router {
  public:
   // `table`: the node of every kernel; `name` names the node in errors.
-  Router(int node, std::string name, RoutingTable table, IdWidth width, Transport& transport);
+  Router(int node, std::string name, RoutingTable table, Transport& transport);
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
@@ -41,8 +41,8 @@ class Router {
   // A burst: packets from one local kernel to one destination kernel, in order, to a local
   // FIFO or to the transport. They move as one hand-off (one lock, one wake-up of the receiving
   // task) rather than one per packet; on a 2-core machine per-packet hand-offs cost two thread
-  // switches each and dominated a run. Throws core::Error for an unknown destination, an ID
-  // wider than the plan's ID width, or packets that do not share one destination.
+  // switches each and dominated a run. Throws core::Error for an unknown destination (an ID
+  // wider than 8 bits is one) or packets that do not share one destination.
   void route(std::vector<Packet> burst, Deadline deadline, std::stop_token stop = {});
   // One packet: a burst of one.
   void route(Packet p, Deadline deadline, std::stop_token stop = {});
@@ -67,7 +67,6 @@ class Router {
   int node_;
   std::string name_;
   RoutingTable table_;
-  IdWidth width_;
   Transport& transport_;
   std::vector<std::vector<Fifo<Packet>*>> inbox_;  // [cluster][id]; null for kernels elsewhere
   std::vector<Fifo<Packet>*> host_inbox_;          // [id] of the host's ends on this node

@@ -90,9 +90,8 @@ std::vector<UdpEndpoint> parse_endpoints(const std::string& text, int nodes) {
   return out;
 }
 
-UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width,
-                           UdpStart start)
-    : endpoints_(std::move(endpoints)), self_(self), width_(width), start_(start) {
+UdpTransport::UdpTransport(std::vector<UdpEndpoint> endpoints, int self, UdpStart start)
+    : endpoints_(std::move(endpoints)), self_(self), start_(start) {
   if (self_ < 0 || self_ >= static_cast<int>(endpoints_.size())) {
     throw core::Error(
         fmt::format("UDP: node {} outside the {} endpoints", self_, endpoints_.size()));
@@ -142,7 +141,7 @@ void UdpTransport::send_bytes(int node, std::span<const std::uint8_t> bytes) {
 }
 
 void UdpTransport::send(int node, Packet p, Deadline deadline, std::stop_token stop) {
-  const std::vector<std::uint8_t> bytes = to_wire(p, width_);
+  const std::vector<std::uint8_t> bytes = to_wire(p);
   if (bytes.size() > kMaxDatagram) {
     throw core::Error(fmt::format("UDP: a {}-byte packet does not fit one datagram", bytes.size()));
   }
@@ -177,7 +176,7 @@ void UdpTransport::send_barrier(int node, std::uint32_t generation, bool heard_y
   MessageHeader h{0, generation, (heard_you ? 1u : 0u) | (reply ? 2u : 0u)};
   Packet p = row_packet({}, 0, 0, &h);
   for (int i = 0; i < 4; ++i) p.data[12 + i] = static_cast<std::uint8_t>(self_ >> (8 * i));
-  send_bytes(node, to_wire(p, width_));
+  send_bytes(node, to_wire(p));
 }
 
 void UdpTransport::on_barrier_packet(const Packet& p, const std::string& where) {
@@ -293,7 +292,7 @@ void UdpTransport::receive_loop(std::stop_token stop) {
         throw core::Error(fmt::format("{}: {} bytes, more than a packet of at most {} bytes", where,
                                       n, kMaxDatagram));
       }
-      p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), width_, where);
+      p = from_wire(std::span(buffer).first(static_cast<std::size_t>(n)), where);
       // Kernel 0 is the GMI node. Barrier packets are one header flit for kernel 0; data for
       // kernel 0 (a virtual kernel's, behind GMISkew's byte) is two flits at least and goes to the
       // router's decoder. Without atoll's barrier only what has a barrier packet's shape (one

@@ -58,8 +58,7 @@ class UdpTransport final : public Transport {
   // listens. From then on datagrams for the node wait in the socket's buffer until the first
   // barrier() starts the receiver. Throws core::Error naming the address when the socket cannot
   // be bound.
-  UdpTransport(std::vector<UdpEndpoint> endpoints, int self, IdWidth width,
-               UdpStart start = UdpStart::barrier);
+  UdpTransport(std::vector<UdpEndpoint> endpoints, int self, UdpStart start = UdpStart::barrier);
   ~UdpTransport() override;
   UdpTransport(const UdpTransport&) = delete;
   UdpTransport& operator=(const UdpTransport&) = delete;
@@ -88,7 +87,6 @@ class UdpTransport final : public Transport {
 
   std::vector<UdpEndpoint> endpoints_;
   int self_;
-  IdWidth width_;
   UdpStart start_;
   int socket_ = -1;
   std::atomic<std::uint64_t> datagrams_{0};

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "cost/estimate.h"
 #include "graph/encoder.h"
+#include "graph/sublayer.h"
 #include "plan/make_plan.h"
 #include "report/work.h"
 #include "sim/sim.h"
@@ -108,8 +109,11 @@ plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers) {
   }
   cost::Estimate estimate = cost::estimate(deep, cluster, placement);
   cost::check_fits(estimate, cluster);
-  return plan::make_plan(plan.model_config, std::move(deep), std::move(cluster),
-                         std::move(placement), std::move(estimate), plan::Objective::manual);
+  // Every layer keeps the plan's knobs, so the plan's grouping fits each of them.
+  return plan::make_plan(
+      plan.model_config, std::move(deep), std::move(cluster), std::move(placement),
+      std::move(estimate), plan::Objective::manual,
+      plan.galapagos.grouping.empty() ? graph::single_cluster_grouping() : plan.galapagos.grouping);
 }
 
 void fill_energy(ProjectionRow& row) {

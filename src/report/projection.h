@@ -41,7 +41,8 @@ struct ProjectionRow {
 
 // `plan`'s encoder layers repeated until the graph has `layers` layers: layer l's kernels go on
 // the nodes of the plan's layer (l mod plan layers), shifted by (l / plan layers) x the plan's
-// node count; the cluster grows by copies of its nodes. Source and sink stay at the ends.
+// node count; the cluster grows by copies of its nodes. Source and sink stay at the ends. Every
+// layer is grouped into Galapagos clusters as the plan's layers are (plan.galapagos.grouping).
 // Throws core::Error unless the plan is an encoder graph (kernels named l<layer>.<...>), and
 // ErrorKind::does_not_fit when a node's kernels exceed its device (cost::check_fits).
 plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers);

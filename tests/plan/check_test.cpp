@@ -42,7 +42,6 @@ Plan tiny_plan() {
   p.cluster.name = "one";
   p.cluster.nodes = {{"a", hw::load_catalogue(hw::default_catalogue_dir()).at("sidewinder-100")}};
   p.node_of_kernel.assign(p.graph.kernels.size(), 0);
-  p.kernel_id = assign_kernel_ids(p.graph, true);
   p.galapagos = number_galapagos(p.graph, graph::single_cluster_grouping(), p.node_of_kernel);
   p.objective = Objective::manual;
   p.estimate.nodes.resize(1);
@@ -78,8 +77,21 @@ std::size_t stream_index(const json& j, const std::string& producer, const std::
   return 0;
 }
 
-void swap_ids(json& j, int a, int b) {
-  std::swap(j["placement"][a]["id"], j["placement"][b]["id"]);
+const std::string kNumberingWhy =
+    " (a plan's Galapagos numbering must be the one Cluster Builder's rules give for its graph, "
+    "grouping and placement, docs/galapagos.md)";
+
+// Swaps the Galapagos IDs of graph kernels `a` and `b` (in cluster `cluster` of the numbering):
+// each compute kernel entry names the other's graph kernel.
+void swap_ids(json& j, int cluster, const std::string& a, const std::string& b) {
+  json* x = nullptr;
+  json* y = nullptr;
+  for (json& k : j["galapagos"]["clusters"][cluster]["kernels"]) {
+    if (k.value("kernel", "") == a) x = &k;
+    if (k.value("kernel", "") == b) y = &k;
+  }
+  ASSERT_TRUE(x && y) << a << ", " << b;
+  std::swap((*x)["kernel"], (*y)["kernel"]);
 }
 
 TEST(PlanCheck, TheBuiltPlanLoads) {
@@ -89,30 +101,30 @@ TEST(PlanCheck, TheBuiltPlanLoads) {
 
 TEST(PlanCheck, SwappedHeadIdsWouldPermuteTheHeads) {
   json j = to_json(tiny_plan());
-  swap_ids(j, 5, 7);  // l0.h0.context <-> l0.h1.context, both gathered by l0.out_proj
-  EXPECT_EQ(error_of(j),
-            "p.json: placement[5].id: kernel 'l0.h0.context' has ID 8, not below the ID 6 of "
-            "'l0.h1.context'; kernel 'l0.out_proj' gathers them in that order on port 0, and a "
-            "gather concatenates its sources in ID order (as the hardware's GatherRecv does), so "
-            "its input would be permuted: give a gather's sources increasing IDs");
+  // l0.h0.context <-> l0.h1.context, both gathered by the comm kernel that feeds l0.out_proj.
+  swap_ids(j, 0, "l0.h0.context", "l0.h1.context");
+  EXPECT_EQ(
+      error_of(j),
+      "p.json: galapagos.clusters[0].kernels[6].kernel: 'l0.h1.context', expected 'l0.h0.context'" +
+          kNumberingWhy);
 }
 
 TEST(PlanCheck, SwappedPartIdsWouldPermuteTheFfnRow) {
   json j = to_json(tiny_plan());
-  swap_ids(j, 23, 24);  // l1.ffn1.p0 <-> l1.ffn1.p1, gathered by l1.ffn2
-  const std::string e = error_of(j);
-  EXPECT_EQ(e.rfind("p.json: placement[23].id: kernel 'l1.ffn1.p0' has ID 25, not below the ID "
-                    "24 of 'l1.ffn1.p1'; kernel 'l1.ffn2' gathers them",
-                    0),
-            0u)
-      << e;
+  swap_ids(j, 1, "l1.ffn1.p0", "l1.ffn1.p1");  // gathered for l1.ffn2
+  EXPECT_EQ(
+      error_of(j),
+      "p.json: galapagos.clusters[1].kernels[10].kernel: 'l1.ffn1.p1', expected 'l1.ffn1.p0'" +
+          kNumberingWhy);
 }
 
-TEST(PlanCheck, IdsOutsideGathersMayBeInAnyOrder) {
+TEST(PlanCheck, AnEditedDestIsRefused) {
   json j = to_json(tiny_plan());
-  swap_ids(j, 1, 2);   // l0.q <-> l0.k: each feeds its own port
-  swap_ids(j, 0, 27);  // source <-> sink
-  EXPECT_EQ(error_of(j), "no error");
+  json& q = j["galapagos"]["clusters"][0]["kernels"][1];  // l0.q, to the Q scatter
+  q["dests"][0][1] = q["dests"][0][1].get<int>() + 1;     // to the K scatter instead
+  EXPECT_EQ(error_of(j),
+            "p.json: galapagos.clusters[0].kernels[1].dests: [[0,16]], expected [[0,15]]" +
+                kNumberingWhy);
 }
 
 TEST(PlanCheck, EditedRole) {

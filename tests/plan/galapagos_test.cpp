@@ -363,7 +363,9 @@ cluster 5:
 // [intermediate_0], [intermediate_output_0], [intermediate_output_1]]. utils.py sends every head
 // (cluster 0, IDs 5..16) to cluster 1's last forward virtual kernel, 17, which is LN1's residual
 // bypass: >17. atoll sends them to the forward kernel that feeds the context heads, 16. utils.py
-// lists Q's kernel (1) as the source of V's scatter (cluster 1, ID 15); atoll keeps that.
+// lists Q's kernel (1) as the source of V's scatter (cluster 1, ID 15); atoll keeps that. A
+// context head's sources are the probabilities' forward then V's scatter, <16,15 (utils.py:
+// <15,16, which the Arbiter would route to the wrong inputs).
 constexpr const char* kHeadsApart = R"(cluster 0:
 0 gmi > <
 1 q >18 <17
@@ -387,18 +389,18 @@ constexpr const char* kHeadsApart = R"(cluster 0:
 19 comm scatter >5,6,7,8,9,10,11,12,13,14,15,16 <1
 cluster 1:
 0 gmi > <
-1 h0.context >18 <15,16
-2 h1.context >18 <15,16
-3 h2.context >18 <15,16
-4 h3.context >18 <15,16
-5 h4.context >18 <15,16
-6 h5.context >18 <15,16
-7 h6.context >18 <15,16
-8 h7.context >18 <15,16
-9 h8.context >18 <15,16
-10 h9.context >18 <15,16
-11 h10.context >18 <15,16
-12 h11.context >18 <15,16
+1 h0.context >18 <16,15
+2 h1.context >18 <16,15
+3 h2.context >18 <16,15
+4 h3.context >18 <16,15
+5 h4.context >18 <16,15
+6 h5.context >18 <16,15
+7 h6.context >18 <16,15
+8 h7.context >18 <16,15
+9 h8.context >18 <16,15
+10 h9.context >18 <16,15
+11 h10.context >18 <16,15
+12 h11.context >18 <16,15
 13 out_proj >14 <18
 14 ln_attn >3 <13,17
 15 virtual scatter >1,2,3,4,5,6,7,8,9,10,11,12 <1

@@ -48,7 +48,6 @@ Plan tiny_plan() {
   p.cluster.network.hop_latency_ns = 512.25;
   p.node_of_kernel.assign(p.graph.kernels.size(), 1);
   p.node_of_kernel[0] = 0;  // the source on a, the rest on b
-  p.kernel_id = assign_kernel_ids(p.graph, true);
   p.galapagos = number_galapagos(p.graph, graph::single_cluster_grouping(), p.node_of_kernel);
   p.objective = Objective::manual;
   p.estimate.latency_us = 12.345678901234;
@@ -75,24 +74,12 @@ TEST(Objective, NamesRoundTrip) {
   EXPECT_THROW(parse_objective("Latency", "x"), core::Error);
 }
 
-TEST(KernelIds, ConsecutiveFromOneInGraphOrder) {
-  EXPECT_EQ(assign_kernel_ids(tiny_graph(), true),
-            (std::vector<std::uint32_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
-}
-
-TEST(KernelIds, CompatibleModeStopsAt255Kernels) {
-  graph::Graph g = tiny_graph();
-  for (int i = 0; i < 244; ++i) g.kernels.push_back(g.kernels[1]);  // 256 kernels
-  EXPECT_THROW(assign_kernel_ids(g, true), core::Error);
-  const auto wide = assign_kernel_ids(g, false);
-  EXPECT_EQ(wide.size(), 256u);
-  EXPECT_EQ(wide.back(), 256u);
-  g.kernels.pop_back();  // 255 kernels: IDs 1..255 fit
-  EXPECT_EQ(assign_kernel_ids(g, true).back(), 255u);
-}
-
-TEST(RoutingTable, MapsEveryIdToItsNodeAndReservesZero) {
-  EXPECT_EQ(routing_table(tiny_plan()), (std::vector<int>{-1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}));
+TEST(KernelIds, ComputeKernelsFromOneInGraphOrderTheHostHasNone) {
+  const Plan p = tiny_plan();
+  std::vector<GalapagosAddress> want{{GalapagosAddress::kHost, 0}};
+  for (std::uint32_t id = 1; id <= 10; ++id) want.push_back({0, id});
+  want.push_back({GalapagosAddress::kHost, 0});
+  EXPECT_EQ(graph_kernel_addresses(p.galapagos, p.graph.kernels.size()), want);
 }
 
 TEST(PlanJson, RoundTripIsEqualAndByteIdentical) {
@@ -107,7 +94,11 @@ TEST(PlanJson, RoundTripIsEqualAndByteIdentical) {
 
 TEST(PlanJson, WritesTheGalapagosNumbering) {
   const nlohmann::json j = to_json(tiny_plan());
-  EXPECT_EQ(j["version"], 2);
+  EXPECT_EQ(j["version"], 3);
+  // No flat IDs any more: a placement entry is kernel -> node, and there is no routing table.
+  EXPECT_EQ(j["placement"][1], nlohmann::json::parse(R"({"kernel": "l0.q", "node": "b"})"));
+  EXPECT_FALSE(j.contains("routing"));
+  EXPECT_FALSE(j.contains("galapagos_compatible_ids"));
   const nlohmann::json& g = j["galapagos"];
   EXPECT_EQ(
       g["grouping"],
@@ -132,13 +123,25 @@ TEST(PlanJson, WritesTheGalapagosNumbering) {
   EXPECT_EQ(k[16]["dests"], nlohmann::json::parse("[[0, 8], [0, 10]]"));
 }
 
-TEST(PlanJson, VersionOneFilesGetThePublishedGrouping) {
+// Versions 1 and 2 carried flat kernel IDs (placement[].id, "routing",
+// "galapagos_compatible_ids"): they are read ignoring them, whatever they say.
+nlohmann::json with_flat_ids(nlohmann::json j, int version) {
+  j["version"] = version;
+  j["galapagos_compatible_ids"] = true;
+  for (std::size_t k = 0; k < j["placement"].size(); ++k) j["placement"][k]["id"] = 7;
+  j["routing"] = nlohmann::json::array({{{"id", 1}, {"node", "zz"}}});
+  return j;
+}
+
+TEST(PlanJson, OlderVersionsAreReadIgnoringTheFlatIds) {
   nlohmann::json j = to_json(tiny_plan());
-  j.erase("galapagos");
-  j["version"] = 1;
-  EXPECT_EQ(plan_from_json(j, "v1.json"), tiny_plan());
-  j["version"] = 3;
-  EXPECT_EQ(error_of(j), "p.json.version: 3 is not supported (expected 1 or 2)");
+  EXPECT_EQ(plan_from_json(with_flat_ids(j, 2), "v2.json"), tiny_plan());
+  j.erase("galapagos");  // version 1 had no numbering: the published grouping's is computed
+  EXPECT_EQ(plan_from_json(with_flat_ids(j, 1), "v1.json"), tiny_plan());
+  j["version"] = 4;
+  EXPECT_EQ(error_of(j), "p.json.version: 4 is not supported (expected 1 to 3)");
+  j["version"] = 0;
+  EXPECT_EQ(error_of(j), "p.json.version: 0 is not supported (expected 1 to 3)");
   j["version"] = 2;
   EXPECT_EQ(error_of(j), "p.json.galapagos: missing field");
 }
@@ -171,9 +174,6 @@ TEST(MakePlan, NumbersTheGrouping) {
                       base.estimate, base.objective)
                 .galapagos,
             base.galapagos);
-  // The legacy flat IDs stay as they were.
-  EXPECT_EQ(p.kernel_id, base.kernel_id);
-  EXPECT_TRUE(p.galapagos_compatible_ids);
 }
 
 TEST(PlanJson, LoadNamesTheBadField) {
@@ -197,16 +197,6 @@ TEST(PlanJson, LoadNamesTheBadField) {
     auto j = good;
     j["placement"][2]["kernel"] = "l0.ffn2";
     EXPECT_EQ(error_of(j), "p.json.placement[2].kernel: 'l0.ffn2' but graph kernel 2 is 'l0.k'");
-  }
-  {
-    auto j = good;
-    j["placement"][2]["id"] = 2;
-    EXPECT_EQ(error_of(j), "p.json: kernel 'l0.k': ID 2 used twice");
-  }
-  {
-    auto j = good;
-    j["routing"][0]["node"] = "b";
-    EXPECT_EQ(error_of(j), "p.json.routing[0]: ID 1 -> node 'b' disagrees with the placement");
   }
   {
     auto j = good;
@@ -271,12 +261,6 @@ TEST(PlanJson, RejectsACyclicGraph) {
   const std::string e = error_of(j);
   EXPECT_EQ(e.rfind("p.json.graph: ", 0), 0u) << e;
   EXPECT_NE(e.find("cycle through kernels"), std::string::npos) << e;
-}
-
-TEST(PlanValidate, RejectsWideIdsInCompatibleMode) {
-  Plan p = tiny_plan();
-  p.kernel_id.back() = 300;
-  EXPECT_THROW(validate(p, "x"), core::Error);
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ plan::Plan grouped(const graph::Grouping& grouping, int nodes,
                    const graph::SublayerKnobs& knobs = {}) {
   return testing::place(
       graph::build_encoder_graph(tiny_config(), knobs), nodes, [&](int k) { return k % nodes; },
-      true, grouping);
+      grouping);
 }
 
 // attention_0 apart from attention_output_1 and intermediate_0 apart from
@@ -77,6 +77,37 @@ TEST(GalapagosRun, OtherGroupingsRunBitExact) {
     const plan::Plan p = grouped(*g, 4);
     EXPECT_EQ(*run_plan(p, r.weights, r.input).output, r.output) << g->size() << " clusters";
   }
+}
+
+// The heads and the context heads in different clusters: the probabilities come through a
+// forward virtual kernel, which must be a context head's first source (input 0).
+TEST(GalapagosRun, HeadsApartFromContextHeadsRunBitExact) {
+  const graph::Grouping apart{
+      {Sublayer::attention_0, Sublayer::attention_1},
+      {Sublayer::attention_2, Sublayer::attention_output_0, Sublayer::attention_output_1,
+       Sublayer::intermediate_0, Sublayer::intermediate_output_0, Sublayer::intermediate_output_1}};
+  const Reference& r = reference();
+  const plan::Plan p = grouped(apart, 3);
+  ASSERT_EQ(p.galapagos.clusters.size(), 4u);
+  EXPECT_EQ(*run_plan(p, r.weights, r.input).output, r.output);
+}
+
+// Every grouping into runs of consecutive sub-layers (what map::choose_grouping and a
+// config.json may give) numbers into a plan the nodes wire: none is refused.
+TEST(GalapagosRun, EveryConsecutiveGroupingWires) {
+  const std::vector<Sublayer>& all = graph::all_sublayers();
+  int wired = 0;
+  for (unsigned cuts = 0; cuts < 1u << (all.size() - 1); ++cuts) {
+    graph::Grouping g(1);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      g.back().push_back(all[i]);
+      if (i + 1 < all.size() && (cuts >> i & 1)) g.emplace_back();
+    }
+    const plan::Plan p = grouped(g, 3);
+    EXPECT_NO_THROW(wire(p, p.galapagos, 16)) << "cuts " << cuts;
+    ++wired;
+  }
+  EXPECT_EQ(wired, 128);
 }
 
 TEST(GalapagosRun, PartitionsAcrossClustersRunBitExact) {

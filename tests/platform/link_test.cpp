@@ -40,7 +40,7 @@ std::vector<Packet> burst_to(std::uint32_t dest) {
 // Node 0 of a two-node table: kernel 1 here, kernel 2 on node 1.
 struct NodeZero {
   InprocTransport net{2};
-  Router router{0, "fpga0", testing::one_cluster({-1, 0, 1}), IdWidth::galapagos8, net};
+  Router router{0, "fpga0", testing::one_cluster({-1, 0, 1}), net};
   Fifo<Packet> inbox{"kernel 1", 1};
   Failure failure;
   NodeZero() { router.attach({0, 1}, inbox); }

@@ -26,10 +26,10 @@ inline model::ModelConfig tiny_config(int layers = 2, int seq_len = 16) {
   return c;
 }
 
-// Kernel k goes to node node_of(k); IDs are consecutive from 1; the Galapagos numbering is
-// Cluster Builder's for `grouping` (each layer one cluster by default, as the published config).
+// Kernel k goes to node node_of(k); the Galapagos numbering is Cluster Builder's for `grouping`
+// (each layer one cluster by default, as the published config).
 template <class NodeOf>
-plan::Plan place(graph::Graph g, int nodes, NodeOf node_of, bool compatible_ids = true,
+plan::Plan place(graph::Graph g, int nodes, NodeOf node_of,
                  const graph::Grouping& grouping = graph::single_cluster_grouping()) {
   plan::Plan p;
   p.model_config = g.model;
@@ -39,8 +39,6 @@ plan::Plan place(graph::Graph g, int nodes, NodeOf node_of, bool compatible_ids 
   for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
     p.node_of_kernel.push_back(node_of(static_cast<int>(k)));
   }
-  p.kernel_id = plan::assign_kernel_ids(p.graph, compatible_ids);
-  p.galapagos_compatible_ids = compatible_ids;
   p.galapagos = plan::number_galapagos(p.graph, grouping, p.node_of_kernel);
   p.objective = plan::Objective::manual;
   p.estimate.nodes.resize(static_cast<std::size_t>(nodes));

@@ -92,7 +92,7 @@ TEST(Wiring, AcrossClustersTasksHearTheSendersIdFromItsCluster) {
        graph::Sublayer::intermediate_output_1}};
   graph::Graph g = graph::build_encoder_graph(testing::tiny_config(1, 16));
   const plan::Plan p = testing::place(
-      std::move(g), 2, [](int k) { return k % 2; }, true, grouping);
+      std::move(g), 2, [](int k) { return k % 2; }, grouping);
   const Wiring w = wire(p, p.galapagos, 16);
   const TaskPorts& q = task(w, {0, 1});
   ASSERT_EQ(q.dests.size(), 1u);

@@ -214,7 +214,8 @@ TEST_F(Processes, MpiKernelThatThrowsEndsTheJobNamingIt) {
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_NE(run_captured(mpirun_command(4, ATOLL_BINARY, args), err, "stderr", "kernel:l1.ffn1"),
             0);
-  EXPECT_NE(err.find("kernel 'l1.ffn1' (cluster 1 ID 10): injected fault (ATOLL_FAULT)"), std::string::npos)
+  EXPECT_NE(err.find("kernel 'l1.ffn1' (cluster 1 ID 10): injected fault (ATOLL_FAULT)"),
+            std::string::npos)
       << err;
   EXPECT_EQ(err.find("Segmentation"), std::string::npos) << err;
   EXPECT_EQ(err.find("internal error"), std::string::npos) << err;
@@ -239,7 +240,8 @@ TEST_F(Processes, RunMpiSurvivesAKernelFault) {
                 }(),
                 err, "stderr", "kernel:l0.ffn2"),
             1);
-  EXPECT_NE(err.find("kernel 'l0.ffn2' (cluster 0 ID 11): injected fault (ATOLL_FAULT)"), std::string::npos)
+  EXPECT_NE(err.find("kernel 'l0.ffn2' (cluster 0 ID 11): injected fault (ATOLL_FAULT)"),
+            std::string::npos)
       << err;
   EXPECT_NE(err.find("atoll: error: run: the MPI job failed with status 1"), std::string::npos)
       << err;
@@ -322,8 +324,7 @@ TEST_F(Processes, UdpNodesSurviveAFloodOfGarbage) {
         const auto h = encode_bridge_header(
             {static_cast<std::uint16_t>(d.size() / kFlitBytes - 1 + random() % 2),
              static_cast<std::uint32_t>(random() % 40),
-             static_cast<std::uint32_t>(200 + random() % 56), 0},
-            IdWidth::galapagos8);
+             static_cast<std::uint32_t>(200 + random() % 56), 0});
         std::copy(h.begin(), h.end(), d.begin());
       }
       sockaddr_in to = me;
@@ -388,15 +389,15 @@ TEST_F(Processes, UdpTwoProcessesBitExact) {
 TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
   const int port = 40000 + ::getpid() % 20000;
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
-  UdpTransport receiver(endpoints, 0, IdWidth::galapagos8);
-  UdpTransport sender(endpoints, 1, IdWidth::galapagos8);
+  UdpTransport receiver(endpoints, 0);
+  UdpTransport sender(endpoints, 1);
   class NoNetwork final : public Transport {
    public:
     Attachment attach(int, Router&, Failure&) override { return {}; }
     void send(int, Packet, Deadline, std::stop_token) override {}
     void barrier(Deadline, std::stop_token) override {}
   } none;
-  Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), IdWidth::galapagos8, none);
+  Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), none);
   Fifo<Packet> inbox("kernel 1", 8);
   router.attach({0, 1}, inbox);
   Failure failure;
@@ -415,7 +416,7 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
   sender.send(0, p, deadline, {});
   EXPECT_EQ(inbox.pop(deadline), p);
   // A truncated one (header says 2 flits, 1 follows) is an error, not a crash.
-  std::vector<std::uint8_t> bytes = to_wire(p, IdWidth::galapagos8);
+  std::vector<std::uint8_t> bytes = to_wire(p);
   bytes[0] = 2;
   sender.send_bytes(0, bytes);
   for (int i = 0; i < 200 && !failure.first(); ++i) std::this_thread::sleep_for(milliseconds(5));
@@ -432,8 +433,8 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
 TEST(Udp, PacketsAfterTheRunNeverReachTheGoneNode) {
   const int port = 41000 + ::getpid() % 19000;
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
-  UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
-  UdpTransport node1(endpoints, 1, IdWidth::galapagos8);
+  UdpTransport node0(endpoints, 0);
+  UdpTransport node1(endpoints, 1);
   const Deadline deadline = Clock::now() + seconds(10);
   {
     class NoNetwork final : public Transport {
@@ -442,7 +443,7 @@ TEST(Udp, PacketsAfterTheRunNeverReachTheGoneNode) {
       void send(int, Packet, Deadline, std::stop_token) override {}
       void barrier(Deadline, std::stop_token) override {}
     } none;
-    Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), IdWidth::galapagos8, none);
+    Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), none);
     Fifo<Packet> inbox("kernel 1", 8);
     router.attach({0, 1}, inbox);
     Failure failure;
@@ -481,8 +482,8 @@ TEST(Udp, PacketsAfterTheRunNeverReachTheGoneNode) {
 TEST(Udp, ABadDatagramIsWhatTheBarrierReports) {
   const int port = 42000 + ::getpid() % 18000;
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(3, port);
-  UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
-  UdpTransport node1(endpoints, 1, IdWidth::galapagos8);
+  UdpTransport node0(endpoints, 0);
+  UdpTransport node1(endpoints, 1);
   const auto expect_barrier_error = [&](std::vector<std::uint8_t> bytes, const std::string& why) {
     node1.send_bytes(0, bytes);
     const auto t0 = Clock::now();
@@ -516,12 +517,12 @@ TEST(Udp, ForgedBarrierPacketsAreRejected) {
        "rows and flags 0..3, got 1 flits, 0 rows, flags 8"},
   };
   for (const Case& c : cases) {
-    UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
-    UdpTransport node1(endpoints, 1, IdWidth::galapagos8);
+    UdpTransport node0(endpoints, 0);
+    UdpTransport node1(endpoints, 1);
     MessageHeader h{0, c.generation, c.flags};
     Packet p = row_packet({}, 0, 0, &h);
     for (int i = 0; i < 4; ++i) p.data[12 + i] = static_cast<std::uint8_t>(c.from >> (8 * i));
-    node1.send_bytes(0, to_wire(p, IdWidth::galapagos8));
+    node1.send_bytes(0, to_wire(p));
     try {
       node0.barrier(Clock::now() + seconds(10), {});
       FAIL() << c.why;
@@ -562,7 +563,7 @@ TEST(Udp, ParsesEndpointsPerNode) {
 TEST(Udp, SpeaksTheGalapagosWireFormatToABareSocket) {
   const int port = 45000 + ::getpid() % 15000;
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
-  UdpTransport node0(endpoints, 0, IdWidth::galapagos8);
+  UdpTransport node0(endpoints, 0);
   const int bare = ::socket(AF_INET, SOCK_DGRAM, 0);
   ASSERT_GE(bare, 0);
   sockaddr_in me{};
@@ -597,7 +598,7 @@ TEST(Udp, SpeaksTheGalapagosWireFormatToABareSocket) {
     void send(int, Packet, Deadline, std::stop_token) override {}
     void barrier(Deadline, std::stop_token) override {}
   } none;
-  Router router(0, "fpga0", testing::one_cluster({-1, 0, -1, 1}), IdWidth::galapagos8, none);
+  Router router(0, "fpga0", testing::one_cluster({-1, 0, -1, 1}), none);
   Fifo<Packet> inbox("kernel 1", 4);
   router.attach({0, 1}, inbox);
   Failure failure;

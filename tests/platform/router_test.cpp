@@ -117,7 +117,7 @@ RoutingTable one_cluster() {
 
 TEST(Router, LocalGoesToTheFifoRemoteToTheTransport) {
   RecordingTransport net;
-  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
+  Router r(0, "fpga0", one_cluster(), net);
   Fifo<Packet> in1("1", 4), in2("2", 4);
   r.attach({0, 1}, in1);
   r.attach({0, 2}, in2);
@@ -142,7 +142,7 @@ TEST(Router, RoutesOnClusterAndId) {
   RoutingTable table = one_cluster();
   add_route(table, {1, 2}, 1);
   EXPECT_THROW(add_route(table, {1, 2}, 0), core::Error);  // twice
-  Router r(0, "fpga0", table, IdWidth::galapagos8, net);
+  Router r(0, "fpga0", table, net);
   Fifo<Packet> in("0:2", 4);
   r.attach({0, 2}, in);
   Packet p = to(2);
@@ -156,7 +156,7 @@ TEST(Router, RoutesOnClusterAndId) {
 
 TEST(Router, RejectsUnknownAndMisroutedDestinations) {
   RecordingTransport net;
-  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
+  Router r(0, "fpga0", one_cluster(), net);
   Fifo<Packet> in1("1", 4);
   r.attach({0, 1}, in1);
   const Deadline d = Clock::now() + milliseconds(100);
@@ -178,7 +178,7 @@ TEST(Router, RejectsUnknownAndMisroutedDestinations) {
 
 TEST(Router, KernelZeroDecodesToTheVirtualKernelInByteZero) {
   RecordingTransport net;
-  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
+  Router r(0, "fpga0", one_cluster(), net);
   Fifo<Packet> in2("2", 4);
   r.attach({0, 2}, in2);
   const Deadline d = Clock::now() + milliseconds(100);
@@ -201,7 +201,7 @@ TEST(Router, KernelZeroDecodesToTheVirtualKernelInByteZero) {
 
 TEST(Router, BurstsGoWholeToTheFifoOrTheTransport) {
   RecordingTransport net;
-  Router r(0, "fpga0", one_cluster(), IdWidth::galapagos8, net);
+  Router r(0, "fpga0", one_cluster(), net);
   Fifo<Packet> in2("2", 4);
   r.attach({0, 2}, in2);
   const Deadline d = Clock::now() + milliseconds(100);
@@ -229,16 +229,15 @@ TEST(Router, BurstsGoWholeToTheFifoOrTheTransport) {
   EXPECT_EQ(r.traffic().packets_received, 1);
 }
 
-TEST(Router, EightBitModeRejectsWideIds) {
+TEST(Router, RejectsIdsWiderThanEightBits) {
   RecordingTransport net;
   RoutingTable table;
   for (std::uint32_t id = 0; id < 300; ++id) add_route(table, {0, id}, 1);
-  Router narrow(0, "fpga0", table, IdWidth::galapagos8, net);
-  EXPECT_THROW(narrow.route(to(280), Clock::now()), core::Error);
-  Router wide(0, "fpga0", table, IdWidth::wide32, net);
-  wide.route(to(280), Clock::now());
+  Router r(0, "fpga0", table, net);
+  EXPECT_THROW(r.route(to(280), Clock::now()), core::Error);
+  r.route(to(255), Clock::now());
   ASSERT_EQ(net.sent.size(), 1u);
-  EXPECT_EQ(net.sent[0].second.dest, 280u);
+  EXPECT_EQ(net.sent[0].second.dest, 255u);
 }
 
 }  // namespace

@@ -76,9 +76,9 @@ TEST(RunPlan, FewerTokensThanSeqLen) {
   EXPECT_EQ(*run_plan(pipeline_plan(tiny_config(), 6), r.weights, x).output, want);
 }
 
-TEST(RunPlan, WideIdFieldsOnTheWireRunBitExact) {
-  // 26 layers of one head (262 graph kernels): 26 Galapagos clusters of 8-bit IDs, run with the
-  // bridge header's 32-bit ID fields (galapagos_compatible_ids false).
+TEST(RunPlan, MoreThan255KernelsRunBitExactOn8BitIds) {
+  // 26 layers of one head (262 graph kernels): 26 Galapagos clusters, each numbered within the
+  // 8-bit IDs, so the bridge header's 8-bit ID fields carry every address.
   model::ModelConfig c = tiny_config(26, 8);
   c.hidden = 64;
   c.heads = 1;
@@ -86,8 +86,7 @@ TEST(RunPlan, WideIdFieldsOnTheWireRunBitExact) {
   graph::Graph g = graph::build_encoder_graph(c);
   ASSERT_GT(g.kernels.size(), 255u);
   const int kernels = static_cast<int>(g.kernels.size());
-  const plan::Plan p = testing::place(
-      std::move(g), 12, [&](int k) { return k * 12 / kernels; }, false);
+  const plan::Plan p = testing::place(std::move(g), 12, [&](int k) { return k * 12 / kernels; });
   const model::EncoderWeights w = model::synthetic_weights(c, 3);
   const auto x = model::random_input(8, 64, 4);
   EXPECT_EQ(*run_plan(p, w, x).output, model::Encoder(w).forward(x));

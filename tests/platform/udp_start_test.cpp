@@ -51,8 +51,8 @@ RunOptions with_timeout(milliseconds timeout) {
 // either runs), started as `start`; returns node 1's output (it holds the sink).
 core::Tensor<std::int8_t> run_two(const Tiny& t, UdpStart start0, UdpStart start1, int port) {
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
-  UdpTransport node0(endpoints, 0, id_width(t.plan), start0);
-  UdpTransport node1(endpoints, 1, id_width(t.plan), start1);
+  UdpTransport node0(endpoints, 0, start0);
+  UdpTransport node1(endpoints, 1, start1);
   std::optional<RunResult> r1;
   std::string error0;
   {
@@ -138,7 +138,7 @@ TEST(UdpStart, StandsInForOneFpgaOfARealCluster) {
   std::vector<std::vector<std::uint8_t>> wire;
   {
     BareSocket fpga1(port + 1);
-    UdpTransport node0(endpoints, 0, id_width(t.plan), UdpStart::none);
+    UdpTransport node0(endpoints, 0, UdpStart::none);
     const int local[] = {0};
     const RunResult r =
         run_nodes(t.plan, t.weights, t.input, local, node0, with_timeout(seconds(20)));
@@ -152,12 +152,12 @@ TEST(UdpStart, StandsInForOneFpgaOfARealCluster) {
   // Every datagram is for a kernel node 1 holds, by (cluster, TDEST) as the routers route.
   const Wiring wiring = platform::wire(t.plan, t.plan.galapagos, t.plan.graph.seq_len);
   for (const auto& d : wire) {
-    const Packet p = from_wire(d, IdWidth::galapagos8, "datagram to node 1");
+    const Packet p = from_wire(d, "datagram to node 1");
     EXPECT_EQ(node_of(wiring.routes, {p.cluster, p.dest}), 1)
         << "cluster " << p.cluster << " dest " << p.dest;
   }
 
-  UdpTransport node1(endpoints, 1, id_width(t.plan), UdpStart::none);
+  UdpTransport node1(endpoints, 1, UdpStart::none);
   BareSocket fpga0(port);
   for (const auto& d : wire) fpga0.send_to(port + 1, d);  // waits in node 1's socket
   const int local[] = {1};
@@ -175,7 +175,7 @@ TEST(UdpStart, SilentPeerEndsTheRunAtItsDeadline) {
   const Tiny t;
   const int port = base_port(5);
   BareSocket peer(port);
-  UdpTransport node1(loopback_endpoints(2, port), 1, id_width(t.plan), UdpStart::none);
+  UdpTransport node1(loopback_endpoints(2, port), 1, UdpStart::none);
   const int local[] = {1};
   const auto t0 = Clock::now();
   try {

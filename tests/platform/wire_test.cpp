@@ -28,8 +28,7 @@ TEST(Flit, SizesAndKeep) {
   EXPECT_EQ(last_keep(64), kAllKeep);
   EXPECT_EQ(last_keep(16), 0xffffu);
   EXPECT_EQ(last_keep(65), 1u);
-  EXPECT_EQ(max_kernel_id(IdWidth::galapagos8), 255u);
-  EXPECT_EQ(max_kernel_id(IdWidth::wide32), 0xffffffffu);
+  EXPECT_EQ(kMaxKernelId, 255u);
 }
 
 TEST(Packet, FlitViewRoundTrips) {
@@ -63,77 +62,58 @@ TEST(Packet, RejectsBadFlitSequences) {
 }
 
 TEST(Bridge, HeaderBitsGalapagos) {
-  const auto f = encode_bridge_header({.size = 0x1234, .src = 0xab, .dest = 0xcd, .keep = 0},
-                                      IdWidth::galapagos8);
+  const auto f = encode_bridge_header({.size = 0x1234, .src = 0xab, .dest = 0xcd, .keep = 0});
   // bits [15:0] size, [23:16] source, [31:24] destination, little-endian bytes.
   EXPECT_EQ(f[0], 0x34);
   EXPECT_EQ(f[1], 0x12);
   EXPECT_EQ(f[2], 0xab);
   EXPECT_EQ(f[3], 0xcd);
   for (std::size_t i = 4; i < kFlitBytes; ++i) EXPECT_EQ(f[i], 0) << i;
-  EXPECT_EQ(decode_bridge_header(f, IdWidth::galapagos8),
+  EXPECT_EQ(decode_bridge_header(f),
             (BridgeHeader{.size = 0x1234, .src = 0xab, .dest = 0xcd, .keep = 0}));
-  EXPECT_THROW(encode_bridge_header({.size = 1, .src = 256, .dest = 1}, IdWidth::galapagos8),
-               core::Error);
-}
-
-TEST(Bridge, HeaderBitsWide) {
-  const auto f = encode_bridge_header({.size = 2, .src = 0x10203, .dest = 0x40506, .keep = 0xff},
-                                      IdWidth::wide32);
-  EXPECT_EQ(f[0], 2);
-  EXPECT_EQ(f[2], 0);
-  EXPECT_EQ(f[3], 0);
-  EXPECT_EQ(f[4], 0x03);
-  EXPECT_EQ(f[5], 0x02);
-  EXPECT_EQ(f[6], 0x01);
-  EXPECT_EQ(f[8], 0x06);
-  EXPECT_EQ(f[10], 0x04);
-  EXPECT_EQ(f[16], 0xff);
-  EXPECT_EQ(f[17], 0);
+  EXPECT_THROW(encode_bridge_header({.size = 1, .src = 256, .dest = 1}), core::Error);
 }
 
 TEST(Bridge, DestinationClusterInBytes27To24) {
   // An atoll addition in bits Galapagos leaves zero: a Galapagos bridge's zeros mean cluster 0.
-  const auto f = encode_bridge_header({.size = 1, .src = 1, .dest = 0, .cluster = 0x01020304},
-                                      IdWidth::galapagos8);
+  const auto f = encode_bridge_header({.size = 1, .src = 1, .dest = 0, .cluster = 0x01020304});
   EXPECT_EQ(f[24], 0x04);
   EXPECT_EQ(f[25], 0x03);
   EXPECT_EQ(f[26], 0x02);
   EXPECT_EQ(f[27], 0x01);
-  EXPECT_EQ(decode_bridge_header(f, IdWidth::galapagos8).cluster, 0x01020304);
+  EXPECT_EQ(decode_bridge_header(f).cluster, 0x01020304);
   Packet host = packet_of(7, 0, 2, kAllKeep);
   host.cluster = -1;  // the host
-  const std::vector<std::uint8_t> wire = to_wire(host, IdWidth::galapagos8);
+  const std::vector<std::uint8_t> wire = to_wire(host);
   EXPECT_EQ(wire[24], 0xff);
   EXPECT_EQ(wire[27], 0xff);
-  EXPECT_EQ(from_wire(wire, IdWidth::galapagos8, "test"), host);
+  EXPECT_EQ(from_wire(wire, "test"), host);
 }
 
 TEST(Bridge, WireRoundTripAndBytes) {
   const Packet p = packet_of(5, 6, 2, 0x3);
-  const std::vector<std::uint8_t> wire = to_wire(p, IdWidth::galapagos8);
+  const std::vector<std::uint8_t> wire = to_wire(p);
   ASSERT_EQ(wire.size(), 3 * kFlitBytes);
   EXPECT_EQ(wire[0], 2);  // size in flits
   EXPECT_EQ(wire[2], 5);
   EXPECT_EQ(wire[3], 6);
   EXPECT_EQ(wire[16], 0x3);  // TKEEP of the last flit
   EXPECT_EQ(wire[64], p.data[0]);
-  EXPECT_EQ(from_wire(wire, IdWidth::galapagos8, "test"), p);
+  EXPECT_EQ(from_wire(wire, "test"), p);
 }
 
 TEST(Bridge, RejectsTruncatedAndOversized) {
-  const std::vector<std::uint8_t> wire = to_wire(packet_of(5, 6, 2, kAllKeep), IdWidth::galapagos8);
-  EXPECT_THROW(from_wire(std::span(wire).first(40), IdWidth::galapagos8, "t"), core::Error);
-  EXPECT_THROW(from_wire(std::span(wire).first(2 * kFlitBytes), IdWidth::galapagos8, "t"),
-               core::Error);
+  const std::vector<std::uint8_t> wire = to_wire(packet_of(5, 6, 2, kAllKeep));
+  EXPECT_THROW(from_wire(std::span(wire).first(40), "t"), core::Error);
+  EXPECT_THROW(from_wire(std::span(wire).first(2 * kFlitBytes), "t"), core::Error);
   std::vector<std::uint8_t> longer = wire;
   longer.resize(wire.size() + kFlitBytes);
-  EXPECT_THROW(from_wire(longer, IdWidth::galapagos8, "t"), core::Error);
+  EXPECT_THROW(from_wire(longer, "t"), core::Error);
   std::vector<std::uint8_t> zero_size = wire;
   zero_size[0] = 0;
-  EXPECT_THROW(from_wire(zero_size, IdWidth::galapagos8, "t"), core::Error);
+  EXPECT_THROW(from_wire(zero_size, "t"), core::Error);
   try {
-    from_wire(std::span(wire).first(2 * kFlitBytes), IdWidth::galapagos8, "udp port 9000");
+    from_wire(std::span(wire).first(2 * kFlitBytes), "udp port 9000");
   } catch (const core::Error& e) {
     EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("udp port 9000"), std::string::npos) << e.what();

@@ -9,6 +9,7 @@
 #include "../sim/tiny_plans.h"
 #include "core/error.h"
 #include "graph/encoder.h"
+#include "plan/make_plan.h"
 #include "plan/plan.h"
 
 namespace atl::report {
@@ -262,12 +263,32 @@ TEST(Projection, ReplicateLayersShiftsThePlacement) {
   EXPECT_EQ(node_of("l2.h5.attention"), 13);
   EXPECT_EQ(node_of("l1.ffn2"), 10);
   EXPECT_EQ(node_of("sink"), 17);
-  EXPECT_EQ(three.graph.kernels.size(), three.kernel_id.size());
+  EXPECT_EQ(three.galapagos.clusters.size(), 3u);  // one cluster per layer
   // Simulated and analytic agree on the deeper plan too.
   const ProjectionRow r = project_plan(three, Method::replicated, 4);
   EXPECT_NEAR(r.latency_us / three.estimate.latency_us, 1.0, 0.01);
   EXPECT_EQ(r.fpgas, 18);
   EXPECT_EQ(three.objective, plan::Objective::manual);
+}
+
+// A plan grouped into several Galapagos clusters per layer keeps that grouping in every layer.
+TEST(Projection, ReplicateLayersKeepsTheGalapagosGrouping) {
+  const plan::Plan shipped = plan::load_plan(std::filesystem::path(ATOLL_SOURCE_DIR) /
+                                             "examples/plans/ibert-encoder-6fpga.json");
+  using graph::Sublayer;
+  const graph::Grouping six{{Sublayer::attention_0},
+                            {Sublayer::attention_1, Sublayer::attention_2},
+                            {Sublayer::attention_output_0, Sublayer::attention_output_1},
+                            {Sublayer::intermediate_0},
+                            {Sublayer::intermediate_output_0},
+                            {Sublayer::intermediate_output_1}};
+  const plan::Plan one =
+      plan::make_plan(shipped.model_config, shipped.graph, shipped.cluster, shipped.node_of_kernel,
+                      shipped.estimate, shipped.objective, six);
+  const plan::Plan three = replicate_layers(one, 3);
+  EXPECT_EQ(three.galapagos.grouping, six);
+  EXPECT_EQ(three.galapagos.clusters.size(), 18u);
+  EXPECT_EQ(three.galapagos, plan::number_galapagos(three.graph, six, three.node_of_kernel));
 }
 
 // The plan's split on a board too small for it: does_not_fit, which `atoll report` reports and

@@ -71,9 +71,6 @@ inline plan::Plan make_plan(graph::Graph g, hw::Cluster c, std::vector<int> node
   p.graph = std::move(g);
   p.cluster = std::move(c);
   p.node_of_kernel = std::move(node_of_kernel);
-  for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
-    p.kernel_id.push_back(static_cast<std::uint32_t>(k + 1));
-  }
   p.objective = plan::Objective::manual;
   p.estimate.nodes.resize(p.cluster.nodes.size());
   return p;
