@@ -19,23 +19,9 @@ namespace atl::platform {
 namespace {
 
 using graph::Sublayer;
+using testing::reference;
+using testing::Reference;
 using testing::tiny_config;
-
-struct Reference {
-  model::EncoderWeights weights;
-  core::Tensor<std::int8_t> input, output;
-};
-
-const Reference& reference() {
-  static const Reference r = [] {
-    Reference r;
-    r.weights = model::synthetic_weights(tiny_config(), 7);
-    r.input = model::random_input(16, 128, 8);
-    r.output = model::Encoder(r.weights).forward(r.input);
-    return r;
-  }();
-  return r;
-}
 
 // Kernels dealt round-robin over `nodes`: most links cross nodes.
 plan::Plan grouped(const graph::Grouping& grouping, int nodes,

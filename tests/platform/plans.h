@@ -10,6 +10,8 @@
 #include "graph/encoder.h"
 #include "graph/sublayer.h"
 #include "model/config.h"
+#include "model/encoder.h"
+#include "model/synthetic.h"
 #include "plan/galapagos.h"
 #include "plan/plan.h"
 
@@ -24,6 +26,24 @@ inline model::ModelConfig tiny_config(int layers = 2, int seq_len = 16) {
   c.intermediate = 256;
   c.seq_len = seq_len;
   return c;
+}
+
+// Synthetic weights of tiny_config(), one random 16-token input and the single-process
+// reference output: what the run tests compare the nodes' output with.
+struct Reference {
+  model::EncoderWeights weights;
+  core::Tensor<std::int8_t> input, output;
+};
+
+inline const Reference& reference() {
+  static const Reference r = [] {
+    Reference r;
+    r.weights = model::synthetic_weights(tiny_config(), 7);
+    r.input = model::random_input(16, 128, 8);
+    r.output = model::Encoder(r.weights).forward(r.input);
+    return r;
+  }();
+  return r;
 }
 
 // Kernel k goes to node node_of(k); the Galapagos numbering is Cluster Builder's for `grouping`

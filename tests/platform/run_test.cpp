@@ -17,24 +17,10 @@ namespace atl::platform {
 namespace {
 
 using testing::pipeline_plan;
+using testing::reference;
+using testing::Reference;
 using testing::scattered_plan;
 using testing::tiny_config;
-
-struct Reference {
-  model::EncoderWeights weights;
-  core::Tensor<std::int8_t> input, output;
-};
-
-const Reference& reference() {
-  static const Reference r = [] {
-    Reference r;
-    r.weights = model::synthetic_weights(tiny_config(), 7);
-    r.input = model::random_input(16, 128, 8);
-    r.output = model::Encoder(r.weights).forward(r.input);
-    return r;
-  }();
-  return r;
-}
 
 void expect_bit_exact(const plan::Plan& p) {
   const Reference& r = reference();
