@@ -1,16 +1,17 @@
 // atoll: describe, map, run, estimate and build transformers on clusters of FPGAs.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <exception>
-
-#include <fmt/format.h>
 
 #include "cli/verbs.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "atoll: run integer transformers (I-BERT) on clusters of FPGAs: describe, map, run "
-      "bit-exactly on software nodes, estimate, build.",
+      "atoll: run integer transformers on clusters of FPGAs (I-BERT encoders: describe, map, run "
+      "bit-exactly on software nodes, estimate, build the Galapagos bundle; Llama and GPT-2 "
+      "decoders: generate on one machine).",
       "atoll"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every verb");
