@@ -38,6 +38,15 @@ extern char** environ;
 namespace atl::platform {
 namespace {
 
+// A router's transport where nothing leaves the node: the tests below feed the router from a
+// real UDP transport and read what it delivers locally.
+class NoNetwork final : public Transport {
+ public:
+  Attachment attach(int, Router&, Failure&) override { return {}; }
+  void send(int, Packet, Deadline, std::stop_token) override {}
+  void barrier(Deadline, std::stop_token) override {}
+};
+
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -391,12 +400,7 @@ TEST(Udp, MalformedDatagramIsRejectedNamingTheSender) {
   const std::vector<UdpEndpoint> endpoints = loopback_endpoints(2, port);
   UdpTransport receiver(endpoints, 0);
   UdpTransport sender(endpoints, 1);
-  class NoNetwork final : public Transport {
-   public:
-    Attachment attach(int, Router&, Failure&) override { return {}; }
-    void send(int, Packet, Deadline, std::stop_token) override {}
-    void barrier(Deadline, std::stop_token) override {}
-  } none;
+  NoNetwork none;
   Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), none);
   Fifo<Packet> inbox("kernel 1", 8);
   router.attach({0, 1}, inbox);
@@ -437,12 +441,7 @@ TEST(Udp, PacketsAfterTheRunNeverReachTheGoneNode) {
   UdpTransport node1(endpoints, 1);
   const Deadline deadline = Clock::now() + seconds(10);
   {
-    class NoNetwork final : public Transport {
-     public:
-      Attachment attach(int, Router&, Failure&) override { return {}; }
-      void send(int, Packet, Deadline, std::stop_token) override {}
-      void barrier(Deadline, std::stop_token) override {}
-    } none;
+    NoNetwork none;
     Router router(0, "fpga0", testing::one_cluster({-1, 0, 1}), none);
     Fifo<Packet> inbox("kernel 1", 8);
     router.attach({0, 1}, inbox);
@@ -592,12 +591,7 @@ TEST(Udp, SpeaksTheGalapagosWireFormatToABareSocket) {
   for (std::size_t i = 0; i < p.data.size(); ++i) EXPECT_EQ(got[kFlitBytes + i], p.data[i]) << i;
 
   // The reverse: a datagram as a Galapagos bridge builds it, for kernel 1 on node 0.
-  class NoNetwork final : public Transport {
-   public:
-    Attachment attach(int, Router&, Failure&) override { return {}; }
-    void send(int, Packet, Deadline, std::stop_token) override {}
-    void barrier(Deadline, std::stop_token) override {}
-  } none;
+  NoNetwork none;
   Router router(0, "fpga0", testing::one_cluster({-1, 0, -1, 1}), none);
   Fifo<Packet> inbox("kernel 1", 4);
   router.attach({0, 1}, inbox);
