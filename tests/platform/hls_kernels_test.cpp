@@ -209,6 +209,20 @@ TEST(HlsKernels, LinearActSendsTheHeaderAloneForZeroRows) {
   EXPECT_EQ(got[0].user, 1u);
 }
 
+// The linear kernel of hls_tiny_kernels.h on one row from kernel `tid`.
+void run_linear_from(std::uint32_t tid) {
+  hk::BeatStream in("lin.in"), out("lin.out");
+  feed(in, from(random_message<std::int8_t>(1, 16, 1, 0, 0, 1), tid, 3));
+  hk::linear_act_kernel<tiny::lin_params, tiny::lin_linear_0, tiny::lin_quant_act_1,
+                        tiny::lin_weights>(in, out);
+}
+
+TEST(HlsKernelsDeathTest, APacketFromAKernelThatFeedsNothingEndsTheSimulationWithOneLine) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(run_linear_from(99), testing::ExitedWithCode(1),
+              "^csim: kernel 3 of cluster 1: a packet from kernel 99, which does not feed it\n$");
+}
+
 TEST(HlsKernels, LinearGeluActEqualsTheSoftwareStages) {
   using P = tiny::ffn1_params;
   using W = tiny::ffn1_weights;

@@ -54,8 +54,8 @@
 //   quant_act, gelu, layernorm, residual_act: lanes UNROLL_FACTOR divides M;
 //   attention_matmul: dot-product UNROLL = NUM_PE divides K (head_dim); softmax_matmul takes no
 //     knob (its definition has none); the stages over the key axis (scores, softmax, the P
-//     row) run one lane, because the number of keys is the
-//     message's row count, known only at run time (<= seq_len).
+//     row) run one lane, because the number of keys is the message's row count, known only at
+//     run time (<= seq_len).
 //
 // W, the kernel's weights struct (weights.hpp: its partition only, the output channels
 // [part * M, (part + 1) * M) of a tensor-parallel linear):
