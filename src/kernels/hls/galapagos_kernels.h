@@ -190,38 +190,6 @@ QuantActConsts act_consts() {
   return {W::act_m, W::act_e, W::act_count, W::act_out_bits};
 }
 
-// Reads the packets of one sequence from the sources of P (at most two ports) into port
-// buffers: port s holds up to P::seq_len rows of row_bytes[s] bytes at buf[s]. Returns when
-// every source's message is complete; h[s] is its header.
-template <class P, int PORTS, int MAX_ROW>
-void receive_ports(BeatStream& in, std::uint8_t* const* buf, const int* row_bytes, Header* h,
-                   std::uint8_t* raw, Where where) {
-  static_assert(PORTS >= 1 && PORTS <= 2, "one or two input ports");
-  MessageIn m[PORTS];
-  for (int s = 0; s < PORTS; ++s) m[s] = message_start();
-  int done = 0;
-  while (done < PORTS) {
-    const PacketInfo p = read_packet(in, raw, max_flits(MAX_ROW), where);
-    const int s = source_of<P>(p.tid);
-    if (s < 0 || s >= PORTS) {
-      ATL_CSIM_FAIL("kernel %u of cluster %u: a packet from kernel %u, which does not feed it",
-                    where.id, where.cluster, p.tid);
-    }
-    const std::uint32_t row = m[s].rows_seen;
-    const int at = message_add(m[s], raw, p, P::seq_len, row_bytes[s], where);
-    if (at >= 0) {
-      for (int i = 0; i < row_bytes[s]; ++i)
-        buf[s][row * static_cast<unsigned>(row_bytes[s]) + i] = raw[at + i];
-    }
-    if (message_done(m[s])) ++done;
-  }
-  for (int s = 0; s < PORTS; ++s) h[s] = m[s].header;
-}
-
-}  // namespace detail
-
-namespace detail {
-
 // Reads the packets of one sequence from P's two sources into typed buffers: port 0 rows of up
 // to N0 values of T0 at x0 (row r at x0 + r * N0), port 1 rows of N1 values of T1 at x1, and
 // returns when both messages are complete (h0, h1 their headers; *n0 = the values of port 0's
