@@ -1,5 +1,5 @@
 // Compiled by the ctest KernelsHls.DefinitionsCompileHlsSafe (tests/kernels/CMakeLists.txt) with
-// -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra -Wpedantic -Werror and no oneDNN or OpenMP
+// -std=c++14 -fno-exceptions -fno-rtti -Wall -Wextra -Wpedantic -Werror and no oneDNN or OpenMP
 // flags: every HLS-safe definition header, each definition instantiated with PE > 1 and
 // UNROLL > 1 over a stream type that is neither ArrayStream nor hls::stream. -Wpedantic rejects
 // __int128; the #errors below reject a heap container or oneDNN pulled in by any of them.
@@ -79,6 +79,8 @@ int hls_matmuls(Fifo<hls::Pack<std::int8_t, kPe>>& in, Fifo<hls::Pack<std::uint8
   hls::softmax_matmul<kPe>(p, out, 1, kN, kN, w, p_buf);
   Fifo<hls::Pack<std::int32_t, kPe>> heads[2];
   hls::concat<kPe>(heads, 2, out, 1, kN);
+  const int widths[2] = {kN, 2 * kN};
+  hls::concat<kPe>(heads, widths, 2, out, 1);
   return out.tail;
 }
 
