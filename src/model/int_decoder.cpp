@@ -76,26 +76,31 @@ IntDecoder::Norm IntDecoder::make_norm(const std::vector<float>& gain,
 }
 
 IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weights)
-    : config_(config) {
+    : IntDecoder(weight_reader(config, weights, fmt::format("decoder {} weights", config.name))) {}
+
+IntDecoder::IntDecoder(const DecoderWeightReader& weights) : config_(weights.config) {
   check_config(config_);
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim, hd = c.head_dim(), kv_dim = c.kv_heads * hd;
   const bool llama = c.architecture == Architecture::llama_decoder;
-  if (static_cast<std::int64_t>(weights.layers.size()) != c.layers) {
-    throw core::Error(fmt::format("decoder {} weights: {} layers, expected {}", c.name,
-                                  weights.layers.size(), c.layers));
+  if (!c.tied_embeddings) {  // first: the largest piece, while little else is held
+    head_ = make_linear(weights.part(WeightPart::lm_head), {}, c.vocab, dim, "lm_head");
   }
-  Int16Rows emb =
-      quantize_rows<std::int16_t>(weights.token_embedding, c.vocab, dim, "token_embedding");
-  embedding_mul_ = row_multipliers(emb, std::ldexp(1.0, kFracBits));
+  {
+    const std::vector<float> table = weights.part(WeightPart::token_embedding);
+    Int16Rows emb = quantize_rows<std::int16_t>(table, c.vocab, dim, "token_embedding");
+    embedding_mul_ = row_multipliers(emb, std::ldexp(1.0, kFracBits));
+    embedding_ = std::move(emb.q);
+    if (c.tied_embeddings) head_ = make_linear(table, {}, c.vocab, dim, "token_embedding");
+  }
   if (!llama) {
-    Int16Rows pos = quantize_rows<std::int16_t>(weights.position_embedding, c.max_seq, dim,
-                                                "position_embedding");
+    Int16Rows pos = quantize_rows<std::int16_t>(weights.part(WeightPart::position_embedding),
+                                                c.max_seq, dim, "position_embedding");
     positions_ = std::move(pos.q);
     positions_mul_ = row_multipliers(pos, std::ldexp(1.0, kFracBits));
   }
   for (std::int64_t l = 0; l < c.layers; ++l) {
-    const DecoderLayerWeights& w = weights.layers[static_cast<std::size_t>(l)];
+    const DecoderLayerWeights w = weights.layer(l);
     const std::string at = fmt::format("layer {} ", l);
     Layer layer;
     layer.attn_norm = make_norm(w.attn_norm, w.attn_norm_bias, at + "attn_norm");
@@ -109,10 +114,8 @@ IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weight
     layer.w2 = make_linear(w.w2, w.b2, dim, c.hidden_dim, at + "w2");
     layers_.push_back(std::move(layer));
   }
-  final_norm_ = make_norm(weights.final_norm, weights.final_norm_bias, "final_norm");
-  head_ = make_linear(c.tied_embeddings ? weights.token_embedding : weights.lm_head, {}, c.vocab,
-                      dim, c.tied_embeddings ? "token_embedding" : "lm_head");
-  embedding_ = std::move(emb.q);
+  final_norm_ = make_norm(weights.part(WeightPart::final_norm),
+                          weights.part(WeightPart::final_norm_bias), "final_norm");
 
   rope_pairs_ =
       c.rope == RopeLayout::halves ? kernels::RopePairs::halves : kernels::RopePairs::interleaved;

@@ -18,6 +18,7 @@
 #include "kernels/swiglu.h"
 #include "kernels/w8a8.h"
 #include "model/decoder.h"
+#include "model/decoder_model.h"
 
 namespace atl::model {
 
@@ -35,6 +36,10 @@ class IntDecoder {
   // fixed point, the RoPE table, the i-exp constants. Throws core::Error naming the field when the
   // config is inconsistent or a weight has the wrong size.
   IntDecoder(const DecoderConfig& config, const DecoderWeights& weights);
+  // The same, reading the float weights one piece at a time (decoder_model.h): the LM head, the
+  // token embedding, the position embedding, each layer, the final norm; each is quantised and
+  // dropped before the next is read, so at most one piece of float weights is held.
+  explicit IntDecoder(const DecoderWeightReader& weights);
 
   const DecoderConfig& config() const { return config_; }
   ActivationScaling scaling() const { return scaling_; }
