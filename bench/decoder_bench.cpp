@@ -248,17 +248,14 @@ struct IntModel {
   double rss_after_build_mib = 0;
 };
 
-// Synthetic TinyLlama-1.1B float weights (model::synthetic_decoder, 4.4 GB), calibrated to the
-// integer decoder; the float weights are freed before decoding.
+// Synthetic TinyLlama-1.1B weights (model::synthetic_reader) calibrated to the integer decoder
+// one piece at a time: at most one layer (or the LM head) of float weights is held.
 const IntModel& int_model() {
   static const IntModel model = [] {
     IntModel r;
     const auto config = m::load_decoder_config(std::filesystem::path(ATOLL_SOURCE_DIR) /
                                                "examples/models/tinyllama-1.1b.yaml");
-    {
-      const m::DecoderModel floats = m::synthetic_decoder(config, 1);
-      r.decoder = std::make_unique<m::IntDecoder>(floats.config, floats.weights);
-    }
+    r.decoder = std::make_unique<m::IntDecoder>(m::synthetic_reader(config, 1));
     r.rss_after_build_mib = resident_mib();
     return r;
   }();

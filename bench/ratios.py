@@ -79,7 +79,8 @@ def decoder(d):
         w = whole[0]
         print(f"  memory, IntDecoder process: {w['rss_mb']:.0f} MiB resident while decoding = "
               f"{w['rss_mb'] / best['weight_mb']:.2f}x the int8 weights; peak "
-              f"{w['peak_rss_mb']:.0f} MiB while calibrating from the float32 weights")
+              f"{w['peak_rss_mb']:.0f} MiB = {w['peak_rss_mb'] / best['weight_mb']:.2f}x while "
+              f"calibrating one layer of float32 weights at a time   (target <= 1.5x)")
     rate = {tuple(b["name"].split("/")[:2]): b["GMAC/s"]
             for b in runs(load(d / "decoder_products.json"), "BM_Product")}
     for (name, tokens), ours in rate.items():
