@@ -179,13 +179,30 @@ void IntDecoder::quantize(const std::int32_t* x, std::int64_t rows, std::int64_t
   }
 }
 
+namespace {
+
+// The W8A8 requantisation of a linear's outputs, run by the product on each finished piece.
+struct Requantize {
+  const kernels::ActScale* scales;  // [tokens]
+  const kernels::Multiplier* mul;   // [out]
+  const std::int32_t* bias;         // [out] or nullptr
+  std::int64_t out;
+  std::int32_t* y;  // [tokens][out]
+};
+
+void requantize_piece(const void* context, std::int64_t t, std::int64_t o0, std::int64_t o1,
+                      std::int32_t* acc) {
+  const Requantize& r = *static_cast<const Requantize*>(context);
+  kernels::w8a8_requantize_fast(acc + o0, o1 - o0, r.scales[t], r.mul + o0,
+                                r.bias == nullptr ? nullptr : r.bias + o0, r.y + t * r.out + o0);
+}
+
+}  // namespace
+
 void IntDecoder::linear(const Linear& l, std::int64_t rows, std::int32_t* y) {
-  l.w->multiply(x8_.data(), rows, acc_.data());
-  for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::w8a8_requantize_fast(acc_.data() + t * l.out, l.out,
-                                  scales_[static_cast<std::size_t>(t)], l.mul.data(),
-                                  l.bias.empty() ? nullptr : l.bias.data(), y + t * l.out);
-  }
+  const Requantize r{scales_.data(), l.mul.data(), l.bias.empty() ? nullptr : l.bias.data(), l.out,
+                     y};
+  l.w->multiply(x8_.data(), rows, acc_.data(), {requantize_piece, &r});
 }
 
 void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0) {
