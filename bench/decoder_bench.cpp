@@ -10,11 +10,12 @@
 // Two decodes, one token per iteration, batch 1:
 //   BM_DecodeIntDecoder: model::IntDecoder::forward, the whole integer decode step (norms, RoPE,
 //     attention over the int8 KV cache, SwiGLU, LM head, argmax) on synthetic weights
-//     (model::synthetic_decoder) calibrated to int8; positions 16 to 127.
-//   BM_DecodeProductsOnly: only what reads the weights, every layer's seven int8 products (Q, K,
-//     V, O, gate, up, down) and the LM head with kernels::Int8Matrix on seeded random int8 (speed
-//     does not depend on the values), once per int8 path of this CPU: how close the products
-//     alone come to the bandwidth bound.
+//     (model::synthetic_reader) calibrated to int8; positions 16 to 127.
+//   BM_DecodeProductsOnly: only what reads the weights, every layer's int8 products as the
+//     IntDecoder holds them (Q, K and V stacked in one matrix, O, gate and up stacked, down) and
+//     the LM head with kernels::Int8Matrix on seeded random int8 (speed does not depend on the
+//     values), once per int8 path of this CPU: how close the products alone come to the
+//     bandwidth bound.
 //
 // Groups (bench/run.sh runs each in its own process, so that ru_maxrss, a process-wide high-water
 // mark, is the decode model's alone):
@@ -60,6 +61,7 @@ constexpr std::int64_t kHidden = 5632;
 constexpr std::int64_t kLayers = 22;
 constexpr std::int64_t kKvDim = 4 * (kDim / 32);  // kv_heads * head_dim
 constexpr std::int64_t kVocab = 32000;
+constexpr std::int64_t kProducts = 4;  // per layer: QKV, O, gate-up, down
 
 // Seeded int8 values (xorshift64*: a GB in about a second).
 std::vector<std::int8_t> random_i8(std::int64_t n, std::uint64_t seed) {
@@ -124,7 +126,7 @@ BENCHMARK(BM_MemoryReadBandwidth)->Unit(benchmark::kMillisecond)->UseRealTime()-
 // --- (b) decode and (c) its peak memory ------------------------------------------------------
 
 struct DecodeWeights {
-  std::vector<k::Int8Matrix> layers;  // per layer: wq, wk, wv, wo, w1 (gate), w3 (up), w2 (down)
+  std::vector<k::Int8Matrix> layers;  // per layer: wq;wk;wv, wo, w1;w3 (gate;up), w2 (down)
   std::unique_ptr<k::Int8Matrix> lm_head;
   std::int64_t bytes = 0;  // int8 weight bytes read per token
 };
@@ -133,13 +135,8 @@ DecodeWeights tinyllama_weights() {
   DecodeWeights w;
   std::uint64_t seed = 1;
   for (std::int64_t l = 0; l < kLayers; ++l) {
-    for (const auto& [out, in] : {std::pair{kDim, kDim},
-                                  {kKvDim, kDim},
-                                  {kKvDim, kDim},
-                                  {kDim, kDim},
-                                  {kHidden, kDim},
-                                  {kHidden, kDim},
-                                  {kDim, kHidden}}) {
+    for (const auto& [out, in] :
+         {std::pair{kDim + 2 * kKvDim, kDim}, {kDim, kDim}, {2 * kHidden, kDim}, {kDim, kHidden}}) {
       w.layers.push_back(random_matrix(out, in, seed++));
     }
   }
@@ -193,9 +190,9 @@ void BM_DecodeProductsOnly(benchmark::State& state, k::Int8Isa isa) {
   std::vector<std::int32_t> y(static_cast<std::size_t>(kVocab));
   const auto token = [&] {
     for (std::int64_t l = 0; l < kLayers; ++l) {
-      for (std::int64_t j = 0; j < 7; ++j) {
-        w.layers[static_cast<std::size_t>(l * 7 + j)].multiply(j == 6 ? h.data() : x.data(), 1,
-                                                               y.data(), isa);
+      for (std::int64_t j = 0; j < kProducts; ++j) {
+        w.layers[static_cast<std::size_t>(l * kProducts + j)].multiply(
+            j == kProducts - 1 ? h.data() : x.data(), 1, y.data(), isa);
       }
     }
     w.lm_head->multiply(x.data(), 1, y.data(), isa);
@@ -216,7 +213,7 @@ void BM_DecodeProductsOnly(benchmark::State& state, k::Int8Isa isa) {
   std::sort(pass_s.begin(), pass_s.end());
   std::sort(pass_cpu_s.begin(), pass_cpu_s.end());
   state.SetLabel(
-      std::string("TinyLlama-1.1B shape; int8 products only: 22 layers x 7 + LM head; ") +
+      std::string("TinyLlama-1.1B shape; int8 products only: 22 layers x 4 + LM head; ") +
       k::to_string(isa));
   state.counters["weight_mb"] = static_cast<double>(w.bytes) / (1 << 20);
   state.counters["read_pass_cpu_s"] = pass_cpu_s[pass_cpu_s.size() / 2];
