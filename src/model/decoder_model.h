@@ -25,10 +25,10 @@ std::int64_t part_size(const DecoderConfig& config, WeightPart part);
 
 // A decoder's float weights handed out one piece at a time, so that a consumer that converts as
 // it goes (the integer model's calibration) holds the float weights of one layer, never of the
-// whole model. Each call reads (or generates) its piece, checks it (sizes and finite values, as
-// validate() does; an absent optional part is an empty vector) and keeps nothing of it; pieces
-// may be asked for in any order and more than once. Loaders: open_llama2c, open_hf_decoder,
-// synthetic_reader; weight_reader for weights already in memory.
+// whole model. Each call reads (or generates) its piece (an absent optional part is an empty
+// vector) and keeps nothing of it; pieces may be asked for in any order and more than once.
+// Loaders: open_llama2c and open_hf_decoder (which check each piece read, sizes and finite
+// values, as validate() does), synthetic_reader; weight_reader for weights already in memory.
 struct DecoderWeightReader {
   DecoderConfig config;
   std::function<std::vector<float>(WeightPart)> part;
