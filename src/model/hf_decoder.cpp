@@ -354,8 +354,9 @@ DecoderModel hf_decoder(const DecoderConfig& config, NamedTensors tensors,
                         const std::string& where) {
   auto held = std::make_shared<NamedTensors>(std::move(tensors));
   auto index = std::make_shared<TensorIndex>();
-  for (const auto& [name, t] : *held) {
-    index->emplace(name, StoredTensor{t.shape(), [held, &t] { return t.values(); }});
+  for (const auto& entry : *held) {
+    const core::Tensor<float>* t = &entry.second;
+    index->emplace(entry.first, StoredTensor{t->shape(), [held, t] { return t->values(); }});
   }
   return read_all(hf_reader(config, index, where));
 }
@@ -377,8 +378,10 @@ DecoderWeightReader open_hf_decoder(const std::filesystem::path& dir) {
   auto index = std::make_shared<TensorIndex>();
   for (const auto& path : files) {
     auto file = std::make_shared<const SafetensorsFile>(open_safetensors(path));
-    for (const auto& [name, e] : file->entries) {
-      const StoredTensor t{e.shape, [file, name] { return read_tensor(*file, name).values(); }};
+    for (const auto& entry : file->entries) {
+      const std::string& name = entry.first;
+      const StoredTensor t{entry.second.shape,
+                           [file, name] { return read_tensor(*file, name).values(); }};
       if (!index->emplace(name, t).second) {
         throw core::Error(fmt::format("{}: tensor '{}' appears in two files", path.string(), name));
       }
