@@ -110,7 +110,9 @@ IntDecoder::IntDecoder(const DecoderWeightReader& weights) : config_(weights.con
     positions_mul_ = row_multipliers(pos, std::ldexp(1.0, kFracBits));
   }
   for (std::int64_t l = 0; l < c.layers; ++l) {
-    const DecoderLayerWeights w = weights.layer(l);
+    DecoderLayerWeights w = weights.layer(l);
+    // Each float matrix is freed once quantised, the largest (w1, w3) last: the peak holds less.
+    const auto release = [](auto&... v) { (std::vector<float>().swap(v), ...); };
     const std::string at = fmt::format("layer {} ", l);
     Layer layer;
     layer.attn_norm = make_norm(w.attn_norm, w.attn_norm_bias, at + "attn_norm");
@@ -119,12 +121,15 @@ IntDecoder::IntDecoder(const DecoderWeightReader& weights) : config_(weights.con
                              {w.wk, w.bk, kv_dim, at + "wk"},
                              {w.wv, w.bv, kv_dim, at + "wv"}},
                             dim);
+    release(w.wq, w.wk, w.wv);
     layer.wo = make_linear({{w.wo, w.bo, dim, at + "wo"}}, dim);
+    release(w.wo);
+    layer.w2 = make_linear({{w.w2, w.b2, dim, at + "w2"}}, c.hidden_dim);
+    release(w.w2);
     const Part gate{w.w1, w.b1, c.hidden_dim, at + "w1"};
     layer.w13 = c.ffn == FfnKind::swiglu
                     ? make_linear({gate, {w.w3, {}, c.hidden_dim, at + "w3"}}, dim)
                     : make_linear({gate}, dim);
-    layer.w2 = make_linear({{w.w2, w.b2, dim, at + "w2"}}, c.hidden_dim);
     layers_.push_back(std::move(layer));
   }
   final_norm_ = make_norm(weights.part(WeightPart::final_norm),
