@@ -59,6 +59,10 @@ def decoder(d):
         our = ms(b)
         print(f"  {name}: {our:.1f} ms/token = {100 * bound_ms / our:.0f}% of the bandwidth bound"
               f"   (target >= 70%)")
+        if "fastest_token_ms" in b:  # the best moment of a loaded machine, beside the mean
+            fast = b["fastest_token_ms"]
+            print(f"    fastest token of the run: {fast:.1f} ms = {100 * bound_ms / fast:.0f}% of "
+                  f"the bound")
         for kind in ("dynamic_int8", "float32"):
             if kind in torch:
                 t = torch[kind][torch_key]["median_ms"]

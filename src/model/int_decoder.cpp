@@ -245,14 +245,16 @@ void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std:
           kernels::quantize_row_dynamic_fast(v + h * hd, hd, v_cache_.data() + r * hd);
     }
   }
-  // (token, head) pairs are independent: split over the threads when the cache is long enough.
+  // (token, head) pairs are independent: split over the threads when the cache is long enough,
+  // handed out one by one (a thread that loses its core on a shared machine leaves the rest to
+  // the other, as Int8Matrix's work items do).
   const std::int64_t pairs = rows * c.heads;
   const bool parallel = pairs * (pos0 + rows) * hd >= kernels::kMinParallelElements;
 #pragma omp parallel if (parallel)
   {
     std::vector<std::int8_t> q8(static_cast<std::size_t>(hd));
     std::vector<std::int64_t> scratch(static_cast<std::size_t>(c.max_seq + hd));
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic)
     for (std::int64_t i = 0; i < pairs; ++i) {
       const std::int64_t t = i / c.heads, h = i % c.heads;
       const kernels::ActScale sq =
