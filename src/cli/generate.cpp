@@ -43,14 +43,17 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-model::DecoderModel load_model(const GenerateOptions& o, const model::DecoderConfig& config) {
-  if (o.weights.empty()) return model::synthetic_decoder(config, o.seed);
-  model::DecoderModel m = std::filesystem::is_directory(o.weights)
-                              ? model::load_hf_decoder(o.weights)
-                              : model::load_llama2c(o.weights);
-  model::check_same_shape(config, m.config, o.weights);
-  m.config.name = config.name;
-  return m;
+// The weights piece by piece: the integer model is calibrated one layer at a time; the float
+// reference reads them all.
+model::DecoderWeightReader open_weights(const GenerateOptions& o,
+                                        const model::DecoderConfig& config) {
+  if (o.weights.empty()) return model::synthetic_reader(config, o.seed);
+  model::DecoderWeightReader r = std::filesystem::is_directory(o.weights)
+                                     ? model::open_hf_decoder(o.weights)
+                                     : model::open_llama2c(o.weights);
+  model::check_same_shape(config, r.config, o.weights);
+  r.config.name = config.name;
+  return r;
 }
 
 // A decoder as generate drives it: the float reference or the integer model. prefill feeds
@@ -213,18 +216,16 @@ void run(const GenerateOptions& o) {
   }
   const model::DecoderConfig config = model::load_decoder_config(o.model);
   const Clock::time_point load = Clock::now();
-  model::DecoderModel m = load_model(o, config);
-  const model::DecoderConfig c = m.config;
+  const model::DecoderWeightReader weights = open_weights(o, config);
+  const model::DecoderConfig& c = weights.config;
   fmt::print("model: {} ({}, {} layers, hidden {}, {}/{} heads, FFN {}, vocab {}, context {})\n",
              c.name, model::to_string(c.architecture), c.layers, c.dim, c.heads, c.kv_heads,
              c.hidden_dim, c.vocab, c.max_seq);
   std::shared_ptr<model::IntDecoder> integer;
-  if (!o.use_float) integer = std::make_shared<model::IntDecoder>(c, m.weights);
+  if (!o.use_float) integer = std::make_shared<model::IntDecoder>(weights);
   std::shared_ptr<model::FloatDecoder> reference;
   if (o.use_float || !o.score.empty()) {
-    reference = std::make_shared<model::FloatDecoder>(std::move(m));
-  } else {
-    m = {};  // integer generation: the float weights are no longer needed
+    reference = std::make_shared<model::FloatDecoder>(model::read_all(weights));
   }
   const Engine engine = integer ? int_engine(integer) : float_engine(reference);
   fmt::print("weights: {} (loaded{} in {:.0f} ms), path: {}\n",

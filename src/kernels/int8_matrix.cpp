@@ -177,7 +177,8 @@ ATL_TARGET_AVX512_VNNI void block_avx512(const Packed& p, const std::uint8_t* x,
     ATL_TAIL(3)
     ATL_TAIL(4)
     ATL_TAIL(5)
-    ATL_TAIL(6) ATL_TAIL(7)
+    ATL_TAIL(6)
+    ATL_TAIL(7)
 #undef ATL_TAIL
         default : break;
   }
@@ -384,12 +385,13 @@ Int8Matrix::Int8Matrix(std::span<const std::int8_t> weights, std::int64_t out, s
   }
 }
 
-void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y) const {
-  multiply(x, tokens, y, best_int8_isa());
+void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y,
+                          Int8Epilogue epilogue) const {
+  multiply(x, tokens, y, best_int8_isa(), epilogue);
 }
 
-void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y,
-                          Int8Isa isa) const {
+void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa,
+                          Int8Epilogue epilogue) const {
   if (tokens < 0) throw core::Error("Int8Matrix::multiply: negative token count");
   if (!int8_isa_available(isa)) {
     throw core::Error(
@@ -418,11 +420,21 @@ void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_
   // thread that loses its core leaves its remaining items to the others instead of stalling
   // the product (a static split waits for the slowest thread).
   const std::int64_t item = std::max<std::int64_t>(1, kItemBytes / (groups_ * kRowBytes));
+  const std::int64_t items = (blocks + item - 1) / item;
+  const std::int64_t out = out_;
 #pragma omp parallel if (parallel)
   for (std::int64_t t0 = 0; t0 < tokens; t0 += chunk) {
     const std::int64_t t1 = std::min(tokens, t0 + chunk);
-#pragma omp for schedule(dynamic, item) nowait
-    for (std::int64_t b = 0; b < blocks; ++b) kernel(p, xp, t0, t1, b, y);
+#pragma omp for schedule(dynamic, 1) nowait
+    for (std::int64_t i = 0; i < items; ++i) {
+      const std::int64_t b0 = i * item, b1 = std::min(blocks, b0 + item);
+      for (std::int64_t b = b0; b < b1; ++b) kernel(p, xp, t0, t1, b, y);
+      if (epilogue.apply != nullptr) {
+        for (std::int64_t t = t0; t < t1; ++t) {
+          epilogue.apply(epilogue.context, t, b0 * kBlock, std::min(out, b1 * kBlock), y + t * out);
+        }
+      }
+    }
   }
 }
 

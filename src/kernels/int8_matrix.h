@@ -46,6 +46,16 @@ inline void int8_product_ref(const std::int8_t* w, std::int64_t out, std::int64_
 
 enum class Int8Isa { portable, avx_vnni, avx512_vnni };
 
+// Work on a finished piece of the product, on the thread that computed it while the piece is in
+// its cache (a linear's requantisation): apply(context, t, o0, o1, y_t) once for every token t
+// and every piece [o0, o1) of the outputs (the pieces of a token cover [0, out) exactly once),
+// y_t = y + t * out. A null apply does nothing.
+struct Int8Epilogue {
+  void (*apply)(const void* context, std::int64_t token, std::int64_t o0, std::int64_t o1,
+                std::int32_t* y) = nullptr;
+  const void* context = nullptr;
+};
+
 const char* to_string(Int8Isa isa);
 // Whether this CPU (and build) can run the path.
 bool int8_isa_available(Int8Isa isa);
@@ -68,10 +78,13 @@ class Int8Matrix {
     return {packed_.get(), static_cast<std::size_t>(packed_bytes())};
   }
 
-  // x: tokens * in int8 (row-major), y: tokens * out int32 (row-major), with the fastest path.
-  void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y) const;
+  // x: tokens * in int8 (row-major), y: tokens * out int32 (row-major), with the fastest path,
+  // then the epilogue on each piece of y.
+  void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y,
+                Int8Epilogue epilogue = {}) const;
   // The same with a given path; throws (unsupported) when this CPU cannot run it.
-  void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa) const;
+  void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa,
+                Int8Epilogue epilogue = {}) const;
 
  private:
   struct AlignedFree {

@@ -33,6 +33,22 @@ struct NormParams {
   bool center = false;     // LayerNorm
 };
 
+// floor(2^46 / r) of a row: r = isqrt_exact(floor(ss / n) + eps_t) from the sum of squares ss
+// of the t[c] and the row's shift sh.
+inline std::int64_t norm_inverse(std::int64_t ss, std::int64_t n, int sh, std::int64_t eps_q) {
+  constexpr std::int64_t kCap = std::int64_t{1} << 62;
+  std::int64_t eps_t = 0;
+  if (sh >= 0) {
+    eps_t = 2 * sh >= 63 ? 0 : eps_q >> (2 * sh);
+  } else {
+    eps_t = (-2 * sh >= 62 || eps_q > (kCap >> (-2 * sh))) ? kCap : eps_q << (-2 * sh);
+  }
+  const std::int64_t ms = ss / n;
+  const std::uint64_t r =
+      isqrt_exact(static_cast<std::uint64_t>(ms > kCap - eps_t ? kCap : ms + eps_t));
+  return (std::int64_t{1} << 46) / static_cast<std::int64_t>(r == 0 ? 1 : r);
+}
+
 // x [n] -> y [n] (n < 2^30).
 inline void norm_row(const std::int32_t* x, std::int64_t n, const NormParams& p, std::int32_t* y) {
   if (n <= 0) return;
@@ -57,17 +73,7 @@ inline void norm_row(const std::int32_t* x, std::int64_t n, const NormParams& p,
     const std::int64_t t = rne_shift(x[c] - center, sh);
     ss += t * t;
   }
-  constexpr std::int64_t kCap = std::int64_t{1} << 62;
-  std::int64_t eps_t = 0;
-  if (sh >= 0) {
-    eps_t = 2 * sh >= 63 ? 0 : p.eps_q >> (2 * sh);
-  } else {
-    eps_t = (-2 * sh >= 62 || p.eps_q > (kCap >> (-2 * sh))) ? kCap : p.eps_q << (-2 * sh);
-  }
-  const std::int64_t ms = ss / n;
-  const std::uint64_t r =
-      isqrt_exact(static_cast<std::uint64_t>(ms > kCap - eps_t ? kCap : ms + eps_t));
-  const std::int64_t inv = (std::int64_t{1} << 46) / static_cast<std::int64_t>(r == 0 ? 1 : r);
+  const std::int64_t inv = norm_inverse(ss, n, sh, p.eps_q);
   for (std::int64_t c = 0; c < n; ++c) {
     const std::int64_t t = rne_shift(x[c] - center, sh);
     const std::int64_t z = rne_shift(t * inv, 46 - p.frac_bits);
@@ -75,5 +81,9 @@ inline void norm_row(const std::int32_t* x, std::int64_t n, const NormParams& p,
     y[c] = saturate_int32(v + (p.bias != nullptr ? p.bias[c] : 0));
   }
 }
+
+// The CPU fast path (rmsnorm.cpp): the same steps vectorised, for 1 <= 46 - frac_bits and
+// 1 <= gain_bits (else the definition); tested equal to norm_row.
+void norm_row_fast(const std::int32_t* x, std::int64_t n, const NormParams& p, std::int32_t* y);
 
 }  // namespace atl::kernels

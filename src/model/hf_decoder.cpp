@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
 #include <regex>
+#include <set>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -49,40 +53,50 @@ std::string string_field(const nlohmann::json& j, const char* key, const std::st
   return j[key].get<std::string>();
 }
 
-// Removes the tensors from a NamedTensors as they are mapped; what is left is unknown.
+// The tensors of a checkpoint by name: their shapes, and how to read each (from a file, or a copy
+// of one in memory).
+struct StoredTensor {
+  core::Shape shape;
+  std::function<std::vector<float>()> read;
+};
+using TensorIndex = std::map<std::string, StoredTensor>;
+
+// Hands out the tensors of an index as they are mapped, checking each one's shape; what is never
+// taken is unknown.
 class TensorTaker {
  public:
-  TensorTaker(NamedTensors& tensors, std::string where)
+  TensorTaker(const TensorIndex& tensors, std::string where)
       : tensors_(tensors), where_(std::move(where)) {}
 
   bool has(const std::string& name) const { return tensors_.count(name) != 0; }
 
-  std::vector<float> take(const std::string& name, const core::Shape& shape) {
+  // Checks that `name` is there with `shape`; reads it into *to unless `to` is null (a check).
+  void take(const std::string& name, const core::Shape& shape, std::vector<float>* to) {
     auto it = tensors_.find(name);
     if (it == tensors_.end()) {
       throw core::Error(
           fmt::format("{}: missing tensor '{}' (shape {})", where_, name, core::to_string(shape)));
     }
-    if (it->second.shape() != shape) {
+    if (it->second.shape != shape) {
       throw core::Error(fmt::format("{}: tensor '{}' has shape {}, expected {}", where_, name,
-                                    core::to_string(it->second.shape()), core::to_string(shape)));
+                                    core::to_string(it->second.shape), core::to_string(shape)));
     }
-    std::vector<float> v = std::move(it->second.values());
-    tensors_.erase(it);
-    return v;
+    taken_.insert(name);
+    if (to != nullptr) *to = it->second.read();
   }
 
-  // Throws for the first tensor left that `ignored` does not match.
+  // Throws for the first tensor not taken that `ignored` does not match.
   void check_all_taken(const std::regex& ignored) const {
     for (const auto& [name, t] : tensors_) {
-      if (!std::regex_match(name, ignored)) {
+      if (taken_.count(name) == 0 && !std::regex_match(name, ignored)) {
         throw core::Error(fmt::format("{}: unknown tensor '{}'", where_, name));
       }
     }
   }
 
  private:
-  NamedTensors& tensors_;
+  const TensorIndex& tensors_;
+  std::set<std::string> taken_;
   std::string where_;
 };
 
@@ -105,59 +119,137 @@ std::vector<float> columns_as_rows(const std::vector<float>& w, std::int64_t row
   return t;
 }
 
-void llama_weights(DecoderModel& m, TensorTaker& t) {
-  const DecoderConfig& c = m.config;
-  const std::int64_t d = c.dim, h = c.hidden_dim, kv = c.kv_heads * c.head_dim();
-  DecoderWeights& w = m.weights;
-  w.token_embedding = t.take("model.embed_tokens.weight", {c.vocab, d});
-  for (std::int64_t i = 0; i < c.layers; ++i) {
-    DecoderLayerWeights& l = w.layers[static_cast<std::size_t>(i)];
-    const std::string p = fmt::format("model.layers.{}.", i);
-    l.attn_norm = t.take(p + "input_layernorm.weight", {d});
-    l.wq = t.take(p + "self_attn.q_proj.weight", {d, d});
-    l.wk = t.take(p + "self_attn.k_proj.weight", {kv, d});
-    l.wv = t.take(p + "self_attn.v_proj.weight", {kv, d});
-    l.wo = t.take(p + "self_attn.o_proj.weight", {d, d});
-    l.ffn_norm = t.take(p + "post_attention_layernorm.weight", {d});
-    l.w1 = t.take(p + "mlp.gate_proj.weight", {h, d});
-    l.w3 = t.take(p + "mlp.up_proj.weight", {h, d});
-    l.w2 = t.take(p + "mlp.down_proj.weight", {d, h});
+// The mapping of one piece (a part, or layer i) from the checkpoint's tensors. With a null
+// output it only checks that the tensors are there with their shapes.
+using Field = std::vector<float> DecoderLayerWeights::*;
+
+void llama_part(TensorTaker& t, const DecoderConfig& c, WeightPart part, std::vector<float>* v) {
+  if (part == WeightPart::token_embedding) t.take("model.embed_tokens.weight", {c.vocab, c.dim}, v);
+  if (part == WeightPart::final_norm) t.take("model.norm.weight", {c.dim}, v);
+  if (part == WeightPart::lm_head && !c.tied_embeddings) {
+    t.take("lm_head.weight", {c.vocab, c.dim}, v);
   }
-  w.final_norm = t.take("model.norm.weight", {d});
-  if (!c.tied_embeddings) w.lm_head = t.take("lm_head.weight", {c.vocab, d});
 }
 
-void gpt2_weights(DecoderModel& m, TensorTaker& t) {
-  const DecoderConfig& c = m.config;
+void llama_layer(TensorTaker& t, const DecoderConfig& c, std::int64_t i, DecoderLayerWeights* l) {
+  const std::int64_t d = c.dim, h = c.hidden_dim, kv = c.kv_heads * c.head_dim();
+  const std::string p = fmt::format("model.layers.{}.", i);
+  const auto get = [&](const char* name, const core::Shape& shape, Field field) {
+    t.take(p + name, shape, l != nullptr ? &(l->*field) : nullptr);
+  };
+  get("input_layernorm.weight", {d}, &DecoderLayerWeights::attn_norm);
+  get("self_attn.q_proj.weight", {d, d}, &DecoderLayerWeights::wq);
+  get("self_attn.k_proj.weight", {kv, d}, &DecoderLayerWeights::wk);
+  get("self_attn.v_proj.weight", {kv, d}, &DecoderLayerWeights::wv);
+  get("self_attn.o_proj.weight", {d, d}, &DecoderLayerWeights::wo);
+  get("post_attention_layernorm.weight", {d}, &DecoderLayerWeights::ffn_norm);
+  get("mlp.gate_proj.weight", {h, d}, &DecoderLayerWeights::w1);
+  get("mlp.up_proj.weight", {h, d}, &DecoderLayerWeights::w3);
+  get("mlp.down_proj.weight", {d, h}, &DecoderLayerWeights::w2);
+}
+
+std::string gpt2_prefix(const TensorTaker& t) {
+  return t.has("transformer.wte.weight") ? "transformer." : "";
+}
+
+void gpt2_part(TensorTaker& t, const DecoderConfig& c, WeightPart part, std::vector<float>* v) {
+  const std::string prefix = gpt2_prefix(t);
+  if (part == WeightPart::token_embedding) t.take(prefix + "wte.weight", {c.vocab, c.dim}, v);
+  if (part == WeightPart::position_embedding) t.take(prefix + "wpe.weight", {c.max_seq, c.dim}, v);
+  if (part == WeightPart::final_norm) t.take(prefix + "ln_f.weight", {c.dim}, v);
+  if (part == WeightPart::final_norm_bias) t.take(prefix + "ln_f.bias", {c.dim}, v);
+}
+
+void gpt2_layer(TensorTaker& t, const DecoderConfig& c, std::int64_t i, DecoderLayerWeights* l) {
   const std::int64_t d = c.dim, h = c.hidden_dim;
-  DecoderWeights& w = m.weights;
-  const std::string prefix = t.has("transformer.wte.weight") ? "transformer." : "";
-  w.token_embedding = t.take(prefix + "wte.weight", {c.vocab, d});
-  w.position_embedding = t.take(prefix + "wpe.weight", {c.max_seq, d});
-  for (std::int64_t i = 0; i < c.layers; ++i) {
-    DecoderLayerWeights& l = w.layers[static_cast<std::size_t>(i)];
-    const std::string p = fmt::format("{}h.{}.", prefix, i);
-    l.attn_norm = t.take(p + "ln_1.weight", {d});
-    l.attn_norm_bias = t.take(p + "ln_1.bias", {d});
-    const std::vector<float> qkv = t.take(p + "attn.c_attn.weight", {d, 3 * d});
-    const std::vector<float> qkv_bias = t.take(p + "attn.c_attn.bias", {3 * d});
-    l.wq = columns_as_rows(qkv, d, 3 * d, 0, d);
-    l.wk = columns_as_rows(qkv, d, 3 * d, d, d);
-    l.wv = columns_as_rows(qkv, d, 3 * d, 2 * d, d);
-    l.bq.assign(qkv_bias.begin(), qkv_bias.begin() + d);
-    l.bk.assign(qkv_bias.begin() + d, qkv_bias.begin() + 2 * d);
-    l.bv.assign(qkv_bias.begin() + 2 * d, qkv_bias.end());
-    l.wo = transpose(t.take(p + "attn.c_proj.weight", {d, d}), d, d);
-    l.bo = t.take(p + "attn.c_proj.bias", {d});
-    l.ffn_norm = t.take(p + "ln_2.weight", {d});
-    l.ffn_norm_bias = t.take(p + "ln_2.bias", {d});
-    l.w1 = transpose(t.take(p + "mlp.c_fc.weight", {d, h}), d, h);
-    l.b1 = t.take(p + "mlp.c_fc.bias", {h});
-    l.w2 = transpose(t.take(p + "mlp.c_proj.weight", {h, d}), h, d);
-    l.b2 = t.take(p + "mlp.c_proj.bias", {d});
+  const std::string p = fmt::format("{}h.{}.", gpt2_prefix(t), i);
+  std::vector<float> qkv, qkv_bias, wo, w1, w2;
+  const auto get = [&](const char* name, const core::Shape& shape, std::vector<float>* to) {
+    t.take(p + name, shape, l != nullptr ? to : nullptr);
+  };
+  DecoderLayerWeights unused;
+  DecoderLayerWeights& out = l != nullptr ? *l : unused;
+  get("ln_1.weight", {d}, &out.attn_norm);
+  get("ln_1.bias", {d}, &out.attn_norm_bias);
+  get("attn.c_attn.weight", {d, 3 * d}, &qkv);
+  get("attn.c_attn.bias", {3 * d}, &qkv_bias);
+  get("attn.c_proj.weight", {d, d}, &wo);
+  get("attn.c_proj.bias", {d}, &out.bo);
+  get("ln_2.weight", {d}, &out.ffn_norm);
+  get("ln_2.bias", {d}, &out.ffn_norm_bias);
+  get("mlp.c_fc.weight", {d, h}, &w1);
+  get("mlp.c_fc.bias", {h}, &out.b1);
+  get("mlp.c_proj.weight", {h, d}, &w2);
+  get("mlp.c_proj.bias", {d}, &out.b2);
+  if (l == nullptr) return;
+  l->wq = columns_as_rows(qkv, d, 3 * d, 0, d);
+  l->wk = columns_as_rows(qkv, d, 3 * d, d, d);
+  l->wv = columns_as_rows(qkv, d, 3 * d, 2 * d, d);
+  l->bq.assign(qkv_bias.begin(), qkv_bias.begin() + d);
+  l->bk.assign(qkv_bias.begin() + d, qkv_bias.begin() + 2 * d);
+  l->bv.assign(qkv_bias.begin() + 2 * d, qkv_bias.end());
+  l->wo = transpose(wo, d, d);
+  l->w1 = transpose(w1, d, h);
+  l->w2 = transpose(w2, h, d);
+}
+
+void map_part(TensorTaker& t, const DecoderConfig& c, WeightPart part, std::vector<float>* v) {
+  if (c.architecture == Architecture::llama_decoder) {
+    llama_part(t, c, part, v);
+  } else {
+    gpt2_part(t, c, part, v);
   }
-  w.final_norm = t.take(prefix + "ln_f.weight", {d});
-  w.final_norm_bias = t.take(prefix + "ln_f.bias", {d});
+}
+
+void map_layer(TensorTaker& t, const DecoderConfig& c, std::int64_t i, DecoderLayerWeights* l) {
+  if (c.architecture == Architecture::llama_decoder) {
+    llama_layer(t, c, i, l);
+  } else {
+    gpt2_layer(t, c, i, l);
+  }
+}
+
+constexpr WeightPart kParts[] = {WeightPart::token_embedding, WeightPart::position_embedding,
+                                 WeightPart::final_norm, WeightPart::final_norm_bias,
+                                 WeightPart::lm_head};
+
+// A reader over `index`: every tensor's presence and shape, and that no tensor is unknown, are
+// checked here, before any is read; each piece is read when asked for.
+DecoderWeightReader hf_reader(const DecoderConfig& config, std::shared_ptr<const TensorIndex> index,
+                              const std::string& where) {
+  TensorTaker check(*index, where);
+  for (WeightPart part : kParts) map_part(check, config, part, nullptr);
+  for (std::int64_t i = 0; i < config.layers; ++i) map_layer(check, config, i, nullptr);
+  const bool tied_head = config.tied_embeddings && check.has("lm_head.weight");
+  if (tied_head) check.take("lm_head.weight", {config.vocab, config.dim}, nullptr);
+  check.check_all_taken(config.architecture == Architecture::llama_decoder
+                            ? std::regex(R"(model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq)")
+                            : std::regex(R"((transformer\.)?h\.\d+\.attn\.(masked_)?bias)"));
+  DecoderWeightReader r;
+  r.config = config;
+  r.part = [config, index, where, tied_head](WeightPart part) {
+    TensorTaker t(*index, where);
+    std::vector<float> v;
+    map_part(t, config, part, &v);
+    // A tied checkpoint may still store the LM head: it must then be the embedding.
+    if (part == WeightPart::token_embedding && tied_head &&
+        index->at("lm_head.weight").read() != v) {
+      throw core::Error(
+          fmt::format("{}: tensor 'lm_head.weight' differs from the token "
+                      "embedding, but the embeddings are tied",
+                      where));
+    }
+    validate_part(config, part, v, where);
+    return v;
+  };
+  r.layer = [config, index, where](std::int64_t i) {
+    TensorTaker t(*index, where);
+    DecoderLayerWeights l;
+    map_layer(t, config, i, &l);
+    validate_layer(config, i, l, where);
+    return l;
+  };
+  return r;
 }
 
 // Reorders the rows of each head of a [heads * hs][cols] matrix (or bias, cols = 1):
@@ -260,30 +352,16 @@ DecoderConfig parse_hf_config(const std::string& text, const std::string& where)
 
 DecoderModel hf_decoder(const DecoderConfig& config, NamedTensors tensors,
                         const std::string& where) {
-  DecoderModel m;
-  m.config = config;
-  m.weights.layers.resize(static_cast<std::size_t>(config.layers));
-  TensorTaker taker(tensors, where);
-  const bool llama = config.architecture == Architecture::llama_decoder;
-  if (llama) {
-    llama_weights(m, taker);
-  } else {
-    gpt2_weights(m, taker);
+  auto held = std::make_shared<NamedTensors>(std::move(tensors));
+  auto index = std::make_shared<TensorIndex>();
+  for (const auto& entry : *held) {
+    const core::Tensor<float>* t = &entry.second;
+    index->emplace(entry.first, StoredTensor{t->shape(), [held, t] { return t->values(); }});
   }
-  // A tied checkpoint may still store the LM head: it must then be the embedding.
-  if (config.tied_embeddings && taker.has("lm_head.weight") &&
-      taker.take("lm_head.weight", {config.vocab, config.dim}) != m.weights.token_embedding) {
-    throw core::Error(fmt::format(
-        "{}: tensor 'lm_head.weight' differs from the token embedding, but the embeddings are tied",
-        where));
-  }
-  taker.check_all_taken(llama ? std::regex(R"(model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq)")
-                              : std::regex(R"((transformer\.)?h\.\d+\.attn\.(masked_)?bias)"));
-  validate(m, where);
-  return m;
+  return read_all(hf_reader(config, index, where));
 }
 
-DecoderModel load_hf_decoder(const std::filesystem::path& dir) {
+DecoderWeightReader open_hf_decoder(const std::filesystem::path& dir) {
   const std::string where = dir.string();
   if (!std::filesystem::is_directory(dir)) {
     throw core::Error(fmt::format(
@@ -297,18 +375,26 @@ DecoderModel load_hf_decoder(const std::filesystem::path& dir) {
   }
   std::sort(files.begin(), files.end());
   if (files.empty()) throw core::Error(fmt::format("{}: no *.safetensors file", where));
-  NamedTensors tensors;
-  for (const auto& file : files) {
-    for (auto& [name, t] : load_safetensors(file)) {
-      if (!tensors.emplace(name, std::move(t)).second) {
-        throw core::Error(fmt::format("{}: tensor '{}' appears in two files", file.string(), name));
+  auto index = std::make_shared<TensorIndex>();
+  for (const auto& path : files) {
+    auto file = std::make_shared<const SafetensorsFile>(open_safetensors(path));
+    for (const auto& entry : file->entries) {
+      const std::string& name = entry.first;
+      const StoredTensor t{entry.second.shape,
+                           [file, name] { return read_tensor(*file, name).values(); }};
+      if (!index->emplace(name, t).second) {
+        throw core::Error(fmt::format("{}: tensor '{}' appears in two files", path.string(), name));
       }
     }
   }
   std::filesystem::path norm = dir.lexically_normal();
   if (norm.filename().empty()) norm = norm.parent_path();
   config.name = norm.filename().string();
-  return hf_decoder(config, std::move(tensors), where);
+  return hf_reader(config, index, where);
+}
+
+DecoderModel load_hf_decoder(const std::filesystem::path& dir) {
+  return read_all(open_hf_decoder(dir));
 }
 
 void to_interleaved_rope(DecoderModel& m) {

@@ -26,7 +26,11 @@
 
 namespace atl::model {
 
-DecoderModel load_hf_decoder(const std::filesystem::path& dir);
+DecoderModel load_hf_decoder(const std::filesystem::path& dir);  // read_all(open_hf_decoder)
+// The same handed out piece by piece (decoder_model.h): config.json and the safetensors headers
+// are read and every tensor's presence and shape checked here; each piece's tensors are read
+// from their files (seek and read) when asked for.
+DecoderWeightReader open_hf_decoder(const std::filesystem::path& dir);
 
 // The same from config.json's text and the tensors (`where` names the directory in errors).
 DecoderConfig parse_hf_config(const std::string& json_text, const std::string& where);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "kernels/vectorize.h"
 #include "model/config.h"
 #include "model/quantize_decoder.h"
 
@@ -41,19 +42,27 @@ std::vector<kernels::Multiplier> row_multipliers(const QuantRows<T>& r, double f
 
 }  // namespace
 
-IntDecoder::Linear IntDecoder::make_linear(const std::vector<float>& w, const std::vector<float>& b,
-                                           std::int64_t out, std::int64_t in,
-                                           const std::string& what) const {
-  Int8Rows r = quantize_rows<std::int8_t>(w, out, in, what);
+IntDecoder::Linear IntDecoder::make_linear(std::initializer_list<Part> parts,
+                                           std::int64_t in) const {
   Linear l;
-  l.out = out;
   l.in = in;
-  l.w.emplace(r.q, out, in);  // packed copy
-  l.mul = row_multipliers(r, 1.0 / 127.0);
-  if (!b.empty()) {
-    check_size(b, out, what + " bias");
-    l.bias = to_fixed(b, kFracBits);
+  std::vector<std::int8_t> q;
+  const bool biased =
+      std::any_of(parts.begin(), parts.end(), [](const Part& p) { return !p.b.empty(); });
+  for (const Part& p : parts) {
+    const Int8Rows r = quantize_rows<std::int8_t>(p.w, p.out, in, p.what);
+    q.insert(q.end(), r.q.begin(), r.q.end());
+    const std::vector<kernels::Multiplier> mul = row_multipliers(r, 1.0 / 127.0);
+    l.mul.insert(l.mul.end(), mul.begin(), mul.end());
+    if (biased) {
+      const std::vector<std::int32_t> bias =
+          p.b.empty() ? std::vector<std::int32_t>(p.out, 0)
+                      : (check_size(p.b, p.out, p.what + " bias"), to_fixed(p.b, kFracBits));
+      l.bias.insert(l.bias.end(), bias.begin(), bias.end());
+    }
+    l.out += p.out;
   }
+  l.w.emplace(q, l.out, in);  // packed copy
   return l;
 }
 
@@ -76,43 +85,55 @@ IntDecoder::Norm IntDecoder::make_norm(const std::vector<float>& gain,
 }
 
 IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weights)
-    : config_(config) {
+    : IntDecoder(weight_reader(config, weights, fmt::format("decoder {} weights", config.name))) {}
+
+IntDecoder::IntDecoder(const DecoderWeightReader& weights) : config_(weights.config) {
   check_config(config_);
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim, hd = c.head_dim(), kv_dim = c.kv_heads * hd;
   const bool llama = c.architecture == Architecture::llama_decoder;
-  if (static_cast<std::int64_t>(weights.layers.size()) != c.layers) {
-    throw core::Error(fmt::format("decoder {} weights: {} layers, expected {}", c.name,
-                                  weights.layers.size(), c.layers));
+  if (!c.tied_embeddings) {  // first: the largest piece, while little else is held
+    const std::vector<float> head = weights.part(WeightPart::lm_head);
+    head_ = make_linear({{head, {}, c.vocab, "lm_head"}}, dim);
   }
-  Int16Rows emb =
-      quantize_rows<std::int16_t>(weights.token_embedding, c.vocab, dim, "token_embedding");
-  embedding_mul_ = row_multipliers(emb, std::ldexp(1.0, kFracBits));
+  {
+    const std::vector<float> table = weights.part(WeightPart::token_embedding);
+    Int16Rows emb = quantize_rows<std::int16_t>(table, c.vocab, dim, "token_embedding");
+    embedding_mul_ = row_multipliers(emb, std::ldexp(1.0, kFracBits));
+    embedding_ = std::move(emb.q);
+    if (c.tied_embeddings) head_ = make_linear({{table, {}, c.vocab, "token_embedding"}}, dim);
+  }
   if (!llama) {
-    Int16Rows pos = quantize_rows<std::int16_t>(weights.position_embedding, c.max_seq, dim,
-                                                "position_embedding");
+    Int16Rows pos = quantize_rows<std::int16_t>(weights.part(WeightPart::position_embedding),
+                                                c.max_seq, dim, "position_embedding");
     positions_ = std::move(pos.q);
     positions_mul_ = row_multipliers(pos, std::ldexp(1.0, kFracBits));
   }
   for (std::int64_t l = 0; l < c.layers; ++l) {
-    const DecoderLayerWeights& w = weights.layers[static_cast<std::size_t>(l)];
+    DecoderLayerWeights w = weights.layer(l);
+    // Each float matrix is freed once quantised, the largest (w1, w3) last: the peak holds less.
+    const auto release = [](auto&... v) { (std::vector<float>().swap(v), ...); };
     const std::string at = fmt::format("layer {} ", l);
     Layer layer;
     layer.attn_norm = make_norm(w.attn_norm, w.attn_norm_bias, at + "attn_norm");
     layer.ffn_norm = make_norm(w.ffn_norm, w.ffn_norm_bias, at + "ffn_norm");
-    layer.wq = make_linear(w.wq, w.bq, dim, dim, at + "wq");
-    layer.wk = make_linear(w.wk, w.bk, kv_dim, dim, at + "wk");
-    layer.wv = make_linear(w.wv, w.bv, kv_dim, dim, at + "wv");
-    layer.wo = make_linear(w.wo, w.bo, dim, dim, at + "wo");
-    layer.w1 = make_linear(w.w1, w.b1, c.hidden_dim, dim, at + "w1");
-    if (c.ffn == FfnKind::swiglu) layer.w3 = make_linear(w.w3, {}, c.hidden_dim, dim, at + "w3");
-    layer.w2 = make_linear(w.w2, w.b2, dim, c.hidden_dim, at + "w2");
+    layer.qkv = make_linear({{w.wq, w.bq, dim, at + "wq"},
+                             {w.wk, w.bk, kv_dim, at + "wk"},
+                             {w.wv, w.bv, kv_dim, at + "wv"}},
+                            dim);
+    release(w.wq, w.wk, w.wv);
+    layer.wo = make_linear({{w.wo, w.bo, dim, at + "wo"}}, dim);
+    release(w.wo);
+    layer.w2 = make_linear({{w.w2, w.b2, dim, at + "w2"}}, c.hidden_dim);
+    release(w.w2);
+    const Part gate{w.w1, w.b1, c.hidden_dim, at + "w1"};
+    layer.w13 = c.ffn == FfnKind::swiglu
+                    ? make_linear({gate, {w.w3, {}, c.hidden_dim, at + "w3"}}, dim)
+                    : make_linear({gate}, dim);
     layers_.push_back(std::move(layer));
   }
-  final_norm_ = make_norm(weights.final_norm, weights.final_norm_bias, "final_norm");
-  head_ = make_linear(c.tied_embeddings ? weights.token_embedding : weights.lm_head, {}, c.vocab,
-                      dim, c.tied_embeddings ? "token_embedding" : "lm_head");
-  embedding_ = std::move(emb.q);
+  final_norm_ = make_norm(weights.part(WeightPart::final_norm),
+                          weights.part(WeightPart::final_norm_bias), "final_norm");
 
   rope_pairs_ =
       c.rope == RopeLayout::halves ? kernels::RopePairs::halves : kernels::RopePairs::interleaved;
@@ -131,8 +152,6 @@ IntDecoder::IntDecoder(const DecoderConfig& config, const DecoderWeights& weight
   v_cache_.resize(cache);
   k_scale_.resize(static_cast<std::size_t>(c.layers * c.max_seq * c.kv_heads));
   v_scale_.resize(k_scale_.size());
-  q8_.resize(static_cast<std::size_t>(hd));
-  scores_.resize(static_cast<std::size_t>(c.max_seq + hd));
   resize_work(1);
 }
 
@@ -143,13 +162,11 @@ void IntDecoder::resize_work(std::int64_t rows) {
   const std::int64_t kv_dim = c.kv_heads * c.head_dim(), wide = std::max(c.dim, c.hidden_dim);
   x_.resize(n(c.dim));
   xb_.resize(n(c.dim));
-  q_.resize(n(c.dim));
-  k_.resize(n(kv_dim));
-  v_.resize(n(kv_dim));
+  qkv_.resize(n(c.dim + 2 * kv_dim));
   att_.resize(n(c.dim));
-  h1_.resize(n(c.hidden_dim));
-  h3_.resize(n(c.hidden_dim));
-  acc_.resize(n(std::max(c.vocab, wide)));
+  h13_.resize(n(2 * c.hidden_dim));
+  h_.resize(n(c.hidden_dim));
+  acc_.resize(n(std::max({c.vocab, 2 * c.hidden_dim, c.dim + 2 * kv_dim})));
   x8_.resize(n(wide));
   scales_.resize(n(1));
   work_rows_ = rows;
@@ -160,38 +177,56 @@ void IntDecoder::quantize(const std::int32_t* x, std::int64_t rows, std::int64_t
     ActScale& s = scales_[static_cast<std::size_t>(t)];
     if (scaling_ == ActivationScaling::per_tensor) {
       s = site.fixed;
-      kernels::quantize_row(x + t * n, n, s, x8_.data() + t * n);
+      kernels::quantize_row_fast(x + t * n, n, s, x8_.data() + t * n);
     } else {
-      s = kernels::quantize_row_dynamic(x + t * n, n, x8_.data() + t * n);
+      s = kernels::quantize_row_dynamic_fast(x + t * n, n, x8_.data() + t * n);
       if (calibrating_) site.seen_max = std::max(site.seen_max, s.amax());
     }
   }
 }
 
+namespace {
+
+// The W8A8 requantisation of a linear's outputs, run by the product on each finished piece.
+struct Requantize {
+  const kernels::ActScale* scales;  // [tokens]
+  const kernels::Multiplier* mul;   // [out]
+  const std::int32_t* bias;         // [out] or nullptr
+  std::int64_t out;
+  std::int32_t* y;  // [tokens][out]
+};
+
+void requantize_piece(const void* context, std::int64_t t, std::int64_t o0, std::int64_t o1,
+                      std::int32_t* acc) {
+  const Requantize& r = *static_cast<const Requantize*>(context);
+  kernels::w8a8_requantize_fast(acc + o0, o1 - o0, r.scales[t], r.mul + o0,
+                                r.bias == nullptr ? nullptr : r.bias + o0, r.y + t * r.out + o0);
+}
+
+}  // namespace
+
 void IntDecoder::linear(const Linear& l, std::int64_t rows, std::int32_t* y) {
-  l.w->multiply(x8_.data(), rows, acc_.data());
-  for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::w8a8_requantize(acc_.data() + t * l.out, l.out, scales_[static_cast<std::size_t>(t)],
-                             l.mul.data(), l.bias.empty() ? nullptr : l.bias.data(), y + t * l.out);
-  }
+  const Requantize r{scales_.data(), l.mul.data(), l.bias.empty() ? nullptr : l.bias.data(), l.out,
+                     y};
+  l.w->multiply(x8_.data(), rows, acc_.data(), {requantize_piece, &r});
 }
 
 void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0) {
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim, hd = c.head_dim(), kvh = c.kv_heads, kvd = kvh * hd;
-  const std::int64_t group = c.heads / c.kv_heads;
+  const std::int64_t group = c.heads / c.kv_heads, width = dim + 2 * kvd;  // a qkv_ row
   for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::norm_row(x_.data() + t * dim, dim, layer.attn_norm.params(), xb_.data() + t * dim);
+    kernels::norm_row_fast(x_.data() + t * dim, dim, layer.attn_norm.params(),
+                           xb_.data() + t * dim);
   }
   quantize(xb_.data(), rows, dim, layer.attn_in);
-  linear(layer.wq, rows, q_.data());
-  linear(layer.wk, rows, k_.data());
-  linear(layer.wv, rows, v_.data());
+  linear(layer.qkv, rows, qkv_.data());
   const std::int64_t row0 = l * c.max_seq * kvh;  // first (position, kv head) row of layer l
   for (std::int64_t t = 0; t < rows; ++t) {
     const std::int64_t pos = pos0 + t;
-    std::int32_t* q = q_.data() + t * dim;
-    std::int32_t* k = k_.data() + t * kvd;
+    std::int32_t* q = qkv_.data() + t * width;
+    std::int32_t* k = q + dim;
+    const std::int32_t* v = k + kvd;
     if (c.architecture == Architecture::llama_decoder) {
       const std::int16_t* cos = rope_cos_.data() + pos * (hd / 2);
       const std::int16_t* sin = rope_sin_.data() + pos * (hd / 2);
@@ -205,15 +240,25 @@ void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std:
     for (std::int64_t h = 0; h < kvh; ++h) {
       const std::int64_t r = row0 + pos * kvh + h;
       k_scale_[static_cast<std::size_t>(r)] =
-          kernels::quantize_row_dynamic(k + h * hd, hd, k_cache_.data() + r * hd);
+          kernels::quantize_row_dynamic_fast(k + h * hd, hd, k_cache_.data() + r * hd);
       v_scale_[static_cast<std::size_t>(r)] =
-          kernels::quantize_row_dynamic(v_.data() + t * kvd + h * hd, hd, v_cache_.data() + r * hd);
+          kernels::quantize_row_dynamic_fast(v + h * hd, hd, v_cache_.data() + r * hd);
     }
   }
-  for (std::int64_t t = 0; t < rows; ++t) {
-    for (std::int64_t h = 0; h < c.heads; ++h) {
-      const ActScale sq =
-          kernels::quantize_row_dynamic(q_.data() + t * dim + h * hd, hd, q8_.data());
+  // (token, head) pairs are independent: split over the threads when the cache is long enough,
+  // handed out one by one (a thread that loses its core on a shared machine leaves the rest to
+  // the other, as Int8Matrix's work items do).
+  const std::int64_t pairs = rows * c.heads;
+  const bool parallel = pairs * (pos0 + rows) * hd >= kernels::kMinParallelElements;
+#pragma omp parallel if (parallel)
+  {
+    std::vector<std::int8_t> q8(static_cast<std::size_t>(hd));
+    std::vector<std::int64_t> scratch(static_cast<std::size_t>(c.max_seq + hd));
+#pragma omp for schedule(dynamic)
+    for (std::int64_t i = 0; i < pairs; ++i) {
+      const std::int64_t t = i / c.heads, h = i % c.heads;
+      const kernels::ActScale sq =
+          kernels::quantize_row_dynamic_fast(qkv_.data() + t * width + h * hd, hd, q8.data());
       const std::int64_t r = row0 + h / group;
       const kernels::KvView kv{k_cache_.data() + r * hd,
                                v_cache_.data() + r * hd,
@@ -221,34 +266,36 @@ void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std:
                                v_scale_.data() + r,
                                kvd,
                                kvh};
-      kernels::attention_head(q8_.data(), sq, kv, pos0 + t + 1, hd, attention_, scores_.data(),
-                              att_.data() + t * dim + h * hd);
+      kernels::attention_head_fast(q8.data(), sq, kv, pos0 + t + 1, hd, attention_, scratch.data(),
+                                   att_.data() + t * dim + h * hd);
     }
   }
   quantize(att_.data(), rows, dim, layer.wo_in);
   linear(layer.wo, rows, xb_.data());
-  for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::add_row(xb_.data() + t * dim, dim, x_.data() + t * dim);
-  }
+  kernels::add_row_fast(xb_.data(), rows * dim, x_.data());
 }
 
 void IntDecoder::ffn(Layer& layer, std::int64_t rows) {
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim, hid = c.hidden_dim;
   for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::norm_row(x_.data() + t * dim, dim, layer.ffn_norm.params(), xb_.data() + t * dim);
+    kernels::norm_row_fast(x_.data() + t * dim, dim, layer.ffn_norm.params(), xb_.data() + t * dim);
   }
   quantize(xb_.data(), rows, dim, layer.ffn_in);
-  linear(layer.w1, rows, h1_.data());
+  std::int32_t* h = h_.data();
   if (c.ffn == FfnKind::swiglu) {
-    linear(layer.w3, rows, h3_.data());
-    kernels::swiglu_row(h1_.data(), h3_.data(), rows * hid, kFracBits, sigmoid_, h1_.data());
+    linear(layer.w13, rows, h13_.data());  // [rows][gate | up]
+    for (std::int64_t t = 0; t < rows; ++t) {
+      const std::int32_t* gate = h13_.data() + t * 2 * hid;
+      kernels::swiglu_row_fast(gate, gate + hid, hid, kFracBits, sigmoid_, h + t * hid);
+    }
   } else {
-    kernels::decoder_gelu_row(h1_.data(), rows * hid, kFracBits, gelu_);
+    linear(layer.w13, rows, h);
+    kernels::decoder_gelu_row(h, rows * hid, kFracBits, gelu_);
   }
-  quantize(h1_.data(), rows, hid, layer.w2_in);
+  quantize(h, rows, hid, layer.w2_in);
   linear(layer.w2, rows, xb_.data());
-  kernels::add_row(xb_.data(), rows * dim, x_.data());
+  kernels::add_row_fast(xb_.data(), rows * dim, x_.data());
 }
 
 void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t pos0) {
@@ -263,7 +310,7 @@ void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t po
       const std::int64_t pos = pos0 + t;
       kernels::dequantize_row(positions_.data() + pos * dim, dim,
                               positions_mul_[static_cast<std::size_t>(pos)], xb_.data());
-      kernels::add_row(xb_.data(), dim, x);
+      kernels::add_row_fast(xb_.data(), dim, x);
     }
   }
   for (std::int64_t l = 0; l < c.layers; ++l) {
@@ -276,13 +323,14 @@ void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t po
 
 std::vector<float> IntDecoder::logits(std::int64_t row) {
   const std::int64_t dim = config_.dim;
-  kernels::norm_row(x_.data() + row * dim, dim, final_norm_.params(), xb_.data());
+  kernels::norm_row_fast(x_.data() + row * dim, dim, final_norm_.params(), xb_.data());
   quantize(xb_.data(), 1, dim, head_in_);
   logits_.resize(static_cast<std::size_t>(config_.vocab));
   linear(head_, 1, logits_.data());
   std::vector<float> out(logits_.size());
+  const double unit = std::ldexp(1.0, -kFracBits);  // a power of two: the product is exact
   for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<float>(std::ldexp(static_cast<double>(logits_[i]), -kFracBits));
+    out[i] = static_cast<float>(static_cast<double>(logits_[i]) * unit);
   }
   return out;
 }

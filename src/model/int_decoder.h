@@ -1,12 +1,14 @@
 // The integer decoder (Llama, GPT-2): int8 weights calibrated from float weights, int32 fixed-point
 // activations, int8 linear inputs quantised per token, an int8 KV cache, every operation a
-// kernels/ definition (docs/decoders.md, "Integer semantics"). Logits come back dequantised to float for
-// scoring and sampling.
+// kernels/ definition (docs/decoders.md, "Integer semantics"). Logits come back dequantised to
+// float for scoring and sampling.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "kernels/argmax.h"
@@ -18,6 +20,7 @@
 #include "kernels/swiglu.h"
 #include "kernels/w8a8.h"
 #include "model/decoder.h"
+#include "model/decoder_model.h"
 
 namespace atl::model {
 
@@ -35,6 +38,10 @@ class IntDecoder {
   // fixed point, the RoPE table, the i-exp constants. Throws core::Error naming the field when the
   // config is inconsistent or a weight has the wrong size.
   IntDecoder(const DecoderConfig& config, const DecoderWeights& weights);
+  // The same, reading the float weights one piece at a time (decoder_model.h): the LM head, the
+  // token embedding, the position embedding, each layer, the final norm; each is quantised and
+  // dropped before the next is read, so at most one piece of float weights is held.
+  explicit IntDecoder(const DecoderWeightReader& weights);
 
   const DecoderConfig& config() const { return config_; }
   ActivationScaling scaling() const { return scaling_; }
@@ -85,14 +92,24 @@ class IntDecoder {
     kernels::ActScale fixed;    // per_tensor
     std::int64_t seen_max = 0;  // calibration
   };
+  // Linears that read the same input are one matrix, their rows stacked (every scale is per row,
+  // so the integers are those of separate products): qkv = wq; wk; wv, and w13 = w1; w3 (SwiGLU)
+  // or w1 (GELU). One product per input halves the products' thread start-ups per token.
   struct Layer {
     Norm attn_norm, ffn_norm;
-    Linear wq, wk, wv, wo, w1, w3, w2;
+    Linear qkv, wo, w13, w2;
     Site attn_in, wo_in, ffn_in, w2_in;
   };
+  // One part of a linear: weights [out][in], bias [out] or empty, the name for errors.
+  struct Part {
+    const std::vector<float>& w;
+    const std::vector<float>& b;
+    std::int64_t out;
+    std::string what;
+  };
 
-  Linear make_linear(const std::vector<float>& w, const std::vector<float>& b, std::int64_t out,
-                     std::int64_t in, const std::string& what) const;
+  // The parts' rows stacked in order.
+  Linear make_linear(std::initializer_list<Part> parts, std::int64_t in) const;
   Norm make_norm(const std::vector<float>& gain, const std::vector<float>& bias,
                  const std::string& what) const;
   // Blocks of `rows` tokens at positions pos0..pos0+rows-1: x_ [rows][dim] holds the residual.
@@ -131,10 +148,9 @@ class IntDecoder {
 
   // Work rows ([rows][width] each, grown by resize_work).
   std::int64_t work_rows_ = 0;
-  std::vector<std::int32_t> x_, xb_, q_, k_, v_, att_, h1_, h3_, acc_;
-  std::vector<std::int8_t> x8_, q8_;
+  std::vector<std::int32_t> x_, xb_, qkv_, att_, h13_, h_, acc_;
+  std::vector<std::int8_t> x8_;
   std::vector<kernels::ActScale> scales_;
-  std::vector<std::int64_t> scores_;
   std::vector<std::int32_t> logits_;  // [vocab] Q F, of the last run
 };
 

@@ -5,7 +5,9 @@
 #include <bit>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
+#include <memory>
 
 #include "core/error.h"
 #include "core/file.h"
@@ -88,60 +90,107 @@ void check_size(const Header& h, std::uint64_t size, const std::string& name) {
       c.vocab, c.max_seq, h.bytes, size));
 }
 
+// Copies n floats from byte offset `at` of the checkpoint to `to`.
+using Fetch = std::function<void(std::uint64_t at, float* to, std::size_t n)>;
+
+// The tensors' places in the file (the order of the header comment in llama2c.h): each per-layer
+// array holds the tensor of every layer in turn.
+DecoderWeightReader reader(const Header& h, Fetch fetch, const std::string& name) {
+  const DecoderConfig& c = h.config;
+  const std::int64_t d = c.dim, hd = c.hidden_dim, kv = c.kv_heads * c.head_dim();
+  using F = std::vector<float> DecoderLayerWeights::*;
+  struct Array {
+    F field;
+    std::int64_t floats;  // per layer
+    std::uint64_t at = 0;
+  };
+  std::vector<Array> arrays = {
+      {&DecoderLayerWeights::attn_norm, d}, {&DecoderLayerWeights::wq, d * d},
+      {&DecoderLayerWeights::wk, kv * d},   {&DecoderLayerWeights::wv, kv * d},
+      {&DecoderLayerWeights::wo, d * d},    {&DecoderLayerWeights::ffn_norm, d},
+      {&DecoderLayerWeights::w1, hd * d},   {&DecoderLayerWeights::w2, d * hd},
+      {&DecoderLayerWeights::w3, hd * d}};
+  const std::uint64_t embedding = kLlama2cHeaderBytes;
+  std::uint64_t at = embedding + 4 * static_cast<std::uint64_t>(c.vocab * d);
+  for (Array& a : arrays) {
+    a.at = at;
+    at += 4 * static_cast<std::uint64_t>(a.floats * c.layers);
+  }
+  const std::uint64_t final_norm = at;
+  const std::uint64_t lm_head =
+      final_norm + 4 * static_cast<std::uint64_t>(d + c.max_seq * c.head_dim());  // RoPE tables
+  auto read = [fetch](std::uint64_t from, std::int64_t n) {
+    std::vector<float> v(static_cast<std::size_t>(n));
+    fetch(from, v.data(), v.size());
+    return v;
+  };
+  DecoderWeightReader r;
+  r.config = c;
+  r.part = [c, read, embedding, final_norm, lm_head, name](WeightPart part) {
+    std::vector<float> v;
+    if (part == WeightPart::token_embedding) v = read(embedding, c.vocab * c.dim);
+    if (part == WeightPart::final_norm) v = read(final_norm, c.dim);
+    if (part == WeightPart::lm_head && !c.tied_embeddings) v = read(lm_head, c.vocab * c.dim);
+    validate_part(c, part, v, name);
+    return v;
+  };
+  r.layer = [c, read, arrays, name](std::int64_t i) {
+    DecoderLayerWeights l;
+    for (const Array& a : arrays) {
+      l.*a.field = read(a.at + 4 * static_cast<std::uint64_t>(i * a.floats), a.floats);
+    }
+    validate_layer(c, i, l, name);
+    return l;
+  };
+  return r;
+}
+
 }  // namespace
 
 DecoderModel parse_llama2c(std::span<const std::uint8_t> bytes, const std::string& name) {
   const Header h = parse_header(bytes, name);
   check_size(h, bytes.size(), name);
-  DecoderModel m;
-  m.config = h.config;
-  const DecoderConfig& c = m.config;
-  std::size_t at = kLlama2cHeaderBytes;
-  auto take = [&](std::vector<float>& v, std::int64_t n) {
-    v.resize(static_cast<std::size_t>(n));
-    std::memcpy(v.data(), bytes.data() + at, v.size() * sizeof(float));
-    at += v.size() * sizeof(float);
-  };
-  const std::int64_t d = c.dim, hd = c.hidden_dim, kv = c.kv_heads * c.head_dim();
-  take(m.weights.token_embedding, c.vocab * d);
-  m.weights.layers.resize(static_cast<std::size_t>(c.layers));
-  auto each_layer = [&](std::vector<float> DecoderLayerWeights::*field, std::int64_t n) {
-    for (DecoderLayerWeights& l : m.weights.layers) take(l.*field, n);
-  };
-  each_layer(&DecoderLayerWeights::attn_norm, d);
-  each_layer(&DecoderLayerWeights::wq, d * d);
-  each_layer(&DecoderLayerWeights::wk, kv * d);
-  each_layer(&DecoderLayerWeights::wv, kv * d);
-  each_layer(&DecoderLayerWeights::wo, d * d);
-  each_layer(&DecoderLayerWeights::ffn_norm, d);
-  each_layer(&DecoderLayerWeights::w1, hd * d);
-  each_layer(&DecoderLayerWeights::w2, d * hd);
-  each_layer(&DecoderLayerWeights::w3, hd * d);
-  take(m.weights.final_norm, d);
-  at += static_cast<std::size_t>(c.max_seq * c.head_dim()) * sizeof(float);  // RoPE tables
-  if (!c.tied_embeddings) take(m.weights.lm_head, c.vocab * d);
-  validate(m, name);
-  return m;
+  return read_all(reader(
+      h,
+      [bytes](std::uint64_t at, float* to, std::size_t n) {
+        if (n > 0) std::memcpy(to, bytes.data() + at, n * sizeof(float));
+      },
+      name));
+}
+
+DecoderWeightReader open_llama2c(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  auto in = std::make_shared<std::ifstream>(core::open_input_file(path, "llama2.c checkpoint"));
+  std::vector<std::uint8_t> head(kLlama2cHeaderBytes);
+  in->read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in->gcount()));
+  const Header h = parse_header(head, name);
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    throw core::Error(fmt::format(
+        "{}: a llama2.c checkpoint must be a regular file (its size is checked first)", name));
+  }
+  check_size(h, size, name);
+  DecoderWeightReader r = reader(
+      h,
+      [in, name](std::uint64_t at, float* to, std::size_t n) {
+        in->seekg(static_cast<std::streamoff>(at));
+        in->read(reinterpret_cast<char*>(to), static_cast<std::streamsize>(n * sizeof(float)));
+        if (!*in) {
+          throw core::Error(core::ErrorKind::io,
+                            fmt::format("{}: read of {} bytes at offset {} failed (the file "
+                                        "changed since its size was checked?)",
+                                        name, n * sizeof(float), at));
+        }
+      },
+      name);
+  r.config.name = path.stem().string();
+  return r;
 }
 
 DecoderModel load_llama2c(const std::filesystem::path& path) {
-  const std::string name = path.string();
-  std::ifstream in = core::open_input_file(path, "llama2.c checkpoint");
-  std::vector<std::uint8_t> bytes(kLlama2cHeaderBytes);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-  const Header h = parse_header(bytes, name);
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);  // fails for a pipe
-  if (!ec) check_size(h, size, name);
-  bytes.resize(h.bytes + 1);  // one byte more: a longer file fails the size check
-  in.read(reinterpret_cast<char*>(bytes.data()) + kLlama2cHeaderBytes,
-          static_cast<std::streamsize>(bytes.size() - kLlama2cHeaderBytes));
-  if (in.bad()) throw core::Error(core::ErrorKind::io, fmt::format("{}: read failed", name));
-  bytes.resize(kLlama2cHeaderBytes + static_cast<std::size_t>(in.gcount()));
-  DecoderModel m = parse_llama2c(bytes, name);
-  m.config.name = path.stem().string();
-  return m;
+  return read_all(open_llama2c(path));
 }
 
 std::vector<std::uint8_t> llama2c_image(const DecoderModel& m) {

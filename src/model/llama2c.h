@@ -27,6 +27,12 @@ inline constexpr std::size_t kLlama2cHeaderBytes = 7 * 4;
 // Decodes an in-memory checkpoint; `name` names it in errors and is the model's name.
 DecoderModel parse_llama2c(std::span<const std::uint8_t> bytes, const std::string& name);
 
+// The checkpoint's weights piece by piece (decoder_model.h): the header and the file size are
+// checked here, each piece is read from the file (seek and read) when asked for. The file must be
+// a regular file.
+DecoderWeightReader open_llama2c(const std::filesystem::path& path);
+
+// The whole model in memory (read_all of open_llama2c).
 DecoderModel load_llama2c(const std::filesystem::path& path);
 
 // The checkpoint image of a Llama model with interleaved RoPE (tests write small checkpoints;

@@ -20,12 +20,7 @@ static_assert(std::endian::native == std::endian::little, "safetensors files are
 constexpr const char* kDTypeNames[] = {"F32", "F16", "BF16"};
 constexpr std::uint64_t kDTypeBytes[] = {4, 2, 2};
 
-struct Entry {
-  std::string name;
-  SafetensorsDType dtype = SafetensorsDType::f32;
-  core::Shape shape;
-  std::uint64_t begin = 0, end = 0;
-};
+using Entry = SafetensorsEntry;
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
   throw core::Error(fmt::format("{}: {}", file, what));
@@ -50,7 +45,6 @@ Entry parse_entry(const std::string& key, const nlohmann::json& v, std::uint64_t
   const std::string at = fmt::format("tensor '{}'", key);
   if (!v.is_object()) fail(file, fmt::format("{}: expected an object, got {}", at, core::shown(v)));
   Entry e;
-  e.name = key;
   const auto dtype = v.find("dtype");
   if (dtype == v.end() || !dtype->is_string()) fail(file, at + ": missing string field 'dtype'");
   const std::string d = dtype->get<std::string>();
@@ -98,9 +92,9 @@ Entry parse_entry(const std::string& key, const nlohmann::json& v, std::uint64_t
   return e;
 }
 
-core::Tensor<float> decode(const Entry& e, const std::uint8_t* data) {
+// Widens the bytes of e (the data buffer's bytes begin..end at p) to float32.
+core::Tensor<float> decode(const Entry& e, const std::uint8_t* p) {
   core::Tensor<float> t(e.shape);
-  const std::uint8_t* p = data + e.begin;
   std::vector<float>& out = t.values();
   if (e.dtype == SafetensorsDType::f32) {
     if (!out.empty()) std::memcpy(out.data(), p, out.size() * sizeof(float));
@@ -156,37 +150,31 @@ std::uint16_t float_to_bfloat16(float f) {
   return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
 
-NamedTensors parse_safetensors(std::span<const std::uint8_t> bytes, const std::string& file) {
-  if (bytes.size() < 8) {
-    fail(file, fmt::format("safetensors header size of 8 bytes is truncated (file has {} bytes)",
-                           bytes.size()));
-  }
-  const std::uint64_t n = read_u64(bytes.data());
-  if (n > kMaxSafetensorsHeader || n > bytes.size() - 8) {
-    fail(file, fmt::format("safetensors header size {} is larger than the {} bytes after it{}", n,
-                           bytes.size() - 8,
-                           n > kMaxSafetensorsHeader ? " (and the format's limit of 100 MB)" : ""));
-  }
-  const nlohmann::json header = core::parse_json(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()) + 8, n), file + " header");
+namespace {
+
+// Parses the JSON header (n bytes at `text`) of a file whose data buffer holds `buffer` bytes and
+// checks every entry and the buffer's exact coverage.
+std::map<std::string, Entry> parse_header(std::string_view text, std::uint64_t buffer,
+                                          const std::string& file) {
+  const nlohmann::json header = core::parse_json(text, file + " header");
   if (!header.is_object()) fail(file, "safetensors header must be a JSON object");
-  const std::uint64_t buffer = bytes.size() - 8 - n;
-  std::vector<Entry> entries;
+  std::map<std::string, Entry> entries;
   for (const auto& [key, v] : header.items()) {
-    if (key != "__metadata__") entries.push_back(parse_entry(key, v, buffer, file));
+    if (key != "__metadata__") entries.emplace(key, parse_entry(key, v, buffer, file));
   }
-  std::vector<const Entry*> order;
-  for (const Entry& e : entries) order.push_back(&e);
-  std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
-    return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
+  std::vector<std::pair<const std::string*, const Entry*>> order;
+  for (const auto& [name, e] : entries) order.emplace_back(&name, &e);
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.second->begin != b.second->begin ? a.second->begin < b.second->begin
+                                              : a.second->end < b.second->end;
   });
   std::uint64_t next = 0;
-  for (const Entry* e : order) {
+  for (const auto& [name, e] : order) {
     if (e->begin != next) {
       fail(file, fmt::format("tensor '{}': data_offsets [{}, {}] {} the previous tensor, which "
                              "ends at {} (the data buffer must be covered without holes or "
                              "overlaps)",
-                             e->name, e->begin, e->end,
+                             *name, e->begin, e->end,
                              e->begin < next ? "overlap" : "leave a hole after", next));
     }
     next = e->end;
@@ -195,12 +183,38 @@ NamedTensors parse_safetensors(std::span<const std::uint8_t> bytes, const std::s
     fail(file, fmt::format("the tensors cover {} bytes of the data buffer, the file holds {}", next,
                            buffer));
   }
+  return entries;
+}
+
+// Throws unless a header of n bytes fits the format's limit and the `size` bytes of the file.
+void check_header_size(std::uint64_t n, std::uint64_t size, const std::string& file) {
+  if (size < 8) {
+    fail(file,
+         fmt::format("safetensors header size of 8 bytes is truncated (file has {} bytes)", size));
+  }
+  if (n > kMaxSafetensorsHeader || n > size - 8) {
+    fail(file, fmt::format("safetensors header size {} is larger than the {} bytes after it{}", n,
+                           size - 8,
+                           n > kMaxSafetensorsHeader ? " (and the format's limit of 100 MB)" : ""));
+  }
+}
+
+}  // namespace
+
+NamedTensors parse_safetensors(std::span<const std::uint8_t> bytes, const std::string& file) {
+  const std::uint64_t n = bytes.size() < 8 ? 0 : read_u64(bytes.data());
+  check_header_size(n, bytes.size(), file);
+  const std::uint64_t buffer = bytes.size() - 8 - n;
+  const auto entries = parse_header(
+      std::string_view(reinterpret_cast<const char*>(bytes.data()) + 8, n), buffer, file);
   NamedTensors out;
-  for (const Entry& e : entries) out.emplace(e.name, decode(e, bytes.data() + 8 + n));
+  for (const auto& [name, e] : entries) {
+    out.emplace(name, decode(e, bytes.data() + 8 + n + e.begin));
+  }
   return out;
 }
 
-NamedTensors load_safetensors(const std::filesystem::path& path) {
+SafetensorsFile open_safetensors(const std::filesystem::path& path) {
   const std::string name = path.string();
   std::ifstream in = core::open_input_file(path, "safetensors file");
   std::error_code ec;
@@ -208,22 +222,42 @@ NamedTensors load_safetensors(const std::filesystem::path& path) {
   if (ec) fail(name, "safetensors file must be a regular file (its size is checked first)");
   std::uint8_t head[8] = {};
   in.read(reinterpret_cast<char*>(head), 8);
-  if (size < 8 || in.gcount() != 8) {
-    fail(name,
-         fmt::format("safetensors header size of 8 bytes is truncated (file has {} bytes)", size));
+  const std::uint64_t n = read_u64(head);  // zeros if the file is shorter
+  check_header_size(n, size, name);
+  std::string text(static_cast<std::size_t>(n), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(n));
+  if (static_cast<std::uint64_t>(in.gcount()) != n) {
+    throw core::Error(core::ErrorKind::io, fmt::format("{}: read of the header failed", name));
   }
-  const std::uint64_t n = read_u64(head);
-  if (n > kMaxSafetensorsHeader || n > size - 8) {
-    fail(name, fmt::format("safetensors header size {} is larger than the {} bytes after it", n,
-                           size - 8));
+  SafetensorsFile f;
+  f.path = path;
+  f.data_offset = 8 + n;
+  f.entries = parse_header(text, size - 8 - n, name);
+  return f;
+}
+
+core::Tensor<float> read_tensor(const SafetensorsFile& f, const std::string& tensor) {
+  const std::string name = f.path.string();
+  const auto e = f.entries.find(tensor);
+  if (e == f.entries.end()) fail(name, fmt::format("no tensor '{}'", tensor));
+  std::ifstream in = core::open_input_file(f.path, "safetensors file");
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(e->second.end - e->second.begin));
+  in.seekg(static_cast<std::streamoff>(f.data_offset + e->second.begin));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (static_cast<std::size_t>(in.gcount()) != bytes.size()) {
+    throw core::Error(core::ErrorKind::io,
+                      fmt::format("{}: read of tensor '{}' ({} bytes at offset {}) failed (the "
+                                  "file changed since its header was read?)",
+                                  name, tensor, bytes.size(), f.data_offset + e->second.begin));
   }
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-  std::memcpy(bytes.data(), head, 8);
-  in.read(reinterpret_cast<char*>(bytes.data()) + 8, static_cast<std::streamsize>(size - 8));
-  if (static_cast<std::uintmax_t>(in.gcount()) != size - 8) {
-    throw core::Error(core::ErrorKind::io, fmt::format("{}: read failed", name));
-  }
-  return parse_safetensors(bytes, name);
+  return decode(e->second, bytes.data());
+}
+
+NamedTensors load_safetensors(const std::filesystem::path& path) {
+  const SafetensorsFile f = open_safetensors(path);
+  NamedTensors out;
+  for (const auto& [name, e] : f.entries) out.emplace(name, read_tensor(f, name));
+  return out;
 }
 
 std::vector<std::uint8_t> safetensors_image(const NamedTensors& tensors, SafetensorsDType dtype) {

@@ -31,6 +31,26 @@ using NamedTensors = std::map<std::string, core::Tensor<float>>;
 // Decodes an in-memory file; `name` names it in errors.
 NamedTensors parse_safetensors(std::span<const std::uint8_t> bytes, const std::string& name);
 
+// One tensor as the header describes it (offsets relative to the data buffer).
+struct SafetensorsEntry {
+  SafetensorsDType dtype = SafetensorsDType::f32;
+  core::Shape shape;
+  std::uint64_t begin = 0, end = 0;
+};
+
+// A file whose header has been read and checked as above, data not read: tensors are read one at
+// a time (read_tensor), so a checkpoint need not fit in memory as a whole.
+struct SafetensorsFile {
+  std::filesystem::path path;
+  std::uint64_t data_offset = 0;  // 8 + header size: where the data buffer starts
+  std::map<std::string, SafetensorsEntry> entries;
+};
+SafetensorsFile open_safetensors(const std::filesystem::path& path);
+// Reads (seek and read) and widens one tensor; core::Error naming the file and the tensor for a
+// name the header does not have or a failed read.
+core::Tensor<float> read_tensor(const SafetensorsFile& file, const std::string& tensor);
+
+// Every tensor of the file (open_safetensors, then read_tensor of each).
 NamedTensors load_safetensors(const std::filesystem::path& path);
 
 // The file image of `tensors` stored as `dtype` (rounded to nearest even for F16/BF16); tests

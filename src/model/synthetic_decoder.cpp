@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 
 #include "core/error.h"
@@ -30,7 +31,9 @@ std::int64_t parameter_count(const DecoderConfig& c) {
          c.layers * layer;
 }
 
-DecoderModel synthetic_decoder(const DecoderConfig& c, std::uint64_t seed) {
+namespace {
+
+void check_size(const DecoderConfig& c) {
   validate(c, c.name);
   const std::int64_t params = parameter_count(c);
   if (params > kMaxSyntheticParameters) {
@@ -40,25 +43,44 @@ DecoderModel synthetic_decoder(const DecoderConfig& c, std::uint64_t seed) {
                                   c.name, params, static_cast<double>(params) * 4 / (1 << 30),
                                   kMaxSyntheticParameters));
   }
-  core::Rng rng(seed);
-  const std::int64_t d = c.dim, h = c.hidden_dim, kv = c.kv_heads * c.head_dim();
-  const bool gpt2 = c.architecture == Architecture::gpt2_decoder;
-  const bool layernorm = c.norm == NormKind::layernorm;
-  const double out_gain = 1.0 / std::sqrt(2.0 * static_cast<double>(c.layers));
-  auto linear = [&](std::int64_t out, std::int64_t in, double gain = 1.0) {
-    return normal(rng, out * in, 0.0, gain / std::sqrt(static_cast<double>(in)));
-  };
-  auto gain = [&] { return normal(rng, d, 1.0, 0.05); };
-  auto bias = [&](std::int64_t n, bool present) {
-    return present ? normal(rng, n, 0.0, 0.02) : std::vector<float>{};
-  };
-  DecoderModel m;
-  m.config = c;
-  DecoderWeights& w = m.weights;
-  w.token_embedding = normal(rng, c.vocab * d, 0.0, 1.0 / std::sqrt(static_cast<double>(d)));
-  if (gpt2) w.position_embedding = normal(rng, c.max_seq * d, 0.0, 0.01);
-  w.layers.resize(static_cast<std::size_t>(c.layers));
-  for (DecoderLayerWeights& l : w.layers) {
+}
+
+// The draws, in their fixed order: token embedding, position embedding, layers 0.., final norm
+// and its bias, LM head. Absent tensors draw nothing.
+struct Draw {
+  const DecoderConfig& c;
+  core::Rng& rng;
+
+  std::vector<float> part(WeightPart p) {
+    const std::int64_t n = part_size(c, p);
+    switch (p) {
+      case WeightPart::token_embedding:
+        return normal(rng, n, 0.0, 1.0 / std::sqrt(static_cast<double>(c.dim)));
+      case WeightPart::position_embedding:
+        return normal(rng, n, 0.0, 0.01);
+      case WeightPart::final_norm:
+        return normal(rng, n, 1.0, 0.05);
+      case WeightPart::final_norm_bias:
+        return normal(rng, n, 0.0, 0.02);
+      case WeightPart::lm_head:
+        return normal(rng, n, 0.0, 1.0 / std::sqrt(static_cast<double>(c.dim)));
+    }
+    return {};
+  }
+
+  DecoderLayerWeights layer() {
+    const std::int64_t d = c.dim, h = c.hidden_dim, kv = c.kv_heads * c.head_dim();
+    const bool gpt2 = c.architecture == Architecture::gpt2_decoder;
+    const bool layernorm = c.norm == NormKind::layernorm;
+    const double out_gain = 1.0 / std::sqrt(2.0 * static_cast<double>(c.layers));
+    auto linear = [&](std::int64_t out, std::int64_t in, double gain = 1.0) {
+      return normal(rng, out * in, 0.0, gain / std::sqrt(static_cast<double>(in)));
+    };
+    auto gain = [&] { return normal(rng, d, 1.0, 0.05); };
+    auto bias = [&](std::int64_t n, bool present) {
+      return present ? normal(rng, n, 0.0, 0.02) : std::vector<float>{};
+    };
+    DecoderLayerWeights l;
     l.attn_norm = gain();
     l.attn_norm_bias = bias(d, layernorm);
     l.wq = linear(d, d);
@@ -76,11 +98,64 @@ DecoderModel synthetic_decoder(const DecoderConfig& c, std::uint64_t seed) {
     if (c.ffn == FfnKind::swiglu) l.w3 = linear(h, d);
     l.w2 = linear(d, h, out_gain);
     l.b2 = bias(d, gpt2);
+    return l;
   }
-  w.final_norm = gain();
-  w.final_norm_bias = bias(d, layernorm);
-  if (!c.tied_embeddings) w.lm_head = linear(c.vocab, d);
+};
+
+// The generator positioned after `normals` draws of core::Rng(seed): Rng is splitmix64, whose
+// state advances by one constant per next(), and normal() takes two next() calls, so the state
+// is seed + 2 normals constant (synthetic_reader's test checks it against drawing in order).
+core::Rng rng_after(std::uint64_t seed, std::int64_t normals) {
+  return core::Rng(seed + 2 * static_cast<std::uint64_t>(normals) * 0x9e3779b97f4a7c15ull);
+}
+
+}  // namespace
+
+DecoderModel synthetic_decoder(const DecoderConfig& c, std::uint64_t seed) {
+  check_size(c);
+  core::Rng rng(seed);
+  Draw draw{c, rng};
+  DecoderModel m;
+  m.config = c;
+  DecoderWeights& w = m.weights;
+  w.token_embedding = draw.part(WeightPart::token_embedding);
+  w.position_embedding = draw.part(WeightPart::position_embedding);
+  for (std::int64_t i = 0; i < c.layers; ++i) w.layers.push_back(draw.layer());
+  w.final_norm = draw.part(WeightPart::final_norm);
+  w.final_norm_bias = draw.part(WeightPart::final_norm_bias);
+  w.lm_head = draw.part(WeightPart::lm_head);
   return m;
+}
+
+DecoderWeightReader synthetic_reader(const DecoderConfig& c, std::uint64_t seed) {
+  check_size(c);
+  // Normals drawn before each piece, in the order synthetic_decoder draws them.
+  DecoderConfig no_layers = c;  // parameter_count counts exactly the draws
+  no_layers.layers = 0;
+  const std::int64_t per_layer = (parameter_count(c) - parameter_count(no_layers)) / c.layers;
+  std::array<std::int64_t, 5> start{};  // by WeightPart
+  std::int64_t at = 0;
+  for (WeightPart p : {WeightPart::token_embedding, WeightPart::position_embedding}) {
+    start[static_cast<std::size_t>(p)] = at;
+    at += part_size(c, p);
+  }
+  const std::int64_t first_layer = at;
+  at += c.layers * per_layer;
+  for (WeightPart p : {WeightPart::final_norm, WeightPart::final_norm_bias, WeightPart::lm_head}) {
+    start[static_cast<std::size_t>(p)] = at;
+    at += part_size(c, p);
+  }
+  DecoderWeightReader r;
+  r.config = c;
+  r.layer = [c, seed, per_layer, first_layer](std::int64_t i) {
+    core::Rng rng = rng_after(seed, first_layer + i * per_layer);
+    return Draw{c, rng}.layer();
+  };
+  r.part = [c, seed, start](WeightPart part) {
+    core::Rng rng = rng_after(seed, start[static_cast<std::size_t>(part)]);
+    return Draw{c, rng}.part(part);
+  };
+  return r;
 }
 
 }  // namespace atl::model

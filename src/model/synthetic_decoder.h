@@ -25,4 +25,9 @@ inline constexpr std::int64_t kMaxSyntheticParameters = std::int64_t{1} << 31;
 // kMaxSyntheticParameters.
 DecoderModel synthetic_decoder(const DecoderConfig& config, std::uint64_t seed);
 
+// The same weights piece by piece (decoder_model.h), each generated when asked for: the
+// generator is positioned at the piece's first draw, so a layer costs only its own draws.
+// The same limit applies.
+DecoderWeightReader synthetic_reader(const DecoderConfig& config, std::uint64_t seed);
+
 }  // namespace atl::model

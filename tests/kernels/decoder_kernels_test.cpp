@@ -374,5 +374,206 @@ TEST(DecoderAttention, CloseToFloatSoftmax) {
   }
 }
 
+// --- fast paths: each equal to its definition -----------------------------------------------
+
+// A signed value of up to `bits` bits, its magnitude log-uniform.
+std::int64_t random_bits(std::mt19937_64& rng, int bits) {
+  const int b = static_cast<int>(rng() % static_cast<std::uint64_t>(bits + 1));
+  const auto v = b == 0 ? std::int64_t{0} : static_cast<std::int64_t>(rng() >> (64 - b));
+  return (rng() & 1) != 0 ? -v : v;
+}
+
+std::int32_t random_int32(std::mt19937_64& rng) {
+  const std::int64_t v = random_bits(rng, 32);
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, INT32_MIN, INT32_MAX));
+}
+
+TEST(W8A8FastPath, QuantizeEqualsTheDefinitionExhaustivelyForSmallScales) {
+  // Every x in [-A - 3, A + 3] for every A = 1..1024: all ties 127 x / A = m + 1/2 included.
+  std::vector<std::int32_t> x;
+  std::vector<std::int8_t> ref, fast;
+  for (std::int64_t A = 1; A <= 1024; ++A) {
+    x.clear();
+    for (std::int64_t v = -A - 3; v <= A + 3; ++v) x.push_back(static_cast<std::int32_t>(v));
+    const auto n = static_cast<std::int64_t>(x.size());
+    ref.assign(x.size(), 0);
+    fast.assign(x.size(), 0);
+    const ActScale s{static_cast<std::int32_t>(A), 0};
+    quantize_row(x.data(), n, s, ref.data());
+    quantize_row_fast(x.data(), n, s, fast.data());
+    ASSERT_EQ(fast, ref) << "A = " << A;
+  }
+}
+
+TEST(W8A8FastPath, QuantizeEqualsTheDefinitionOnRandomRows) {
+  std::mt19937_64 rng(31);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const auto n = static_cast<std::int64_t>(1 + rng() % 300);
+    std::vector<std::int32_t> x(static_cast<std::size_t>(n));
+    const int bits = 1 + static_cast<int>(rng() % 32);
+    for (auto& v : x) {
+      v = static_cast<std::int32_t>(
+          std::clamp<std::int64_t>(random_bits(rng, bits), INT32_MIN, INT32_MAX));
+    }
+    if (trial % 7 == 0) x[0] = INT32_MIN;
+    if (trial % 11 == 0) x[n - 1] = INT32_MAX;
+    std::vector<std::int8_t> ref(x.size()), fast(x.size());
+    const ActScale sr = quantize_row_dynamic(x.data(), n, ref.data());
+    const ActScale sf = quantize_row_dynamic_fast(x.data(), n, fast.data());
+    ASSERT_EQ(sf.a, sr.a);
+    ASSERT_EQ(sf.k, sr.k);
+    ASSERT_EQ(fast, ref) << "trial " << trial;
+    // A static scale, usually far from the row's own: values beyond it clamp.
+    const ActScale s = act_scale(static_cast<std::int64_t>(rng() % (std::uint64_t{1} << 33)));
+    quantize_row(x.data(), n, s, ref.data());
+    quantize_row_fast(x.data(), n, s, fast.data());
+    ASSERT_EQ(fast, ref) << "trial " << trial << " static a " << s.a << " k " << s.k;
+  }
+}
+
+TEST(W8A8FastPath, RequantizeAndAddEqualTheDefinition) {
+  std::mt19937_64 rng(32);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const auto n = static_cast<std::int64_t>(1 + rng() % 100);
+    const int k = static_cast<int>(rng() % 18);
+    const ActScale s{static_cast<std::int32_t>(rng() % ((1 << 15) + 1)), k};
+    std::vector<std::int32_t> acc(static_cast<std::size_t>(n)), bias(acc.size());
+    std::vector<Multiplier> mul(acc.size());
+    for (std::size_t o = 0; o < acc.size(); ++o) {
+      acc[o] = trial % 13 == 0 ? (o % 2 == 0 ? INT32_MIN : INT32_MAX) : random_int32(rng);
+      bias[o] = random_int32(rng);
+      const auto m = static_cast<std::int32_t>((1 << 15) + rng() % ((1 << 15) + 1));
+      // Mostly shifts of 1..70; every fifth row has shifts down to -3 (the definition's left
+      // shifts, which the fast path hands back).
+      const int low = trial % 5 == 0 ? k - 3 : k + 1;
+      mul[o] = {(rng() & 1) != 0 ? -m : m, low + static_cast<int>(rng() % 70)};
+    }
+    const std::int32_t* b = trial % 2 == 0 ? bias.data() : nullptr;
+    std::vector<std::int32_t> ref(acc.size()), fast(acc.size());
+    w8a8_requantize(acc.data(), n, s, mul.data(), b, ref.data());
+    w8a8_requantize_fast(acc.data(), n, s, mul.data(), b, fast.data());
+    ASSERT_EQ(fast, ref) << "trial " << trial;
+    std::vector<std::int32_t> y = acc, y_fast = acc;
+    add_row(bias.data(), n, y.data());
+    add_row_fast(bias.data(), n, y_fast.data());
+    ASSERT_EQ(y_fast, y);
+  }
+}
+
+TEST(NormFastPath, EqualsTheDefinition) {
+  std::mt19937_64 rng(33);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::int64_t sizes[] = {1, 2, 7, 64, 333, 2048};
+    const std::int64_t n = sizes[rng() % 6];
+    std::vector<std::int32_t> x(static_cast<std::size_t>(n)), gain(x.size()), bias(x.size());
+    const int bits = static_cast<int>(rng() % 33);  // 0: an all-zero row
+    const std::int64_t offset = trial % 3 == 0 ? random_bits(rng, 30) : 0;
+    for (auto& v : x) {
+      v = static_cast<std::int32_t>(
+          std::clamp<std::int64_t>(offset + random_bits(rng, bits), INT32_MIN, INT32_MAX));
+    }
+    if (trial % 17 == 0) std::fill(x.begin(), x.end(), INT32_MIN);
+    NormParams p;
+    p.gain_bits = static_cast<int>(rng() % 22);  // 0: the definition
+    for (auto& g : gain) g = static_cast<std::int32_t>(random_bits(rng, p.gain_bits + 2));
+    for (auto& b : bias) b = random_int32(rng);
+    p.gain = gain.data();
+    p.bias = trial % 2 == 0 ? bias.data() : nullptr;
+    p.frac_bits = 16;
+    p.eps_q =
+        trial % 4 == 0 ? static_cast<std::int64_t>(rng() >> 2) : random_bits(rng, 30) & 0xfffff;
+    p.center = trial % 2 == 1;
+    std::vector<std::int32_t> ref(x.size()), fast(x.size());
+    norm_row(x.data(), n, p, ref.data());
+    norm_row_fast(x.data(), n, p, fast.data());
+    ASSERT_EQ(fast, ref) << "trial " << trial;
+  }
+}
+
+// The sigmoid's i-exp constants at 2^-in_frac_bits with model::sigmoid_params' exp_shift rule.
+SigmoidParams sigmoid_at(int in_frac_bits) {
+  SigmoidParams p;
+  p.in_frac_bits = in_frac_bits;
+  p.exp = iexp(std::ldexp(1.0, -in_frac_bits));
+  p.exp_shift = std::max(0, bit_width64(p.exp.c) + p.exp.n - 30);
+  return p;
+}
+
+TEST(SwigluFastPath, EqualsTheDefinitionOverEveryGateWhereTheSigmoidBends) {
+  // Beyond |x'| = 30 |x0| at the i-exp's scale the i-exp is clamped: the model's constants
+  // (in_frac_bits 12) over every gate value up to 2^21 (2^17 at the 2^-12 scale, above
+  // 30 * 2839), then both scales over random gates and ups with the int32 extremes.
+  std::mt19937_64 rng(34);
+  const auto check = [](const std::vector<std::int32_t>& gate, const std::vector<std::int32_t>& up,
+                        const SigmoidParams& p) {
+    std::vector<std::int32_t> ref(gate.size()), fast(gate.size());
+    const auto n = static_cast<std::int64_t>(gate.size());
+    swiglu_row(gate.data(), up.data(), n, kF, p, ref.data());
+    swiglu_row_fast(gate.data(), up.data(), n, kF, p, fast.data());
+    return fast == ref;
+  };
+  std::vector<std::int32_t> gate, up;
+  for (std::int64_t x = -(std::int64_t{1} << 21); x <= (std::int64_t{1} << 21); ++x) {
+    gate.push_back(static_cast<std::int32_t>(x));
+    up.push_back(static_cast<std::int32_t>(random_bits(rng, 24)));
+  }
+  EXPECT_TRUE(check(gate, up, sigmoid_at(12)));
+  for (const int fs : {12, 10}) {
+    gate.resize(1 << 18);
+    up.resize(gate.size());
+    for (std::size_t i = 0; i < gate.size(); ++i) {
+      gate[i] = random_int32(rng);
+      up[i] = random_int32(rng);
+    }
+    gate[0] = INT32_MIN;
+    gate[1] = INT32_MAX;
+    up[0] = up[1] = INT32_MIN;
+    up[2] = INT32_MAX;
+    EXPECT_TRUE(check(gate, up, sigmoid_at(fs))) << "in_frac_bits " << fs;
+  }
+}
+
+TEST(DecoderAttentionFastPath, EqualsTheDefinition) {
+  std::mt19937_64 rng(35);
+  for (int trial = 0; trial < 400; ++trial) {
+    const std::int64_t dims[] = {64, 32, 8, 5};
+    const std::int64_t hd = dims[rng() % 4];
+    const auto n = static_cast<std::int64_t>(1 + rng() % 300);
+    const std::int64_t kvh = 1 + static_cast<std::int64_t>(rng() % 3);  // interleaved heads
+    std::vector<std::int8_t> q(static_cast<std::size_t>(hd));
+    std::vector<std::int8_t> k(static_cast<std::size_t>(n * kvh * hd)), v(k.size());
+    std::vector<ActScale> ks(static_cast<std::size_t>(n * kvh)), vs(ks.size());
+    const auto i8 = [&] { return static_cast<std::int8_t>(static_cast<int>(rng() % 255) - 127); };
+    const auto scale = [&] {
+      const int kk = trial % 9 == 0 ? 17 : static_cast<int>(rng() % 17);
+      return ActScale{static_cast<std::int32_t>(rng() % ((1 << 15) + 1)), kk};
+    };
+    for (auto& x : q) x = i8();
+    for (auto& x : k) x = trial % 23 == 0 ? 127 : i8();
+    for (auto& x : v) x = trial % 23 == 0 ? -127 : i8();
+    for (auto& s : ks) s = scale();
+    for (auto& s : vs) s = scale();
+    const double unit = 127.0 * 127.0 * std::sqrt(static_cast<double>(hd));
+    AttentionParams p;
+    if (trial % 10 == 0) {  // scores beyond int32 (saturated), as in LargestScalesSaturate
+      p.score_exponent = static_cast<int>(rng() % 12);
+      p.exp = iexp(1.0 / 2048);
+    } else {  // model::attention_params' rule
+      p.score_exponent = static_cast<int>(std::floor(2 * kF - 11 + std::log2(unit)));
+      p.exp = iexp(std::ldexp(1.0, p.score_exponent - 2 * kF) / unit);
+    }
+    p.exp_shift = std::max(0, bit_width64(p.exp.c) + p.exp.n - 30);
+    const std::int64_t h = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(kvh));
+    const KvView kv{k.data() + h * hd, v.data() + h * hd, ks.data() + h,
+                    vs.data() + h,     kvh * hd,          kvh};
+    const ActScale sq = scale();
+    std::vector<std::int64_t> scratch(static_cast<std::size_t>(n + hd));
+    std::vector<std::int32_t> ref(static_cast<std::size_t>(hd)), fast(ref.size());
+    attention_head(q.data(), sq, kv, n, hd, p, scratch.data(), ref.data());
+    attention_head_fast(q.data(), sq, kv, n, hd, p, scratch.data(), fast.data());
+    ASSERT_EQ(fast, ref) << "trial " << trial;
+  }
+}
+
 }  // namespace
 }  // namespace atl::kernels

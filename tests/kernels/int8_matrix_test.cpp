@@ -57,6 +57,47 @@ TEST(Int8Matrix, HandComputed) {
   expect_all_paths_equal(w, 2, 3, x, 2);
 }
 
+// The epilogue sees every (token, output) once, after the product of that piece is complete:
+// here it records y * 3 - 1 and counts the visits.
+struct Seen {
+  std::int64_t out = 0;
+  std::vector<std::int32_t>* derived = nullptr;
+  std::vector<int>* visits = nullptr;
+};
+
+void record(const void* context, std::int64_t t, std::int64_t o0, std::int64_t o1,
+            std::int32_t* y) {
+  const Seen& s = *static_cast<const Seen*>(context);
+  for (std::int64_t o = o0; o < o1; ++o) {
+    (*s.derived)[static_cast<std::size_t>(t * s.out + o)] = y[o] * 3 - 1;
+    ++(*s.visits)[static_cast<std::size_t>(t * s.out + o)];
+  }
+}
+
+TEST(Int8Matrix, EpilogueSeesEveryFinishedOutputOnce) {
+  std::mt19937 rng(9);
+  // Small and threaded products (>= 2^18 multiply-accumulates), one token and many.
+  const std::vector<std::array<std::int64_t, 3>> cases = {
+      {33, 130, 1}, {100, 1001, 5}, {1000, 300, 1}, {2100, 260, 1}, {700, 400, 40}};
+  for (const auto& [out, in, tokens] : cases) {
+    const auto w = random_i8(out * in, rng);
+    const auto x = random_i8(tokens * in, rng);
+    const Int8Matrix m(w, out, in);
+    const auto want = reference(w, out, in, x, tokens);
+    for (const Int8Isa isa : kIsas) {
+      if (!int8_isa_available(isa)) continue;
+      const auto n = static_cast<std::size_t>(tokens * out);
+      std::vector<std::int32_t> y(n), derived(n);
+      std::vector<int> visits(n, 0);
+      const Seen seen{out, &derived, &visits};
+      m.multiply(x.data(), tokens, y.data(), isa, {record, &seen});
+      EXPECT_EQ(y, want) << to_string(isa);
+      EXPECT_EQ(visits, std::vector<int>(n, 1)) << to_string(isa);
+      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(derived[i], want[i] * 3 - 1) << i;
+    }
+  }
+}
+
 TEST(Int8Matrix, ReportsThePaths) {
   for (const Int8Isa isa : kIsas) {
     std::printf("  %s: %s\n", to_string(isa), int8_isa_available(isa) ? "available" : "absent");

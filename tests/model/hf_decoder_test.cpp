@@ -182,6 +182,31 @@ TEST(HfDecoder, Gpt2TransposesConv1DAndSplitsCAttn) {
   }
 }
 
+// open_hf_decoder checks every tensor's name and shape from the headers alone, then reads each
+// piece from its shard when asked for (the integer model's calibration holds one layer).
+TEST(HfDecoder, ReaderChecksHeadersFirstAndReadsEachPiece) {
+  const DecoderModel m = synthetic_decoder(testing::tiny_gpt2(), 5);
+  NamedTensors t = gpt2_tensors(m);
+  t.emplace("h.0.attn.extra", tensor({1}, {0.0f}));
+  auto dir = write_checkpoint("reader", kGpt2Config, t, SafetensorsDType::f32);
+  try {
+    open_hf_decoder(dir);
+    ADD_FAILURE() << "no error";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(std::string(e.what()), dir.string() + ": unknown tensor 'h.0.attn.extra'");
+  }
+  dir = write_checkpoint("reader", kGpt2Config, gpt2_tensors(m), SafetensorsDType::f32);
+  const DecoderWeightReader r = open_hf_decoder(dir);
+  EXPECT_EQ(r.layer(1).wk, m.weights.layers[1].wk);
+  EXPECT_EQ(r.part(WeightPart::position_embedding), m.weights.position_embedding);
+  EXPECT_EQ(r.layer(0).w2, m.weights.layers[0].w2);
+  // A shard that changes after the headers were read: the read fails with one line.
+  std::filesystem::resize_file(dir / "model-00002-of-00002.safetensors", 100);
+  std::filesystem::resize_file(dir / "model-00001-of-00002.safetensors", 100);
+  EXPECT_THROW(r.layer(1), core::Error);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(HfDecoder, RejectsMissingUnknownAndMisshapenTensors) {
   const DecoderModel m = synthetic_decoder(testing::tiny_gpt2(), 5);
   NamedTensors t = gpt2_tensors(m);

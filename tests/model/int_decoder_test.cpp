@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
@@ -95,6 +96,55 @@ TEST(IntDecoder, SyntheticGpt2AndLlamaAgreeWithFloat) {
   const Agreement al = measure(llama, l, 63);
   EXPECT_EQ(al.agree, 62);
   EXPECT_NEAR(al.mean_abs_error, 0.0235, 0.0001);
+}
+
+// FNV-1a over the bits of every logit of `steps` steps: a 20-token prefill, then tokens fed one
+// by one (teacher forcing on a fixed sequence), so both the prefill and the decode paths count.
+std::uint64_t logit_hash(IntDecoder& model, int steps) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](const std::vector<float>& logits) {
+    for (const float f : logits) {
+      std::uint32_t bits = 0;
+      std::memcpy(&bits, &f, sizeof bits);
+      for (int b = 0; b < 4; ++b) h = (h ^ ((bits >> (8 * b)) & 0xffu)) * 1099511628211ull;
+    }
+  };
+  const auto vocab = static_cast<int>(model.config().vocab);
+  std::vector<int> prompt(20);
+  for (int i = 0; i < 20; ++i) prompt[static_cast<std::size_t>(i)] = (1 + 37 * i) % vocab;
+  model.reset();
+  mix(model.prefill(prompt));
+  for (int pos = 20; pos < 20 + steps; ++pos) mix(model.forward((7 + 13 * pos) % vocab, pos));
+  return h;
+}
+
+// Pins the integer decoder's logits bit for bit (recorded before the decode fast paths of
+// kernels/ and model::IntDecoder went in, which must change no integer): a Llama and a GPT-2 whose
+// widths are not multiples of the product's 16-output blocks, with per-token and per-tensor
+// activation scales, and stories260K's real weights.
+TEST(IntDecoder, LogitsArePinnedBitForBit) {
+  DecoderConfig c = small(testing::tiny_llama());
+  c.hidden_dim = 200;
+  c.vocab = 250;
+  const DecoderModel llama = synthetic_decoder(c, 21);
+  IntDecoder l(llama.config, llama.weights);
+  EXPECT_EQ(logit_hash(l, 40), 0x91b1f3d935788086ull);
+  std::vector<int> calibration(40);
+  for (int i = 0; i < 40; ++i) calibration[static_cast<std::size_t>(i)] = (5 + 11 * i) % 250;
+  l.calibrate_static_scales(calibration);
+  EXPECT_EQ(logit_hash(l, 40), 0xa76fe26ac87d5a7aull);
+  DecoderConfig g = small(testing::tiny_gpt2());
+  g.hidden_dim = 200;
+  g.vocab = 250;
+  const DecoderModel gpt2 = synthetic_decoder(g, 22);
+  IntDecoder gi(gpt2.config, gpt2.weights);
+  EXPECT_EQ(logit_hash(gi, 40), 0x9149defc2570d533ull);
+  if (!std::filesystem::exists(testing::stories260k())) {
+    GTEST_SKIP() << "no " << testing::stories260k() << " (../shared absent)";
+  }
+  const DecoderModel m = load_llama2c(testing::stories260k());
+  IntDecoder s(m.config, m.weights);
+  EXPECT_EQ(logit_hash(s, 100), 0xeb6ca1867fae128dull);
 }
 
 TEST(IntDecoder, PrefillAndResetRepeatTheSameLogits) {
