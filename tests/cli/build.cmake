@@ -36,6 +36,16 @@ add_test(NAME cli.build_board_without_galapagos_name
 atoll_cli_test(build_board_not_in_catalogue 1
                "^atoll: error: plan: cluster.nodes\\[0\\] \\(fpga0\\): board 'sidewinder-999' is not in the device catalogue$"
                sh -c "sed 's/\"name\": \"sidewinder-100\"/\"name\": \"sidewinder-999\"/' '${PLAN6}' > '${OUT}/plan-999.json' && exec '$<TARGET_FILE:atoll>' build --plan '${OUT}/plan-999.json' -o '${OUT}/bundle-999'")
+# The weights: the model options of `atoll run`.
+atoll_cli_test(build_seed 0 "weights: synthetic, seed 7"
+               ${ATOLL} build --plan ${PLAN6} --seed 7 --force -o ${OUT}/bundle-seed7)
+atoll_cli_test(build_missing_weights 1 "^atoll: error: .*/none: not a weights directory"
+               ${ATOLL} build --plan ${PLAN6} --weights ${OUT}/none -o ${OUT}/bundle-none)
+# Twelve layers (I-BERT base, the published knobs, 144 Sidewinders): 12 clusters, 456 IPs.
+add_test(NAME cli.build_twelve_layers
+         COMMAND ${EXPECT} 0 "^cluster_11: layer 11, kernel IDs 0..38, 38 IPs$" -- sh -c
+                 "'$<TARGET_FILE:atoll>' map --model '${EXAMPLES}/models/ibert-base.yaml' --cluster '${EXAMPLES}/clusters/sidewinder-144.yaml' --knobs '${PROJECT_SOURCE_DIR}/tests/graph/data/cluster_builder_config.json' -o '${OUT}/plan-12.json' > /dev/null && '$<TARGET_FILE:atoll>' build --plan '${OUT}/plan-12.json' --force -o '${OUT}/bundle-12'")
+
 # Knobs the HLS wrappers cannot honour, more DSPs than the board has, a board without a part:
 # one line, exit 1, no bundle folder.
 add_test(NAME cli.build_pe_not_dividing
@@ -55,7 +65,8 @@ add_test(NAME cli.build_reads_like_yugao
 # UofT-HPRC/galapagos branch yugao; skipped otherwise.
 add_test(NAME cli.build_checked_by_real_galapagos
          COMMAND sh -c "test -n \"$ATOLL_GALAPAGOS_DIR\" || { echo 'skipped: set ATOLL_GALAPAGOS_DIR to a work tree of UofT-HPRC/galapagos, branch yugao, to run its middleware on the bundle'; exit 77; }; exec '${EXPECT}' 0 '^check-galapagos: 1 cluster[(]s[)] pass$' -- '${WITH_BUNDLE}' '$<TARGET_FILE:atoll>' '${PLAN6}' '${OUT}/bundle-real' -- '${CHECK_GALAPAGOS}' . \"$ATOLL_GALAPAGOS_DIR\"")
-set_tests_properties(cli.build_tops_compile cli.build_two_clusters_tops_compile PROPERTIES TIMEOUT 900)
+set_tests_properties(cli.build_tops_compile cli.build_two_clusters_tops_compile cli.build_twelve_layers
+                     PROPERTIES TIMEOUT 900)
 set_tests_properties(cli.build_headers_compile cli.build_board_without_galapagos_name
                      cli.build_pe_not_dividing cli.build_pe_beyond_dsps cli.build_board_without_part
                      cli.build_reads_like_yugao cli.build_checked_by_real_galapagos
