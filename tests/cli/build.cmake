@@ -36,6 +36,15 @@ add_test(NAME cli.build_board_without_galapagos_name
 atoll_cli_test(build_board_not_in_catalogue 1
                "^atoll: error: plan: cluster.nodes\\[0\\] \\(fpga0\\): board 'sidewinder-999' is not in the device catalogue$"
                sh -c "sed 's/\"name\": \"sidewinder-100\"/\"name\": \"sidewinder-999\"/' '${PLAN6}' > '${OUT}/plan-999.json' && exec '$<TARGET_FILE:atoll>' build --plan '${OUT}/plan-999.json' -o '${OUT}/bundle-999'")
+# The bundle's Makefile and build.sh, with a stand-in for Vitis HLS (tests/codegen/fake-vitis):
+# every IP once, nothing again, clean; without vitis_hls on PATH one line and exit 1.
+set(FAKE_VITIS ${PROJECT_SOURCE_DIR}/tests/codegen/fake-vitis)
+atoll_cli_test(build_sh_builds_every_ip 0 "^38 IPs, then: make: Nothing to be done for 'all'.$"
+               ${WITH_BUNDLE} ${ATOLL} ${PLAN6} ${OUT}/bundle-make --
+               sh -c "PATH='${FAKE_VITIS}':$PATH ./build.sh > /dev/null && n=$(ls cluster_0/kern_*/ip.done | wc -l) && again=$(PATH='${FAKE_VITIS}':$PATH make) && make -s clean && test ! -e cluster_0/kern_1/ip.done && test ! -e cluster_0/kern_1/hls && echo \"$n IPs, then: $again\"")
+atoll_cli_test(build_sh_without_vitis 1 "^build.sh: vitis_hls is not on PATH"
+               ${WITH_BUNDLE} ${ATOLL} ${PLAN6} ${OUT}/bundle-novitis -- sh -c "PATH=/usr/bin:/bin exec ./build.sh")
+
 # The weights: the model options of `atoll run`.
 atoll_cli_test(build_seed 0 "weights: synthetic, seed 7"
                ${ATOLL} build --plan ${PLAN6} --seed 7 --force -o ${OUT}/bundle-seed7)
