@@ -92,7 +92,7 @@ std::string params_struct(const std::string& name, const plan::Plan& plan, const
   s += addresses("dest", k.dests);
   s += addresses("src", k.sources);
   if (k.kind == plan::GalapagosKind::compute) {
-    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    const graph::Kernel& g = graph_kernel(plan, k);
     s += fmt::format(
         "  static const int head = {};\n"
         "  static const unsigned part = {};\n"
@@ -108,6 +108,10 @@ std::string params_struct(const std::string& name, const plan::Plan& plan, const
 
 }  // namespace
 
+std::string stage_struct(std::uint32_t id, graph::StageType type, std::size_t index) {
+  return fmt::format("{}_{}_{}", ip_name(id), graph::to_string(type), index);
+}
+
 std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
                            const plan::GalapagosKernel& k) {
   const hw::Node& node = plan.cluster.nodes[static_cast<std::size_t>(k.node)];
@@ -122,19 +126,18 @@ std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
       view.index);
   s += params_struct(ip_name(k.id) + "_params", plan, view, k);
   if (k.kind == plan::GalapagosKind::compute) {
-    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    const graph::Kernel& g = graph_kernel(plan, k);
     for (std::size_t i = 0; i < g.stages.size(); ++i) {
       const graph::Stage& st = g.stages[i];
       s += fmt::format(
-          "\nstruct {}_{}_{} {{\n"
+          "\nstruct {} {{\n"
           "  static const unsigned M = {};\n"
           "  static const unsigned K = {};\n"
           "  static const unsigned NUM_TILE = {};\n"
           "  static const unsigned NUM_PE = {};\n"
           "  static const unsigned UNROLL_FACTOR = {};\n"
           "}};\n",
-          ip_name(k.id), graph::to_string(st.type), i, st.m, st.k, st.knobs.tile, st.knobs.pe,
-          st.knobs.unroll);
+          stage_struct(k.id, st.type, i), st.m, st.k, st.knobs.tile, st.knobs.pe, st.knobs.unroll);
     }
   }
   if (k.kind == plan::GalapagosKind::gmi) {

@@ -14,6 +14,8 @@
 // The header compiles as C++11 (Vivado HLS) and includes nothing.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "codegen/cluster_view.h"
@@ -21,6 +23,9 @@
 #include "plan/plan.h"
 
 namespace atl::codegen {
+
+// "kern_<id>_<stagetype>_<index>": the struct of one stage of a compute IP.
+std::string stage_struct(std::uint32_t id, graph::StageType type, std::size_t index);
 
 std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
                            const plan::GalapagosKernel& kernel);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "codegen/cluster_view.h"
 #include "core/error.h"
 
 namespace atl::codegen {
@@ -42,8 +43,7 @@ std::int64_t sources_row_bytes(const plan::Plan& plan, int cluster, const plan::
 
 std::int64_t out_row_bytes(const plan::Plan& plan, int cluster, const plan::GalapagosKernel& k,
                            int depth) {
-  if (k.kind == plan::GalapagosKind::compute)
-    return plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)].out_bytes_per_token;
+  if (k.kind == plan::GalapagosKind::compute) return graph_kernel(plan, k).out_bytes_per_token;
   switch (k.op) {
     case plan::CommOp::forward:
     case plan::CommOp::broadcast:
