@@ -33,10 +33,6 @@ namespace atl::kernels {
 //   - x = max(d, n x0) has |x| <= n |x0| < 2^30 and the quotient x / x0 lies in [0, n]: an inexact
 //     quotient is at least 1 / |x0| > 2^-24 from an integer, the double error is below 2^-47, so
 //     truncation gives the integer quotient (the argument of softmax.cpp's 64-bit path).
-struct IExp64 {
-  std::int64_t x0 = 0, b = 0, c = 0;
-  int n = 0;
-};
 
 // pbits: the bits of (|x0| + |b|) |x0| + |c|, for |x0|, |b| < 2^24 and |c| < 2^48 (else 64).
 inline int i_exp_bits(const SoftmaxParams& p) {
@@ -54,17 +50,13 @@ inline bool i_exp_fits_int64(const SoftmaxParams& p) {
 }
 
 // The i-exp of d <= 0 (any int64).
-[[gnu::always_inline]] inline std::int64_t i_exp(std::int64_t d, const IExp64& k) {
+[[gnu::always_inline]] inline std::int64_t i_exp(std::int64_t d, const SoftmaxParams& k) {
   const std::int64_t floor_x = static_cast<std::int64_t>(k.n) * k.x0;
   const std::int64_t x = d > floor_x ? d : floor_x;
   const auto q = static_cast<std::int64_t>(static_cast<double>(x) / static_cast<double>(k.x0));
   const std::int64_t r = x - k.x0 * q;
   const std::int64_t poly = (r + k.b) * r + k.c;
   return (poly > 0 ? poly : 0) << (k.n - q);
-}
-
-inline IExp64 i_exp_constants(const SoftmaxParams& p) {
-  return {p.x0, p.b, p.c, p.n};
 }
 
 }  // namespace atl::kernels

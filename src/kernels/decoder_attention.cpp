@@ -20,7 +20,7 @@ ATL_VECTOR_CLONES void dots(const std::int8_t* q, const std::int8_t* k, std::int
 
 // e[j] = i-exp(s[j] - max) >> exp_shift in place; returns their sum.
 ATL_VECTOR_CLONES std::int64_t exps(std::int64_t* s, std::int64_t positions, std::int64_t max,
-                                    IExp64 k, int exp_shift) {
+                                    const SoftmaxParams& k, int exp_shift) {
   std::int64_t sum = 0;
   for (std::int64_t j = 0; j < positions; ++j) {
     s[j] = i_exp(s[j] - max, k) >> exp_shift;
@@ -70,7 +70,7 @@ void attention_head_fast(const std::int8_t* q, ActScale sq, const KvView& kv,
     scratch[j] = s;
     max = j == 0 || s > max ? s : max;
   }
-  const std::int64_t sum = exps(scratch, positions, max, i_exp_constants(p.exp), p.exp_shift);
+  const std::int64_t sum = exps(scratch, positions, max, p.exp, p.exp_shift);
   if (sum <= 0 || sum >= (std::int64_t{1} << 37)) {
     return attention_head(q, sq, kv, positions, head_dim, p, scratch, out);
   }

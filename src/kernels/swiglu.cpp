@@ -13,8 +13,9 @@ namespace {
 // at most 2^15, so the double differs from it by less than 2^15 2^-52 = 2^-37, while an inexact
 // quotient lies at least 1 / (one + e) > 2^-36 from an integer: truncation gives the floor.
 ATL_VECTOR_CLONES void swiglu_int64(const std::int32_t* gate, const std::int32_t* up,
-                                    std::int64_t n, int frac_bits, int shift, IExp64 k,
-                                    int exp_shift, std::int64_t one, std::int32_t* h) {
+                                    std::int64_t n, int frac_bits, int shift,
+                                    const SoftmaxParams& k, int exp_shift, std::int64_t one,
+                                    std::int32_t* h) {
   const double one_d = static_cast<double>(one);
   for (std::int64_t c = 0; c < n; ++c) {
     const std::int64_t x = gate[c];
@@ -40,7 +41,7 @@ void swiglu_row_fast(const std::int32_t* gate, const std::int32_t* up, std::int6
       i_exp_bits(p.exp) + p.exp.n - p.exp_shift > 35) {
     return swiglu_row(gate, up, n, frac_bits, p, h);
   }
-  swiglu_int64(gate, up, n, frac_bits, shift, i_exp_constants(p.exp), p.exp_shift, one, h);
+  swiglu_int64(gate, up, n, frac_bits, shift, p.exp, p.exp_shift, one, h);
 }
 
 }  // namespace atl::kernels

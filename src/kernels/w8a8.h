@@ -91,7 +91,7 @@ inline void add_row(const std::int32_t* x, std::int64_t n, std::int32_t* y) {
 
 // CPU fast paths (w8a8.cpp), vectorised, each tested equal to the definition above:
 // quantize_row divides in double (exact: see w8a8.cpp); w8a8_requantize runs the definition when
-// a shift mul[o].e - s.k is below 1.
+// a shift mul[o].e - s.k is below 1, so acc and y must not overlap.
 void quantize_row_fast(const std::int32_t* x, std::int64_t n, ActScale s, std::int8_t* q);
 ActScale quantize_row_dynamic_fast(const std::int32_t* x, std::int64_t n, std::int8_t* q);
 void w8a8_requantize_fast(const std::int32_t* acc, std::int64_t out, ActScale s,

@@ -54,10 +54,11 @@ IntDecoder::Linear IntDecoder::make_linear(std::initializer_list<Part> parts,
     q.insert(q.end(), r.q.begin(), r.q.end());
     const std::vector<kernels::Multiplier> mul = row_multipliers(r, 1.0 / 127.0);
     l.mul.insert(l.mul.end(), mul.begin(), mul.end());
-    if (biased) {
-      const std::vector<std::int32_t> bias =
-          p.b.empty() ? std::vector<std::int32_t>(p.out, 0)
-                      : (check_size(p.b, p.out, p.what + " bias"), to_fixed(p.b, kFracBits));
+    if (p.b.empty()) {
+      if (biased) l.bias.resize(l.bias.size() + static_cast<std::size_t>(p.out), 0);  // adds 0
+    } else {
+      check_size(p.b, p.out, p.what + " bias");
+      const std::vector<std::int32_t> bias = to_fixed(p.b, kFracBits);
       l.bias.insert(l.bias.end(), bias.begin(), bias.end());
     }
     l.out += p.out;

@@ -94,7 +94,7 @@ class IntDecoder {
   };
   // Linears that read the same input are one matrix, their rows stacked (every scale is per row,
   // so the integers are those of separate products): qkv = wq; wk; wv, and w13 = w1; w3 (SwiGLU)
-  // or w1 (GELU). One product per input halves the products' thread start-ups per token.
+  // or w1 (GELU): 4 products per layer instead of 7, so fewer thread start-ups per token.
   struct Layer {
     Norm attn_norm, ffn_norm;
     Linear qkv, wo, w13, w2;
