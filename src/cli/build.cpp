@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "hw/device.h"
 #include "hw/galapagos_board.h"
+#include "plan/check.h"
 #include "plan/plan.h"
 
 namespace atl::cli {
@@ -29,6 +30,7 @@ struct BuildOptions {
 void run(const BuildOptions& o) {
   const std::string plan_text = core::read_text_file(o.plan, "plan");
   const plan::Plan p = plan::load_plan(o.plan);
+  plan::require_encoder(p, o.plan);
   const hw::GalapagosBoards boards =
       hw::load_galapagos_boards(o.catalogue.dir.empty() ? hw::default_catalogue_dir()
                                                         : std::filesystem::path(o.catalogue.dir));
