@@ -2,7 +2,8 @@
 // routes, estimates), automatically, from a Cluster Builder config.json's knobs and grouping, or
 // from a placement file (`atoll build` turns the plan into a Galapagos bundle). It also maps the
 // other way for comparison (automatic vs. the published Cluster Builder knobs, a config's knobs or
-// the given placement), so one run shows what the search buys.
+// the given placement), so one run shows what the search buys. A decoder YAML is mapped
+// automatically through its architecture's builder (docs/architecture.md).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -190,7 +191,10 @@ void add_map(CLI::App& app) {
   auto o = std::make_shared<MapOptions>();
   CLI::App* cmd = app.add_subcommand(
       "map", "Map a model onto a cluster: choose knobs and placement, write plan.json");
-  cmd->add_option("--model", o->model, "Model YAML (examples/models/*.yaml)")->required();
+  cmd->add_option("--model", o->model,
+                  "Model YAML (examples/models/*.yaml): an encoder, or a decoder (mapped "
+                  "automatically, a prefill of seq_len tokens; its plan cannot run yet)")
+      ->required();
   cmd->add_option("--cluster", o->cluster, "Cluster YAML (examples/clusters/*.yaml)")->required();
   cmd->add_option("--objective", o->objective, "latency | throughput (automatic mapping)")
       ->check(CLI::IsMember({"latency", "throughput"}));

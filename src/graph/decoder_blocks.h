@@ -35,7 +35,6 @@ enum Index : int {
   final_norm,  // norm after the last layer
   lm_head,     // logits, split along the vocabulary
   argmax,      // greedy next token
-  role_count,
 };
 
 // The role table of a decoder with the given stage lists of its norms, q/k projections and FFN.
