@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "model/encoder.h"
 #include "model/synthetic.h"
 #include "plan/plan.h"

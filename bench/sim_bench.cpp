@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "hw/cluster.h"
 #include "map/mapper.h"
 #include "map/placement.h"
@@ -24,7 +24,7 @@ atl::plan::Plan bert_base_72() {
   atl::hw::Cluster cluster =
       atl::hw::load_cluster(root / "examples/clusters/sidewinder-144.yaml", catalogue);
   cluster.nodes.resize(6 * config.layers);
-  atl::graph::Graph graph = atl::graph::build_encoder_graph(config);
+  atl::graph::Graph graph = atl::graph::build_graph(config);
   std::string placement = "placement:\n";
   for (int l = 0; l < config.layers; ++l) {
     const int f = 6 * l;

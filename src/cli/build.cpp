@@ -15,9 +15,10 @@
 #include "codegen/cluster_view.h"
 #include "codegen/sha256.h"
 #include "core/file.h"
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 #include "hw/device.h"
 #include "hw/galapagos_board.h"
+#include "plan/check.h"
 #include "plan/plan.h"
 
 namespace atl::cli {
@@ -33,6 +34,7 @@ struct BuildOptions {
 void run(const BuildOptions& o) {
   const std::string plan_text = core::read_text_file(o.plan, "plan");
   const plan::Plan p = plan::load_plan(o.plan);
+  plan::require_encoder(p, o.plan);
   const std::filesystem::path catalogue_dir = o.catalogue.dir.empty()
                                                   ? hw::default_catalogue_dir()
                                                   : std::filesystem::path(o.catalogue.dir);

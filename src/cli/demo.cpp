@@ -13,6 +13,7 @@
 #include "cli/simulation_table.h"
 #include "cli/software_nodes.h"
 #include "cli/verbs.h"
+#include "graph/arch_ibert.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
 #include "map/mapper.h"
@@ -53,8 +54,9 @@ void run_demo(const CatalogueOptions& catalogue) {
                   cluster, plan::Objective::latency);
   print_plan(plan);
   print_estimate("automatic (latency):", plan.estimate);
-  const map::Mapping published = map::map_with_knobs(
-      one, graph::SublayerKnobs{}, cluster, map::parse_caps("lut=1,ff=1,dsp=1,bram=1,uram=1"));
+  const map::Mapping published =
+      map::map_with_knobs(one, graph::ibert::default_knobs(), cluster,
+                          map::parse_caps("lut=1,ff=1,dsp=1,bram=1,uram=1"));
   print_estimate("published Cluster Builder knobs (100% caps):", published.estimate);
 
   fmt::print("\n[3] run the plan on {} software FPGA nodes exchanging GMI packets\n",

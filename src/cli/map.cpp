@@ -2,7 +2,8 @@
 // routes, estimates), automatically, from a Cluster Builder config.json's knobs and grouping, or
 // from a placement file (`atoll build` turns the plan into a Galapagos bundle). It also maps the
 // other way for comparison (automatic vs. the published Cluster Builder knobs, a config's knobs or
-// the given placement), so one run shows what the search buys.
+// the given placement), so one run shows what the search buys. A decoder YAML is mapped
+// automatically through its architecture's builder (docs/architecture.md).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -15,14 +16,15 @@
 #include "cli/plan_table.h"
 #include "cli/verbs.h"
 #include "core/error.h"
+#include "graph/architecture.h"
 #include "graph/cluster_builder.h"
-#include "graph/encoder.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
 #include "plan/galapagos.h"
+#include "plan/make_plan.h"
 #include "plan/plan.h"
 
 namespace atl::cli {
@@ -66,9 +68,9 @@ void print_ignored(const std::string& path, const graph::ClusterBuilderConfig& c
 // The published design was built on real boards, so it fits them whole; the caps are the
 // automatic mapper's margin. Places `knobs` within `caps` or, when that does not fit, at 100%
 // (then `label` says so).
-map::Mapping map_knobs_at_most_100(const model::ModelConfig& config,
-                                   const graph::SublayerKnobs& knobs, const hw::Cluster& cluster,
-                                   const map::Caps& caps, std::string& label) {
+map::Mapping map_knobs_at_most_100(const model::ModelConfig& config, const graph::KnobMap& knobs,
+                                   const hw::Cluster& cluster, const map::Caps& caps,
+                                   std::string& label) {
   try {
     return map::map_with_knobs(config, knobs, cluster, caps);
   } catch (const core::Error& e) {
@@ -89,10 +91,39 @@ std::string describe(const graph::Grouping& grouping) {
   return fmt::format("{}", fmt::join(groups, " "));
 }
 
+// A decoder: the automatic mapper's knobs and placement, no Galapagos numbering (Cluster
+// Builder's rules are the encoder's) and nothing to compare with (no published design).
+void run_decoder(const MapOptions& o, const model::ModelConfig& config) {
+  if (!o.knobs.empty() || !o.placement.empty()) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      fmt::format("{}: --knobs and --placement are Cluster Builder's encoder "
+                                  "designs; a {} is mapped automatically",
+                                  o.model, model::to_string(config.architecture)));
+  }
+  const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
+  const map::Objective objective = map::parse_objective(o.objective);
+  map::Mapping m = map::map_automatic(config, cluster, objective, map::parse_caps(o.caps));
+  const plan::Plan p =
+      plan::make_plan(o.model, std::move(m.graph), cluster, std::move(m.node_of_kernel),
+                      std::move(m.estimate), plan_objective(objective));
+  fmt::print(
+      "model {} ({}, {} layers, prefill of {} tokens) on cluster {} ({} nodes): {} kernels, {} "
+      "streams\n",
+      config.name, model::to_string(config.architecture), config.layers, config.seq_len,
+      cluster.name, cluster.nodes.size(), p.graph.kernels.size(), p.graph.streams.size());
+  print_plan(p);
+  fmt::print("knobs (role, partition, stages):\n");
+  print_knobs(p.graph);
+  print_estimate(fmt::format("automatic ({}):", map::to_string(objective)), p.estimate);
+  plan::save_plan(p, o.output);
+  fmt::print("plan: {}\n", o.output);
+}
+
 void run(const MapOptions& o) {
-  const model::ModelConfig config = model::load_model_config(o.model);
+  const model::ModelConfig config = model::load_model_config(o.model, model::Accept::any);
+  if (config.is_decoder()) return run_decoder(o, config);
   const std::optional<graph::ClusterBuilderConfig> cb = cluster_builder_config(o.knobs, config);
-  const graph::SublayerKnobs given = cb ? cb->knobs : graph::SublayerKnobs{};
+  const graph::KnobMap given = cb ? cb->knobs : graph::builder(config.architecture).default_knobs;
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
   const map::Caps caps = map::parse_caps(o.caps);
   const map::Objective objective = map::parse_objective(o.objective);
@@ -104,7 +135,7 @@ void run(const MapOptions& o) {
   std::optional<map::Mapping> other;
   std::string label, other_label, other_error;
   if (!o.placement.empty()) {
-    graph::Graph g = graph::build_encoder_graph(config, given);
+    graph::Graph g = graph::build_graph(config, given);
     std::vector<int> node_of = map::load_placement(o.placement, g, cluster);
     mapping = map::map_manual(std::move(g), cluster, std::move(node_of));
     label = "placement " + o.placement + ":";
@@ -160,7 +191,10 @@ void add_map(CLI::App& app) {
   auto o = std::make_shared<MapOptions>();
   CLI::App* cmd = app.add_subcommand(
       "map", "Map a model onto a cluster: choose knobs and placement, write plan.json");
-  cmd->add_option("--model", o->model, "Model YAML (examples/models/*.yaml)")->required();
+  cmd->add_option("--model", o->model,
+                  "Model YAML (examples/models/*.yaml): an encoder, or a decoder (mapped "
+                  "automatically, a prefill of seq_len tokens; its plan cannot run yet)")
+      ->required();
   cmd->add_option("--cluster", o->cluster, "Cluster YAML (examples/clusters/*.yaml)")->required();
   cmd->add_option("--objective", o->objective, "latency | throughput (automatic mapping)")
       ->check(CLI::IsMember({"latency", "throughput"}));

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 
 namespace atl::cli {
 namespace {
@@ -46,16 +46,18 @@ void print_plan(const plan::Plan& p) {
 }
 
 void print_knobs(const graph::Graph& g) {
-  const graph::SublayerKnobs knobs = graph::knobs_of(g);
-  for (graph::Role role : graph::layer_roles()) {
+  const graph::KnobMap knobs = graph::knobs_of(g);
+  for (graph::Role role : graph::compute_roles(g.architecture)) {
     const graph::RoleKnobs& rk = knobs[role];
     const auto& types = graph::stage_types(role);
     std::string stages;
     for (std::size_t i = 0; i < types.size(); ++i) {
       const graph::Knobs& k = rk.stages[i];
-      const bool matmul = types[i] == graph::StageType::linear;
+      const bool matmul =
+          types[i] == graph::StageType::linear || types[i] == graph::StageType::w8a8_linear;
       const bool pe_only = types[i] == graph::StageType::attention_matmul ||
-                           types[i] == graph::StageType::softmax_matmul;
+                           types[i] == graph::StageType::softmax_matmul ||
+                           types[i] == graph::StageType::decoder_attention;
       stages += fmt::format("{}{} {}", i ? " | " : "", graph::to_string(types[i]),
                             matmul    ? fmt::format("tile {} pe {}", k.tile, k.pe)
                             : pe_only ? fmt::format("pe {}", k.pe)

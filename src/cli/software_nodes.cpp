@@ -5,7 +5,8 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/architecture.h"
+#include "plan/check.h"
 #include "platform/run.h"
 
 namespace atl::cli {
@@ -62,10 +63,12 @@ std::vector<std::string> run_input_args(const RunInputs& o) {
 }
 
 model::EncoderWeights load_run_weights(const RunInputs& o, const plan::Plan& plan) {
+  plan::require_encoder(plan, o.plan);
   return load_weights(o.weights, graph::model_config(plan.graph));
 }
 
 core::Tensor<std::int8_t> load_run_input(const RunInputs& o, const plan::Plan& plan) {
+  plan::require_encoder(plan, o.plan);
   return load_input(o.input, graph::model_config(plan.graph));
 }
 

@@ -12,7 +12,7 @@ namespace {
 // Source and sink are the host's ends of the encoder (input injection, output collection): they
 // occupy no FPGA logic, so they cost nothing.
 bool is_endpoint(const graph::Kernel& k) {
-  return k.role == graph::Role::source || k.role == graph::Role::sink;
+  return graph::is_endpoint(k.role);
 }
 
 }  // namespace

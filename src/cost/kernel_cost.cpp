@@ -32,6 +32,8 @@ constexpr std::int64_t kElementDepth = 8;   // quant_act, residual_act, gelu: mu
 constexpr std::int64_t kDotDepth = 10;      // attention dot products: 64-input adder tree
 constexpr std::int64_t kDividerDepth = 36;  // 32-bit pipelined divider (softmax, layernorm)
 constexpr std::int64_t kNewtonSteps = 4;    // integer sqrt of LayerNorm (reference-system.md §2.3)
+// Rows of the residual identity a decoder's residual_add holds (causal: a pipeline's depth).
+constexpr std::int64_t kResidualRows = 16;
 
 // Area per stage = base (control, AXIS, FIFOs) + per lane (lane = one DSP of a matmul,
 // or one channel per cycle of an element-wise stage). Estimates, see docs/cost-model.md.
@@ -57,7 +59,24 @@ constexpr Area area_of(StageType t) {
     case StageType::gelu:
       return {500, 800, 300, 500};
     case StageType::layernorm:
+    case StageType::rmsnorm:
+    case StageType::decoder_layernorm:
       return {6000, 8000, 250, 400};
+    case StageType::embedding:
+      return {500, 800, 50, 80};
+    case StageType::w8a8_linear:
+      return {2500, 3500, 25, 45};
+    case StageType::rope:
+      return {500, 800, 150, 250};
+    case StageType::decoder_attention:
+      return {4500, 6500, 25, 45};
+    case StageType::swiglu:
+      return {1500, 2000, 600, 800};
+    case StageType::decoder_gelu:
+      return {500, 800, 300, 500};
+    case StageType::residual_add:
+    case StageType::argmax:
+      return {300, 500, 40, 60};
   }
   return {0, 0, 0, 0};
 }
@@ -106,7 +125,9 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
   check_range(kernel, s, index, "unroll", k.unroll, kMaxKnob);
   check_range(kernel, s, index, "m", s.m, kMaxDimension);
   const bool needs_k = s.type == StageType::linear || s.type == StageType::attention_matmul ||
-                       s.type == StageType::softmax_matmul;
+                       s.type == StageType::softmax_matmul || s.type == StageType::w8a8_linear ||
+                       s.type == StageType::embedding || s.type == StageType::rope ||
+                       s.type == StageType::decoder_attention;
   check_range(kernel, s, index, "k", s.k, kMaxDimension, needs_k);
   StageCost c;
   c.type = s.type;
@@ -181,6 +202,100 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
       c.fill_cycles = 2;
       break;
     }
+    case StageType::w8a8_linear: {
+      // The linear above on the int8 row, after a pass over the int32 input row for its max |x|
+      // (one int32 flit per cycle) and before a per-channel 64-bit rescale of `tile` rows.
+      const std::int64_t macs = std::int64_t{k.tile} * k.pe * kMultipliersPerPe;
+      c.cycles_per_token = std::max(ceil_div(s.m, k.tile) * ceil_div(s.k, k.pe * kMultipliersPerPe),
+                                    ceil_div(s.k, kInt32PerFlit));
+      c.resources.dsp = packed_dsps(macs, d) + std::int64_t{k.tile} * kDspPerMul32;
+      c.fill_cycles = kLinearDepth + k.pe + ceil_div(s.k, kInt32PerFlit) + kElementDepth;
+      lane_count = c.resources.dsp;
+      const std::int64_t weights = s.m * s.k + s.m * 8;  // int8 weights + scale (m, e) + bias
+      if (weights <= d.resources.uram_bytes) {
+        c.resources.uram_bytes = weights;
+      } else {
+        c.resources.bram_bytes = weights;
+      }
+      buffer_bytes = s.k * 4 + s.k;  // the int32 input row (two passes) and its int8 copy
+      break;
+    }
+    case StageType::embedding: {
+      // One table row (m int8 channels) read and rescaled to int32 per token: unroll per cycle.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.resources.dsp = lane_count * kDspPerMul32;
+      c.fill_cycles = kElementDepth + 2;
+      const std::int64_t table = s.m * s.k + s.k * 4;  // int8 rows + one scale per row
+      if (table <= d.resources.uram_bytes) {
+        c.resources.uram_bytes = table;
+      } else {
+        c.resources.bram_bytes = table;
+      }
+      break;
+    }
+    case StageType::rmsnorm:
+    case StageType::decoder_layernorm: {
+      // As layernorm: sum of squares (and mean) over the row, integer sqrt, then scale.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.resources.dsp = lane_count * 2 * kDspPerMul32;
+      c.fill_cycles = c.cycles_per_token + kNewtonSteps * kDividerDepth + kDividerDepth;
+      // int32 row double-buffered + gain (+ bias) per channel.
+      buffer_bytes = 2 * s.m * 4 + s.m * (s.type == StageType::rmsnorm ? 4 : 8);
+      break;
+    }
+    case StageType::rope: {
+      // Per channel two int32 x int16 products (a cos - b sin or a sin + b cos), one DSP each
+      // way; the Q14 table holds k (cos, sin) pairs of int16.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.resources.dsp = lane_count * 2 * 2;
+      c.fill_cycles = kElementDepth;
+      buffer_bytes = s.k * 4;
+      break;
+    }
+    case StageType::decoder_attention: {
+      // Scores and P.V: two engines of pe columns per cycle, each a head_dim-long dot product,
+      // the causal softmax between them (unroll = pe lanes of i-exp and divide). The int8 KV
+      // cache holds m positions of K and V with one scale each.
+      const std::int64_t columns = ceil_div(s.m, kKeyPadding) * kKeyPadding;
+      c.cycles_per_token = ceil_div(columns, k.pe);
+      const std::int64_t softmax_lanes = std::min<std::int64_t>(k.pe, kInt32PerFlit);
+      c.resources.dsp = 2 * packed_dsps(k.pe * s.k, d) + softmax_lanes * 2 * kDspPerMul32;
+      c.fill_cycles = 2 * kDotDepth + c.cycles_per_token + kDividerDepth + kElementDepth;
+      lane_count = c.resources.dsp;
+      buffer_bytes = 2 * columns * s.k + 2 * columns * 4 + 2 * columns * 4;  // K, V, scales, row
+      break;
+    }
+    case StageType::swiglu:
+    case StageType::decoder_gelu: {
+      // SwiGLU: the sigmoid's i-exp (2 products), its divide, x * sig and * up; GELU: I-BERT's
+      // i-GELU (2) and the rescale (1). The constants are one per model, not per channel.
+      const std::int64_t muls = s.type == StageType::swiglu ? 4 : 3;
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.resources.dsp = lane_count * muls * kDspPerMul32;
+      c.fill_cycles = kElementDepth * muls + (s.type == StageType::swiglu ? kDividerDepth : 0);
+      buffer_bytes = s.type == StageType::swiglu ? s.m * 4 : 0;  // gates waiting for their up
+      break;
+    }
+    case StageType::residual_add: {
+      // int32 adds; causal attention lets row i through once rows <= i are in, so the
+      // identity waits a pipeline's depth (kResidualRows rows), not a sequence.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.fill_cycles = 2;
+      buffer_bytes = kResidualRows * s.m * 4;
+      break;
+    }
+    case StageType::argmax: {
+      // A compare tree over the logits row: unroll per cycle; the token leaves after the row.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count);
+      c.fill_cycles = c.cycles_per_token + kElementDepth;
+      break;
+    }
   }
   const Area a = area_of(s.type);
   c.resources.lut = a.lut_base + a.lut_per_lane * lane_count;
@@ -193,7 +308,7 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
 
 KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device) {
   KernelCost kc;
-  if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) return kc;
+  if (graph::is_endpoint(kernel.role)) return kc;
   kc.resources.lut = kKernelGlue.lut_base;
   kc.resources.ff = kKernelGlue.ff_base;
   for (std::size_t i = 0; i < kernel.stages.size(); ++i) {
@@ -201,6 +316,8 @@ KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device) {
     StageCost c = stage_cost(s, i, device, kernel.name);
     kc.resources += c.resources;
     if (s.type == StageType::linear) kc.weight_bytes += s.m * s.k + s.m * 4;
+    if (s.type == StageType::w8a8_linear) kc.weight_bytes += s.m * s.k + s.m * 8;
+    if (s.type == StageType::embedding) kc.weight_bytes += s.m * s.k + s.k * 4;
     kc.cycles_per_token = std::max(kc.cycles_per_token, c.cycles_per_token);
     kc.fill_cycles += c.fill_cycles;
     if (s.type == StageType::attention_matmul || s.type == StageType::softmax_matmul) {

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/json_field.h"
+#include "graph/arch_ibert.h"
 #include "graph/json.h"
 
 namespace atl::graph {
@@ -21,21 +22,21 @@ using nlohmann::json;
 Role role_of(Sublayer s) {
   switch (s) {
     case Sublayer::attention_0:
-      return Role::q;
+      return ibert::q;
     case Sublayer::attention_1:
-      return Role::attention;
+      return ibert::attention;
     case Sublayer::attention_2:
-      return Role::context;
+      return ibert::context;
     case Sublayer::attention_output_0:
-      return Role::out_proj;
+      return ibert::out_proj;
     case Sublayer::attention_output_1:
-      return Role::ln_attn;
+      return ibert::ln_attn;
     case Sublayer::intermediate_0:
-      return Role::ffn1;
+      return ibert::ffn1;
     case Sublayer::intermediate_output_0:
-      return Role::ffn2;
+      return ibert::ffn2;
     case Sublayer::intermediate_output_1:
-      return Role::ln_ffn;
+      return ibert::ln_ffn;
   }
   throw core::Error(core::ErrorKind::internal, "unknown sub-layer");
 }
@@ -147,8 +148,8 @@ void read_sublayer(const json& entry, Role role, const model::ModelConfig& model
       // M and K restate the model shape; a mismatch means the file is for another model.
       const std::int64_t m = integer(dim, "M", dat, model::kMaxIntermediate);
       const std::int64_t kk = integer(dim, "K", dat, model::kMaxIntermediate);
-      const std::int64_t want_m = role == Role::ffn1 ? model.intermediate : model.hidden;
-      const std::int64_t want_k = role == Role::ffn2 ? model.intermediate : model.hidden;
+      const std::int64_t want_m = role == ibert::ffn1 ? model.intermediate : model.hidden;
+      const std::int64_t want_k = role == ibert::ffn2 ? model.intermediate : model.hidden;
       if (m != want_m || kk != want_k) {
         throw core::Error(
             fmt::format("{}: M={} K={} but the model gives M={} K={}", dat, m, kk, want_m, want_k));
@@ -244,8 +245,8 @@ ClusterBuilderConfig cluster_builder_config_from_json(const json& j,
   }
   note_unknown(j, known, "", cb.ignored);
   cb.ignored.insert(cb.ignored.end(), stages.begin(), stages.end());
-  cb.knobs.k = cb.knobs.q;  // attention_0 describes each of the Q, K and V kernels
-  cb.knobs.v = cb.knobs.q;
+  cb.knobs[ibert::k] = cb.knobs[ibert::q];  // attention_0 describes each of the Q, K and V kernels
+  cb.knobs[ibert::v] = cb.knobs[ibert::q];
   try {
     validate(cb.knobs, m);
   } catch (const core::Error& e) {
@@ -256,7 +257,7 @@ ClusterBuilderConfig cluster_builder_config_from_json(const json& j,
 
 Graph import_cluster_builder(const std::filesystem::path& path) {
   const ClusterBuilderConfig cb = load_cluster_builder_config(path);
-  return build_encoder_graph(cb.model, cb.knobs);
+  return build_graph(cb.model, cb.knobs);
 }
 
 }  // namespace atl::graph

@@ -1,6 +1,6 @@
 // Import of a Cluster Builder config.json (reference-system.md §1.8), so users of that tool can
 // bring their configurations: model shape + per-sub-layer knobs + the "cluster" grouping ->
-// ModelConfig + SublayerKnobs + Grouping, and the fields atoll reads but does not use.
+// ModelConfig + the ibert-encoder knobs + Grouping, and the fields atoll reads but does not use.
 #pragma once
 
 #include <filesystem>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "graph/sublayer.h"
 #include "model/config.h"
 
@@ -24,7 +24,7 @@ struct IgnoredField {
 
 struct ClusterBuilderConfig {
   model::ModelConfig model;
-  SublayerKnobs knobs;
+  KnobMap knobs = ibert::default_knobs();
   Grouping grouping;  // "cluster": the sub-layers of each Galapagos cluster, validated
   std::string board;  // "board" of the first sub-layer, e.g. "sidewinder"
   std::string part;   // "part" of the first sub-layer, e.g. "xczu19eg-ffvc1760-2-i"
@@ -41,7 +41,7 @@ ClusterBuilderConfig load_cluster_builder_config(const std::filesystem::path& pa
 ClusterBuilderConfig cluster_builder_config_from_json(const nlohmann::json& j,
                                                       const std::filesystem::path& path);
 
-// load_cluster_builder_config + build_encoder_graph.
+// load_cluster_builder_config + build_graph.
 Graph import_cluster_builder(const std::filesystem::path& path);
 
 }  // namespace atl::graph

@@ -8,12 +8,13 @@
 #include <utility>
 
 #include "core/error.h"
+#include "graph/architecture.h"
 
 namespace atl::graph {
 namespace {
 
 // One table per enum keeps the names and their parsing in one place.
-constexpr std::array<std::pair<StageType, const char*>, 9> kStageNames{{
+constexpr std::array<std::pair<StageType, const char*>, 19> kStageNames{{
     {StageType::linear, "linear"},
     {StageType::quant_act, "quant_act"},
     {StageType::residual_act, "residual_act"},
@@ -23,21 +24,16 @@ constexpr std::array<std::pair<StageType, const char*>, 9> kStageNames{{
     {StageType::concat, "concat"},
     {StageType::gelu, "gelu"},
     {StageType::layernorm, "layernorm"},
-}};
-
-constexpr std::array<std::pair<Role, const char*>, 12> kRoleNames{{
-    {Role::source, "source"},
-    {Role::q, "q"},
-    {Role::k, "k"},
-    {Role::v, "v"},
-    {Role::attention, "attention"},
-    {Role::context, "context"},
-    {Role::out_proj, "out_proj"},
-    {Role::ln_attn, "ln_attn"},
-    {Role::ffn1, "ffn1"},
-    {Role::ffn2, "ffn2"},
-    {Role::ln_ffn, "ln_ffn"},
-    {Role::sink, "sink"},
+    {StageType::embedding, "embedding"},
+    {StageType::rmsnorm, "rmsnorm"},
+    {StageType::decoder_layernorm, "decoder_layernorm"},
+    {StageType::w8a8_linear, "w8a8_linear"},
+    {StageType::rope, "rope"},
+    {StageType::decoder_attention, "decoder_attention"},
+    {StageType::swiglu, "swiglu"},
+    {StageType::decoder_gelu, "decoder_gelu"},
+    {StageType::residual_add, "residual_add"},
+    {StageType::argmax, "argmax"},
 }};
 
 constexpr std::array<std::pair<Pattern, const char*>, 5> kPatternNames{{
@@ -68,28 +64,13 @@ E parse(const std::array<std::pair<E, const char*>, N>& table, const std::string
       fmt::format("{}: unknown {} '{}' (expected one of: {})", where, what, s, known));
 }
 
-// Ports each role reads: 0 only, or 0 and 1 (second operand / residual identity).
-int ports_of(Role role) {
-  switch (role) {
-    case Role::source:
-      return 0;
-    case Role::attention:
-    case Role::context:
-    case Role::ln_attn:
-    case Role::ln_ffn:
-      return 2;
-    default:
-      return 1;
-  }
-}
-
 }  // namespace
 
 std::string to_string(StageType t) {
   return name_of(kStageNames, t);
 }
 std::string to_string(Role r) {
-  return name_of(kRoleNames, r);
+  return role_info(r).name;
 }
 std::string to_string(Pattern p) {
   return name_of(kPatternNames, p);
@@ -98,8 +79,16 @@ std::string to_string(Pattern p) {
 StageType stage_type_from_string(const std::string& s, const std::string& where) {
   return parse(kStageNames, s, "stage type", where);
 }
-Role role_from_string(const std::string& s, const std::string& where) {
-  return parse(kRoleNames, s, "role", where);
+Role role_from_string(model::Architecture architecture, const std::string& s,
+                      const std::string& where) {
+  const std::vector<RoleInfo>& roles = builder(architecture).roles;
+  std::string known;
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    if (roles[i].name == s) return {architecture, static_cast<int>(i)};
+    known += (known.empty() ? "" : ", ") + roles[i].name;
+  }
+  throw core::Error(fmt::format("{}: unknown role '{}' of a {} (expected one of: {})", where, s,
+                                model::to_string(architecture), known));
 }
 Pattern pattern_from_string(const std::string& s, const std::string& where) {
   return parse(kPatternNames, s, "pattern", where);
@@ -170,7 +159,12 @@ void validate(const Graph& g) {
     if (k.parts < 1 || k.part < 0 || k.part >= k.parts) {
       fail(fmt::format("kernel '{}': part {} of {} is out of range", k.name, k.part, k.parts));
     }
-    if (k.role != Role::sink && k.out_bytes_per_token <= 0) {
+    if (k.role.architecture != g.architecture || k.role.index < 0 ||
+        k.role.index >= static_cast<int>(builder(g.architecture).roles.size())) {
+      fail(fmt::format("kernel '{}': role {} is not one of a {}", k.name, k.role.index,
+                       model::to_string(g.architecture)));
+    }
+    if (!is_sink(k.role) && k.out_bytes_per_token <= 0) {
       fail(fmt::format("kernel '{}': out_bytes_per_token must be positive", k.name));
     }
   }
@@ -185,10 +179,11 @@ void validate(const Graph& g) {
     const Kernel& p = g.kernels[s.producer];
     const Kernel& c = g.kernels[s.consumer];
     const std::string label = fmt::format("stream {} ({} -> {})", i, p.name, c.name);
-    if (p.role == Role::sink) fail(label + ": the sink produces nothing");
-    if (s.port < 0 || s.port >= ports_of(c.role)) {
+    if (is_sink(p.role)) fail(label + ": the sink produces nothing");
+    const int ports = role_info(c.role).ports;
+    if (s.port < 0 || s.port >= ports) {
       fail(fmt::format("{}: port {} is dangling, a {} kernel reads ports 0..{}", label, s.port,
-                       to_string(c.role), ports_of(c.role) - 1));
+                       to_string(c.role), ports - 1));
     }
     if (s.bytes_per_token <= 0) fail(label + ": bytes_per_token must be positive");
     ++fed[s.consumer][s.port];
@@ -196,11 +191,11 @@ void validate(const Graph& g) {
   }
   for (int i = 0; i < n; ++i) {
     const Kernel& k = g.kernels[i];
-    for (int port = 0; port < ports_of(k.role); ++port) {
+    for (int port = 0; port < role_info(k.role).ports; ++port) {
       if (fed[i][port] == 0)
         fail(fmt::format("kernel '{}': input port {} is dangling", k.name, port));
     }
-    if (k.role != Role::sink && feeds[i] == 0) {
+    if (!is_sink(k.role) && feeds[i] == 0) {
       fail(fmt::format("kernel '{}': output is dangling (no stream reads it)", k.name));
     }
   }

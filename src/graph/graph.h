@@ -7,9 +7,9 @@
 //
 // A kernel's stage list is the one executable description of what it computes: the cost model
 // has one formula per StageType (cost/), and a software node runs the stages in order, each by
-// its one kernel function (platform/stage.h). Roles name the kernel's place in the I-BERT encoder,
-// which fixes its stage list (graph::stage_types) and where each stage's parameters come from in
-// the weights (platform/stage_params.h), without string matching.
+// its one kernel function (platform/stage.h). Roles name the kernel's place in its architecture
+// (graph/architecture.h), which fixes its stage list (graph::stage_types) and where each stage's
+// parameters come from in the weights (platform/stage_params.h), without string matching.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/npy.h"
+#include "model/config.h"
 
 namespace atl::graph {
 
@@ -32,6 +33,21 @@ enum class StageType {
   concat,            // heads concatenated in head order (GMI gather)
   gelu,              // I-BERT integer GELU
   layernorm,         // I-BERT integer LayerNorm
+  // Decoder stages (kernels/ decoder headers; activations int32 fixed point, docs/decoders.md):
+  embedding,          // token id -> its embedding row (m channels of a k-row table; GPT-2 adds
+                      // the learned position row)
+  rmsnorm,            // integer RMSNorm (kernels/rmsnorm.h)
+  decoder_layernorm,  // integer LayerNorm of the decoders (kernels/rmsnorm.h, mean-centred)
+  w8a8_linear,        // per-token int8 quantisation + int8 x int8 linear + per-channel rescale
+                      // (kernels/w8a8.h), m x k
+  rope,               // rotary position embedding of m channels from a table of k (cos, sin)
+                      // pairs: seq_len positions x head_dim / 2 (kernels/rope.h)
+  decoder_attention,  // one query head over the int8 KV cache: scores, causal i-exp softmax,
+                      // P.V (kernels/decoder_attention.h); m positions, k head_dim
+  swiglu,             // silu(gate) * up of m channels (kernels/swiglu.h)
+  decoder_gelu,       // integer GELU on int32 fixed point (kernels/decoder_gelu.h)
+  residual_add,       // main input + residual (port 1), int32 saturating
+  argmax,             // greedy token: index of the first largest of k logits (kernels/argmax.h)
 };
 
 // Parallelism knobs (Cluster Builder names): linear MAC/cycle = tile * pe * 64 (two int8 MACs
@@ -48,34 +64,42 @@ struct Stage {
   StageType type = StageType::linear;
   std::int64_t m = 0;  // linear: output rows M; attention: key columns; others: channels
   std::int64_t k = 0;  // linear: input width K; attention/softmax_matmul: head_dim;
-                       // residual_act: identity rows it must hold (seq_len), see cost-model.md
+                       // residual_act: identity rows it must hold (seq_len), see cost-model.md;
+                       // embedding: table rows; rope: table pairs
   Knobs knobs;
   friend bool operator==(const Stage&, const Stage&) = default;
 };
 
-enum class Role {
-  source,  // injects the encoder input (host / previous encoder)
-  q,
-  k,
-  v,          // Q/K/V linear + quant_act (int8 out)
-  attention,  // one head: Q.K^T + softmax (uint8 probabilities out)
-  context,    // one head: P.V + quant_act (int8 out)
-  out_proj,   // gather of heads + output linear + quant_act to int32 (self_output/act_linear
-              // m, e: golden act_linear/output0 out)
-  ln_attn,    // residual_act (identity = layer input, act_linear m1, e1) + LayerNorm +
-              // quant_act (int8 out)
-  ffn1,       // intermediate linear + GELU + quant_act (int8 out)
-  ffn2,       // output linear + quant_act to int32 (output/act_linear m, e: output0 out)
-  ln_ffn,     // residual_act (identity = ln_attn output, m1, e1) + LayerNorm + quant_act (int8)
-  sink,       // collects the encoder output
+// A kernel's role: its label in its architecture's role table (graph/architecture.h), which
+// fixes the kernel's stage list, input ports, how it splits and which sub-layer it belongs to.
+// Every architecture's table starts with the two host endpoints: index 0 source (injects the
+// input), 1 sink (collects the output). Each builder names its own labels as constants (e.g.
+// graph::ibert::q in arch_ibert.h); there is no global list of roles.
+struct Role {
+  model::Architecture architecture = model::Architecture::ibert_encoder;
+  int index = 0;
+  friend auto operator<=>(const Role&, const Role&) = default;
 };
+
+inline constexpr int kSourceRole = 0;
+inline constexpr int kSinkRole = 1;
+constexpr bool is_source(Role r) {
+  return r.index == kSourceRole;
+}
+constexpr bool is_sink(Role r) {
+  return r.index == kSinkRole;
+}
+// Source or sink: host endpoints that compute nothing and cost nothing.
+constexpr bool is_endpoint(Role r) {
+  return is_source(r) || is_sink(r);
+}
 
 struct Kernel {
   std::string name;  // unique, e.g. "l0.q", "l0.h3.attn", "l0.ffn1.p1"
-  Role role = Role::source;
-  int layer = -1;  // encoder layer, -1 for source/sink
-  int head = -1;   // attention/context kernels: head index
-  int part = 0;    // tensor-parallel slice of a linear (output rows), 0..parts-1
+  Role role;         // source unless set
+  int layer = -1;    // layer, -1 for source/sink and the per-model kernels of a decoder
+  int head = -1;     // attention/context kernels: head index
+  int part = 0;      // tensor-parallel slice of a linear (output rows), 0..parts-1
   int parts = 1;
   std::vector<Stage> stages;
   core::DType out_dtype = core::DType::i8;
@@ -102,21 +126,24 @@ struct Stream {
 };
 
 struct Graph {
-  std::string model;         // model name
-  std::int64_t seq_len = 0;  // tokens per sequence
+  std::string model;                                                      // model name
+  model::Architecture architecture = model::Architecture::ibert_encoder;  // of every kernel role
+  std::int64_t seq_len = 0;                                               // tokens per sequence
   std::int64_t hidden = 0, heads = 0, intermediate = 0, layers = 0;
+  std::int64_t kv_heads = 0, vocab = 0;  // decoders only (0 for an encoder)
   std::vector<Kernel> kernels;
   std::vector<Stream> streams;
   friend bool operator==(const Graph&, const Graph&) = default;
 };
 
 std::string to_string(StageType t);
-std::string to_string(Role r);
+std::string to_string(Role r);  // its label, e.g. "q", "attention", "ln_attn"
 std::string to_string(Pattern p);
 
 // Parsing of the names above; throw core::Error naming `where` and the known names.
 StageType stage_type_from_string(const std::string& s, const std::string& where);
-Role role_from_string(const std::string& s, const std::string& where);
+Role role_from_string(model::Architecture architecture, const std::string& s,
+                      const std::string& where);
 Pattern pattern_from_string(const std::string& s, const std::string& where);
 
 // Throws core::Error unless the graph is well formed: unique kernel names, stream ends that are

@@ -15,6 +15,9 @@ namespace {
 
 using nlohmann::json;
 
+// The longest stage dimension: a decoder's embedding table (vocabulary + learned positions).
+constexpr std::int64_t kMaxStageDimension = model::kMaxVocab + model::kMaxSeqLen;
+
 core::DType dtype_from_string(const std::string& s, const std::string& at) {
   using core::DType;
   for (DType t : {DType::i8, DType::u8, DType::i16, DType::u16, DType::i32, DType::u32, DType::i64,
@@ -58,14 +61,21 @@ json to_json(const Graph& g) {
                        {"bytes_per_token", s.bytes_per_token},
                        {"port", s.port}});
   }
-  return {{"model", g.model},
-          {"seq_len", g.seq_len},
-          {"hidden", g.hidden},
-          {"heads", g.heads},
-          {"intermediate", g.intermediate},
-          {"layers", g.layers},
-          {"kernels", std::move(kernels)},
-          {"streams", std::move(streams)}};
+  json j{{"model", g.model},
+         {"seq_len", g.seq_len},
+         {"hidden", g.hidden},
+         {"heads", g.heads},
+         {"intermediate", g.intermediate},
+         {"layers", g.layers},
+         {"kernels", std::move(kernels)},
+         {"streams", std::move(streams)}};
+  // An encoder's file stays as it was before architectures (absent = ibert-encoder).
+  if (g.architecture != model::Architecture::ibert_encoder) {
+    j["architecture"] = model::to_string(g.architecture);
+    j["kv_heads"] = g.kv_heads;
+    j["vocab"] = g.vocab;
+  }
+  return j;
 }
 
 Graph graph_from_json(const json& j, const std::string& where) {
@@ -77,6 +87,14 @@ Graph graph_from_json(const json& j, const std::string& where) {
   g.heads = core::json_int(j, "heads", where, 1, g.hidden);
   g.intermediate = core::json_int(j, "intermediate", where, 1, model::kMaxIntermediate);
   g.layers = core::json_int(j, "layers", where, 1, model::kMaxLayers);
+  if (j.contains("architecture")) {
+    g.architecture = model::parse_architecture_name(
+        core::json_field<std::string>(j, "architecture", where), where + ".architecture");
+  }
+  if (g.architecture != model::Architecture::ibert_encoder) {
+    g.kv_heads = core::json_int(j, "kv_heads", where, 1, g.heads);
+    g.vocab = core::json_int(j, "vocab", where, 1, model::kMaxVocab);
+  }
   // The widest row: an int64 element per FFN channel.
   constexpr std::int64_t kMaxRowBytes = 8 * model::kMaxIntermediate;
   auto int_field = [](const json& o, const char* key, const std::string& at, std::int64_t lo,
@@ -91,7 +109,8 @@ Graph graph_from_json(const json& j, const std::string& where) {
     const json& jk = kernels[i];
     Kernel k;
     k.name = core::json_field<std::string>(jk, "name", at);
-    k.role = role_from_string(core::json_field<std::string>(jk, "role", at), at + ".role");
+    k.role = role_from_string(g.architecture, core::json_field<std::string>(jk, "role", at),
+                              at + ".role");
     k.layer = int_field(jk, "layer", at, -1, g.layers - 1);
     k.head = int_field(jk, "head", at, -1, g.heads - 1);
     k.parts = int_field(jk, "parts", at, 1, model::kMaxIntermediate);
@@ -105,8 +124,8 @@ Graph graph_from_json(const json& j, const std::string& where) {
       Stage st;
       st.type = stage_type_from_string(core::json_field<std::string>(stages[s], "type", sat),
                                        sat + ".type");
-      st.m = core::json_int(stages[s], "m", sat, 0, model::kMaxIntermediate);
-      st.k = core::json_int(stages[s], "k", sat, 0, model::kMaxIntermediate);
+      st.m = core::json_int(stages[s], "m", sat, 0, kMaxStageDimension);
+      st.k = core::json_int(stages[s], "k", sat, 0, kMaxStageDimension);
       st.knobs.tile = int_field(stages[s], "tile", sat, 1, kMaxKnob);
       st.knobs.pe = int_field(stages[s], "pe", sat, 1, kMaxKnob);
       st.knobs.unroll = int_field(stages[s], "unroll", sat, 1, kMaxKnob);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "graph/architecture.h"
 
 namespace atl::graph {
 namespace {
@@ -50,31 +51,13 @@ Sublayer sublayer_from_string(const std::string& s, const std::string& where) {
 }
 
 Sublayer sublayer_of(Role role) {
-  switch (role) {
-    case Role::q:
-    case Role::k:
-    case Role::v:
-      return Sublayer::attention_0;
-    case Role::attention:
-      return Sublayer::attention_1;
-    case Role::context:
-      return Sublayer::attention_2;
-    case Role::out_proj:
-      return Sublayer::attention_output_0;
-    case Role::ln_attn:
-      return Sublayer::attention_output_1;
-    case Role::ffn1:
-      return Sublayer::intermediate_0;
-    case Role::ffn2:
-      return Sublayer::intermediate_output_0;
-    case Role::ln_ffn:
-      return Sublayer::intermediate_output_1;
-    case Role::source:
-    case Role::sink:
-      break;
+  const int group =
+      role.architecture == model::Architecture::ibert_encoder ? role_info(role).group : -1;
+  if (group < 0) {
+    throw core::Error(core::ErrorKind::internal,
+                      fmt::format("role '{}' belongs to no sub-layer", to_string(role)));
   }
-  throw core::Error(core::ErrorKind::internal,
-                    fmt::format("role '{}' belongs to no sub-layer", to_string(role)));
+  return static_cast<Sublayer>(group);
 }
 
 Grouping single_cluster_grouping() {

@@ -1,6 +1,7 @@
-// Cluster Builder's eight sub-layers of one encoder layer (reference-system.md §1.8) and the
-// grouping of them into Galapagos clusters ("cluster" in config.json). A grouping decides the
-// Galapagos kernel IDs (plan/galapagos.h): each group is one Galapagos cluster per encoder layer.
+// Cluster Builder's eight sub-layers of one encoder layer (reference-system.md §1.8): the groups
+// of the ibert-encoder roles (graph/arch_ibert.cpp), and the grouping of them into Galapagos
+// clusters ("cluster" in config.json). A grouping decides the Galapagos kernel IDs
+// (plan/galapagos.h): each group is one Galapagos cluster per encoder layer.
 #pragma once
 
 #include <string>
@@ -28,7 +29,8 @@ const std::vector<Sublayer>& all_sublayers();
 std::string to_string(Sublayer s);
 Sublayer sublayer_from_string(const std::string& s, const std::string& where);
 
-// The sub-layer a compute role belongs to; throws core::Error for source and sink.
+// The sub-layer an I-BERT compute role belongs to (its RoleInfo::group); throws core::Error for
+// source and sink and for the roles of other architectures.
 Sublayer sublayer_of(Role role);
 
 // Groups of sub-layers, one Galapagos cluster each (the same grouping for every encoder layer).

@@ -25,7 +25,8 @@ constexpr std::int64_t kFlitChannels = 64;
 std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
   std::vector<graph::Knobs> out;
   switch (s.type) {
-    case graph::StageType::linear: {
+    case graph::StageType::linear:
+    case graph::StageType::w8a8_linear: {
       const std::int64_t chunks = s.k / kFlitChannels;  // pe must divide the K/64 input flits
       for (int tile : kTiles) {
         for (std::int64_t pe = 1; pe <= chunks; ++pe) {
@@ -36,6 +37,7 @@ std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
     }
     case graph::StageType::attention_matmul:
     case graph::StageType::softmax_matmul:
+    case graph::StageType::decoder_attention:
       for (int pe : kAttentionPes) out.push_back({1, pe, 1});
       break;
     default:
@@ -43,21 +45,6 @@ std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
       break;
   }
   return out;
-}
-
-std::int64_t split_rows(graph::Role role, const model::ModelConfig& c) {
-  switch (role) {
-    case graph::Role::q:
-    case graph::Role::k:
-    case graph::Role::v:
-    case graph::Role::out_proj:
-    case graph::Role::ffn2:
-      return c.hidden;
-    case graph::Role::ffn1:
-      return c.intermediate;
-    default:
-      return 0;  // not split
-  }
 }
 
 }  // namespace
@@ -76,22 +63,25 @@ KnobSearch::KnobSearch(const model::ModelConfig& config, const hw::Device& devic
     : config_(config), device_(device), budget_(budget(device, caps)) {
   model::ModelConfig one_layer = config;
   one_layer.layers = 1;
-  for (graph::Role role : graph::layer_roles()) {
-    const std::int64_t rows = split_rows(role, config);
+  const graph::Builder& builder = graph::builder(config.architecture);
+  for (graph::Role role : graph::compute_roles(config.architecture)) {
+    const graph::RoleInfo& info = graph::role_info(role);
+    const std::int64_t rows = graph::split_rows(role, config);
+    // Whole-head roles split in whole (kv) heads: rows / head_dim of them.
+    const std::int64_t heads = info.whole_heads ? rows / config.head_dim() : 0;
     for (int p : kPartitions) {
       if (p > 1 && (rows == 0 || rows % p != 0 || (rows / p) % kFlitChannels != 0)) continue;
-      const bool per_head_split =
-          role == graph::Role::q || role == graph::Role::k || role == graph::Role::v;
-      if (per_head_split && config.heads % p != 0) continue;
-      graph::SublayerKnobs knobs;
+      if (info.whole_heads && heads % p != 0) continue;
+      graph::KnobMap knobs = builder.default_knobs;
       knobs[role].partition = p;
-      const graph::Graph g = graph::build_encoder_graph(one_layer, knobs);
+      const graph::Graph g = graph::build_graph(one_layer, knobs);
       auto it = std::find_if(g.kernels.begin(), g.kernels.end(), [&](const graph::Kernel& k) {
         return k.role == role && k.part == 0 && k.head <= 0;
       });
       if (it == g.kernels.end()) {
-        throw core::Error(fmt::format("knob search: no kernel of role '{}' in the encoder graph",
-                                      graph::to_string(role)));
+        throw core::Error(fmt::format("knob search: no kernel of role '{}' in the {} graph",
+                                      graph::to_string(role),
+                                      model::to_string(config.architecture)));
       }
       RoleShape shape{role, p, *it, {}};
       for (std::size_t i = 0; i < shape.kernel.stages.size(); ++i) {
@@ -155,18 +145,18 @@ std::optional<graph::RoleKnobs> KnobSearch::role_knobs(graph::Role role, std::in
   return chosen;
 }
 
-std::optional<graph::SublayerKnobs> KnobSearch::knobs_for(std::int64_t rate) const {
-  graph::SublayerKnobs knobs;
-  for (graph::Role role : graph::layer_roles()) {
+std::optional<graph::KnobMap> KnobSearch::knobs_for(std::int64_t rate) const {
+  graph::KnobMap knobs;
+  for (graph::Role role : graph::compute_roles(config_.architecture)) {
     auto rk = role_knobs(role, rate);
     if (!rk) return std::nullopt;
-    knobs[role] = std::move(*rk);
+    knobs.roles[role] = std::move(*rk);
   }
   return knobs;
 }
 
 std::string KnobSearch::oversized_role() const {
-  for (graph::Role role : graph::layer_roles()) {
+  for (graph::Role role : graph::compute_roles(config_.architecture)) {
     bool any_fits = false, any = false;
     int widest = 0;
     Resources widest_need;  // of the most-split shape, at its cheapest knobs

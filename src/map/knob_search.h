@@ -1,6 +1,7 @@
 // Knob choice: for a target rate T (cycles per token that no kernel may exceed), the cheapest
-// knobs of every role of the encoder: tile/pe/unroll per stage and partition (tensor-parallel
-// slices of a linear's output rows). "Cheapest" is the sum over resources of the fraction of one
+// knobs of every role the model's architecture builder offers (graph/architecture.h):
+// tile/pe/unroll per stage and partition (tensor-parallel slices of the output rows along the
+// role's split dimension). "Cheapest" is the sum over resources of the fraction of one
 // FPGA's budget the role's kernels use, so the scarcest resource weighs most.
 #pragma once
 
@@ -8,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 #include "hw/device.h"
 #include "map/resources.h"
 #include "model/config.h"
@@ -25,7 +26,7 @@ class KnobSearch {
 
   // Cheapest knobs with every kernel at most `rate` cycles per token and every kernel within one
   // FPGA's budget; nullopt if some role cannot reach the rate.
-  std::optional<graph::SublayerKnobs> knobs_for(std::int64_t rate) const;
+  std::optional<graph::KnobMap> knobs_for(std::int64_t rate) const;
 
   // The same for one role: its cheapest knobs with every kernel at most `rate` cycles per token.
   std::optional<graph::RoleKnobs> role_knobs(graph::Role role, std::int64_t rate) const;

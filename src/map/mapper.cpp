@@ -28,14 +28,14 @@ bool better(const cost::Estimate& e, const cost::Estimate& than, Objective objec
          (e.throughput_seq_per_s == than.throughput_seq_per_s && e.latency_us < than.latency_us);
 }
 
-// Kernels of one role are identical across layers when built from SublayerKnobs, so each role
+// Kernels of one role are identical across layers when built from one KnobMap, so each role
 // is costed once per board. Source and sink are host endpoints and cost nothing.
 std::vector<Resources> role_demand(const graph::Graph& g, const hw::Device& device) {
   std::map<graph::Role, Resources> by_role;
   std::vector<Resources> out(g.kernels.size());
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
     const graph::Kernel& kernel = g.kernels[k];
-    if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) continue;
+    if (graph::is_endpoint(kernel.role)) continue;
     auto it = by_role.find(kernel.role);
     if (it == by_role.end()) {
       Resources r;
@@ -67,10 +67,9 @@ struct Candidate {
   PipelinePlacement placement;
 };
 
-std::optional<Candidate> try_knobs(const model::ModelConfig& config,
-                                   const graph::SublayerKnobs& knobs, const hw::Cluster& cluster,
-                                   const Caps& caps, bool refine) {
-  Candidate c{graph::build_encoder_graph(config, knobs), {}};
+std::optional<Candidate> try_knobs(const model::ModelConfig& config, const graph::KnobMap& knobs,
+                                   const hw::Cluster& cluster, const Caps& caps, bool refine) {
+  Candidate c{graph::build_graph(config, knobs), {}};
   const auto placed =
       place_pipeline(c.graph, cluster_demand(c.graph, cluster), cluster, caps, refine);
   if (!placed) return std::nullopt;
@@ -103,7 +102,7 @@ hw::Cluster copies_of(const hw::Cluster& cluster, int nodes) {
     throw core::Error(core::ErrorKind::does_not_fit,
                       fmt::format("{}: no knobs reach any rate on {}", head, board.name));
   }
-  const graph::Graph g = graph::build_encoder_graph(config, *knobs);
+  const graph::Graph g = graph::build_graph(config, *knobs);
   const Demand demand{{board.name, role_demand(g, board)}};
   Resources need, offer;
   for (const Resources& r : demand.at(board.name)) need += r;
@@ -160,14 +159,15 @@ Mapping finish(Candidate c, const hw::Cluster& cluster) {
 // widened beyond the others. `rate` indexes the uniform rate `knobs` were chosen for.
 void refine_roles(const model::ModelConfig& config, const hw::Cluster& cluster, Objective objective,
                   const Caps& caps, const KnobSearch& search, std::size_t rate,
-                  graph::SublayerKnobs& knobs, cost::Estimate& best) {
+                  graph::KnobMap& knobs, cost::Estimate& best) {
   const std::vector<std::int64_t>& rates = search.rates();
   std::map<graph::Role, std::size_t> cap;  // per role: index into rates of its current limit
-  for (graph::Role role : graph::layer_roles()) cap[role] = rate;
+  const std::vector<graph::Role> roles = graph::compute_roles(config.architecture);
+  for (graph::Role role : roles) cap[role] = rate;
   int evaluations = 0;
   for (bool improved = true; improved && evaluations < kMaxEvaluations;) {
     improved = false;
-    for (graph::Role role : graph::layer_roles()) {
+    for (graph::Role role : roles) {
       if (evaluations >= kMaxEvaluations) break;
       std::optional<graph::RoleKnobs> faster;
       std::size_t next = cap[role];
@@ -178,7 +178,7 @@ void refine_roles(const model::ModelConfig& config, const hw::Cluster& cluster, 
         if (*faster == knobs[role]) faster.reset();
       }
       if (!faster) continue;
-      graph::SublayerKnobs trial = knobs;
+      graph::KnobMap trial = knobs;
       trial[role] = *faster;
       ++evaluations;
       auto c = try_knobs(config, trial, cluster, caps, false);
@@ -229,7 +229,7 @@ Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& clust
       lo = mid + 1;
   }
 
-  std::optional<graph::SublayerKnobs> best_knobs;
+  std::optional<graph::KnobMap> best_knobs;
   cost::Estimate best;
   std::size_t best_rate = 0;
   for (std::size_t i = lo; i < rates.size() && i < lo + 1 + kAlternatives; ++i) {
@@ -249,12 +249,12 @@ Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& clust
   return finish(*try_knobs(config, *best_knobs, cluster, caps, true), cluster);
 }
 
-Mapping map_with_knobs(const model::ModelConfig& config, const graph::SublayerKnobs& knobs,
+Mapping map_with_knobs(const model::ModelConfig& config, const graph::KnobMap& knobs,
                        const hw::Cluster& cluster, const Caps& caps) {
   if (cluster.nodes.empty()) throw core::Error(fmt::format("cluster '{}': no nodes", cluster.name));
   // Knobs the first board cannot build are the user's error, not a capacity problem: let the
   // cost model say which kernel and knob (the packer would only see "does not fit").
-  const graph::Graph g = graph::build_encoder_graph(config, knobs);
+  const graph::Graph g = graph::build_graph(config, knobs);
   for (const graph::Kernel& k : g.kernels) {
     if (k.layer == 0 && k.part == 0 && k.head <= 0) cost::kernel_cost(k, cluster.nodes[0].device);
   }

@@ -1,5 +1,7 @@
 // The mapper: from a model and a cluster to placed kernels with knobs, automatically or from a
-// user's placement. The automatic search is:
+// user's placement. It knows no architecture: the model's builder (graph/architecture.h) offers
+// the roles, their split dimensions and default knobs, and builds the graph for the knobs the
+// search picks. The automatic search is:
 //   1. KnobSearch lists the rates (cycles per token) the kernels can reach on the cluster's board;
 //   2. binary search for the fastest rate whose cheapest knobs still pack onto the cluster
 //      (pipeline cuts by dynamic programming, pipeline.h);
@@ -12,7 +14,7 @@
 #include <vector>
 
 #include "cost/estimate.h"
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 #include "graph/graph.h"
 #include "hw/cluster.h"
 #include "map/resources.h"
@@ -39,7 +41,7 @@ Mapping map_automatic(const model::ModelConfig& config, const hw::Cluster& clust
 
 // Given knobs (e.g. the published Cluster Builder config), places automatically; knobs the first
 // board cannot build are the cost model's error, a placement that does not fit is does_not_fit.
-Mapping map_with_knobs(const model::ModelConfig& config, const graph::SublayerKnobs& knobs,
+Mapping map_with_knobs(const model::ModelConfig& config, const graph::KnobMap& knobs,
                        const hw::Cluster& cluster, const Caps& caps = {});
 
 // A user's placement of `graph`: checks that no node exceeds its device (100%: caps are the

@@ -36,10 +36,10 @@ void place_endpoints(const graph::Graph& graph, std::vector<int>& node_of_kernel
   for (const graph::Stream& s : graph.streams) {
     const graph::Kernel& producer = graph.kernels[s.producer];
     const graph::Kernel& consumer = graph.kernels[s.consumer];
-    if (producer.role == graph::Role::source && node_of_kernel[s.producer] < 0) {
+    if (graph::is_source(producer.role) && node_of_kernel[s.producer] < 0) {
       node_of_kernel[s.producer] = node_of_kernel[s.consumer];
     }
-    if (consumer.role == graph::Role::sink && node_of_kernel[s.consumer] < 0) {
+    if (graph::is_sink(consumer.role) && node_of_kernel[s.consumer] < 0) {
       node_of_kernel[s.consumer] = node_of_kernel[s.producer];
     }
   }

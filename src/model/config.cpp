@@ -168,18 +168,44 @@ std::string to_string(RopeLayout r) {
   return kRopes[static_cast<int>(r)];
 }
 
-ModelConfig load_model_config(const std::filesystem::path& path) {
-  return parse_model_config(core::read_text_file(path, "model config"), path);
+ModelConfig load_model_config(const std::filesystem::path& path, Accept accept) {
+  return parse_model_config(core::read_text_file(path, "model config"), path, accept);
+}
+
+ModelConfig model_config(const DecoderConfig& d) {
+  ModelConfig c;
+  c.name = d.name;
+  c.architecture = d.architecture;
+  c.layers = d.layers;
+  c.hidden = d.dim;
+  c.heads = d.heads;
+  c.intermediate = d.hidden_dim;
+  c.seq_len = std::min(d.max_seq, kMaxSeqLen);
+  c.decoder = d;
+  return c;
+}
+
+Architecture parse_architecture_name(const std::string& name, const std::string& where) {
+  for (std::size_t i = 0; i < std::size(kArchitectures); ++i) {
+    if (name == kArchitectures[i]) return static_cast<Architecture>(i);
+  }
+  throw core::Error(fmt::format(
+      "{}: unknown architecture '{}' (expected ibert-encoder, llama-decoder or gpt2-decoder)",
+      where, name));
 }
 
 Architecture parse_architecture(const std::string& yaml_text, const std::filesystem::path& path) {
   return architecture_of(parse_yaml_map(yaml_text, path.string()), path.string());
 }
 
-ModelConfig parse_model_config(const std::string& text, const std::filesystem::path& path) {
+ModelConfig parse_model_config(const std::string& text, const std::filesystem::path& path,
+                               Accept accept) {
   const std::string file = path.string();
   const YAML::Node root = parse_yaml_map(text, file);
   const Architecture arch = architecture_of(root, file);
+  if (arch != Architecture::ibert_encoder && accept == Accept::any) {
+    return model_config(parse_decoder_config(text, path));
+  }
   if (arch != Architecture::ibert_encoder) {
     throw core::Error(core::ErrorKind::unsupported,
                       fmt::format("{}: architecture '{}': decoders on the cluster: not yet (run "

@@ -1,11 +1,14 @@
 // Model YAML files (examples/models/): `architecture` says which kind of model a file holds:
-// ibert-encoder (the default; ModelConfig, the shape of an integer encoder, I-BERT base/large),
-// llama-decoder or gpt2-decoder (DecoderConfig, model/decoder.h). docs/model.md and
-// docs/decoders.md list the fields.
+// ibert-encoder (the default: the shape of an integer encoder, I-BERT base/large),
+// llama-decoder or gpt2-decoder (DecoderConfig, model/decoder.h). One ModelConfig holds any of
+// them: its architecture, the shape every architecture has (layers, widths, heads, the tokens
+// of one mapped sequence) and, for a decoder, the whole DecoderConfig (vocabulary, kv heads,
+// RoPE theta, context, norm and FFN kind). docs/model.md and docs/decoders.md list the fields.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "model/decoder.h"
@@ -13,15 +16,25 @@
 namespace atl::model {
 
 struct ModelConfig {
-  std::string name;                  // e.g. "ibert-base"
-  std::int64_t layers = 12;          // encoder layers
+  std::string name;  // e.g. "ibert-base"
+  Architecture architecture = Architecture::ibert_encoder;
+  std::int64_t layers = 12;          // encoder (decoder) layers
   std::int64_t hidden = 768;         // model width H
   std::int64_t heads = 12;           // attention heads A (head_dim = H / A)
   std::int64_t intermediate = 3072;  // FFN width I
-  std::int64_t seq_len = 128;        // tokens per sequence (the hardware's maximum)
+  std::int64_t seq_len = 128;        // tokens per sequence (the hardware's maximum); a decoder's
+                                     // prefill of seq_len tokens is the unit it is mapped for
+  // Set exactly when the architecture is a decoder: its full description (layers, hidden,
+  // heads and intermediate above are copies of its layers, dim, heads and hidden_dim).
+  std::optional<DecoderConfig> decoder;
 
   std::int64_t head_dim() const { return hidden / heads; }
+  bool is_decoder() const { return architecture != Architecture::ibert_encoder; }
 };
+
+// The ModelConfig of a decoder: its shape and the decoder itself; seq_len is the context
+// (max_seq) up to kMaxSeqLen tokens.
+ModelConfig model_config(const DecoderConfig& decoder);
 
 // Limits of a model shape (README "Limits"), checked before anything is sized by them: the
 // largest published encoders and decoders are well inside (Llama 3 405B: 126 layers, hidden
@@ -42,16 +55,24 @@ std::string to_string(NormKind norm);
 std::string to_string(FfnKind ffn);
 std::string to_string(RopeLayout rope);
 
+// "ibert-encoder", "llama-decoder" or "gpt2-decoder" -> the architecture; anything else is an
+// error naming `where` and the choices.
+Architecture parse_architecture_name(const std::string& name, const std::string& where);
+
 // The architecture a model YAML declares (ibert-encoder when it has no `architecture` field);
 // an unknown one is an error naming the file and the field.
 Architecture parse_architecture(const std::string& yaml_text, const std::filesystem::path& where);
 
-// Reads and validates an encoder model YAML; errors name the file and the field. A decoder YAML
-// is ErrorKind::unsupported ("decoders on the cluster: not yet"): the encoder verbs (map, infer,
-// run, ...) load their model through here.
-ModelConfig load_model_config(const std::filesystem::path& path);
+// Which architectures a caller can handle: the verbs that run an encoder (infer, run, demo, ...)
+// take encoders only; `atoll map` maps any architecture the registry (graph/architecture.h) has.
+enum class Accept { encoders, any };
+
+// Reads and validates a model YAML; errors name the file and the field. With Accept::encoders a
+// decoder YAML is ErrorKind::unsupported ("decoders on the cluster: not yet").
+ModelConfig load_model_config(const std::filesystem::path& path, Accept accept = Accept::encoders);
 // The same from the YAML text; `where` names it in errors and is the default name.
-ModelConfig parse_model_config(const std::string& text, const std::filesystem::path& where);
+ModelConfig parse_model_config(const std::string& text, const std::filesystem::path& where,
+                               Accept accept = Accept::encoders);
 
 // Reads and validates a decoder model YAML (llama-decoder or gpt2-decoder); an encoder YAML is
 // an error. Errors name the file and the field.

@@ -2,7 +2,7 @@
 // data): Q/K/V -> per-head attention -> concat -> output projection + QuantAct (int32) ->
 // residual + LayerNorm -> FFN1 + GELU -> FFN2 + QuantAct (int32) -> residual + LayerNorm.
 //
-// The one executable description of a kernel is its stage list in the graph (graph/encoder.h),
+// The one executable description of a kernel is its stage list in the graph (graph/architecture.h),
 // which the software FPGA nodes run stage by stage (platform/stage_pipeline.h). The
 // single-process reference (Encoder::forward) runs the same kernels batched for speed (Q, K and V
 // in one GEMM, all heads in one oneDNN call, the requantisation of a linear fused with the next

@@ -7,13 +7,21 @@
 #include <vector>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 
 namespace atl::plan {
 namespace {
 
-constexpr const char* kWhy =
-    "a plan's graph must be the I-BERT encoder that its model shape and layer-0 knobs build";
+// Why a plan is refused when it differs from what its builder makes.
+std::string why(model::Architecture a) {
+  return a == model::Architecture::ibert_encoder
+             ? "a plan's graph must be the I-BERT encoder that its model shape and layer-0 knobs "
+               "build"
+             : fmt::format(
+                   "a plan's graph must be the {} that its model shape and first knobs "
+                   "build",
+                   model::to_string(a));
+}
 
 std::string shown(const std::string& s) {
   return "'" + s + "'";
@@ -25,24 +33,25 @@ std::string shown(std::int64_t v) {
 // Compares one field of the plan's graph with the rebuilt one.
 class Comparer {
  public:
-  explicit Comparer(const std::string& where) : where_(where) {}
+  Comparer(const std::string& where, model::Architecture a) : where_(where), why_(why(a)) {}
 
   template <typename T>
   void operator()(const std::string& path, const T& found, const T& expected) const {
     if (found == expected) return;
     throw core::Error(fmt::format("{}: {}: {}, expected {} ({})", where_, path, shown(found),
-                                  shown(expected), kWhy));
+                                  shown(expected), why_));
   }
 
   // The length of an array.
   void count(const std::string& path, std::size_t found, std::size_t expected) const {
     if (found == expected) return;
     throw core::Error(
-        fmt::format("{}: {}: {} entries, expected {} ({})", where_, path, found, expected, kWhy));
+        fmt::format("{}: {}: {} entries, expected {} ({})", where_, path, found, expected, why_));
   }
 
  private:
   const std::string& where_;
+  std::string why_;
 };
 
 void check_shape(const graph::Graph& g, const std::string& where) {
@@ -171,11 +180,19 @@ void check_numbering(const Plan& plan, const std::string& where) {
 
 }  // namespace
 
+void require_encoder(const Plan& plan, const std::string& what) {
+  if (plan.graph.architecture == model::Architecture::ibert_encoder) return;
+  throw core::Error(core::ErrorKind::unsupported,
+                    fmt::format("{}: plan of model '{}' is a {}: decoders on the cluster are not "
+                                "supported yet (run them on one machine with `atoll generate`)",
+                                what, plan.graph.model, model::to_string(plan.graph.architecture)));
+}
+
 void check_meaning(const Plan& plan, const std::string& where) {
   const graph::Graph& g = plan.graph;
   check_shape(g, where);
   const model::ModelConfig config = graph::model_config(g);
-  graph::SublayerKnobs knobs;
+  graph::KnobMap knobs;
   try {
     knobs = graph::knobs_of(g);
     graph::validate(knobs, config);
@@ -184,17 +201,20 @@ void check_meaning(const Plan& plan, const std::string& where) {
     throw core::Error(fmt::format("{}: graph.kernels: {}", where, e.what()));
   }
 
-  const std::int64_t count = graph::encoder_kernel_count(config, knobs);
+  const std::int64_t count = graph::kernel_count(config, knobs);
   const auto held = static_cast<std::int64_t>(g.kernels.size());
   if (count != held) {
     throw core::Error(fmt::format(
         "{}: graph.kernels: {} kernels, but graph.layers {} with graph.heads {} and the layer-0 "
-        "partitions make an encoder of {} ({})",
-        where, held, g.layers, g.heads, count < 0 ? "more than 2^63" : std::to_string(count),
-        kWhy));
+        "partitions make {} of {} ({})",
+        where, held, g.layers, g.heads,
+        g.architecture == model::Architecture::ibert_encoder
+            ? std::string("an encoder")
+            : "a " + model::to_string(g.architecture),
+        count < 0 ? "more than 2^63" : std::to_string(count), why(g.architecture)));
   }
-  const graph::Graph built = graph::build_encoder_graph(config, knobs);
-  const Comparer same(where);
+  const graph::Graph built = graph::build_graph(config, knobs);
+  const Comparer same(where, g.architecture);
   check_kernels(g, built, same);
   check_streams(g, built, same);
   check_numbering(plan, where);

@@ -20,12 +20,18 @@ inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
 // the value found and the one expected unless
 // - the model shape (graph.layers, hidden, heads, intermediate, seq_len) is one the encoder
 //   builder accepts: each positive and at most kMaxDimension, hidden a multiple of heads;
-// - the graph's kernels and streams equal, in order, what graph::build_encoder_graph makes from
-//   that shape and the knobs of the layer-0 kernels (graph::model_config, graph::knobs_of);
+// - the graph's kernels and streams equal, in order, what graph::build_graph (the builder of the
+//   graph's architecture) makes from that shape and the knobs of the layer-0 kernels
+//   (graph::model_config, graph::knobs_of);
 // - the Galapagos numbering, when the plan has one, equals number_galapagos of the graph, its
 //   grouping and the placement (the error names the first field that differs).
 // The shape is checked and the kernel count compared before anything is built, so a huge
 // graph.layers or heads costs nothing.
 void check_meaning(const Plan& plan, const std::string& where);
+
+// Throws core::Error of ErrorKind::unsupported, one line naming `what` (e.g. "atoll run") and the
+// plan's model and architecture, unless the plan is an encoder's: decoder plans are mapped and
+// estimated, but running, simulating and building them on the cluster is the next issue.
+void require_encoder(const Plan& plan, const std::string& what);
 
 }  // namespace atl::plan

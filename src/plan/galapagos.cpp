@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::plan {
 namespace {
@@ -27,29 +28,30 @@ struct LayerKernels {
 };
 
 std::vector<int>* slots_of(LayerKernels& lk, Role role) {
-  switch (role) {
-    case Role::q:
+  if (role.architecture != model::Architecture::ibert_encoder) return nullptr;
+  switch (role.index) {
+    case graph::ibert::q.index:
       return &lk.q;
-    case Role::k:
+    case graph::ibert::k.index:
       return &lk.k;
-    case Role::v:
+    case graph::ibert::v.index:
       return &lk.v;
-    case Role::attention:
+    case graph::ibert::attention.index:
       return &lk.attention;
-    case Role::context:
+    case graph::ibert::context.index:
       return &lk.context;
-    case Role::out_proj:
+    case graph::ibert::out_proj.index:
       return &lk.out_proj;
-    case Role::ln_attn:
+    case graph::ibert::ln_attn.index:
       return &lk.ln_attn;
-    case Role::ffn1:
+    case graph::ibert::ffn1.index:
       return &lk.ffn1;
-    case Role::ffn2:
+    case graph::ibert::ffn2.index:
       return &lk.ffn2;
-    case Role::ln_ffn:
+    case graph::ibert::ln_ffn.index:
       return &lk.ln_ffn;
-    case Role::source:
-    case Role::sink:
+    case graph::ibert::source.index:
+    case graph::ibert::sink.index:
       break;
   }
   return nullptr;
@@ -64,6 +66,9 @@ std::vector<LayerKernels> collect(const graph::Graph& g) {
                                    "Builder's encoder layer, docs/galapagos.md)",
                                    g.model, what));
   };
+  if (g.architecture != model::Architecture::ibert_encoder) {
+    throw unsupported(fmt::format("it is a {}, not an encoder", model::to_string(g.architecture)));
+  }
   if (g.layers < 1) throw unsupported(fmt::format("{} encoder layers", g.layers));
   std::vector<LayerKernels> layers(static_cast<std::size_t>(g.layers));
   for (std::size_t i = 0; i < g.kernels.size(); ++i) {
@@ -73,10 +78,10 @@ std::vector<LayerKernels> collect(const graph::Graph& g) {
       slots = slots_of(layers[static_cast<std::size_t>(k.layer)], k.role);
     }
     if (slots == nullptr) {
-      if (k.role == Role::source || k.role == Role::sink) continue;
+      if (graph::is_endpoint(k.role)) continue;
       throw unsupported(fmt::format("kernel '{}' is in layer {} of {}", k.name, k.layer, g.layers));
     }
-    const bool per_head = k.role == Role::attention || k.role == Role::context;
+    const bool per_head = graph::role_info(k.role).per_head;
     const std::int64_t count = per_head ? g.heads : k.parts;
     const std::int64_t index = per_head ? k.head : k.part;
     if (slots->empty() && count > 0 && count <= static_cast<std::int64_t>(g.kernels.size())) {
@@ -93,8 +98,7 @@ std::vector<LayerKernels> collect(const graph::Graph& g) {
   }
   for (std::size_t l = 0; l < layers.size(); ++l) {
     LayerKernels& lk = layers[l];
-    for (Role role : {Role::q, Role::k, Role::v, Role::attention, Role::context, Role::out_proj,
-                      Role::ln_attn, Role::ffn1, Role::ffn2, Role::ln_ffn}) {
+    for (Role role : graph::compute_roles(model::Architecture::ibert_encoder)) {
       const std::vector<int>& slots = *slots_of(lk, role);
       if (slots.empty() || std::find(slots.begin(), slots.end(), -1) != slots.end()) {
         throw unsupported(fmt::format("layer {} lacks {} kernels", l, graph::to_string(role)));

@@ -390,7 +390,9 @@ Plan plan_from_json(const json& j, const std::string& where) {
       throw core::Error(fmt::format("{}.galapagos: missing field", where));
     }
     p.galapagos = galapagos_from(*galapagos_it, p, node_index, where + ".galapagos");
-    if (p.galapagos.clusters.empty()) {
+    // Decoders have no Galapagos numbering yet (Cluster Builder's rules are the encoder's).
+    if (p.galapagos.clusters.empty() &&
+        p.graph.architecture == model::Architecture::ibert_encoder) {
       throw core::Error(fmt::format("{}.galapagos.clusters: no clusters", where));
     }
   }
@@ -407,7 +409,8 @@ std::string plan_text(const Plan& plan) {
 }
 
 void save_plan(const Plan& plan, const std::filesystem::path& path) {
-  if (plan.galapagos.clusters.empty()) {
+  if (plan.galapagos.clusters.empty() &&
+      plan.graph.architecture == model::Architecture::ibert_encoder) {
     throw core::Error(core::ErrorKind::internal,
                       fmt::format("{}: the plan has no Galapagos numbering (make_plan numbers it)",
                                   path.string()));

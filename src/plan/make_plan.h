@@ -2,7 +2,8 @@
 // core::Error, does_not_fit when a cluster needs more than 8-bit IDs, unsupported when Cluster
 // Builder cannot express the graph or grouping), the legacy flat kernel IDs (8-bit when the
 // kernels fit, wide beyond) and the estimate, in one place for `atoll map`, `atoll demo` and the
-// report's projections.
+// report's projections. A decoder's graph gets no numbering (its grouping is ignored): Cluster
+// Builder's rules are the encoder's.
 #pragma once
 
 #include <string>

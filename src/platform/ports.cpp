@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::platform {
 namespace {
@@ -92,12 +93,12 @@ class Wirer {
     feed.address = {GalapagosAddress::kHost, 0};
     feed.kind = TaskKind::feed;
     feed.node =
-        plan_.node_of_kernel[static_cast<std::size_t>(graph_kernel_of(g_, graph::Role::source))];
+        plan_.node_of_kernel[static_cast<std::size_t>(graph_kernel_of(g_, graph::ibert::source))];
     feed.name = "the host (input)";
     TaskPorts drain;
     drain.kind = TaskKind::drain;
     drain.node =
-        plan_.node_of_kernel[static_cast<std::size_t>(graph_kernel_of(g_, graph::Role::sink))];
+        plan_.node_of_kernel[static_cast<std::size_t>(graph_kernel_of(g_, graph::ibert::sink))];
     drain.name = "the host (output)";
     bool drained = false;
     for (std::size_t t = 0; t < w_.tasks.size(); ++t) {
@@ -207,12 +208,12 @@ class Wirer {
     std::size_t bytes = 0;
     if (tp.kind == TaskKind::feed) {
       bytes = static_cast<std::size_t>(
-          g_.kernels[static_cast<std::size_t>(graph_kernel_of(g_, graph::Role::source))]
+          g_.kernels[static_cast<std::size_t>(graph_kernel_of(g_, graph::ibert::source))]
               .out_bytes_per_token);
     } else if (tp.kind == TaskKind::compute) {
       const graph::Kernel& k = g_.kernels[static_cast<std::size_t>(tp.graph_kernel)];
-      bytes = static_cast<std::size_t>(k.role == graph::Role::attention ? tokens_
-                                                                        : k.out_bytes_per_token);
+      bytes = static_cast<std::size_t>(k.role == graph::ibert::attention ? tokens_
+                                                                         : k.out_bytes_per_token);
     } else if (tp.op == CommOp::gather || tp.op == CommOp::gather_broadcast) {
       for (std::size_t s = 0; s < tp.sources.size(); ++s) bytes += in_bytes(t, s);
     } else if (!tp.sources.empty()) {
@@ -292,7 +293,7 @@ class Wirer {
       }
       if (port_bytes.size() <= static_cast<std::size_t>(s.port)) port_bytes.resize(s.port + 1);
       port_bytes[static_cast<std::size_t>(s.port)] += static_cast<std::size_t>(
-          g_.kernels[static_cast<std::size_t>(s.producer)].role == graph::Role::attention
+          g_.kernels[static_cast<std::size_t>(s.producer)].role == graph::ibert::attention
               ? tokens_
               : s.bytes_per_token);
     }

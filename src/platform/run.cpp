@@ -27,6 +27,7 @@ namespace {
 void check_setup(const plan::Plan& plan, const model::EncoderWeights& weights,
                  std::int64_t tokens) {
   const std::string where = "plan '" + plan.graph.model + "'";
+  plan::require_encoder(plan, "software nodes");
   plan::validate(plan, where);
   plan::check_meaning(plan, where);
   const graph::Graph& g = plan.graph;

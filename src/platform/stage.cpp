@@ -83,7 +83,17 @@ core::DType input_dtype(StageType type) {
     case StageType::softmax:
     case StageType::gelu:
     case StageType::layernorm:
-      return core::DType::i32;
+    case StageType::embedding:
+    case StageType::rmsnorm:
+    case StageType::decoder_layernorm:
+    case StageType::w8a8_linear:
+    case StageType::rope:
+    case StageType::decoder_attention:
+    case StageType::swiglu:
+    case StageType::decoder_gelu:
+    case StageType::residual_add:
+    case StageType::argmax:
+      return core::DType::i32;  // decoder activations are int32 fixed point
   }
   return core::DType::i32;
 }
@@ -104,6 +114,16 @@ core::DType output_dtype(StageType type, const StageParams& params) {
     case StageType::softmax_matmul:
     case StageType::gelu:
     case StageType::layernorm:
+    case StageType::embedding:
+    case StageType::rmsnorm:
+    case StageType::decoder_layernorm:
+    case StageType::w8a8_linear:
+    case StageType::rope:
+    case StageType::decoder_attention:
+    case StageType::swiglu:
+    case StageType::decoder_gelu:
+    case StageType::residual_add:
+    case StageType::argmax:
       return core::DType::i32;
   }
   return core::DType::i32;
@@ -156,6 +176,20 @@ StageValue run_stage(StageType type, const StageParams& params, StageValue in,
     case StageType::layernorm:
       return kernels::layernorm(take<I32>(std::move(in), type, kernel, "input"),
                                 params_as<kernels::LayerNormParams>(params, type, kernel));
+    case StageType::embedding:
+    case StageType::rmsnorm:
+    case StageType::decoder_layernorm:
+    case StageType::w8a8_linear:
+    case StageType::rope:
+    case StageType::decoder_attention:
+    case StageType::swiglu:
+    case StageType::decoder_gelu:
+    case StageType::residual_add:
+    case StageType::argmax:
+      throw core::Error(core::ErrorKind::unsupported,
+                        fmt::format("kernel '{}': {} is a decoder stage; the software nodes run "
+                                    "encoder plans only",
+                                    kernel, graph::to_string(type)));
   }
   throw core::Error(core::ErrorKind::internal, fmt::format("kernel '{}': unknown stage type {}",
                                                            kernel, static_cast<int>(type)));

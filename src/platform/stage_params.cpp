@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "graph/arch_ibert.h"
 #include "model/encoder.h"
 
 namespace atl::platform {
@@ -25,29 +26,32 @@ struct RoleTables {
 };
 
 RoleTables tables(Role role, const model::LayerWeights& l, const model::ModelConfig& c) {
-  switch (role) {
-    case Role::q:
+  if (role.architecture != model::Architecture::ibert_encoder) return {};
+  switch (role.index) {
+    case graph::ibert::q.index:
       return {.linear = &l.q, .act = &l.act_q, .rows = c.hidden};
-    case Role::k:
+    case graph::ibert::k.index:
       return {.linear = &l.k, .act = &l.act_k, .rows = c.hidden};
-    case Role::v:
+    case graph::ibert::v.index:
       return {.linear = &l.v, .act = &l.act_v, .rows = c.hidden};
-    case Role::attention:
+    case graph::ibert::attention.index:
       return {.softmax = &l.softmax, .per_head = true};
-    case Role::context:
+    case graph::ibert::context.index:
       return {.act = &l.act_out, .per_head = true};
-    case Role::out_proj:  // self_output/act_linear (m, e): the requantised output to int32
+    case graph::ibert::out_proj
+        .index:  // self_output/act_linear (m, e): the requantised output to int32
       return {.linear = &l.out, .act = &l.res_attn.main, .rows = c.hidden};
-    case Role::ln_attn:  // self_output/act_linear (m1, e1) on the layer input, LayerNorm 1
+    case graph::ibert::ln_attn
+        .index:  // self_output/act_linear (m1, e1) on the layer input, LayerNorm 1
       return {.act = &l.act_ln_attn, .identity = &l.res_attn.identity, .layernorm = &l.ln_attn};
-    case Role::ffn1:
+    case graph::ibert::ffn1.index:
       return {.linear = &l.ffn1, .act = &l.act_gelu, .gelu = &l.gelu, .rows = c.intermediate};
-    case Role::ffn2:  // output/act_linear (m, e)
+    case graph::ibert::ffn2.index:  // output/act_linear (m, e)
       return {.linear = &l.ffn2, .act = &l.res_ffn.main, .rows = c.hidden};
-    case Role::ln_ffn:  // output/act_linear (m1, e1) on ln_attn's output, LayerNorm 2
+    case graph::ibert::ln_ffn.index:  // output/act_linear (m1, e1) on ln_attn's output, LayerNorm 2
       return {.act = &l.act_ln_ffn, .identity = &l.res_ffn.identity, .layernorm = &l.ln_ffn};
-    case Role::source:
-    case Role::sink:
+    case graph::ibert::source.index:
+    case graph::ibert::sink.index:
       break;
   }
   return {};
@@ -115,6 +119,20 @@ StageParams resolve(const graph::Kernel& kernel, std::size_t index,
       return need(t.layernorm);
     case StageType::concat:
       return std::monostate{};
+    case StageType::embedding:
+    case StageType::rmsnorm:
+    case StageType::decoder_layernorm:
+    case StageType::w8a8_linear:
+    case StageType::rope:
+    case StageType::decoder_attention:
+    case StageType::swiglu:
+    case StageType::decoder_gelu:
+    case StageType::residual_add:
+    case StageType::argmax:
+      throw core::Error(core::ErrorKind::unsupported,
+                        fmt::format("kernel '{}': {} is a decoder stage; the software nodes run "
+                                    "encoder plans only",
+                                    kernel.name, graph::to_string(type)));
   }
   throw core::Error(core::ErrorKind::internal,
                     fmt::format("kernel '{}': unknown stage type", kernel.name));

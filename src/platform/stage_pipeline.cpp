@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 #include "kernels/fused.h"
 #include "kernels/identity_add.h"
 #include "platform/stage_params.h"
@@ -65,7 +65,7 @@ core::Tensor<Out> requantize(const std::int32_t* y, std::int64_t rows, std::int6
 StagePipeline::StagePipeline(const graph::Kernel& kernel, const model::EncoderWeights& weights,
                              Fusion fusion)
     : kernel_(kernel) {
-  if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) return;
+  if (graph::is_endpoint(kernel.role)) return;
   std::vector<StageType> types;
   for (const graph::Stage& s : kernel.stages) types.push_back(s.type);
   if (types != graph::stage_types(kernel.role)) {

@@ -14,7 +14,7 @@ namespace {
 using namespace std::string_literals;
 
 bool is_endpoint(const graph::Kernel& k) {
-  return k.role == graph::Role::source || k.role == graph::Role::sink;
+  return graph::is_endpoint(k.role);
 }
 
 FpgaResult fpga_result(const plan::Plan& plan, const sim::Result& r, const std::string& label) {

@@ -53,7 +53,7 @@ std::vector<GanttLane> lanes_of(const Report& r) {
   std::vector<std::pair<int, std::string>> order;
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
     const graph::Kernel& kernel = g.kernels[k];
-    if (kernel.role == graph::Role::source || kernel.role == graph::Role::sink) continue;
+    if (graph::is_endpoint(kernel.role)) continue;
     const auto key = std::make_pair(r.plan.node_of_kernel[k],
                                     fmt::format("l{} {}", kernel.layer, group_name(kernel)));
     if (!spans.count(key)) order.push_back(key);

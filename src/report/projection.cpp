@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 #include "cost/estimate.h"
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 #include "graph/sublayer.h"
 #include "plan/make_plan.h"
 #include "report/work.h"
@@ -18,7 +18,7 @@ namespace atl::report {
 namespace {
 
 bool is_endpoint(const graph::Kernel& k) {
-  return k.role == graph::Role::source || k.role == graph::Role::sink;
+  return graph::is_endpoint(k.role);
 }
 
 // "l7.h3.attention" -> "l1.h3.attention" for a plan of 6 layers.
@@ -57,21 +57,17 @@ plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers) {
                     "{}, asked {})",
                     g.model, g.layers, layers));
   }
-  model::ModelConfig config;
-  config.name = g.model;
+  model::ModelConfig config = graph::model_config(g);
   config.layers = layers;
-  config.hidden = g.hidden;
-  config.heads = g.heads;
-  config.intermediate = g.intermediate;
-  config.seq_len = g.seq_len;
-  graph::Graph deep = graph::build_encoder_graph(config, graph::knobs_of(g));
+  if (config.decoder) config.decoder->layers = layers;
+  graph::Graph deep = graph::build_graph(config, graph::knobs_of(g));
 
   std::map<std::string, int> node_of_name;
   int source_node = -1, sink_node = -1;
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
     node_of_name[g.kernels[k].name] = plan.node_of_kernel[k];
-    if (g.kernels[k].role == graph::Role::source) source_node = plan.node_of_kernel[k];
-    if (g.kernels[k].role == graph::Role::sink) sink_node = plan.node_of_kernel[k];
+    if (graph::is_source(g.kernels[k].role)) source_node = plan.node_of_kernel[k];
+    if (graph::is_sink(g.kernels[k].role)) sink_node = plan.node_of_kernel[k];
   }
   const int nodes = static_cast<int>(plan.cluster.nodes.size());
   const std::int64_t copies = (layers + g.layers - 1) / g.layers;
@@ -79,11 +75,11 @@ plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers) {
   std::vector<int> placement(deep.kernels.size(), -1);
   for (std::size_t k = 0; k < deep.kernels.size(); ++k) {
     const graph::Kernel& kernel = deep.kernels[k];
-    if (kernel.role == graph::Role::source) {
+    if (graph::is_source(kernel.role)) {
       placement[k] = source_node;
       continue;
     }
-    if (kernel.role == graph::Role::sink) {
+    if (graph::is_sink(kernel.role)) {
       placement[k] = sink_node + static_cast<int>(copies - 1) * nodes;
       continue;
     }
@@ -166,7 +162,7 @@ ProjectionRow project_aie_bound(const model::ModelConfig& config, const hw::Devi
                     board.name));
   }
   if (fpgas < 1) throw core::Error(fmt::format("AIE bound: fpgas must be >= 1, got {}", fpgas));
-  const Work w = work_of(graph::build_encoder_graph(config));
+  const Work w = work_of(graph::build_graph(config));
   const double peak = static_cast<double>(board.aie_tiles) * board.aie_int8_macs_per_cycle *
                       board.aie_clock_mhz * 1e6;  // MAC/s per board
   // A layer pipeline: each layer runs on max(1, fpgas / layers) boards, one after the other.

@@ -9,6 +9,7 @@ Work work_of(const graph::Graph& graph) {
     for (const graph::Stage& s : k.stages) {
       switch (s.type) {
         case graph::StageType::linear:
+        case graph::StageType::w8a8_linear:
           w.macs += rows * static_cast<double>(s.m * s.k);
           w.weight_bytes += static_cast<double>(s.m * s.k);
           break;
@@ -17,6 +18,12 @@ Work work_of(const graph::Graph& graph) {
         case graph::StageType::attention_matmul:
         case graph::StageType::softmax_matmul:
           w.macs += rows * static_cast<double>(s.m * s.k);
+          break;
+        case graph::StageType::decoder_attention:  // both products
+          w.macs += 2 * rows * static_cast<double>(s.m * s.k);
+          break;
+        case graph::StageType::embedding:
+          w.weight_bytes += static_cast<double>(s.m * s.k);
           break;
         default:
           break;

@@ -64,8 +64,8 @@ Model build_model(const plan::Plan& plan, const Network& net, const Options& opt
     m.kernels[k].cpt = cycles_to_ps(c.cycles_per_token, node, owner, "cycles per row");
     m.kernels[k].fill = cycles_to_ps(c.fill_cycles, node, owner, "fill cycles");
     m.kernels[k].waits_port1 = c.waits_for_port1_sequence;
-    if (kernel.role == graph::Role::sink) m.sink = k;
-    if (kernel.role == graph::Role::source) m.source = k;
+    if (graph::is_sink(kernel.role)) m.sink = k;
+    if (graph::is_source(kernel.role)) m.source = k;
   }
 
   m.streams.resize(g.streams.size());

@@ -2,6 +2,7 @@
 // then `sequences` back to back (throughput, utilisation), and gathers the results.
 #include <utility>
 
+#include "plan/check.h"
 #include "sim/critical_path.h"
 #include "sim/limits.h"
 #include "sim/model.h"
@@ -12,6 +13,7 @@
 namespace atl::sim {
 
 Result simulate(const plan::Plan& plan, const Options& options) {
+  plan::require_encoder(plan, "simulate");
   check_simulation(plan, options);
   const Network net = build_network(plan.cluster);
   const Model model = build_model(plan, net, options);

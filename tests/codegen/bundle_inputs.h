@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "codegen/bundle.h"
-#include "graph/encoder.h"
+#include "graph/architecture.h"
 #include "hw/device.h"
 #include "hw/galapagos_board.h"
 #include "model/synthetic.h"

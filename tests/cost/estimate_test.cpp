@@ -5,9 +5,12 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::cost {
 namespace {
+
+namespace ibert = graph::ibert;
 
 using graph::Role;
 using graph::StageType;
@@ -21,17 +24,17 @@ graph::Graph chain() {
   g.heads = g.layers = 1;
   graph::Kernel src, ffn, sink;
   src.name = "source";
-  src.role = Role::source;
+  src.role = ibert::source;
   src.out_bytes_per_token = 128;
   ffn.name = "l0.ffn1";
-  ffn.role = Role::ffn1;
+  ffn.role = ibert::ffn1;
   ffn.layer = 0;
   ffn.out_bytes_per_token = 128;
   ffn.stages = {{StageType::linear, 128, 128, {2, 1, 1}},
                 {StageType::gelu, 128, 0, {1, 1, 4}},
                 {StageType::quant_act, 128, 0, {1, 1, 4}}};
   sink.name = "sink";
-  sink.role = Role::sink;
+  sink.role = ibert::sink;
   g.kernels = {src, ffn, sink};
   g.streams = {{0, 1, graph::Pattern::send, 128, 0}, {1, 2, graph::Pattern::send, 128, 0}};
   return g;

@@ -8,10 +8,12 @@
 
 #include "core/error.h"
 #include "cost/cost.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::cost {
 namespace {
+
+namespace ibert = graph::ibert;
 
 // The ZU19EG figures the formulas use (the shipped catalogue's sidewinder-100 carries the same).
 hw::Device zu19eg() {
@@ -30,7 +32,7 @@ class Published : public ::testing::Test {
   Published() {
     model::ModelConfig c;
     c.layers = 1;
-    graph_ = graph::build_encoder_graph(c);
+    graph_ = graph::build_graph(c);
   }
   KernelCost cost(const std::string& name, const hw::Device& d = zu19eg()) const {
     for (const graph::Kernel& k : graph_.kernels) {
@@ -135,11 +137,11 @@ TEST_F(Published, WeightsOverflowUramIntoBram) {
 TEST(KernelCost, KnobsChangeCycles) {
   model::ModelConfig c;
   c.layers = 1;
-  graph::SublayerKnobs knobs;
-  knobs.ffn2.partition = 2;
-  knobs.ffn2.stages[0] = {2, 12, 1};
-  knobs.attention.stages[0].pe = 4;
-  const graph::Graph g = graph::build_encoder_graph(c, knobs);
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  knobs[ibert::ffn2].partition = 2;
+  knobs[ibert::ffn2].stages[0] = {2, 12, 1};
+  knobs[ibert::attention].stages[0].pe = 4;
+  const graph::Graph g = graph::build_graph(c, knobs);
   std::map<std::string, KernelCost> by_name;
   for (const graph::Kernel& k : g.kernels) by_name[k.name] = kernel_cost(k, zu19eg());
   // each half: 384 rows / tile 2 x 3072 / (12 x 64)
@@ -154,7 +156,7 @@ TEST(KernelCost, KeyColumnsPadToSixteen) {
   model::ModelConfig c;
   c.layers = 1;
   c.seq_len = 100;  // padded to 112 key columns
-  const graph::Graph g = graph::build_encoder_graph(c);
+  const graph::Graph g = graph::build_graph(c);
   for (const graph::Kernel& k : g.kernels) {
     if (k.name == "l0.h0.attention") {
       EXPECT_EQ(kernel_cost(k, zu19eg()).stages[0].cycles_per_token, 56);
@@ -170,7 +172,7 @@ std::pair<std::string, core::ErrorKind> error_of(graph::StageType type, std::int
                                                  std::int64_t k, graph::Knobs knobs) {
   graph::Kernel kernel;
   kernel.name = "bad";
-  kernel.role = graph::Role::ffn1;
+  kernel.role = graph::ibert::ffn1;
   kernel.stages = {{graph::StageType::quant_act, 768, 0, {1, 1, 1}}, {type, m, k, knobs}};
   try {
     kernel_cost(kernel, zu19eg());
@@ -218,7 +220,7 @@ TEST(KernelCost, KnobsAndShapesAboveTheLimitsAreUnsupported) {
 TEST(KernelCost, TheLimitsThemselvesStayInRange) {
   graph::Kernel kernel;
   kernel.name = "huge";
-  kernel.role = graph::Role::ffn1;
+  kernel.role = graph::ibert::ffn1;
   const graph::Knobs most{static_cast<int>(kMaxKnob), static_cast<int>(kMaxKnob), 1};
   kernel.stages = {{graph::StageType::linear, kMaxDimension, kMaxDimension, most},
                    {graph::StageType::residual_act, kMaxDimension, kMaxDimension, {1, 1, 16}}};
@@ -253,7 +255,7 @@ TEST(KernelCost, ShippedCatalogue) {
       hw::load_catalogue(std::filesystem::path(ATOLL_SOURCE_DIR) / "data/devices");
   model::ModelConfig c;
   c.layers = 1;
-  const graph::Graph g = graph::build_encoder_graph(c);
+  const graph::Graph g = graph::build_graph(c);
   const graph::Kernel& q = g.kernels[1];
   ASSERT_EQ(q.name, "l0.q");
   EXPECT_EQ(kernel_cost(q, cat.at("sidewinder-100")).stages[0].resources.dsp, 384);

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "cost/cost.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::cost {
 namespace {
@@ -9,7 +9,7 @@ namespace {
 graph::Graph encoder() {
   model::ModelConfig c;
   c.layers = 1;
-  return graph::build_encoder_graph(c);
+  return graph::build_graph(c);
 }
 
 hw::Network net(int mtu = 9000) {

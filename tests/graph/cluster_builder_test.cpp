@@ -16,7 +16,7 @@ const std::filesystem::path kConfig =
 
 TEST(ClusterBuilder, PublishedConfigEqualsDefaults) {
   const ClusterBuilderConfig cb = load_cluster_builder_config(kConfig);
-  EXPECT_EQ(cb.knobs, SublayerKnobs{});
+  EXPECT_EQ(cb.knobs, ibert::default_knobs());
   EXPECT_EQ(cb.model.layers, 12);
   EXPECT_EQ(cb.model.hidden, 768);
   EXPECT_EQ(cb.model.heads, 12);
@@ -34,7 +34,7 @@ TEST(ClusterBuilder, PublishedConfigEqualsDefaults) {
 
   model::ModelConfig c;
   c.name = cb.model.name;
-  EXPECT_EQ(import_cluster_builder(kConfig), build_encoder_graph(c));
+  EXPECT_EQ(import_cluster_builder(kConfig), build_graph(c));
 }
 
 // Writes an edited copy of the published config and returns the import's error message.
@@ -64,8 +64,8 @@ TEST(ClusterBuilder, EditedKnobsAndErrors) {
   std::ofstream(path) << j.dump();
   const ClusterBuilderConfig cb = load_cluster_builder_config(path);
   std::filesystem::remove(path);
-  EXPECT_EQ(cb.knobs.ffn1.partition, 2);
-  EXPECT_EQ(cb.knobs.ffn1.stages[0], (Knobs{4, 6, 1}));
+  EXPECT_EQ(cb.knobs[ibert::ffn1].partition, 2);
+  EXPECT_EQ(cb.knobs[ibert::ffn1].stages[0], (Knobs{4, 6, 1}));
 
   EXPECT_EQ(error_after([](auto& j) { j["attention_1"]["config"][1]["dim"].erase("unroll"); }),
             "attention_1.config[1].dim: missing field 'unroll'");

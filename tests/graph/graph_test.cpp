@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::graph {
 namespace {
@@ -12,7 +12,7 @@ Kernel kernel(const std::string& name, Role role) {
   Kernel k;
   k.name = name;
   k.role = role;
-  k.out_bytes_per_token = role == Role::sink ? 0 : 64;
+  k.out_bytes_per_token = role == ibert::sink ? 0 : 64;
   return k;
 }
 
@@ -29,8 +29,8 @@ Graph chain() {
   Graph g;
   g.model = "toy";
   g.seq_len = 4;
-  g.kernels = {kernel("source", Role::source), kernel("a", Role::q), kernel("b", Role::ffn1),
-               kernel("c", Role::ffn2), kernel("sink", Role::sink)};
+  g.kernels = {kernel("source", ibert::source), kernel("a", ibert::q), kernel("b", ibert::ffn1),
+               kernel("c", ibert::ffn2), kernel("sink", ibert::sink)};
   g.streams = {stream(0, 1), stream(1, 2), stream(2, 3), stream(3, 4)};
   return g;
 }
@@ -90,7 +90,7 @@ TEST(Graph, DuplicateName) {
 TEST(Graph, EncoderSecondPortsAreFed) {
   model::ModelConfig c;
   c.layers = 1;
-  Graph g = build_encoder_graph(c);
+  Graph g = build_graph(c);
   // Drop K -> head 0: the attention kernel's port 1 is left unfed.
   for (std::size_t i = 0; i < g.streams.size(); ++i) {
     const Stream& s = g.streams[i];
@@ -103,10 +103,16 @@ TEST(Graph, EncoderSecondPortsAreFed) {
 }
 
 TEST(Graph, NamesRoundTrip) {
-  for (Role r : layer_roles()) EXPECT_EQ(role_from_string(to_string(r), "t"), r);
+  for (model::Architecture a :
+       {model::Architecture::ibert_encoder, model::Architecture::llama_decoder,
+        model::Architecture::gpt2_decoder}) {
+    for (Role r : compute_roles(a)) EXPECT_EQ(role_from_string(a, to_string(r), "t"), r);
+  }
   EXPECT_EQ(pattern_from_string("scatter", "t"), Pattern::scatter);
   EXPECT_EQ(stage_type_from_string("gelu", "t"), StageType::gelu);
-  EXPECT_THROW(role_from_string("qq", "t"), core::Error);
+  EXPECT_THROW(role_from_string(model::Architecture::ibert_encoder, "qq", "t"), core::Error);
+  // Labels belong to their architecture: an encoder has no RoPE-carrying "ffn_up".
+  EXPECT_THROW(role_from_string(model::Architecture::ibert_encoder, "ffn_up", "t"), core::Error);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::graph {
 namespace {
@@ -16,9 +16,9 @@ Graph encoder(std::int64_t layers) {
   model::ModelConfig c;
   c.name = "ibert-base";
   c.layers = layers;
-  SublayerKnobs knobs;
-  knobs.ffn1.partition = 2;
-  return build_encoder_graph(c, knobs);
+  KnobMap knobs = ibert::default_knobs();
+  knobs[ibert::ffn1].partition = 2;
+  return build_graph(c, knobs);
 }
 
 std::string error_of(const nlohmann::json& j) {

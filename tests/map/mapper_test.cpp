@@ -5,10 +5,13 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "graph/arch_ibert.h"
 #include "map/placement.h"
 
 namespace atl::map {
 namespace {
+
+namespace ibert = graph::ibert;
 
 const std::filesystem::path kRoot = ATOLL_SOURCE_DIR;
 
@@ -47,7 +50,7 @@ TEST(MapAutomatic, RespectsDefaultAndTighterCaps) {
 TEST(MapAutomatic, AtLeastAsFastAsThePublishedSixFpgaPlan) {
   const model::ModelConfig config = base_one_layer();
   const hw::Cluster cluster = sidewinders(6);
-  graph::Graph g = graph::build_encoder_graph(config);  // published Cluster Builder knobs
+  graph::Graph g = graph::build_graph(config);  // published Cluster Builder knobs
   std::vector<int> node_of =
       load_placement(kRoot / "examples/plans/ibert-encoder-6fpga.placement.yaml", g, cluster);
   const Mapping published = map_manual(std::move(g), cluster, std::move(node_of));
@@ -96,7 +99,7 @@ TEST(MapAutomatic, SplitsAKernelTooBigForOneBoard) {
   expect_within(m, cluster, caps);
   int ffn1 = 0;
   for (const graph::Kernel& k : m.graph.kernels) {
-    if (k.role != graph::Role::ffn1) continue;
+    if (k.role != graph::ibert::ffn1) continue;
     ++ffn1;
     EXPECT_GE(k.parts, 2) << k.name;
     EXPECT_EQ(k.stages[0].m * k.parts, 4096) << k.name;
@@ -106,7 +109,7 @@ TEST(MapAutomatic, SplitsAKernelTooBigForOneBoard) {
 
 TEST(MapManual, RejectsANodeBeyondItsDevice) {
   const hw::Cluster cluster = sidewinders(2);
-  graph::Graph g = graph::build_encoder_graph(base_one_layer());
+  graph::Graph g = graph::build_graph(base_one_layer());
   std::vector<int> node_of(g.kernels.size(), 0);  // everything on fpga0
   try {
     map_manual(std::move(g), cluster, std::move(node_of));
@@ -121,8 +124,8 @@ TEST(MapManual, RejectsANodeBeyondItsDevice) {
 // Issue 9.4: a Cluster Builder pe of 2^31-1 was accepted at -7.3 % DSP use. The cost model calls
 // it unbuildable and the mapper lets that error through, naming the kernel and the knob.
 TEST(MapWithKnobs, UnbuildableKnobsAreTheCostModelsError) {
-  graph::SublayerKnobs knobs;
-  knobs.ffn1.stages[0].pe = 2147483647;
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  knobs[ibert::ffn1].stages[0].pe = 2147483647;
   try {
     map_with_knobs(base_one_layer(), knobs, sidewinders(6));
     FAIL() << "no error";
@@ -132,7 +135,7 @@ TEST(MapWithKnobs, UnbuildableKnobsAreTheCostModelsError) {
                  "kernel 'l0.ffn1': stage 0 (linear): pe 2147483647 is above the cost model's "
                  "limit of 65536 (docs/cost-model.md)");
   }
-  knobs.ffn1.stages[0] = {32, 12, 1};  // buildable, but 12,288 DSPs: more than one board
+  knobs[ibert::ffn1].stages[0] = {32, 12, 1};  // buildable, but 12,288 DSPs: more than one board
   try {
     map_with_knobs(base_one_layer(), knobs, sidewinders(6));
     FAIL() << "no error";

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::map {
 namespace {
@@ -16,7 +16,7 @@ graph::Graph one_layer() {
   c.heads = 2;
   c.intermediate = 256;
   c.seq_len = 8;
-  return graph::build_encoder_graph(c);
+  return graph::build_graph(c);
 }
 
 hw::Cluster three_nodes() {
@@ -58,8 +58,8 @@ TEST(Placement, HonoursNodesPatternsAndPlacesEndpoints) {
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
     const graph::Kernel& kernel = g.kernels[k];
     int expected = 2;
-    if (kernel.role == graph::Role::source || kernel.role == graph::Role::q ||
-        kernel.role == graph::Role::k || kernel.role == graph::Role::v) {
+    if (kernel.role == graph::ibert::source || kernel.role == graph::ibert::q ||
+        kernel.role == graph::ibert::k || kernel.role == graph::ibert::v) {
       expected = 0;  // the source sits with the Q/K/V it feeds
     } else if (kernel.head >= 0) {
       expected = 1;

@@ -10,12 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "hw/device.h"
 #include "plan/json.h"
 
 namespace atl::plan {
 namespace {
+
+namespace ibert = graph::ibert;
 
 using nlohmann::json;
 
@@ -34,11 +36,11 @@ Plan tiny_plan() {
   c.heads = 2;
   c.intermediate = 256;
   c.seq_len = 16;
-  graph::SublayerKnobs knobs;
-  knobs.ffn1.partition = 2;
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  knobs[ibert::ffn1].partition = 2;
   Plan p;
   p.model_config = "tiny.yaml";
-  p.graph = graph::build_encoder_graph(c, knobs);
+  p.graph = graph::build_graph(c, knobs);
   p.cluster.name = "one";
   p.cluster.nodes = {{"a", hw::load_catalogue(hw::default_catalogue_dir()).at("sidewinder-100")}};
   p.node_of_kernel.assign(p.graph.kernels.size(), 0);
@@ -269,7 +271,7 @@ TEST(PlanCheck, EveryKernelOrStreamEditIsRefusedNamingTheFile) {
       j["graph"]["kernels"][i]["out_dtype"] = dtype;
       refused(j, fmt::format("kernels[{}].out_dtype = {}", i, dtype));
     }
-    for (graph::Role r : graph::layer_roles()) {
+    for (graph::Role r : graph::compute_roles(model::Architecture::ibert_encoder)) {
       if (kernels[i]["role"] == graph::to_string(r)) continue;
       json j = good;
       j["graph"]["kernels"][i]["role"] = graph::to_string(r);

@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 
 namespace atl::plan {
 namespace {
+
+namespace ibert = graph::ibert;
 
 using graph::Sublayer;
 
@@ -24,12 +26,12 @@ graph::Graph encoder(int layers = 1, int q_parts = 1, int out_parts = 1, int ffn
   c.heads = 12;
   c.intermediate = 192;
   c.seq_len = 4;
-  graph::SublayerKnobs knobs;
-  knobs.q.partition = knobs.k.partition = knobs.v.partition = q_parts;
-  knobs.out_proj.partition = out_parts;
-  knobs.ffn1.partition = ffn1_parts;
-  knobs.ffn2.partition = ffn2_parts;
-  return graph::build_encoder_graph(c, knobs);
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  knobs[ibert::q].partition = knobs[ibert::k].partition = knobs[ibert::v].partition = q_parts;
+  knobs[ibert::out_proj].partition = out_parts;
+  knobs[ibert::ffn1].partition = ffn1_parts;
+  knobs[ibert::ffn2].partition = ffn2_parts;
+  return graph::build_graph(c, knobs);
 }
 
 std::string ids(const std::vector<GalapagosAddress>& a) {
@@ -578,9 +580,9 @@ TEST(GalapagosNumbering, RefusesWhatClusterBuilderCannotNumber) {
   EXPECT_EQ(kind_of(encoder(), groups({{"attention_0"}})), core::ErrorKind::invalid_input);
   // Q, K and V with different partitions.
   model::ModelConfig c = graph::model_config(encoder());
-  graph::SublayerKnobs knobs;
-  knobs.k.partition = 2;
-  EXPECT_EQ(kind_of(graph::build_encoder_graph(c, knobs), kSixFpgaGrouping, &message),
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  knobs[ibert::k].partition = 2;
+  EXPECT_EQ(kind_of(graph::build_graph(c, knobs), kSixFpgaGrouping, &message),
             core::ErrorKind::unsupported);
   EXPECT_NE(message.find("kernel 'l0.k.p0' is one of 2 partitions but q has 1"), std::string::npos)
       << message;
@@ -601,7 +603,7 @@ TEST(GalapagosNumbering, MoreThan255IdsInAClusterDoNotFit) {
   c.intermediate = 64;
   c.seq_len = 4;
   // One cluster: 3 + 2 * 126 + 5 compute kernels, the input broadcast, 5 comm kernels: ID 266.
-  const graph::Graph g = graph::build_encoder_graph(c);
+  const graph::Graph g = graph::build_graph(c);
   std::string message;
   EXPECT_EQ(kind_of(g, graph::single_cluster_grouping(), &message), core::ErrorKind::does_not_fit);
   EXPECT_EQ(message,
@@ -615,7 +617,7 @@ TEST(GalapagosNumbering, MoreThan255IdsInAClusterDoNotFit) {
   EXPECT_EQ(six.clusters[1].kernels.back().id, 255u);
   // 300 heads fit no grouping.
   c.heads = c.hidden = 300;
-  const graph::Graph heads300 = graph::build_encoder_graph(c);
+  const graph::Graph heads300 = graph::build_graph(c);
   EXPECT_EQ(kind_of(heads300, kSixFpgaGrouping), core::ErrorKind::does_not_fit);
   EXPECT_EQ(kind_of(heads300, groups({{"attention_0"},
                                       {"attention_1"},

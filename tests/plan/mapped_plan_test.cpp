@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "graph/arch_ibert.h"
 #include "plan/json.h"
 #include "plan/plan.h"
 
@@ -20,29 +21,29 @@ TEST(MappedPlan, ShippedSixFpgaPlanLoads) {
   for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) {
     const graph::Kernel& kernel = p.graph.kernels[k];
     int expected = -1;
-    switch (kernel.role) {
-      case graph::Role::source:
-      case graph::Role::q:
-      case graph::Role::k:
-      case graph::Role::v:
+    switch (kernel.role.index) {
+      case graph::ibert::source.index:
+      case graph::ibert::q.index:
+      case graph::ibert::k.index:
+      case graph::ibert::v.index:
         expected = 0;
         break;
-      case graph::Role::attention:
-      case graph::Role::context:
+      case graph::ibert::attention.index:
+      case graph::ibert::context.index:
         expected = 1;
         break;
-      case graph::Role::out_proj:
-      case graph::Role::ln_attn:
+      case graph::ibert::out_proj.index:
+      case graph::ibert::ln_attn.index:
         expected = 2;
         break;
-      case graph::Role::ffn1:
+      case graph::ibert::ffn1.index:
         expected = 3;
         break;
-      case graph::Role::ffn2:
+      case graph::ibert::ffn2.index:
         expected = 4;
         break;
-      case graph::Role::ln_ffn:
-      case graph::Role::sink:
+      case graph::ibert::ln_ffn.index:
+      case graph::ibert::sink.index:
         expected = 5;
         break;
     }

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "plan/json.h"
 #include "plan/make_plan.h"
 
@@ -21,7 +21,7 @@ graph::Graph tiny_graph() {
   c.heads = 1;
   c.intermediate = 64;
   c.seq_len = 4;
-  return graph::build_encoder_graph(c);
+  return graph::build_graph(c);
 }
 
 hw::Device board(const std::string& name) {

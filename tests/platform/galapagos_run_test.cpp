@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "model/encoder.h"
 #include "model/synthetic.h"
 #include "plans.h"
@@ -25,10 +25,9 @@ using testing::tiny_config;
 
 // Kernels dealt round-robin over `nodes`: most links cross nodes.
 plan::Plan grouped(const graph::Grouping& grouping, int nodes,
-                   const graph::SublayerKnobs& knobs = {}) {
+                   const graph::KnobMap& knobs = graph::ibert::default_knobs()) {
   return testing::place(
-      graph::build_encoder_graph(tiny_config(), knobs), nodes, [&](int k) { return k % nodes; },
-      grouping);
+      graph::build_graph(tiny_config(), knobs), nodes, [&](int k) { return k % nodes; }, grouping);
 }
 
 // attention_0 apart from attention_output_1 and intermediate_0 apart from
@@ -97,9 +96,9 @@ TEST(GalapagosRun, EveryConsecutiveGroupingWires) {
 }
 
 TEST(GalapagosRun, PartitionsAcrossClustersRunBitExact) {
-  graph::SublayerKnobs knobs;
-  for (graph::Role role : {graph::Role::q, graph::Role::k, graph::Role::v, graph::Role::out_proj,
-                           graph::Role::ffn1, graph::Role::ffn2}) {
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  for (graph::Role role : {graph::ibert::q, graph::ibert::k, graph::ibert::v,
+                           graph::ibert::out_proj, graph::ibert::ffn1, graph::ibert::ffn2}) {
     knobs[role].partition = 2;
   }
   const Reference& r = reference();

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "graph/sublayer.h"
 #include "model/config.h"
 #include "model/encoder.h"
@@ -67,15 +67,15 @@ plan::Plan place(graph::Graph g, int nodes, NodeOf node_of,
 
 // Contiguous blocks of kernels in graph order (a pipeline cut), like a mapper would place them.
 inline plan::Plan pipeline_plan(const model::ModelConfig& c, int nodes,
-                                const graph::SublayerKnobs& knobs = {}) {
-  graph::Graph g = graph::build_encoder_graph(c, knobs);
+                                const graph::KnobMap& knobs = graph::ibert::default_knobs()) {
+  graph::Graph g = graph::build_graph(c, knobs);
   const int kernels = static_cast<int>(g.kernels.size());
   return place(std::move(g), nodes, [&](int k) { return k * nodes / kernels; });
 }
 
 // Kernels dealt round-robin: every stream crosses nodes, the worst case for the router.
 inline plan::Plan scattered_plan(const model::ModelConfig& c, int nodes) {
-  graph::Graph g = graph::build_encoder_graph(c);
+  graph::Graph g = graph::build_graph(c);
   return place(std::move(g), nodes, [&](int k) { return k % nodes; });
 }
 

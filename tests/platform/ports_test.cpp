@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "plans.h"
 #include "platform/arbiter.h"
 
@@ -21,7 +21,7 @@ plan::Plan published() {
   c.hidden = 768;
   c.heads = 12;
   c.intermediate = 3072;
-  return testing::place(graph::build_encoder_graph(c), 1, [](int) { return 0; });
+  return testing::place(graph::build_graph(c), 1, [](int) { return 0; });
 }
 
 const TaskPorts& task(const Wiring& w, GalapagosAddress a) {
@@ -90,7 +90,7 @@ TEST(Wiring, AcrossClustersTasksHearTheSendersIdFromItsCluster) {
        graph::Sublayer::attention_output_0, graph::Sublayer::attention_output_1,
        graph::Sublayer::intermediate_0, graph::Sublayer::intermediate_output_0,
        graph::Sublayer::intermediate_output_1}};
-  graph::Graph g = graph::build_encoder_graph(testing::tiny_config(1, 16));
+  graph::Graph g = graph::build_graph(testing::tiny_config(1, 16));
   const plan::Plan p = testing::place(
       std::move(g), 2, [](int k) { return k % 2; }, grouping);
   const Wiring w = wire(p, p.galapagos, 16);

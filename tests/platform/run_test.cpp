@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "model/encoder.h"
 #include "model/synthetic.h"
 #include "plans.h"
@@ -46,9 +46,9 @@ TEST(RunPlan, TwelveScatteredNodesBitExact) {
 TEST(RunPlan, TensorParallelPartsBitExact) {
   // Q/K/V split by heads, the output projection and both FFN linears split by rows: exercises
   // scatter from parts, gather of parts and bcast of every part to every consumer.
-  graph::SublayerKnobs knobs;
-  for (graph::Role role : {graph::Role::q, graph::Role::k, graph::Role::v, graph::Role::out_proj,
-                           graph::Role::ffn1, graph::Role::ffn2}) {
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  for (graph::Role role : {graph::ibert::q, graph::ibert::k, graph::ibert::v,
+                           graph::ibert::out_proj, graph::ibert::ffn1, graph::ibert::ffn2}) {
     knobs[role].partition = 2;
   }
   expect_bit_exact(pipeline_plan(tiny_config(), 6, knobs));
@@ -69,7 +69,7 @@ TEST(RunPlan, MoreThan255KernelsRunBitExactOn8BitIds) {
   c.hidden = 64;
   c.heads = 1;
   c.intermediate = 128;
-  graph::Graph g = graph::build_encoder_graph(c);
+  graph::Graph g = graph::build_graph(c);
   ASSERT_GT(g.kernels.size(), 255u);
   const int kernels = static_cast<int>(g.kernels.size());
   const plan::Plan p = testing::place(std::move(g), 12, [&](int k) { return k * 12 / kernels; });

@@ -7,13 +7,15 @@
 
 #include "core/error.h"
 #include "core/random.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "kernels/residual_act.h"
 #include "model/synthetic.h"
 #include "plans.h"
 
 namespace atl::platform {
 namespace {
+
+namespace ibert = graph::ibert;
 
 using graph::Role;
 using graph::StageType;
@@ -57,17 +59,17 @@ std::vector<Message> random_ports(const graph::Kernel& k, const graph::Graph& g,
 }
 
 TEST(StagePipeline, FusedPathsEqualTheStagesOneByOne) {
-  graph::SublayerKnobs knobs;
-  for (Role r : {Role::q, Role::k, Role::v, Role::out_proj, Role::ffn1, Role::ffn2}) {
+  graph::KnobMap knobs = graph::ibert::default_knobs();
+  for (Role r : {ibert::q, ibert::k, ibert::v, ibert::out_proj, ibert::ffn1, ibert::ffn2}) {
     knobs[r].partition = 2;
   }
-  for (const graph::SublayerKnobs& kn : {graph::SublayerKnobs{}, knobs}) {
+  for (const graph::KnobMap& kn : {graph::ibert::default_knobs(), knobs}) {
     const model::ModelConfig c = testing::tiny_config(1, kTokens);
-    const graph::Graph g = graph::build_encoder_graph(c, kn);
+    const graph::Graph g = graph::build_graph(c, kn);
     const model::EncoderWeights w = model::synthetic_weights(c, 3);
     std::uint64_t seed = 10;
     for (const graph::Kernel& k : g.kernels) {
-      if (k.role == Role::source || k.role == Role::sink) continue;
+      if (k.role == ibert::source || k.role == ibert::sink) continue;
       const std::vector<Message> ports = random_ports(k, g, seed += 2);
       const Message fused = StagePipeline(k, w).run(ports);
       const Message one_by_one =
@@ -81,12 +83,12 @@ TEST(StagePipeline, FusedPathsEqualTheStagesOneByOne) {
 
 TEST(StagePipeline, OutProjSendsTheRequantisedLinearAsInt32) {
   const model::ModelConfig c = testing::tiny_config(1, kTokens);
-  const graph::Graph g = graph::build_encoder_graph(c);
+  const graph::Graph g = graph::build_graph(c);
   const model::EncoderWeights w = model::synthetic_weights(c, 3);
   const model::LayerWeights& l = w.layers[0];
   const Message x = random_message<std::int8_t>(c.hidden, -128, 127, 4);
   for (const graph::Kernel& k : g.kernels) {
-    if (k.role != Role::out_proj) continue;
+    if (k.role != ibert::out_proj) continue;
     const auto raw = kernels::linear(to_tensor<std::int8_t>(x, "x"), l.out.weight, l.out.bias);
     const kernels::ResidualActResult want =
         kernels::residual_act(raw, to_tensor<std::int8_t>(x, "x"), l.res_attn);
@@ -95,7 +97,7 @@ TEST(StagePipeline, OutProjSendsTheRequantisedLinearAsInt32) {
 }
 
 graph::Kernel kernel_of(Role role) {
-  const graph::Graph g = graph::build_encoder_graph(testing::tiny_config(1, kTokens));
+  const graph::Graph g = graph::build_graph(testing::tiny_config(1, kTokens));
   for (const graph::Kernel& k : g.kernels) {
     if (k.role == role) return k;
   }
@@ -114,7 +116,7 @@ void expect_invalid(const graph::Kernel& k, const std::string& message) {
 }
 
 TEST(StagePipeline, RejectsStagesThatAreNotItsRoles) {
-  graph::Kernel k = kernel_of(Role::out_proj);
+  graph::Kernel k = kernel_of(ibert::out_proj);
   k.stages.pop_back();
   expect_invalid(k,
                  "kernel 'l0.out_proj': its stages are [linear], but role out_proj runs "
@@ -122,13 +124,13 @@ TEST(StagePipeline, RejectsStagesThatAreNotItsRoles) {
 }
 
 TEST(StagePipeline, RejectsAnOutputTypeTheStagesDoNotGive) {
-  graph::Kernel k = kernel_of(Role::ffn2);
+  graph::Kernel k = kernel_of(ibert::ffn2);
   k.out_dtype = core::DType::i8;
   expect_invalid(k, "kernel 'l0.ffn2': its stages give int32 rows, the graph says it sends int8");
 }
 
 TEST(StagePipeline, RejectsALayerTheWeightsDoNotHold) {
-  graph::Kernel k = kernel_of(Role::ln_attn);
+  graph::Kernel k = kernel_of(ibert::ln_attn);
   k.layer = 3;
   expect_invalid(k, "kernel 'l0.ln_attn': layer 3 but the weights hold 1 layers");
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/npy.h"
+#include "graph/arch_ibert.h"
 #include "plans.h"
 #include "platform/comm_kernel.h"
 #include "platform/gmi_skew.h"
@@ -22,6 +23,8 @@
 
 namespace atl::platform {
 namespace {
+
+namespace ibert = graph::ibert;
 
 namespace fs = std::filesystem;
 using graph::Role;
@@ -101,7 +104,7 @@ class StreamGolden : public ::testing::TestWithParam<int> {
     c.heads = 12;
     c.intermediate = 3072;
     c.seq_len = 128;
-    plan_ = testing::place(graph::build_encoder_graph(c), 1, [](int) { return 0; });
+    plan_ = testing::place(graph::build_graph(c), 1, [](int) { return 0; });
     wiring_ = wire(plan_, plan_.galapagos, c.seq_len);
     weights_.config = c;
     for (int l = 0; l < 2; ++l)
@@ -113,7 +116,7 @@ class StreamGolden : public ::testing::TestWithParam<int> {
   // The kernel of `role` (and `head`) in this layer, or in `layer`; source and sink by role.
   int kernel(Role role, int head = -1, std::optional<int> layer = {}) const {
     const auto& ks = plan_.graph.kernels;
-    const bool ends = role == Role::source || role == Role::sink;
+    const bool ends = role == ibert::source || role == ibert::sink;
     for (std::size_t i = 0; i < ks.size(); ++i) {
       if (ks[i].role == role && ks[i].head == head &&
           (ends || ks[i].layer == layer.value_or(layer_))) {
@@ -142,8 +145,8 @@ class StreamGolden : public ::testing::TestWithParam<int> {
   const TaskPorts& task(int k) const {
     const graph::Role role = plan_.graph.kernels[static_cast<std::size_t>(k)].role;
     for (const TaskPorts& t : wiring_.tasks) {
-      if (t.graph_kernel == k || (role == Role::source && t.kind == TaskKind::feed) ||
-          (role == Role::sink && t.kind == TaskKind::drain)) {
+      if (t.graph_kernel == k || (role == ibert::source && t.kind == TaskKind::feed) ||
+          (role == ibert::sink && t.kind == TaskKind::drain)) {
         return t;
       }
     }
@@ -226,18 +229,18 @@ class StreamGolden : public ::testing::TestWithParam<int> {
 TEST_P(StreamGolden, QkvToHeadsScatter) {
   const fs::path sa = dir_ / "self_attention";
   const std::vector<Message> in{message(golden<std::int8_t>(sa / "linear_q" / "input"))};
-  const Message q = run(kernel(Role::q), in), k = run(kernel(Role::k), in),
-                v = run(kernel(Role::v), in);
+  const Message q = run(kernel(ibert::q), in), k = run(kernel(ibert::k), in),
+                v = run(kernel(ibert::v), in);
   EXPECT_EQ(to_tensor<std::int8_t>(q, "q"), golden<std::int8_t>(sa / "act_q" / "output"));
   for (int h = 0; h < 12; ++h) {
-    const int attn = kernel(Role::attention, h), ctx = kernel(Role::context, h);
-    EXPECT_EQ(sent<std::int8_t>(kernel(Role::q), attn, q),
+    const int attn = kernel(ibert::attention, h), ctx = kernel(ibert::context, h);
+    EXPECT_EQ(sent<std::int8_t>(kernel(ibert::q), attn, q),
               golden<std::int8_t>(head_file("attention_matmul", "input_q", h)))
         << "head " << h;
-    EXPECT_EQ(sent<std::int8_t>(kernel(Role::k), attn, k),
+    EXPECT_EQ(sent<std::int8_t>(kernel(ibert::k), attn, k),
               golden<std::int8_t>(head_file("attention_matmul", "input_k", h)))
         << "head " << h;
-    EXPECT_EQ(sent<std::int8_t>(kernel(Role::v), ctx, v),
+    EXPECT_EQ(sent<std::int8_t>(kernel(ibert::v), ctx, v),
               golden<std::int8_t>(head_file("softmax_matmul", "input_v", h)))
         << "head " << h;
   }
@@ -245,11 +248,11 @@ TEST_P(StreamGolden, QkvToHeadsScatter) {
 
 TEST_P(StreamGolden, AttentionToContext) {
   for (int h = 0; h < 12; ++h) {
-    const int attn = kernel(Role::attention, h);
+    const int attn = kernel(ibert::attention, h);
     const Message p =
         run(attn, {message(golden<std::int8_t>(head_file("attention_matmul", "input_q", h))),
                    message(golden<std::int8_t>(head_file("attention_matmul", "input_k", h)))});
-    const U8 got = sent<std::uint8_t>(attn, kernel(Role::context, h), p);
+    const U8 got = sent<std::uint8_t>(attn, kernel(ibert::context, h), p);
     EXPECT_EQ(got, golden<std::uint8_t>(head_file("softmax", "output", h))) << "head " << h;
     EXPECT_EQ(got, golden<std::uint8_t>(head_file("softmax_matmul", "input_softmax", h)))
         << "head " << h;
@@ -257,10 +260,10 @@ TEST_P(StreamGolden, AttentionToContext) {
 }
 
 TEST_P(StreamGolden, HeadsToOutProjGather) {
-  const int out_proj = kernel(Role::out_proj);
+  const int out_proj = kernel(ibert::out_proj);
   std::vector<Message> pieces;  // the gather's sources, in source order (heads in order)
   for (int h = 0; h < 12; ++h) {
-    const int ctx = kernel(Role::context, h);
+    const int ctx = kernel(ibert::context, h);
     const Message c =
         run(ctx, {message(golden<std::uint8_t>(head_file("softmax_matmul", "input_softmax", h))),
                   message(golden<std::int8_t>(head_file("softmax_matmul", "input_v", h)))});
@@ -273,28 +276,28 @@ TEST_P(StreamGolden, HeadsToOutProjGather) {
 
 TEST_P(StreamGolden, OutProjToLayerNormIsTheRequantisedLinear) {
   const fs::path so = dir_ / "self_output";
-  const int out_proj = kernel(Role::out_proj);
+  const int out_proj = kernel(ibert::out_proj);
   const Message out = run(out_proj, {message(golden<std::int8_t>(so / "linear" / "input"))});
   EXPECT_EQ(out.row_bytes, 768u * 4);  // int32 rows
-  EXPECT_EQ(sent<std::int32_t>(out_proj, kernel(Role::ln_attn), out),
+  EXPECT_EQ(sent<std::int32_t>(out_proj, kernel(ibert::ln_attn), out),
             golden<std::int32_t>(so / "act_linear" / "output0"));
 }
 
 TEST_P(StreamGolden, LayerNormAttnToFfn1AndResidual) {
   const fs::path so = dir_ / "self_output";
-  const int ln = kernel(Role::ln_attn);
+  const int ln = kernel(ibert::ln_attn);
   const Message out = run(ln, {message(golden<std::int32_t>(so / "act_linear" / "output0")),
                                message(golden<std::int8_t>(so / "act_linear" / "identity"))});
-  EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::ffn1), out),
+  EXPECT_EQ(sent<std::int8_t>(ln, kernel(ibert::ffn1), out),
             golden<std::int8_t>(dir_ / "intermediate" / "linear" / "input"));
-  EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::ln_ffn), out),
+  EXPECT_EQ(sent<std::int8_t>(ln, kernel(ibert::ln_ffn), out),
             golden<std::int8_t>(dir_ / "output" / "act_linear" / "identity"));
 }
 
 TEST_P(StreamGolden, ResidualStageAddsTheRequantisedIdentity) {
   // Inside ln_attn / ln_ffn: residual_act of output0 and the identity is the golden sum.
   for (const auto& [role, sub] :
-       {std::pair{Role::ln_attn, "self_output"}, std::pair{Role::ln_ffn, "output"}}) {
+       {std::pair{ibert::ln_attn, "self_output"}, std::pair{ibert::ln_ffn, "output"}}) {
     const fs::path a = dir_ / sub / "act_linear";
     const graph::Kernel& k = plan_.graph.kernels[static_cast<std::size_t>(kernel(role))];
     ASSERT_EQ(k.stages[0].type, graph::StageType::residual_act);
@@ -307,35 +310,35 @@ TEST_P(StreamGolden, ResidualStageAddsTheRequantisedIdentity) {
 }
 
 TEST_P(StreamGolden, Ffn1ToFfn2) {
-  const int ffn1 = kernel(Role::ffn1);
+  const int ffn1 = kernel(ibert::ffn1);
   const Message out =
       run_from(ffn1, 1, golden<std::int32_t>(dir_ / "intermediate" / "linear" / "output"));
-  EXPECT_EQ(sent<std::int8_t>(ffn1, kernel(Role::ffn2), out),
+  EXPECT_EQ(sent<std::int8_t>(ffn1, kernel(ibert::ffn2), out),
             golden<std::int8_t>(dir_ / "output" / "linear" / "input"));
 }
 
 TEST_P(StreamGolden, Ffn2ToLayerNormIsTheRequantisedLinear) {
-  const int ffn2 = kernel(Role::ffn2);
+  const int ffn2 = kernel(ibert::ffn2);
   const Message out =
       run_from(ffn2, 1, golden<std::int32_t>(dir_ / "output" / "linear" / "output"));
   EXPECT_EQ(out.row_bytes, 768u * 4);
-  EXPECT_EQ(sent<std::int32_t>(ffn2, kernel(Role::ln_ffn), out),
+  EXPECT_EQ(sent<std::int32_t>(ffn2, kernel(ibert::ln_ffn), out),
             golden<std::int32_t>(dir_ / "output" / "act_linear" / "output0"));
 }
 
 TEST_P(StreamGolden, LayerNormFfnToNextLayer) {
   const fs::path a = dir_ / "output" / "act_linear";
-  const int ln = kernel(Role::ln_ffn);
+  const int ln = kernel(ibert::ln_ffn);
   const Message out = run(ln, {message(golden<std::int32_t>(a / "output0")),
                                message(golden<std::int8_t>(a / "identity"))});
   const I8 want = golden<std::int8_t>(dir_ / "output" / "act_layernorm" / "output");
   if (layer_ == 0) {
-    EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::q, -1, 1), out), want);
-    EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::ln_attn, -1, 1), out),
+    EXPECT_EQ(sent<std::int8_t>(ln, kernel(ibert::q, -1, 1), out), want);
+    EXPECT_EQ(sent<std::int8_t>(ln, kernel(ibert::ln_attn, -1, 1), out),
               golden<std::int8_t>(kGolden / "1" / "self_output" / "act_linear" / "identity"));
     EXPECT_EQ(want, golden<std::int8_t>(kGolden / "1" / "self_attention" / "linear_q" / "input"));
   } else {
-    EXPECT_EQ(sent<std::int8_t>(ln, kernel(Role::sink), out), want);
+    EXPECT_EQ(sent<std::int8_t>(ln, kernel(ibert::sink), out), want);
   }
 }
 

@@ -8,7 +8,7 @@
 
 #include "../sim/tiny_plans.h"
 #include "core/error.h"
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 #include "plan/make_plan.h"
 #include "plan/plan.h"
 
@@ -28,10 +28,10 @@ model::ModelConfig bert(std::int64_t layers, std::int64_t hidden, std::int64_t h
 
 // hardware-numbers.md §5.1: per layer 12 S d^2 + 2 S^2 d MACs; 4 d^2 + 2 d (4d) weights.
 TEST(Work, BertBaseAndLargeMatchTheClosedForm) {
-  const Work base = work_of(graph::build_encoder_graph(bert(12, 768, 12)));
+  const Work base = work_of(graph::build_graph(bert(12, 768, 12)));
   EXPECT_EQ(base.macs, 11'173'625'856.0);
   EXPECT_EQ(base.weight_bytes, 84'934'656.0);
-  const Work large = work_of(graph::build_encoder_graph(bert(24, 1024, 16)));
+  const Work large = work_of(graph::build_graph(bert(24, 1024, 16)));
   EXPECT_EQ(large.macs, 39'460'012'032.0);
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/arch_ibert.h"
 #include "plan/plan.h"
 
 namespace atl::sim::testing {
@@ -46,7 +47,7 @@ inline graph::Kernel kernel(std::string name, graph::Role role, std::vector<grap
   graph::Kernel k;
   k.name = std::move(name);
   k.role = role;
-  k.layer = role == graph::Role::source || role == graph::Role::sink ? -1 : 0;
+  k.layer = role == graph::ibert::source || role == graph::ibert::sink ? -1 : 0;
   k.stages = std::move(stages);
   k.out_bytes_per_token = out_bytes;
   return k;
@@ -93,10 +94,10 @@ inline graph::Graph toy_graph(std::string name, std::int64_t seq_len, std::int64
 // 64 B; source and A on fpga0, B and sink on fpga1.
 inline plan::Plan two_nodes() {
   graph::Graph g = toy_graph("two-nodes", 4, 64, 64);
-  g.kernels = {kernel("source", graph::Role::source, {}, 64),
-               kernel("A", graph::Role::q, {linear(64, 64, 1, 1)}, 64),
-               kernel("B", graph::Role::ffn2, {quant_act(64, 4)}, 64),
-               kernel("sink", graph::Role::sink, {}, 0)};
+  g.kernels = {kernel("source", graph::ibert::source, {}, 64),
+               kernel("A", graph::ibert::q, {linear(64, 64, 1, 1)}, 64),
+               kernel("B", graph::ibert::ffn2, {quant_act(64, 4)}, 64),
+               kernel("sink", graph::ibert::sink, {}, 0)};
   g.streams = {stream(0, 1, 64), stream(1, 2, 64), stream(2, 3, 64)};
   return make_plan(std::move(g), cluster(2), {0, 0, 1, 1});
 }
@@ -106,11 +107,11 @@ inline plan::Plan two_nodes() {
 // fpga1's switch port.
 inline plan::Plan gather_two() {
   graph::Graph g = toy_graph("gather-two", 2, 128, 128);
-  g.kernels = {kernel("source", graph::Role::source, {}, 64),
-               kernel("P1", graph::Role::q, {linear(128, 64, 2, 1)}, 128),
-               kernel("P2", graph::Role::k, {linear(128, 64, 2, 1)}, 128),
-               kernel("C", graph::Role::out_proj, {quant_act(256, 16)}, 128),
-               kernel("sink", graph::Role::sink, {}, 0)};
+  g.kernels = {kernel("source", graph::ibert::source, {}, 64),
+               kernel("P1", graph::ibert::q, {linear(128, 64, 2, 1)}, 128),
+               kernel("P2", graph::ibert::k, {linear(128, 64, 2, 1)}, 128),
+               kernel("C", graph::ibert::out_proj, {quant_act(256, 16)}, 128),
+               kernel("sink", graph::ibert::sink, {}, 0)};
   g.streams = {stream(0, 1, 64), stream(0, 2, 64), stream(1, 3, 128), stream(2, 3, 128),
                stream(3, 4, 128)};
   g.streams[1].pattern = g.streams[0].pattern = graph::Pattern::bcast;
@@ -124,13 +125,13 @@ inline plan::Plan gather_two() {
 // fpga0.
 inline plan::Plan deadlocking() {
   graph::Graph g = toy_graph("deadlocking", 4, 64, 64);
-  g.kernels = {kernel("source", graph::Role::source, {}, 64),
-               kernel("P", graph::Role::q, {quant_act(64, 4)}, 64),
-               kernel("X", graph::Role::k, {quant_act(64, 4)}, 64),
-               kernel("att", graph::Role::attention,
+  g.kernels = {kernel("source", graph::ibert::source, {}, 64),
+               kernel("P", graph::ibert::q, {quant_act(64, 4)}, 64),
+               kernel("X", graph::ibert::k, {quant_act(64, 4)}, 64),
+               kernel("att", graph::ibert::attention,
                       {{graph::StageType::attention_matmul, 4, 64, {1, 1, 1}}}, 64),
-               kernel("Z", graph::Role::ln_attn, {quant_act(64, 4)}, 64),
-               kernel("sink", graph::Role::sink, {}, 0)};
+               kernel("Z", graph::ibert::ln_attn, {quant_act(64, 4)}, 64),
+               kernel("sink", graph::ibert::sink, {}, 0)};
   g.streams = {stream(0, 1, 64), stream(0, 3, 64),    stream(1, 3, 64, 1), stream(1, 2, 64),
                stream(2, 4, 64), stream(3, 4, 64, 1), stream(4, 5, 64)};
   return make_plan(std::move(g), cluster(1), {0, 0, 0, 0, 0, 0});

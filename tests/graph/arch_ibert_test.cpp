@@ -1,4 +1,4 @@
-#include "graph/encoder.h"
+#include "graph/arch_ibert.h"
 
 #include <gtest/gtest.h>
 
@@ -34,7 +34,7 @@ const Stream& stream(const Graph& g, const std::string& from, const std::string&
 }
 
 TEST(Encoder, OneLayerCounts) {
-  const Graph g = build_encoder_graph(base(1));
+  const Graph g = build_graph(base(1));
   // source + q,k,v + 12 attention + 12 context + out_proj, ln_attn, ffn1, ffn2, ln_ffn + sink
   EXPECT_EQ(g.kernels.size(), 34u);
   // x->q,k,v,ln_attn (4) + q,k->heads (24) + v->ctx (12) + attn->ctx (12) + ctx->out (12)
@@ -43,7 +43,7 @@ TEST(Encoder, OneLayerCounts) {
 }
 
 TEST(Encoder, TwelveLayerCounts) {
-  const Graph g = build_encoder_graph(base(12));
+  const Graph g = build_graph(base(12));
   EXPECT_EQ(g.kernels.size(), 2u + 12u * 32u);
   EXPECT_EQ(g.streams.size(), 12u * 69u + 1u);
   EXPECT_EQ(g.layers, 12);
@@ -60,7 +60,7 @@ TEST(Encoder, BertLargeCounts) {
   c.hidden = 1024;
   c.heads = 16;
   c.intermediate = 4096;
-  const Graph g = build_encoder_graph(c);
+  const Graph g = build_graph(c);
   EXPECT_EQ(g.kernels.size(), 2u + 24u * (3u + 2u * 16u + 5u));
   // per layer: 4 input + 32 Q/K + 16 V + 16 probabilities + 16 heads + 1 + 2 + 1 + 1
   EXPECT_EQ(g.streams.size(), 24u * 89u + 1u);
@@ -69,7 +69,7 @@ TEST(Encoder, BertLargeCounts) {
 }
 
 TEST(Encoder, BytesPerTokenAndPorts) {
-  const Graph g = build_encoder_graph(base(1));
+  const Graph g = build_graph(base(1));
   EXPECT_EQ(stream(g, "source", "l0.k").bytes_per_token, 768);
   EXPECT_EQ(stream(g, "source", "l0.k").pattern, Pattern::bcast);
   EXPECT_EQ(stream(g, "source", "l0.ln_attn").port, 1);
@@ -101,7 +101,7 @@ TEST(Encoder, BytesPerTokenAndPorts) {
 }
 
 TEST(Encoder, StagesCarryPublishedKnobs) {
-  const Graph g = build_encoder_graph(base(1));
+  const Graph g = build_graph(base(1));
   const Kernel& q = g.kernels[find(g, "l0.q")];
   ASSERT_EQ(q.stages.size(), 2u);
   EXPECT_EQ(q.stages[0].type, StageType::linear);
@@ -120,15 +120,15 @@ TEST(Encoder, StagesCarryPublishedKnobs) {
   EXPECT_EQ(g.kernels[find(g, "l0.ffn2")].stages[0].k, 3072);
   EXPECT_EQ(g.kernels[find(g, "l0.ln_attn")].stages[1].knobs.unroll, 16);
   EXPECT_EQ(g.kernels[find(g, "l0.ln_ffn")].stages[1].knobs.unroll, 4);
-  EXPECT_EQ(knobs_of(g), SublayerKnobs{});
+  EXPECT_EQ(knobs_of(g), ibert::default_knobs());
 }
 
 TEST(Encoder, PartitionSplitsRows) {
-  SublayerKnobs knobs;
-  knobs.q.partition = 3;
-  knobs.ffn1.partition = 4;
-  knobs.ffn2.partition = 2;
-  const Graph g = build_encoder_graph(base(1), knobs);
+  KnobMap knobs = ibert::default_knobs();
+  knobs[ibert::q].partition = 3;
+  knobs[ibert::ffn1].partition = 4;
+  knobs[ibert::ffn2].partition = 2;
+  const Graph g = build_graph(base(1), knobs);
   // q: 3 parts of 256 rows = 4 heads each, scattered 64 B per head.
   EXPECT_EQ(g.kernels[find(g, "l0.q.p1")].out_bytes_per_token, 256);
   EXPECT_EQ(stream(g, "l0.q.p1", "l0.h4.attention").bytes_per_token, 64);
@@ -145,43 +145,43 @@ TEST(Encoder, PartitionSplitsRows) {
 }
 
 TEST(Encoder, RejectsBadKnobs) {
-  SublayerKnobs knobs;
-  knobs.q.partition = 5;  // does not divide 12 heads
-  EXPECT_THROW(build_encoder_graph(base(1), knobs), core::Error);
-  knobs = {};
-  knobs.attention.partition = 2;
-  EXPECT_THROW(build_encoder_graph(base(1), knobs), core::Error);
-  knobs = {};
-  knobs.ffn1.stages.pop_back();
+  KnobMap knobs = ibert::default_knobs();
+  knobs[ibert::q].partition = 5;  // does not divide 12 heads
+  EXPECT_THROW(build_graph(base(1), knobs), core::Error);
+  knobs = ibert::default_knobs();
+  knobs[ibert::attention].partition = 2;
+  EXPECT_THROW(build_graph(base(1), knobs), core::Error);
+  knobs = ibert::default_knobs();
+  knobs[ibert::ffn1].stages.pop_back();
   try {
-    build_encoder_graph(base(1), knobs);
+    build_graph(base(1), knobs);
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_STREQ(e.what(), "knobs of role 'ffn1': 2 stages given, its kernels have 3");
   }
-  knobs = {};
-  knobs.ffn2.stages[0].pe = 0;
-  EXPECT_THROW(build_encoder_graph(base(1), knobs), core::Error);
+  knobs = ibert::default_knobs();
+  knobs[ibert::ffn2].stages[0].pe = 0;
+  EXPECT_THROW(build_graph(base(1), knobs), core::Error);
 }
 
 TEST(Encoder, KernelCountWithoutBuilding) {
-  SublayerKnobs split;
-  split.q.partition = 3;
-  split.ffn1.partition = 4;
-  split.ffn2.partition = 2;
-  for (const SublayerKnobs& knobs : {SublayerKnobs{}, split}) {
+  KnobMap split = ibert::default_knobs();
+  split[ibert::q].partition = 3;
+  split[ibert::ffn1].partition = 4;
+  split[ibert::ffn2].partition = 2;
+  for (const KnobMap& knobs : {ibert::default_knobs(), split}) {
     for (std::int64_t layers : {1, 2, 12}) {
       const model::ModelConfig c = base(layers);
-      EXPECT_EQ(encoder_kernel_count(c, knobs),
-                static_cast<std::int64_t>(build_encoder_graph(c, knobs).kernels.size()));
+      EXPECT_EQ(kernel_count(c, knobs),
+                static_cast<std::int64_t>(build_graph(c, knobs).kernels.size()));
     }
   }
-  EXPECT_EQ(encoder_kernel_count(base(1), split), 40);
+  EXPECT_EQ(kernel_count(base(1), split), 40);
   // 32 kernels a layer: 2^58 layers do not fit 64 bits, nor do 2^62 heads.
-  EXPECT_EQ(encoder_kernel_count(base(std::int64_t{1} << 58), {}), -1);
+  EXPECT_EQ(kernel_count(base(std::int64_t{1} << 58), ibert::default_knobs()), -1);
   model::ModelConfig wide = base(1);
   wide.heads = std::int64_t{1} << 62;
-  EXPECT_EQ(encoder_kernel_count(wide, {}), -1);
+  EXPECT_EQ(kernel_count(wide, ibert::default_knobs()), -1);
 }
 
 }  // namespace
