@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/build_csim.h"
 #include "cli/catalogue.h"
 #include "cli/verbs.h"
 #include "codegen/bundle.h"
@@ -24,11 +25,13 @@ struct BuildOptions {
   std::string plan, output;
   bool force = false;
   CatalogueOptions catalogue;
+  CsimOptions csim;
 };
 
 void run(const BuildOptions& o) {
   const std::string plan_text = core::read_text_file(o.plan, "plan");
   const plan::Plan p = plan::load_plan(o.plan);
+  const auto csim_in = csim_input(o.csim, p);
   const hw::GalapagosBoards boards =
       hw::load_galapagos_boards(o.catalogue.dir.empty() ? hw::default_catalogue_dir()
                                                         : std::filesystem::path(o.catalogue.dir));
@@ -43,6 +46,7 @@ void run(const BuildOptions& o) {
                p.galapagos.clusters[c].kernels.size() - 1, ips);
   }
   fmt::print("bundle: {} ({} files, checksums in MANIFEST.sha256)\n", o.output, files.size());
+  if (csim_in) run_csim(o.csim, *csim_in, o.output);
 }
 
 }  // namespace
@@ -58,6 +62,7 @@ void add_build(CLI::App& app) {
       ->required();
   cmd->add_flag("--force", o->force, "Replace an existing, non-empty output folder");
   add_catalogue_option(*cmd, o->catalogue);  // its galapagos.board names the boards
+  add_csim_options(*cmd, o->csim);
   cmd->callback([o] { run(*o); });
 }
 
