@@ -24,10 +24,11 @@
 
 #include <cstdint>
 
-namespace atl::core {
+namespace atl {
+namespace core {
 
-inline constexpr std::int64_t kInt64Max = 0x7fffffffffffffff;
-inline constexpr std::int64_t kInt64Min = -kInt64Max - 1;
+constexpr std::int64_t kInt64Max = 0x7fffffffffffffff;
+constexpr std::int64_t kInt64Min = -kInt64Max - 1;
 
 // hi * 2^64 + lo, two's complement (hi carries the sign).
 struct Wide {
@@ -181,4 +182,5 @@ constexpr std::int64_t requantize(std::int64_t x, std::int64_t m, int e, int bit
   return saturate_bits(shift_round_half_even(p, e), bits);
 }
 
-}  // namespace atl::core
+}  // namespace core
+}  // namespace atl

@@ -1,5 +1,5 @@
 // Compiled by the ctest KernelsHls.DefinitionsCompileHlsSafe (tests/kernels/CMakeLists.txt) with
-// -std=c++17 -fno-exceptions -fno-rtti -Wall -Wextra -Wpedantic -Werror and no oneDNN or OpenMP
+// -std=c++14 -fno-exceptions -fno-rtti -Wall -Wextra -Wpedantic -Werror and no oneDNN or OpenMP
 // flags: every HLS-safe definition header, each definition instantiated with PE > 1 and
 // UNROLL > 1 over a stream type that is neither ArrayStream nor hls::stream. -Wpedantic rejects
 // __int128; the #errors below reject a heap container or oneDNN pulled in by any of them.

@@ -10,7 +10,9 @@
 #include "core/dyadic.h"
 #include "kernels/hls/stream.h"
 
-namespace atl::kernels::hls {
+namespace atl {
+namespace kernels {
+namespace hls {
 
 // GELU's per-channel tables: arrays of `count` values (1 or n) the caller owns; k = "const".
 struct GeluConsts {
@@ -54,4 +56,6 @@ void gelu(In& in, Out& out, int rows, int n, const GeluConsts& g) {
   }
 }
 
-}  // namespace atl::kernels::hls
+}  // namespace hls
+}  // namespace kernels
+}  // namespace atl

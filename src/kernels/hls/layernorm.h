@@ -9,7 +9,9 @@
 #include "core/dyadic.h"
 #include "kernels/hls/stream.h"
 
-namespace atl::kernels::hls {
+namespace atl {
+namespace kernels {
+namespace hls {
 
 // Number of significant bits of v (0 for 0).
 constexpr int bit_width(std::uint64_t v) {
@@ -102,4 +104,6 @@ void layernorm(In& in, Out& out, int rows, int n, int shift, const std::int64_t*
   }
 }
 
-}  // namespace atl::kernels::hls
+}  // namespace hls
+}  // namespace kernels
+}  // namespace atl

@@ -12,7 +12,9 @@
 #include "core/dyadic.h"
 #include "kernels/hls/stream.h"
 
-namespace atl::kernels::hls {
+namespace atl {
+namespace kernels {
+namespace hls {
 
 // a . b over len values (UNROLL divides len), accumulated in Acc.
 template <int UNROLL, class Acc, class A, class B>
@@ -108,4 +110,6 @@ void concat(In* heads, int count, Out& out, int rows, int d) {
   }
 }
 
-}  // namespace atl::kernels::hls
+}  // namespace hls
+}  // namespace kernels
+}  // namespace atl

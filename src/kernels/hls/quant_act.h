@@ -7,7 +7,9 @@
 #include "core/dyadic.h"
 #include "kernels/hls/stream.h"
 
-namespace atl::kernels::hls {
+namespace atl {
+namespace kernels {
+namespace hls {
 
 // A QuantAct's constants: m/e arrays of `count` values (1 or n) the caller owns; the result
 // saturates to out_bits signed bits (2..64).
@@ -41,4 +43,6 @@ void quant_act(In& in, Out& out, int rows, int n, const QuantActConsts& q) {
   }
 }
 
-}  // namespace atl::kernels::hls
+}  // namespace hls
+}  // namespace kernels
+}  // namespace atl

@@ -10,7 +10,9 @@
 #include "kernels/hls/quant_act.h"
 #include "kernels/hls/stream.h"
 
-namespace atl::kernels::hls {
+namespace atl {
+namespace kernels {
+namespace hls {
 
 // Both branches and their sum for channel c.
 struct ResidualValue {
@@ -62,4 +64,6 @@ void identity_add(In& in, Id& id, Out& out, int rows, int n, const QuantActConst
   }
 }
 
-}  // namespace atl::kernels::hls
+}  // namespace hls
+}  // namespace kernels
+}  // namespace atl

@@ -8,10 +8,12 @@
 #include "core/dyadic.h"
 #include "kernels/hls/stream.h"
 
-namespace atl::kernels::hls {
+namespace atl {
+namespace kernels {
+namespace hls {
 
 // A masked score (the hardware's "-inf"): INT32_MIN.
-inline constexpr std::int32_t kMaskedScore = -2147483647 - 1;
+constexpr std::int32_t kMaskedScore = -2147483647 - 1;
 
 struct SoftmaxConsts {
   std::int64_t x0;  // < 0
@@ -75,4 +77,6 @@ void softmax(In& in, Out& out, int rows, int n, const SoftmaxConsts& k, std::int
   }
 }
 
-}  // namespace atl::kernels::hls
+}  // namespace hls
+}  // namespace kernels
+}  // namespace atl

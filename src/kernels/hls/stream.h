@@ -21,7 +21,9 @@
 #define ATL_HLS(x)
 #endif
 
-namespace atl::kernels::hls {
+namespace atl {
+namespace kernels {
+namespace hls {
 
 // PE values travelling together (one stream element, one AXI-stream beat).
 template <class T, int PE>
@@ -68,4 +70,6 @@ struct ConstArrayStream {
   }
 };
 
-}  // namespace atl::kernels::hls
+}  // namespace hls
+}  // namespace kernels
+}  // namespace atl
