@@ -100,10 +100,10 @@ void run_csim(const CsimOptions& o, const core::Tensor<std::int8_t>& input,
   int status = 0;
   {
     const StdoutToStderr progress;
-    status = platform::run_process({"make", "-C", dir.string(), "-j2", "csim",
-                                    "INPUT=" + in.string(), "OUTPUT=" + out.string()},
-                                   std::chrono::ceil<std::chrono::milliseconds>(
-                                       std::chrono::duration<double>(o.timeout_s)));
+    status = platform::run_process(
+        {"make", "-C", dir.string(), "-j2", "csim", "INPUT=" + in.string(),
+         "OUTPUT=" + out.string()},
+        std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(o.timeout_s)));
   }
   if (status != 0) {
     throw core::Error(core::ErrorKind::failed,

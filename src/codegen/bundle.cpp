@@ -54,7 +54,7 @@ std::vector<BundleFile> make_bundle(const plan::Plan& plan, const hw::GalapagosB
         files.push_back({folder + ip_name(k.id) + "/parameters.hpp", parameters_hpp(plan, v, k)});
     }
   }
-  for (BundleFile& f : csim_files(plan, files)) files.push_back(std::move(f));
+  for (BundleFile& f : csim_files(plan)) files.push_back(std::move(f));
   std::vector<const BundleFile*> sorted;
   for (const BundleFile& f : files) sorted.push_back(&f);
   std::sort(sorted.begin(), sorted.end(),
