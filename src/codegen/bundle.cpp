@@ -7,11 +7,17 @@
 #include <system_error>
 
 #include "codegen/csim.h"
+#include "codegen/embedded_headers.h"
 #include "codegen/galapagos_xml.h"
+#include "codegen/hls_checks.h"
 #include "codegen/ip.h"
+#include "codegen/makefile.h"
 #include "codegen/parameters.h"
 #include "codegen/readme.h"
 #include "codegen/sha256.h"
+#include "codegen/tcl.h"
+#include "codegen/top_cpp.h"
+#include "codegen/weights_hpp.h"
 #include "core/error.h"
 #include "core/file.h"
 
@@ -32,26 +38,36 @@ bool is_empty_dir(const fs::path& dir) {
 
 }  // namespace
 
-std::vector<BundleFile> make_bundle(const plan::Plan& plan, const hw::GalapagosBoards& boards,
-                                    const PlanSource& source) {
+std::vector<BundleFile> make_bundle(const plan::Plan& plan, const BundleInputs& in) {
   if (plan.galapagos.clusters.empty()) {
     throw core::Error(
         "plan: no Galapagos numbering (galapagos.clusters is empty): only an encoder graph is "
         "numbered into Galapagos clusters");
   }
   std::vector<ClusterView> views;
-  for (std::size_t c = 0; c < plan.galapagos.clusters.size(); ++c)
-    views.push_back(view_cluster(plan, static_cast<int>(c), boards));
+  for (std::size_t c = 0; c < plan.galapagos.clusters.size(); ++c) {
+    views.push_back(view_cluster(plan, static_cast<int>(c), in.boards));
+    check_buildable(plan, views.back(), in.catalogue);
+  }
 
   std::vector<BundleFile> files;
-  files.push_back({"README.md", bundle_readme(plan, views, source)});
+  files.push_back({"README.md", bundle_readme(plan, views, in.source)});
+  files.push_back({"Makefile", bundle_makefile(views)});
+  files.push_back({"build.sh", build_sh(), true});
+  for (const EmbeddedFile& h : embedded_headers())
+    files.push_back({"include/" + std::string(h.path), std::string(h.text)});
   for (const ClusterView& v : views) {
     const std::string folder = fmt::format("cluster_{}/", v.index);
     files.push_back({folder + "logical.xml", logical_xml(plan, v)});
     files.push_back({folder + "map.xml", map_xml(plan, v)});
     for (const plan::GalapagosKernel& k : v.cluster->kernels) {
-      if (has_ip(k))
-        files.push_back({folder + ip_name(k.id) + "/parameters.hpp", parameters_hpp(plan, v, k)});
+      if (!has_ip(k)) continue;
+      const std::string kern = folder + ip_name(k.id) + "/";
+      const hw::Device& device = catalogue_device(plan, k.node, in.catalogue);
+      files.push_back({kern + "parameters.hpp", parameters_hpp(plan, v, k)});
+      files.push_back({kern + "weights.hpp", weights_hpp(plan, v, k, in.weights)});
+      files.push_back({kern + "top.cpp", top_cpp(plan, v, k)});
+      files.push_back({kern + "build_ip.tcl", build_ip_tcl(v.index, k.id, device)});
     }
   }
   for (BundleFile& f : csim_files(plan)) files.push_back(std::move(f));
@@ -92,6 +108,12 @@ void write_bundle(const std::vector<BundleFile>& files, const fs::path& dir_in, 
       if (fs::create_directories(path.parent_path(), ec); ec)
         throw io_error(dir, f.path + ": ", ec);
       core::write_text_file(path, f.text);
+      if (f.executable) {
+        fs::permissions(path,
+                        fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                        fs::perm_options::add, ec);
+        if (ec) throw io_error(dir, f.path + ": ", ec);
+      }
     }
     if (exists) {
       if (fs::rename(dir, old, ec); ec) throw io_error(dir, "", ec);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "codegen/ip.h"
+#include "codegen/row_bytes.h"
 
 namespace atl::codegen {
 namespace {
@@ -55,7 +56,24 @@ std::string addresses(const char* what, const std::vector<plan::GalapagosAddress
         what, i, list[i].id, list[i].cluster,
         list[i].cluster == plan::GalapagosAddress::kHost ? "  // the host" : "");
   }
-  return s;
+  // The same as functions of the index, for the wrappers' loops (kernels/hls/galapagos_kernels.h).
+  std::string ids, clusters;
+  for (const plan::GalapagosAddress& a : list) {
+    ids += fmt::format("{}{}", ids.empty() ? "" : ", ", a.id);
+    clusters += fmt::format("{}{}", clusters.empty() ? "" : ", ", a.cluster);
+  }
+  if (list.empty()) {
+    return s + fmt::format(
+                   "  static unsigned {0}_id(unsigned) {{ return 0; }}\n"
+                   "  static int {0}_cluster(unsigned) {{ return 0; }}\n",
+                   what);
+  }
+  return s + fmt::format(
+                 "  static unsigned {0}_id(unsigned i) {{\n"
+                 "    static const unsigned v[] = {{{1}}};\n    return v[i];\n  }}\n"
+                 "  static int {0}_cluster(unsigned i) {{\n"
+                 "    static const int v[] = {{{2}}};\n    return v[i];\n  }}\n",
+                 what, ids, clusters);
 }
 
 // The struct of a kernel's address and role.
@@ -67,9 +85,10 @@ std::string params_struct(const std::string& name, const plan::Plan& plan, const
       "  static const unsigned cluster = {};\n"
       "  static const unsigned layer = {};\n"
       "  static const atoll_kind kind = {};\n"
-      "  static const atoll_op op = {};\n",
+      "  static const atoll_op op = {};\n"
+      "  static const unsigned seq_len = {};\n",
       describe(plan, k), name, k.id, view.index, view.cluster->layer, kind_enum(k.kind),
-      op_enum(k.op));
+      op_enum(k.op), plan.graph.seq_len);
   s += addresses("dest", k.dests);
   s += addresses("src", k.sources);
   if (k.kind == plan::GalapagosKind::compute) {
@@ -78,9 +97,11 @@ std::string params_struct(const std::string& name, const plan::Plan& plan, const
         "  static const int head = {};\n"
         "  static const unsigned part = {};\n"
         "  static const unsigned parts = {};\n"
-        "  static const unsigned seq_len = {};\n"
         "  static const unsigned out_row_bytes = {};\n",
-        g.head, g.part, g.parts, plan.graph.seq_len, g.out_bytes_per_token);
+        g.head, g.part, g.parts, g.out_bytes_per_token);
+  } else if (k.kind != plan::GalapagosKind::gmi) {
+    s += fmt::format("  static const unsigned in_row_bytes = {};\n",
+                     in_row_bytes(plan, view.index, k));
   }
   return s + "};\n";
 }
@@ -93,8 +114,12 @@ std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
   std::string s = fmt::format(
       "// {}/parameters.hpp of cluster_{}: written by atoll build, do not edit.\n"
       "// {} on node {} ({}).\n"
-      "#pragma once\n\n{}\n",
-      ip_name(k.id), view.index, describe(plan, k), node.name, node.device.name, kEnums);
+      "#pragma once\n\n{}\n"
+      "// Every cluster's structs in a namespace of their own: the C simulation links all "
+      "clusters\n"
+      "// into one program.\nnamespace cluster_{} {{\n\n",
+      ip_name(k.id), view.index, describe(plan, k), node.name, node.device.name, kEnums,
+      view.index);
   s += params_struct(ip_name(k.id) + "_params", plan, view, k);
   if (k.kind == plan::GalapagosKind::compute) {
     const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
@@ -129,7 +154,7 @@ std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
         "}};\n",
         ip_name(k.id), count, base);
   }
-  return s;
+  return s + fmt::format("\n}}  // namespace cluster_{}\n", view.index);
 }
 
 }  // namespace atl::codegen

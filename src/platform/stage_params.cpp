@@ -53,10 +53,9 @@ RoleTables tables(Role role, const model::LayerWeights& l, const model::ModelCon
   return {};
 }
 
-}  // namespace
-
-StageParams stage_params(const graph::Kernel& kernel, std::size_t index,
-                         const model::EncoderWeights& weights) {
+// stage_params, or with `raw_linear` a linear stage's weights unprepared into *raw_linear.
+StageParams resolve(const graph::Kernel& kernel, std::size_t index,
+                    const model::EncoderWeights& weights, model::Linear* raw_linear) {
   if (index >= kernel.stages.size()) {
     throw core::Error(core::ErrorKind::internal,
                       fmt::format("kernel '{}': no stage {}", kernel.name, index));
@@ -88,6 +87,10 @@ StageParams stage_params(const graph::Kernel& kernel, std::size_t index,
   switch (type) {
     case StageType::linear: {
       const model::Linear& lin = need(t.linear);
+      if (raw_linear != nullptr) {
+        *raw_linear = split ? lin.rows(channels.begin, channels.end) : lin;
+        return std::monostate{};
+      }
       if (!split) return kernels::LinearPlan(lin.weight, lin.bias);
       const model::Linear part = lin.rows(channels.begin, channels.end);
       return kernels::LinearPlan(part.weight, part.bias);
@@ -115,6 +118,24 @@ StageParams stage_params(const graph::Kernel& kernel, std::size_t index,
   }
   throw core::Error(core::ErrorKind::internal,
                     fmt::format("kernel '{}': unknown stage type", kernel.name));
+}
+
+}  // namespace
+
+StageParams stage_params(const graph::Kernel& kernel, std::size_t index,
+                         const model::EncoderWeights& weights) {
+  return resolve(kernel, index, weights, nullptr);
+}
+
+model::Linear stage_linear(const graph::Kernel& kernel, std::size_t index,
+                           const model::EncoderWeights& weights) {
+  if (index < kernel.stages.size() && kernel.stages[index].type != graph::StageType::linear) {
+    throw core::Error(core::ErrorKind::internal,
+                      fmt::format("kernel '{}': stage {} is no linear", kernel.name, index));
+  }
+  model::Linear raw;
+  resolve(kernel, index, weights, &raw);
+  return raw;
 }
 
 }  // namespace atl::platform

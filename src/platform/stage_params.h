@@ -17,4 +17,10 @@ namespace atl::platform {
 StageParams stage_params(const graph::Kernel& kernel, std::size_t index,
                          const model::EncoderWeights& weights);
 
+// A linear stage's int8 weight [rows, in] and int32 bias, cut to the kernel's part and not
+// prepared for oneDNN: what the generated hardware holds (codegen/weights_hpp.h). Throws as
+// stage_params does, and (internal) when stage `index` is not a linear.
+model::Linear stage_linear(const graph::Kernel& kernel, std::size_t index,
+                           const model::EncoderWeights& weights);
+
 }  // namespace atl::platform

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <set>
 
+#include "bundle_inputs.h"
+#include "codegen/embedded_headers.h"
 #include "codegen/sha256.h"
 #include "core/error.h"
 #include "core/file.h"
@@ -16,8 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const hw::GalapagosBoards kBoards = {{"sidewinder-100", "sidewinder"}};
-
 TEST(Sha256, MatchesTheFips180Examples) {
   // FIPS 180-2 appendix B.1 ("abc") and the empty message.
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
@@ -26,7 +26,13 @@ TEST(Sha256, MatchesTheFips180Examples) {
 
 struct Bundle : ::testing::Test {
   plan::Plan plan = test::numbered(test::example_plan());
-  std::vector<BundleFile> files = make_bundle(plan, kBoards, {"p.json", "00ff"});
+  // Made once: the example's weights make it 27 MB.
+  static const std::vector<BundleFile>& example_files() {
+    static const std::vector<BundleFile> f =
+        make_bundle(test::numbered(test::example_plan()), test::example_inputs());
+    return f;
+  }
+  const std::vector<BundleFile>& files = example_files();
   fs::path root = fs::path(::testing::TempDir()) /
                   ::testing::UnitTest::GetInstance()->current_test_info()->name();
   void SetUp() override {
@@ -45,10 +51,15 @@ struct Bundle : ::testing::Test {
 TEST_F(Bundle, HasOneFolderPerIpKernelZeroIncludedAndNoneForTheVirtualKernel) {
   std::set<std::string> paths;
   for (const BundleFile& f : files) paths.insert(f.path);
-  EXPECT_EQ(paths.size(), 2u + 2u + 38u);  // README, manifest, logical, map, 38 IPs
-  EXPECT_TRUE(paths.count("cluster_0/kern_0/parameters.hpp"));
-  EXPECT_TRUE(paths.count("cluster_0/kern_38/parameters.hpp"));
-  EXPECT_FALSE(paths.count("cluster_0/kern_33/parameters.hpp"));
+  // README, manifest, Makefile, build.sh, include/, logical, map, 4 files for each of 38 IPs
+  EXPECT_EQ(paths.size(), 4u + embedded_headers().size() + 2u + 4u * 38u);
+  for (const char* file : {"parameters.hpp", "weights.hpp", "top.cpp", "build_ip.tcl"}) {
+    EXPECT_TRUE(paths.count(std::string("cluster_0/kern_0/") + file)) << file;
+    EXPECT_TRUE(paths.count(std::string("cluster_0/kern_38/") + file)) << file;
+    EXPECT_FALSE(paths.count(std::string("cluster_0/kern_33/") + file)) << file;
+  }
+  EXPECT_TRUE(paths.count("include/core/dyadic.h"));
+  EXPECT_TRUE(paths.count("include/kernels/hls/matmul.h"));
   EXPECT_EQ(files.back().path, "MANIFEST.sha256");
 }
 
@@ -60,7 +71,7 @@ TEST_F(Bundle, ManifestHoldsEveryOtherFilesChecksumSorted) {
   std::sort(others.begin(), others.end(), [](auto* a, auto* b) { return a->path < b->path; });
   for (const BundleFile* f : others) expected += sha256_hex(f->text) + "  " + f->path + "\n";
   EXPECT_EQ(files.back().text, expected);
-  EXPECT_EQ(expected.substr(64, 12), "  README.md\n");
+  EXPECT_EQ(expected.substr(64, 11), "  Makefile\n");
 }
 
 TEST_F(Bundle, ReadmeNamesThePlanAndTheCluster) {
@@ -77,7 +88,7 @@ TEST_F(Bundle, ReadmeNamesThePlanAndTheCluster) {
 TEST_F(Bundle, RefusesAPlanWithoutNumbering) {
   try {
     plan.galapagos = {};
-    make_bundle(plan, kBoards, {});
+    make_bundle(plan, test::example_inputs({}));
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_STREQ(e.what(),
@@ -88,7 +99,12 @@ TEST_F(Bundle, RefusesAPlanWithoutNumbering) {
 
 TEST_F(Bundle, WritesEveryFileAndLeavesNoTemporaryFolder) {
   write_bundle(files, root / "out", false);
-  EXPECT_EQ(core::read_text_file(root / "out/cluster_0/map.xml", "map"), files[2].text);
+  for (const BundleFile& f : files)
+    EXPECT_EQ(core::read_text_file(root / "out" / f.path, "bundle file"), f.text) << f.path;
+  EXPECT_TRUE((fs::status(root / "out/build.sh").permissions() & fs::perms::owner_exec) !=
+              fs::perms::none);
+  EXPECT_EQ(fs::status(root / "out/Makefile").permissions() & fs::perms::owner_exec,
+            fs::perms::none);
   std::set<std::string> expected;
   for (const BundleFile& f : files) {
     for (fs::path p = f.path; !p.empty(); p = p.parent_path()) expected.insert(p.generic_string());

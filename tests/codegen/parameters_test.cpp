@@ -22,28 +22,38 @@ TEST_F(Parameters, ComputeKernelCarriesIdDestsSourcesDimensionsAndKnobs) {
                    "// compute l0.ln_attn (ln_attn) on node fpga2 (sidewinder-100).\n"
                    "#pragma once\n"),
             std::string::npos);
-  EXPECT_NE(h.find("struct kern_29_params {\n"
+  EXPECT_NE(h.find("namespace cluster_0 {\n\n// compute l0.ln_attn (ln_attn)\n"
+                   "struct kern_29_params {\n"
                    "  static const unsigned id = 29;\n"
                    "  static const unsigned cluster = 0;\n"
                    "  static const unsigned layer = 0;\n"
                    "  static const atoll_kind kind = ATOLL_COMPUTE;\n"
                    "  static const atoll_op op = ATOLL_FORWARD;\n"
+                   "  static const unsigned seq_len = 128;\n"
                    "  static const unsigned num_dests = 1;\n"
                    "  static const unsigned dest_0 = 38;\n"
                    "  static const int dest_0_cluster = 0;\n"
+                   "  static unsigned dest_id(unsigned i) {\n"
+                   "    static const unsigned v[] = {38};\n    return v[i];\n  }\n"
+                   "  static int dest_cluster(unsigned i) {\n"
+                   "    static const int v[] = {0};\n    return v[i];\n  }\n"
                    "  static const unsigned num_srcs = 2;\n"
                    "  static const unsigned src_0 = 28;\n"
                    "  static const int src_0_cluster = 0;\n"
                    "  static const unsigned src_1 = 33;\n"
                    "  static const int src_1_cluster = 0;\n"
+                   "  static unsigned src_id(unsigned i) {\n"
+                   "    static const unsigned v[] = {28, 33};\n    return v[i];\n  }\n"
+                   "  static int src_cluster(unsigned i) {\n"
+                   "    static const int v[] = {0, 0};\n    return v[i];\n  }\n"
                    "  static const int head = -1;\n"
                    "  static const unsigned part = 0;\n"
                    "  static const unsigned parts = 1;\n"
-                   "  static const unsigned seq_len = 128;\n"
                    "  static const unsigned out_row_bytes = 768;\n"
                    "};\n"),
             std::string::npos)
       << h;
+  EXPECT_EQ(h.substr(h.size() - 30), "};\n\n}  // namespace cluster_0\n");
   // The published knobs: LayerNorm unroll 16, its quant_act unroll 4 (config.json).
   EXPECT_NE(h.find("struct kern_29_layernorm_1 {\n  static const unsigned M = 768;\n"
                    "  static const unsigned K = 0;\n  static const unsigned NUM_TILE = 1;\n"
@@ -73,6 +83,22 @@ TEST_F(Parameters, KernelZeroListsTheVirtualKernelsItServes) {
   EXPECT_NE(h.find("struct kern_0_virtual {\n  static const unsigned num_virtual = 1;\n"
                    "  static const unsigned base_id = 33;\n};\n"),
             std::string::npos);
+}
+
+TEST_F(Parameters, KernelZeroWithoutAddressesHasTheFunctionsAnyway) {
+  EXPECT_NE(of(0).find("  static const unsigned num_dests = 0;\n"
+                       "  static unsigned dest_id(unsigned) { return 0; }\n"
+                       "  static int dest_cluster(unsigned) { return 0; }\n"),
+            std::string::npos)
+      << of(0);
+}
+
+TEST_F(Parameters, CommKernelsKnowTheirLargestInputRow) {
+  // Scatter 34 cuts Q's 768-byte rows for the heads; gather 37 joins 12 contexts of 64 bytes;
+  // virtual 33 broadcasts the host's input rows (hidden = 768 int8).
+  EXPECT_NE(of(34).find("  static const unsigned in_row_bytes = 768;\n"), std::string::npos);
+  EXPECT_NE(of(37).find("  static const unsigned in_row_bytes = 64;\n"), std::string::npos);
+  EXPECT_NE(of(0).find("  static const unsigned in_row_bytes = 768;\n"), std::string::npos);
 }
 
 TEST_F(Parameters, HostAddressesAreMarked) {
