@@ -29,10 +29,10 @@ struct Csim : ::testing::Test {
 TEST_F(Csim, MakefileCompilesEveryIpUnderItsOwnNameAndRunsOnTheBundlesInput) {
   const std::string m = file(csim_files(plan), "csim/Makefile");
   EXPECT_NE(m.find("obj/c0_kern_0.o: ../cluster_0/kern_0/top.cpp $(wildcard "
-                   "../cluster_0/kern_0/*.hpp) $(HEADERS)\n"
+                   "../cluster_0/kern_0/*.hpp) $(PCH)\n"
                    "\t@mkdir -p obj\n"
-                   "\t$(CXX) $(FLAGS) -DATOLL_TOP=c0_kern_0 -c ../cluster_0/kern_0/top.cpp -o "
-                   "$@\n"),
+                   "\t$(CXX) -Ipch $(FLAGS) -DATOLL_TOP=c0_kern_0 -c ../cluster_0/kern_0/top.cpp "
+                   "-o $@\n"),
             std::string::npos);
   EXPECT_NE(m.find("obj/c0_kern_38.o:"), std::string::npos);
   EXPECT_EQ(m.find("kern_33"), std::string::npos);  // the virtual kernel has no IP
