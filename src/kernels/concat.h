@@ -1,34 +1,18 @@
 // Concat: per-head outputs [rows, d_h] joined along the channel axis in head order,
 //     out[i][h * d + t] = head_h[i][t]
-// (the Gather of the 12 heads before self_attention/act_out). Pure data movement.
+// (the Gather of the 12 heads before self_attention/act_out). Pure data movement, by the HLS
+// definition (kernels/hls/matmul.h).
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "core/tensor.h"
+#include "kernels/hls/matmul.h"
 
 namespace atl::kernels {
-
-// One row: the heads' row i, concatenated into out (sizes must add up).
-template <class T>
-void concat_row(const std::vector<std::span<const T>>& head_rows, std::span<T> out) {
-  std::size_t at = 0;
-  for (const auto& h : head_rows) {
-    if (at + h.size() > out.size()) break;
-    for (std::size_t t = 0; t < h.size(); ++t) out[at + t] = h[t];
-    at += h.size();
-  }
-  std::size_t total = 0;
-  for (const auto& h : head_rows) total += h.size();
-  if (total != out.size()) {
-    throw core::Error("concat_row: heads hold " + std::to_string(total) +
-                      " values, output row has " + std::to_string(out.size()));
-  }
-}
 
 // heads: H tensors [rows, d_h] with equal row counts -> [rows, sum d_h].
 template <class T>
@@ -45,11 +29,16 @@ core::Tensor<T> concat(const std::vector<core::Tensor<T>>& heads) {
     cols += heads[h].dim(1);
   }
   core::Tensor<T> out({rows, cols});
-  std::vector<std::span<const T>> parts(heads.size());
-  for (std::int64_t i = 0; i < rows; ++i) {
-    for (std::size_t h = 0; h < heads.size(); ++h) parts[h] = heads[h].row(i);
-    concat_row<T>(parts, out.row(i));
+  // The HLS definition (kernels/hls/matmul.h), one value per stream element.
+  std::vector<hls::ConstArrayStream<T, 1>> in;
+  std::vector<int> widths;
+  for (const auto& h : heads) {
+    in.push_back({h.data()});
+    widths.push_back(static_cast<int>(h.dim(1)));
   }
+  hls::ArrayStream<T, 1> o{out.data()};
+  hls::concat<1>(in.data(), widths.data(), static_cast<int>(heads.size()), o,
+                 static_cast<int>(rows));
   return out;
 }
 

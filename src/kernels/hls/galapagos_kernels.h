@@ -52,9 +52,10 @@
 //     divides K, else NUM_TILE, which must divide K (MACs per cycle = PE * UNROLL, Cluster
 //     Builder's tile * pe * 64);
 //   quant_act, gelu, layernorm, residual_act: lanes UNROLL_FACTOR divides M;
-//   attention_matmul, softmax_matmul: UNROLL = NUM_PE divides K (head_dim); the stages over the
-//     key axis (scores, softmax, the P row) run one lane, because the number of keys is the
-//     message's row count, known only at run time (<= seq_len).
+//   attention_matmul: dot-product UNROLL = NUM_PE divides K (head_dim); softmax_matmul takes no
+//     knob (its definition has none); the stages over the key axis (scores, softmax, the P
+//     row) run one lane, because the number of keys is the message's row count, known only at
+//     run time (<= seq_len).
 //
 // W, the kernel's weights struct (weights.hpp: its partition only, the output channels
 // [part * M, (part + 1) * M) of a tensor-parallel linear):
@@ -189,32 +190,99 @@ QuantActConsts act_consts() {
   return {W::act_m, W::act_e, W::act_count, W::act_out_bits};
 }
 
-// Reads the packets of one sequence from the sources of P (at most two ports) into port
-// buffers: port s holds up to P::seq_len rows of row_bytes[s] bytes at buf[s]. Returns when
-// every source's message is complete; h[s] is its header.
-template <class P, int PORTS, int MAX_ROW>
-void receive_ports(BeatStream& in, std::uint8_t* const* buf, const int* row_bytes, Header* h,
-                   std::uint8_t* raw, Where where) {
-  static_assert(PORTS >= 1 && PORTS <= 2, "one or two input ports");
-  MessageIn m[PORTS];
-  for (int s = 0; s < PORTS; ++s) m[s] = message_start();
-  int done = 0;
-  while (done < PORTS) {
-    const PacketInfo p = read_packet(in, raw, max_flits(MAX_ROW), where);
+// Reads the packets of one sequence from P's two sources into typed buffers: port 0 rows of up
+// to N0 values of T0 at x0 (row r at x0 + r * N0), port 1 rows of N1 values of T1 at x1, and
+// returns when both messages are complete (h0, h1 their headers; *n0 = the values of port 0's
+// rows, which must be N0 unless ANY0, when it may be anything up to N0 but the same for all).
+template <class P, class T0, int N0, bool ANY0, class T1, int N1>
+void receive_two(BeatStream& in, T0* x0, T1* x1, Header& h0, Header& h1, int* n0,
+                 std::uint8_t* raw) {
+  const Where where = {P::cluster, P::id};
+  const int bytes0 = N0 * static_cast<int>(sizeof(T0)), bytes1 = N1 * static_cast<int>(sizeof(T1));
+  MessageIn m[2] = {message_start(), message_start()};
+  *n0 = ANY0 ? -1 : N0;
+  while (!message_done(m[0]) || !message_done(m[1])) {
+    const PacketInfo p = read_packet(in, raw, max_flits(bytes0 > bytes1 ? bytes0 : bytes1), where);
     const int s = source_of<P>(p.tid);
-    if (s < 0 || s >= PORTS) {
+    if (s != 0 && s != 1) {
       ATL_CSIM_FAIL("kernel %u of cluster %u: a packet from kernel %u, which does not feed it",
-                    where.id, where.cluster, p.tid);
+                    P::id, P::cluster, p.tid);
     }
-    const std::uint32_t row = m[s].rows_seen;
-    const int at = message_add(m[s], raw, p, P::seq_len, row_bytes[s], where);
-    if (at >= 0) {
-      for (int i = 0; i < row_bytes[s]; ++i)
-        buf[s][row * static_cast<unsigned>(row_bytes[s]) + i] = raw[at + i];
+    const std::uint32_t r = m[s].rows_seen;
+    const int expected = s == 1 ? bytes1 : (ANY0 ? *n0 * static_cast<int>(sizeof(T0)) : bytes0);
+    const int at = message_add(m[s], raw, p, P::seq_len, expected < 0 ? -1 : expected, where);
+    if (at < 0) continue;
+    const int bytes = payload_bytes(p) - at;
+    if (s == 1) {
+      load_row(raw + at, x1 + r * N1, N1);
+    } else {
+      if (bytes > bytes0 || bytes % static_cast<int>(sizeof(T0)) != 0) {
+        ATL_CSIM_FAIL(
+            "kernel %u of cluster %u: row %u from kernel %u holds %d bytes, at most %d "
+            "expected",
+            P::id, P::cluster, r, p.tid, bytes, bytes0);
+      }
+      *n0 = bytes / static_cast<int>(sizeof(T0));
+      load_row(raw + at, x0 + r * N0, *n0);
     }
-    if (message_done(m[s])) ++done;
   }
-  for (int s = 0; s < PORTS; ++s) h[s] = m[s].header;
+  h0 = m[0].header;
+  h1 = m[1].header;
+  if (*n0 < 0) *n0 = 0;
+}
+
+// The GELU stage between the linear and the quant_act, or none.
+template <class G, class W>
+void gelu_stage(std::int32_t* y, std::true_type) {
+  const int pe = ChannelLanes<G>::value;
+  const GeluConsts g = {W::gelu_b, W::gelu_c, W::gelu_shift, W::gelu_count, W::gelu_k};
+  ArrayStream<std::int32_t, pe> in = {y};
+  ArrayStream<std::int32_t, pe> out = {y};  // element-wise: in place
+  gelu<pe>(in, out, 1, G::M, g);
+}
+template <class G, class W>
+void gelu_stage(std::int32_t*, std::false_type) {}
+
+// linear [-> gelu] -> quant_act, row by row (one source).
+template <class P, class L, class G, class A, class W, bool GELU>
+void linear_kernel(BeatStream& in_r, BeatStream& out_r) {
+  typedef LinearKnobs<L> Knobs;
+  typedef typename ActOut<W::act_out_bits>::type Out;
+  const int pe_act = ChannelLanes<A>::value;
+  static_assert(A::M == L::M && G::M == L::M, "the element-wise stages work on the linear's M");
+  static_assert(P::out_row_bytes == L::M * sizeof(Out), "out_row_bytes = M output values");
+  static std::uint8_t
+      raw[max_flits(L::K > P::out_row_bytes ? L::K : P::out_row_bytes) * kBeatBytes];
+  static std::int8_t x[L::K], x_buf[L::K];
+  static std::int32_t y[L::M];
+  static Out z[L::M];
+  static std::uint8_t row[P::out_row_bytes];
+  const QuantActConsts act = act_consts<W>();
+  const Where where = {P::cluster, P::id};
+  MessageIn m = message_start();
+  do {
+    const PacketInfo p = read_packet(in_r, raw, max_flits(L::K), where);
+    if (source_of<P>(p.tid) != 0) {
+      ATL_CSIM_FAIL("kernel %u of cluster %u: a packet from kernel %u, which does not feed it",
+                    P::id, P::cluster, p.tid);
+    }
+    const int at = message_add(m, raw, p, P::seq_len, L::K, where);
+    const Header out_h = {m.header.rows, L::M, m.header.valid_rows};
+    if (at < 0) {  // a zero-row message: the header alone
+      emit_row<P>(out_r, row, 0, &out_h, raw);
+      break;
+    }
+    load_row(raw + at, x, L::K);
+    ArrayStream<std::int8_t, Knobs::pe> xs = {x};
+    ArrayStream<std::int32_t, Knobs::pe> ys = {y};
+    linear<Knobs::pe, Knobs::unroll>(xs, ys, 1, L::K, L::M, W::weight, W::bias, x_buf);
+    gelu_stage<G, W>(y, std::integral_constant<bool, GELU>());
+    ArrayStream<std::int32_t, pe_act> ya = {y};
+    ArrayStream<Out, pe_act> zs = {z};
+    quant_act<pe_act>(ya, zs, 1, L::M, act);
+    store_row(z, row, L::M);
+    emit_row<P>(out_r, row, P::out_row_bytes, m.rows_seen == 1 ? &out_h : nullptr, raw);
+  } while (!message_done(m));
 }
 
 }  // namespace detail
@@ -225,69 +293,268 @@ void receive_ports(BeatStream& in, std::uint8_t* const* buf, const int* row_byte
 // rows of L::M values out (int8 or int32 by W::act_out_bits), row by row.
 template <class P, class L, class A, class W>
 void linear_act_kernel(BeatStream& in_r, BeatStream& out_r) {
-  typedef detail::LinearKnobs<L> Knobs;
-  typedef typename detail::ActOut<W::act_out_bits>::type Out;
-  const int pe_act = detail::ChannelLanes<A>::value;
-  static_assert(A::M == L::M, "quant_act works on the linear's M channels");
-  static_assert(P::out_row_bytes == L::M * sizeof(Out), "out_row_bytes = M output values");
-  static std::uint8_t
-      raw[detail::max_flits(L::K > P::out_row_bytes ? L::K : P::out_row_bytes) * kBeatBytes];
-  static std::int8_t x[L::K], x_buf[L::K];
-  static std::int32_t y[L::M];
-  static Out z[L::M];
-  static std::uint8_t row[P::out_row_bytes];
-  const QuantActConsts act = detail::act_consts<W>();
-  const Where where = {P::cluster, P::id};
-  MessageIn m = message_start();
-  do {
-    const PacketInfo p = read_packet(in_r, raw, detail::max_flits(L::K), where);
-    if (detail::source_of<P>(p.tid) != 0) {
-      ATL_CSIM_FAIL("kernel %u of cluster %u: a packet from kernel %u, which does not feed it",
-                    P::id, P::cluster, p.tid);
-    }
-    const int at = message_add(m, raw, p, P::seq_len, L::K, where);
-    const Header out_h = {m.header.rows, L::M, m.header.valid_rows};
-    if (at < 0) {  // a zero-row message: the header alone
-      detail::emit_row<P>(out_r, row, 0, &out_h, raw);
-      break;
-    }
-    for (int i = 0; i < static_cast<int>(L::K); ++i) x[i] = static_cast<std::int8_t>(raw[at + i]);
-    ArrayStream<std::int8_t, Knobs::pe> xs = {x};
-    ArrayStream<std::int32_t, Knobs::pe> ys = {y};
-    linear<Knobs::pe, Knobs::unroll>(xs, ys, 1, L::K, L::M, W::weight, W::bias, x_buf);
-    ArrayStream<std::int32_t, pe_act> ya = {y};
-    ArrayStream<Out, pe_act> zs = {z};
-    quant_act<pe_act>(ya, zs, 1, L::M, act);
-    detail::store_row(z, row, L::M);
-    detail::emit_row<P>(out_r, row, P::out_row_bytes, m.rows_seen == 1 ? &out_h : nullptr, raw);
-  } while (!message_done(m));
+  detail::linear_kernel<P, L, A, A, W, false>(in_r, out_r);
 }
 
 // linear -> gelu -> quant_act (ffn1).
 template <class P, class L, class G, class A, class W>
-void linear_gelu_act_kernel(BeatStream& in_r, BeatStream& out_r);
+void linear_gelu_act_kernel(BeatStream& in_r, BeatStream& out_r) {
+  detail::linear_kernel<P, L, G, A, W, true>(in_r, out_r);
+}
 
 // attention_matmul -> softmax (one head): port 0 Q rows, port 1 K rows (int8, S1::K values
 // each); out: uint8 probabilities, one per key (the K message's rows), keys at or past the Q
-// message's valid rows masked.
+// message's valid rows masked (kMaskedScore), as platform/stage.cpp runs it.
 template <class P, class S1, class S2, class W>
-void attention_kernel(BeatStream& in_r, BeatStream& out_r);
+void attention_kernel(BeatStream& in_r, BeatStream& out_r) {
+  const int d = static_cast<int>(S1::K), seq = static_cast<int>(P::seq_len);
+  const int unroll = static_cast<int>(S1::NUM_PE);
+  static_assert(unroll >= 1 && S1::K % S1::NUM_PE == 0, "NUM_PE must divide head_dim K");
+  static std::uint8_t raw[detail::max_flits(seq > d ? seq : d) * kBeatBytes];
+  static std::int8_t q[P::seq_len * S1::K], k[P::seq_len * S1::K], q_buf[S1::K];
+  static std::int32_t scores[P::seq_len], s_buf[P::seq_len];
+  static std::uint8_t probs[P::seq_len];
+  Header hq, hk;
+  int n0 = 0;
+  detail::receive_two<P, std::int8_t, S1::K, false, std::int8_t, S1::K>(in_r, q, k, hq, hk, &n0,
+                                                                        raw);
+  const int keys = static_cast<int>(hk.rows);
+  const SoftmaxConsts sm = {W::softmax_x0, W::softmax_b, W::softmax_c,
+                            W::softmax_n,  W::softmax_m, W::softmax_e};
+  const Header out_h = {hq.rows, hk.rows, hq.valid_rows};
+  if (hq.rows == 0) detail::emit_row<P>(out_r, probs, 0, &out_h, raw);
+  for (int r = 0; r < static_cast<int>(hq.rows); ++r) {
+    ConstArrayStream<std::int8_t, 1> qs = {q + r * d};
+    ArrayStream<std::int32_t, 1> ss = {scores};
+    attention_matmul<1, unroll>(qs, ss, 1, d, keys, k, q_buf);
+    for (int j = static_cast<int>(hq.valid_rows); j < keys; ++j) scores[j] = kMaskedScore;
+    ArrayStream<std::int32_t, 1> si = {scores};
+    ArrayStream<std::uint8_t, 1> ps = {probs};
+    softmax<1>(si, ps, 1, keys, sm, s_buf);
+    detail::emit_row<P>(out_r, probs, keys, r == 0 ? &out_h : nullptr, raw);
+  }
+}
 
 // softmax_matmul -> quant_act (one head): port 0 P rows (uint8, one per key), port 1 V rows
 // (int8, S1::K values); out: S1::K requantised values per row.
 template <class P, class S1, class S2, class W>
-void context_kernel(BeatStream& in_r, BeatStream& out_r);
+void context_kernel(BeatStream& in_r, BeatStream& out_r) {
+  typedef typename detail::ActOut<W::act_out_bits>::type Out;
+  const int d = static_cast<int>(S1::K), seq = static_cast<int>(P::seq_len);
+  const int pe_act = detail::ChannelLanes<S2>::value;
+  static_assert(S2::M == S1::K, "the quant_act works on head_dim channels");
+  static_assert(P::out_row_bytes == S1::K * sizeof(Out), "out_row_bytes = head_dim values");
+  static std::uint8_t raw[detail::max_flits(seq > d ? seq : d) * kBeatBytes];
+  static std::uint8_t p[P::seq_len * P::seq_len], p_buf[P::seq_len];
+  static std::int8_t v[P::seq_len * S1::K];
+  static std::int32_t ctx[S1::K];
+  static Out z[S1::K];
+  static std::uint8_t row[P::out_row_bytes];
+  Header hp, hv;
+  int keys = 0;
+  detail::receive_two<P, std::uint8_t, P::seq_len, true, std::int8_t, S1::K>(in_r, p, v, hp, hv,
+                                                                             &keys, raw);
+  if (hp.rows > 0 && keys != static_cast<int>(hv.rows)) {
+    ATL_CSIM_FAIL("kernel %u of cluster %u: probability rows of %d keys, but V has %u rows", P::id,
+                  P::cluster, keys, hv.rows);
+  }
+  const QuantActConsts act = detail::act_consts<W>();
+  const Header out_h = {hp.rows, S1::K, hp.valid_rows};
+  if (hp.rows == 0) detail::emit_row<P>(out_r, row, 0, &out_h, raw);
+  for (int r = 0; r < static_cast<int>(hp.rows); ++r) {
+    ArrayStream<std::uint8_t, 1> ps = {p + r * seq};
+    ArrayStream<std::int32_t, 1> cs = {ctx};
+    softmax_matmul<1>(ps, cs, 1, keys, d, v, p_buf);
+    ArrayStream<std::int32_t, pe_act> ci = {ctx};
+    ArrayStream<Out, pe_act> zs = {z};
+    quant_act<pe_act>(ci, zs, 1, d, act);
+    detail::store_row(z, row, d);
+    detail::emit_row<P>(out_r, row, P::out_row_bytes, r == 0 ? &out_h : nullptr, raw);
+  }
+}
 
 // residual_act -> layernorm -> quant_act (ln_attn, ln_ffn): port 0 the int32 main input, port 1
 // the int8 identity, both S1::M values per row.
 template <class P, class S1, class S2, class S3, class W>
-void norm_kernel(BeatStream& in_r, BeatStream& out_r);
+void norm_kernel(BeatStream& in_r, BeatStream& out_r) {
+  typedef typename detail::ActOut<W::act_out_bits>::type Out;
+  const int n = static_cast<int>(S1::M);
+  const int pe1 = detail::ChannelLanes<S1>::value, pe2 = detail::ChannelLanes<S2>::value,
+            pe3 = detail::ChannelLanes<S3>::value;
+  static_assert(S2::M == S1::M && S3::M == S1::M, "the stages work on the same M channels");
+  static_assert(P::out_row_bytes == S1::M * sizeof(Out), "out_row_bytes = M output values");
+  static std::uint8_t raw[detail::max_flits(4 * S1::M) * kBeatBytes];
+  static std::int32_t x[P::seq_len * S1::M], sum[S1::M], normed[S1::M], ln_buf[S1::M];
+  static std::int8_t id[P::seq_len * S1::M];
+  static Out z[S1::M];
+  static std::uint8_t row[P::out_row_bytes];
+  Header hx, hi;
+  int n0 = 0;
+  detail::receive_two<P, std::int32_t, S1::M, false, std::int8_t, S1::M>(in_r, x, id, hx, hi, &n0,
+                                                                         raw);
+  if (hx.rows != hi.rows) {
+    ATL_CSIM_FAIL("kernel %u of cluster %u: %u main rows but %u identity rows", P::id, P::cluster,
+                  hx.rows, hi.rows);
+  }
+  const QuantActConsts ident = {W::ident_m, W::ident_e, W::ident_count, W::ident_out_bits};
+  const QuantActConsts act = detail::act_consts<W>();
+  const Header out_h = {hx.rows, S1::M, hx.valid_rows};
+  if (hx.rows == 0) detail::emit_row<P>(out_r, row, 0, &out_h, raw);
+  for (int r = 0; r < static_cast<int>(hx.rows); ++r) {
+    ConstArrayStream<std::int32_t, pe1> xs = {x + r * n};
+    ConstArrayStream<std::int8_t, pe1> is = {id + r * n};
+    ArrayStream<std::int32_t, pe1> ss = {sum};
+    identity_add<pe1>(xs, is, ss, 1, n, ident);
+    ArrayStream<std::int32_t, pe2> si = {sum};
+    ArrayStream<std::int32_t, pe2> ns = {normed};
+    layernorm<pe2>(si, ns, 1, n, W::ln_shift, W::ln_bias, ln_buf);
+    ArrayStream<std::int32_t, pe3> ni = {normed};
+    ArrayStream<Out, pe3> zs = {z};
+    quant_act<pe3>(ni, zs, 1, n, act);
+    detail::store_row(z, row, n);
+    detail::emit_row<P>(out_r, row, P::out_row_bytes, r == 0 ? &out_h : nullptr, raw);
+  }
+}
 
 // ---- comm, bypass and virtual kernels ---------------------------------------------------------
 
+namespace detail {
+
+// The state of a comm, bypass or virtual kernel P during one sequence, packet by packet:
+// forward, broadcast and scatter pass each row on as it arrives; gather and gather_broadcast
+// keep every source's rows until all are in, then send the joined rows.
+template <class P>
+struct Comm {
+  static const int kOp = static_cast<int>(P::op);
+  static const int kSources = static_cast<int>(P::num_srcs);
+  static const int kRow = static_cast<int>(P::in_row_bytes);
+  static const bool kGathers = kOp == kGather || kOp == kGatherBroadcast;
+  static_assert(kOp >= kForward && kOp <= kGatherBroadcast, "op is an atoll_op");
+  static_assert(kOp != kForward || P::num_srcs == P::num_dests,
+                "a forward has as many sources as dests");
+  static_assert((kOp != kBroadcast && kOp != kScatter) || P::num_srcs == 1,
+                "a broadcast or scatter has one source");
+
+  MessageIn m[P::num_srcs];
+  int piece[P::num_srcs];  // gather: bytes of each source's rows
+  int done;
+  std::uint8_t out_raw[(2 + flits_for(kGathers ? kSources * kRow : kRow)) * kBeatBytes];
+  std::uint8_t rows[kGathers ? P::num_srcs * P::seq_len * P::in_row_bytes : 1];
+  std::uint8_t joined[kGathers ? P::num_srcs * P::in_row_bytes : 1];
+
+  void begin() {
+    for (int s = 0; s < kSources; ++s) {
+      m[s] = message_start();
+      piece[s] = -1;
+    }
+    done = 0;
+  }
+  bool complete() const { return done == kSources; }
+
+  // Takes packet p (its bytes in raw, unskewed).
+  void take(BeatStream& out, const std::uint8_t* raw, const PacketInfo& p) {
+    const Where where = {P::cluster, P::id};
+    const int s = source_of<P>(p.tid);
+    if (s < 0) {
+      ATL_CSIM_FAIL("kernel %u of cluster %u: a packet from kernel %u, which does not feed it",
+                    P::id, P::cluster, p.tid);
+    }
+    const bool first = !m[s].started;
+    const std::uint32_t r = m[s].rows_seen;
+    const int at = message_add(m[s], raw, p, P::seq_len, -1, where);
+    const int bytes = at < 0 ? 0 : payload_bytes(p) - at;
+    const std::uint8_t* row = raw + (at < 0 ? 0 : at);
+    const Header* h = first ? &m[s].header : nullptr;
+    if (bytes > kRow) {
+      ATL_CSIM_FAIL(
+          "kernel %u of cluster %u: a row of %d bytes from kernel %u, at most %d "
+          "expected",
+          P::id, P::cluster, bytes, p.tid, kRow);
+    }
+    if (kOp == kForward) {
+      write_row(out, row, bytes, h, P::id, dest_route<P>(static_cast<unsigned>(s)), out_raw);
+    } else if (kOp == kBroadcast) {
+      emit_row<P>(out, row, bytes, h, out_raw);
+    } else if (kOp == kScatter) {
+      const int chunk = bytes / static_cast<int>(P::num_dests);
+      if (chunk * static_cast<int>(P::num_dests) != bytes) {
+        ATL_CSIM_FAIL("kernel %u of cluster %u: %d-byte rows do not split into %u chunks", P::id,
+                      P::cluster, bytes, P::num_dests);
+      }
+      for (unsigned d = 0; d < P::num_dests; ++d) {
+        write_row(out, row + d * chunk, chunk, h, P::id, dest_route<P>(d), out_raw);
+      }
+    } else if (at >= 0) {  // gather: keep the row
+      if (piece[s] >= 0 && piece[s] != bytes) {
+        ATL_CSIM_FAIL("kernel %u of cluster %u: rows of %d and %d bytes from kernel %u", P::id,
+                      P::cluster, piece[s], bytes, p.tid);
+      }
+      piece[s] = bytes;
+      for (int i = 0; i < bytes; ++i)
+        rows[(s * static_cast<int>(P::seq_len) + r) * kRow + i] = row[i];
+    }
+    if (message_done(m[s]) && ++done == kSources && kGathers) send_gathered(out);
+  }
+
+  // Every dest gets the rows joined in source order, source 0's header first.
+  void send_gathered(BeatStream& out) {
+    const Header& h = m[0].header;
+    for (int s = 1; s < kSources; ++s) {
+      if (m[s].header.rows != h.rows) {
+        ATL_CSIM_FAIL("kernel %u of cluster %u: source %d sent %u rows, source 0 sent %u", P::id,
+                      P::cluster, s, m[s].header.rows, h.rows);
+      }
+    }
+    if (h.rows == 0) emit_row<P>(out, joined, 0, &h, out_raw);
+    for (std::uint32_t r = 0; r < h.rows; ++r) {
+      int at = 0;
+      for (int s = 0; s < kSources; ++s) {
+        for (int i = 0; i < piece[s]; ++i) {
+          joined[at + i] =
+              rows[(s * static_cast<int>(P::seq_len) + static_cast<int>(r)) * kRow + i];
+        }
+        at += piece[s];
+      }
+      emit_row<P>(out, joined, at, r == 0 ? &h : nullptr, out_raw);
+    }
+  }
+};
+
+// The one state of P (static: the kernel's registers and buffers).
+template <class P>
+Comm<P>& comm_state() {
+  static Comm<P> c;
+  return c;
+}
+
+// The widest row any of V sends.
+template <class... V>
+struct MaxRow;
+template <>
+struct MaxRow<> {
+  static const int value = 0;
+};
+template <class V0, class... V>
+struct MaxRow<V0, V...> {
+  static const int value = static_cast<int>(V0::in_row_bytes) > MaxRow<V...>::value
+                               ? static_cast<int>(V0::in_row_bytes)
+                               : MaxRow<V...>::value;
+};
+
+}  // namespace detail
+
 // A comm, bypass or virtual kernel's CommOp (platform/comm_kernel.h) on one sequence.
 template <class P>
-void comm_kernel(BeatStream& in_r, BeatStream& out_r);
+void comm_kernel(BeatStream& in_r, BeatStream& out_r) {
+  static std::uint8_t raw[detail::max_flits(P::in_row_bytes) * kBeatBytes];
+  const Where where = {P::cluster, P::id};
+  detail::Comm<P>& c = detail::comm_state<P>();
+  c.begin();
+  while (!c.complete()) {
+    const PacketInfo p = read_packet(in_r, raw, detail::max_flits(P::in_row_bytes), where);
+    c.take(out_r, raw, p);
+  }
+}
 
 // ---- kernel 0 ---------------------------------------------------------------------------------
 
@@ -296,7 +563,32 @@ void comm_kernel(BeatStream& in_r, BeatStream& out_r);
 // every source of every V has sent its message. P is kern_0_params (id 0, cluster), V... the
 // virtual_<id>_params structs of the kernels it serves (kern_0_virtual lists them).
 template <class P, class... V>
-void gmi_kernel(BeatStream& in_r, BeatStream& out_r);
+void gmi_kernel(BeatStream& in_r, BeatStream& out_r) {
+  const int kMaxFlits = detail::max_flits(detail::MaxRow<V...>::value) + 1;
+  static std::uint8_t skewed[kMaxFlits * kBeatBytes], raw[kMaxFlits * kBeatBytes];
+  const Where where = {P::cluster, P::id};
+  int begin[] = {0, (detail::comm_state<V>().begin(), 0)...};
+  (void)begin;
+  for (;;) {
+    bool all = true;
+    int check[] = {0, (all = all && detail::comm_state<V>().complete(), 0)...};
+    (void)check;
+    if (all) break;
+    const PacketInfo s = read_packet(in_r, skewed, kMaxFlits, where);
+    const PacketInfo p = unskew(skewed, s, raw, where);
+    bool found = false;
+    int take[] = {0, (V::id == p.tdest && !found
+                          ? (detail::comm_state<V>().take(out_r, raw, p), found = true, 0)
+                          : 0)...};
+    (void)take;
+    if (!found) {
+      ATL_CSIM_FAIL(
+          "kernel 0 of cluster %u: a packet from kernel %u for virtual kernel %u, which "
+          "it does not serve",
+          P::cluster, p.tid, p.tdest);
+    }
+  }
+}
 
 }  // namespace hls
 }  // namespace kernels

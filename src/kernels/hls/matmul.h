@@ -110,6 +110,20 @@ void concat(In* heads, int count, Out& out, int rows, int d) {
   }
 }
 
+// The same for heads of different widths: head h holds widths[h] values per row (PE divides
+// every width), out[sum_{g<h} widths[g] + t] = head_h[t].
+template <int PE, class In, class Out>
+void concat(In* heads, const int* widths, int count, Out& out, int rows) {
+  for (int r = 0; r < rows; ++r) {
+    for (int h = 0; h < count; ++h) {
+      for (int t = 0; t < widths[h]; t += PE) {
+        ATL_HLS(HLS PIPELINE II = 1)
+        out.write(heads[h].read());
+      }
+    }
+  }
+}
+
 }  // namespace hls
 }  // namespace kernels
 }  // namespace atl

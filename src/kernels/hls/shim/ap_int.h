@@ -76,6 +76,7 @@ template <int W, bool Signed>
 class RangeRef {
  public:
   RangeRef(Int<W, Signed>& v, int hi, int lo) : v_(v), lo_(lo), n_(hi - lo + 1) { check(hi, lo); }
+  RangeRef(const RangeRef&) = default;
   std::uint64_t to_uint64() const { return v_.bits_.get(lo_, n_); }
   operator unsigned long long() const { return to_uint64(); }
   RangeRef& operator=(unsigned long long x) {
