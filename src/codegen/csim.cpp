@@ -334,6 +334,7 @@ constexpr const char* kMainBody = R"cpp(
         }
       }
     }
+    if (kInputIp < 0) fail("no kernel of this bundle takes input from the host");
     const Matrix x = read_npy_int8(argv[1]);
     if (x.cols != kHidden || x.rows < 1 || x.rows > kMaxRows) {
       fail(std::string(argv[1]) + ": expected int8 hidden states [tokens, " + str(kHidden) +
@@ -385,6 +386,7 @@ constexpr const char* kMainBody = R"cpp(
             continue;
           }
           p.dest = r->dest;
+          if (r->skew >= 0) p = skew(p, static_cast<unsigned>(r->skew), r->dest);
           for (const Beat& b : to_beats(p)) in[r->to]->write(b);
         }
       }
@@ -453,6 +455,7 @@ struct Route {
   unsigned tdest = 0;
   int to = -1;  // IP index; -1: the host
   unsigned dest = 0;
+  int skew = -1;     // >= 0: delivered skewed, this ID in byte 0
   std::string what;  // for the comment
 };
 
@@ -552,23 +555,26 @@ class CsimWriter {
     s += "};\n\n";
     s += "// A packet leaving IP `from` with TDEST `tdest` goes to IP `to` (-1: the host) with "
          "TDEST `dest`.\n"
-         "struct Route {\n  int from;\n  unsigned tdest;\n  int to;\n  unsigned dest;\n};\n"
+         "struct Route {\n  int from;\n  unsigned tdest;\n  int to;\n  unsigned dest;\n"
+         "  int skew;  // >= 0: skewed on the way (a virtual kernel of the sender's cluster)\n};\n"
          "const Route kRoute[] = {\n";
     for (const Route& r : routes_) {
-      s += fmt::format("    {{{}, {}, {}, {}}},  // {}\n", r.from,
+      s += fmt::format("    {{{}, {}, {}, {}, {}}},  // {}\n", r.from,
                        r.to < 0 ? std::string(kHostTdest) : std::to_string(r.tdest), r.to, r.dest,
-                       r.what);
+                       r.skew, r.what);
     }
     s += "};\n\n";
     s += fmt::format(
-        "// The host's input goes to virtual kernel {} of cluster {}, through its kernel 0.\n"
+        "// The host's input goes to virtual kernel {} of cluster {}, through its kernel 0 (-1: "
+        "no\n"
+        "// kernel takes input from the host).\n"
         "const int kInputIp = {};\n"
         "const unsigned kInputVirtual = {};\n"
         "const std::size_t kHidden = {};\n"
         "const std::uint32_t kMaxRows = {};  // the sequence length\n"
         "const bool kHostSkewed = {};  // packets to the host carry GMISkew's extra byte\n",
-        input_.id, input_.cluster, ip_of({input_.cluster, 0}), input_.id, plan_.graph.hidden,
-        plan_.graph.seq_len, kHostSkewed ? "true" : "false");
+        input_.id, input_.cluster, input_.cluster < 0 ? -1 : ip_of({input_.cluster, 0}), input_.id,
+        plan_.graph.hidden, plan_.graph.seq_len, kHostSkewed ? "true" : "false");
     return s + kMainBody;
   }
 
@@ -606,16 +612,21 @@ class CsimWriter {
           r.what = fmt::format("kernel {} -> the host", s->id);
         } else if (d.cluster == c) {
           const plan::GalapagosKernel& to = cluster.kernels.at(static_cast<std::size_t>(d.id));
-          if (!has_ip(to) || to.kind == GalapagosKind::gmi) {
+          if (to.kind == GalapagosKind::gmi) {
             throw core::Error(core::ErrorKind::unsupported,
-                              fmt::format("csim: {} sends to kernel {} of its own cluster, "
-                                          "which is served by kernel 0 (a virtual kernel "
-                                          "receives only from other clusters)",
-                                          who, d.id));
+                              fmt::format("csim: {} sends to kernel 0 of its own cluster, the "
+                                          "GMI node, which takes only packets for its virtual "
+                                          "kernels",
+                                          who));
           }
           r.tdest = d.id;
-          r.to = ip_of(d);
-          r.dest = d.id;
+          if (has_ip(to)) {
+            r.to = ip_of(d);
+            r.dest = d.id;
+          } else {  // a virtual kernel of its own cluster: through kernel 0, skewed
+            r.to = ip_of({c, 0});
+            r.skew = static_cast<int>(d.id);
+          }
           r.what = fmt::format("kernel {} -> kernel {}", s->id, d.id);
         } else {
           if (d.cluster > 255) {
@@ -639,7 +650,7 @@ class CsimWriter {
       if (o.from != r.from || (o.to < 0) != (r.to < 0) || (r.to >= 0 && o.tdest != r.tdest)) {
         continue;
       }
-      if (o.to == r.to && o.dest == r.dest) return;  // the same route again
+      if (o.to == r.to && o.dest == r.dest && o.skew == r.skew) return;  // the same route again
       throw core::Error(core::ErrorKind::unsupported,
                         fmt::format("csim: {}: TDEST {} would mean both '{}' and '{}'", who,
                                     r.tdest, o.what, r.what));
@@ -655,10 +666,6 @@ class CsimWriter {
           if (s.cluster == GalapagosAddress::kHost) input_ = {static_cast<int>(c), k.id};
         }
       }
-    }
-    if (input_.cluster < 0) {
-      throw core::Error(fmt::format("csim: plan '{}': no kernel takes the input from the host",
-                                    plan_.graph.model));
     }
   }
 

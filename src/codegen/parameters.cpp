@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "codegen/ip.h"
+#include "codegen/senders.h"
 #include "codegen/row_bytes.h"
 
 namespace atl::codegen {
@@ -90,7 +91,7 @@ std::string params_struct(const std::string& name, const plan::Plan& plan, const
       describe(plan, k), name, k.id, view.index, view.cluster->layer, kind_enum(k.kind),
       op_enum(k.op), plan.graph.seq_len);
   s += addresses("dest", k.dests);
-  s += addresses("src", k.sources);
+  s += addresses("src", senders(plan, view.index, k));
   if (k.kind == plan::GalapagosKind::compute) {
     const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
     s += fmt::format(

@@ -2,9 +2,9 @@
 // parameters.hpp carries it (python_scripts/modules.py: a struct of `static const unsigned`
 // per core, with id, dest, dimensions and knobs), in atoll's own layout:
 //
-// - struct kern_<id>_params: id, cluster, layer, kind, op, and the addresses it sends to and
-//   receives from (dest_<i> / src_<i>, each with its cluster; -1 is the host), in Cluster
-//   Builder's order;
+// - struct kern_<id>_params: id, cluster, layer, kind, op, and the addresses it sends to
+//   (dest_<i>, in Cluster Builder's order) and receives from (src_<i>: the kernels that do send
+//   to it, codegen/senders.h), each with its cluster (-1 is the host);
 // - compute kernels: one struct per stage, kern_<id>_<stage>_<i>, with M, K, NUM_TILE, NUM_PE,
 //   UNROLL_FACTOR (graph/graph.h says what M and K are for each stage type), plus the kernel's
 //   head, part and row bytes;

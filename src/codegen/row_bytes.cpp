@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "codegen/senders.h"
 #include "core/error.h"
 
 namespace atl::codegen {
@@ -33,7 +34,7 @@ std::int64_t source_row_bytes(const plan::Plan& plan, int cluster, const plan::G
 std::int64_t sources_row_bytes(const plan::Plan& plan, int cluster, const plan::GalapagosKernel& k,
                                int depth, bool sum) {
   std::int64_t total = 0;
-  for (const plan::GalapagosAddress& a : k.sources) {
+  for (const plan::GalapagosAddress& a : senders(plan, cluster, k)) {
     const std::int64_t b = source_row_bytes(plan, cluster, k, a, depth);
     total = sum ? total + b : std::max(total, b);
   }
