@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "codegen/ip.h"
+#include "codegen/top_cpp.h"
 #include "core/error.h"
 #include "cost/cost.h"
 
@@ -53,8 +54,8 @@ void check_dsps(const plan::Plan& plan, const ClusterView& view, const plan::Gal
   }
 }
 
-// The TDEST a packet to `a` leaves kernel `k` of cluster `cluster` with (kernels/hls/beat.h):
-// the dest's ID in the cluster, else the dest cluster's index, or kHostDest for the host.
+// The TDEST a packet to `a` leaves a kernel of cluster `cluster` with (kernels/hls/beat.h): the
+// dest's ID in the cluster, else the dest cluster's index, or kHostDest for the host.
 constexpr std::uint32_t kHostDest = 255;
 std::uint32_t tdest(const plan::GalapagosAddress& a, int cluster) {
   if (a.cluster == plan::GalapagosAddress::kHost) return kHostDest;
@@ -122,6 +123,7 @@ void check_buildable(const plan::Plan& plan, const ClusterView& view,
   for (const plan::GalapagosKernel& k : view.cluster->kernels) {
     check_remote_dests(plan, view, k);  // virtual kernels too: kernel 0 sends for them
     if (k.kind != plan::GalapagosKind::compute) continue;
+    wrapper_of(plan, view, k);  // throws when no wrapper implements its stage list
     const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
     check_knobs(plan, view, k, g);
     check_dsps(plan, view, k, g, catalogue_device(plan, k.node, catalogue));

@@ -4,9 +4,12 @@
 //
 // - knobs (invalid_input): every knob divides the width it splits (knob_requirements below);
 // - DSPs (does_not_fit): a kernel needs at most the DSPs of its board. Counted as the cost model
-//   counts them (cost::kernel_cost, docs/cost-model.md: a linear's tile * pe * 64 int8 MACs per
-//   cycle over the catalogue's dsp.int8_macs_per_cycle, 32-bit multipliers of the other stages
-//   at their unroll), against the catalogue's resources.dsp of the board;
+//   counts them (cost::kernel_cost, docs/cost-model.md: a linear's tile * pe * 64 and an
+//   attention matmul's pe * head width int8 MACs per cycle over the catalogue's
+//   dsp.int8_macs_per_cycle, the 32-bit multipliers of the element-wise stages at their
+//   unroll), against the catalogue's resources.dsp of the board;
+// - stage lists (unsupported): a compute kernel's stage list must be one a wrapper implements
+//   (codegen/top_cpp.h, wrapper_of);
 // - remote dests (unsupported): a packet to another cluster leaves with TDEST = that cluster's
 //   index (Cluster Builder's GMISkew), one to the host with TDEST 255 (kernels/hls/beat.h), so a
 //   kernel may not also send to a local kernel whose ID equals that TDEST: the csim gateway,
@@ -42,7 +45,7 @@ std::vector<KnobRequirement> knob_requirements(const graph::Stage& stage);
 const hw::Device& catalogue_device(const plan::Plan& plan, int node,
                                    const hw::Catalogue& catalogue);
 
-// All three checks on every IP of the cluster; `catalogue` holds every board of `view`.
+// All these checks on every kernel of the cluster; `catalogue` holds every board of `view`.
 void check_buildable(const plan::Plan& plan, const ClusterView& view,
                      const hw::Catalogue& catalogue);
 

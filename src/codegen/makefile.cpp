@@ -12,7 +12,7 @@ std::string bundle_makefile(const std::vector<ClusterView>& clusters) {
     for (const plan::GalapagosKernel& k : v.cluster->kernels)
       if (has_ip(k)) ips += fmt::format(" \\\n  cluster_{}/{}", v.index, ip_name(k.id));
   }
-  // Recipes start with a tab. A stamp file marks an IP that Vitis HLS exported.
+  // Recipes start with a tab. A stamp file kern_<id>/ip.done marks an IP that Vitis HLS exported.
   return fmt::format(
       "# Written by atoll build, do not edit.\n"
       "#   make         every IP with Vitis HLS, in parallel under -j (or ./build.sh); the IP of\n"
@@ -23,22 +23,23 @@ std::string bundle_makefile(const std::vector<ClusterView>& clusters) {
       "IPS :={}\n"
       "HEADERS := $(wildcard include/*.h include/*/*.h include/*/*/*.h)\n\n"
       ".PHONY: all csim clean\n"
-      "all: $(addsuffix /hls/atoll.done,$(IPS))\n\n"
-      "%/hls/atoll.done: %/build_ip.tcl %/top.cpp %/parameters.hpp %/weights.hpp $(HEADERS)\n"
+      "all: $(addsuffix /ip.done,$(IPS))\n\n"
+      "%/ip.done: %/build_ip.tcl %/top.cpp %/parameters.hpp %/weights.hpp $(HEADERS)\n"
       "\tcd $* && $(VITIS_HLS) -f build_ip.tcl > vitis_hls.log 2>&1 || "
       "{{ echo \"$*: Vitis HLS failed, see $*/vitis_hls.log\" >&2; exit 1; }}\n"
       "\ttouch $@\n\n"
       "csim:\n"
       "\t$(MAKE) -C csim\n\n"
       "clean:\n"
-      "\trm -rf $(addsuffix /hls,$(IPS)) $(addsuffix /vitis_hls.log,$(IPS))\n",
+      "\trm -rf $(addsuffix /hls,$(IPS)) $(addsuffix /vitis_hls.log,$(IPS)) "
+      "$(addsuffix /ip.done,$(IPS))\n",
       ips);
 }
 
 std::string build_sh() {
   return R"sh(#!/bin/sh
 # Written by atoll build, do not edit. Builds every IP of this bundle with Vitis HLS, in parallel
-# (make -j, one job per CPU); arguments go to make (e.g. ./build.sh cluster_0/kern_5/hls/atoll.done).
+# (make -j, one job per CPU); arguments go to make (e.g. ./build.sh cluster_0/kern_5/ip.done).
 set -eu
 cd "$(dirname "$0")"
 if ! command -v vitis_hls >/dev/null 2>&1; then

@@ -50,9 +50,20 @@ std::string bundle_readme(const plan::Plan& plan, const std::vector<ClusterView>
   IP also lists kernel 256, which is no kernel: the yugao parser would otherwise read a lone
   two-digit ID digit by digit. A cluster on one FPGA also lists the host as a `sw` node (the
   parser misreads a map file with a single node); nothing is built for it.
-- `cluster_<C>/kern_<id>/parameters.hpp`: one per IP: its ID, kind, dests and sources (with
-  their clusters; -1 is the host), and for compute kernels each stage's dimensions and knobs
-  (M, K, NUM_TILE, NUM_PE, UNROLL_FACTOR); kernel 0's lists the virtual kernels it serves.
+- `cluster_<C>/kern_<id>/`: one folder per IP (kernel 0 and every compute, bypass and comm
+  kernel) with its HLS sources and script:
+  - `top.cpp`: the IP's top function `kern_<id>` (AXI-Stream `in_r`/`out_r`, `ap_ctrl_none`),
+    one call of the wrapper of `include/kernels/hls/galapagos_kernels.h` for its kind and stages;
+  - `parameters.hpp`: its ID, kind, dests and sources (with their clusters; -1 is the host), and
+    for compute kernels each stage's dimensions and knobs (M, K, NUM_TILE, NUM_PE,
+    UNROLL_FACTOR); kernel 0's lists the virtual kernels it serves;
+  - `weights.hpp`: its weights and quantisation constants, its tensor-parallel part only;
+  - `build_ip.tcl`: Vitis HLS (2020.2 .. 2023.1: `vitis_hls -f build_ip.tcl`) synthesises it for
+    the board's part and exports it as the IP logical.xml names.
+- `include/`: the headers the sources include (`shim/` stands in for Vitis HLS's `ap_int.h`,
+  `ap_axi_sdata.h` and `hls_stream.h` when compiling with g++ alone).
+- `Makefile`: `make -jN` builds every IP with Vitis HLS, N at a time; `make clean`. `build.sh`
+  checks that `vitis_hls` is on PATH and runs `make -j$(nproc)`.
 - `MANIFEST.sha256`: the SHA-256 of every other file; check with `sha256sum -c MANIFEST.sha256`
   in this folder.
 
@@ -61,8 +72,8 @@ std::string bundle_readme(const plan::Plan& plan, const std::vector<ClusterView>
 1. Edit every `map.xml`: the `<ip>` and `<mac>` of each node are placeholders (10.0.x.y and
    02:00:00:00:x:y from the node's index in the plan; a node has the same address in every
    cluster). The manifest then no longer matches those files, as expected.
-2. Build each `kern_<id>` IP and copy it into `galapagos/userIP/ip_repo`. (This bundle does not
-   hold HLS sources yet; each `kern_<id>/` folder has room for them.)
+2. Run `./build.sh` here (Vitis HLS on PATH); copy each IP it exports
+   (`cluster_<C>/kern_<id>/hls/solution/impl/ip`) into the Galapagos checkout's `userIP/`.
 3. In a Galapagos checkout of branch `yugao` (with `GALAPAGOS_PATH` set), per cluster:
    `python3 middleware/python/globalFPGAParser.py --logicalFile=BUNDLE/cluster_0/logical.xml
    --mapFile=BUNDLE/cluster_0/map.xml --projectName=cluster_0`, then run the

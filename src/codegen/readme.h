@@ -1,6 +1,6 @@
 // README.md of a deployment bundle: what it is, which plan it came from, what each cluster
-// folder holds, and how to use it with Galapagos (docs/galapagos.md says the same at
-// length).
+// folder holds, and how to use it with Galapagos (docs/galapagos.md and docs/build.md say
+// the same at length).
 #pragma once
 
 #include <string>

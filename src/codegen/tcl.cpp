@@ -10,8 +10,8 @@ namespace atl::codegen {
 std::string build_ip_tcl(int cluster, std::uint32_t id, const hw::Device& device) {
   if (device.part.empty()) {
     throw core::Error(fmt::format(
-        "board '{}': the device catalogue gives no part (data/devices/{}.yaml, field part), "
-        "which Vitis HLS synthesises for",
+        "board '{}': the device catalogue gives no part (field part of its {}.yaml), which "
+        "Vitis HLS synthesises for",
         device.name, device.name));
   }
   const std::string name = ip_name(id);

@@ -7,30 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "literal.h"
+
 namespace atl::codegen {
 namespace {
 
-// The bytes a C++ compiler reads from the string literals of `text` (adjacent literals joined;
-// escapes: three-digit octal, as int8_array writes them).
-std::vector<std::int8_t> literal_bytes(const std::string& text) {
-  std::vector<std::int8_t> out;
-  bool inside = false;
-  for (std::size_t i = text.find('='); i < text.size(); ++i) {
-    const char c = text[i];
-    if (!inside) {
-      inside = c == '"';
-    } else if (c == '"') {
-      inside = false;
-    } else if (c == '\\') {
-      out.push_back(static_cast<std::int8_t>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
-                                             (text[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(static_cast<std::int8_t>(c));
-    }
-  }
-  return out;
-}
+using test::literal_bytes;
 
 TEST(Int8Array, EscapesWhatALiteralCannotHoldAndKeepsPrintableBytes) {
   const std::vector<std::int8_t> v{65, 0, 51, '"', '\\', '?', -1, 10, 127, 32};

@@ -15,8 +15,8 @@ TEST(BundleMakefile, ListsEveryIpAndBuildsEachFromItsTclInItsFolder) {
   EXPECT_NE(mk.find("  cluster_0/kern_32 \\\n  cluster_0/kern_34 \\\n"), std::string::npos)
       << "virtual kernel 33 has no IP";
   EXPECT_NE(mk.find("  cluster_0/kern_38\n"), std::string::npos);
-  EXPECT_NE(mk.find("all: $(addsuffix /hls/atoll.done,$(IPS))\n"), std::string::npos);
-  EXPECT_NE(mk.find("%/hls/atoll.done: %/build_ip.tcl %/top.cpp %/parameters.hpp %/weights.hpp "
+  EXPECT_NE(mk.find("all: $(addsuffix /ip.done,$(IPS))\n"), std::string::npos);
+  EXPECT_NE(mk.find("%/ip.done: %/build_ip.tcl %/top.cpp %/parameters.hpp %/weights.hpp "
                     "$(HEADERS)\n\tcd $* && $(VITIS_HLS) -f build_ip.tcl > vitis_hls.log 2>&1"),
             std::string::npos)
       << mk;

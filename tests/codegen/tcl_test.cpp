@@ -41,8 +41,8 @@ TEST(BuildIpTcl, ABoardWithoutAPartIsOneError) {
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_STREQ(e.what(),
-                 "board 'u280': the device catalogue gives no part (data/devices/u280.yaml, "
-                 "field part), which Vitis HLS synthesises for");
+                 "board 'u280': the device catalogue gives no part (field part of its u280.yaml), "
+                 "which Vitis HLS synthesises for");
   }
 }
 
