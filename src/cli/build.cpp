@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/build_csim.h"
+#include "cli/build_golden.h"
 #include "cli/catalogue.h"
 #include "cli/model_options.h"
 #include "cli/verbs.h"
@@ -30,12 +31,14 @@ struct BuildOptions {
   CatalogueOptions catalogue;
   WeightOptions weights;
   CsimOptions csim;
+  std::string verify_golden;
 };
 
 void run(const BuildOptions& o) {
   const std::string plan_text = core::read_text_file(o.plan, "plan");
   const plan::Plan p = plan::load_plan(o.plan);
   const auto csim_in = csim_input(o.csim, p);
+  check_golden_dir(o.verify_golden);
   const std::filesystem::path catalogue_dir = o.catalogue.dir.empty()
                                                   ? hw::default_catalogue_dir()
                                                   : std::filesystem::path(o.catalogue.dir);
@@ -55,6 +58,8 @@ void run(const BuildOptions& o) {
   fmt::print("weights: {}\n", describe(o.weights));
   fmt::print("bundle: {} ({} files, checksums in MANIFEST.sha256)\n", o.output, files.size());
   if (csim_in) run_csim(o.csim, *csim_in, o.output);
+  if (!o.verify_golden.empty())
+    verify_golden_kernels(p, o.verify_golden, o.output, o.csim.timeout_s);
 }
 
 }  // namespace
@@ -74,6 +79,7 @@ void add_build(CLI::App& app) {
   add_weight_options(*cmd, o->weights);      // the weights each weights.hpp holds
   add_catalogue_option(*cmd, o->catalogue);  // parts, clocks, DSPs and galapagos.board names
   add_csim_options(*cmd, o->csim);
+  add_golden_option(*cmd, o->verify_golden);
   cmd->callback([o] { run(*o); });
 }
 

@@ -78,33 +78,38 @@ std::optional<core::Tensor<std::int8_t>> csim_input(const CsimOptions& o, const 
   return load_input(o.input, graph::model_config(plan.graph));
 }
 
-void run_csim(const CsimOptions& o, const core::Tensor<std::int8_t>& input,
-              const fs::path& bundle) {
+int run_to_stderr(const std::vector<std::string>& argv, double timeout_s) {
+  const StdoutToStderr progress;
+  return platform::run_process(
+      argv, std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(timeout_s)));
+}
+
+void require_compiler(const std::string& what) {
   const char* cxx_env = std::getenv("CXX");
   const std::string cxx = cxx_env && *cxx_env ? cxx_env : "g++";
   for (const std::string& tool : {std::string("make"), cxx}) {
     if (on_path(tool).empty()) {
       throw core::Error(core::ErrorKind::unsupported,
-                        fmt::format("--csim: '{}' not found on PATH; the C simulation compiles "
-                                    "the bundle with make and a C++ compiler (set CXX to choose "
+                        fmt::format("{}: '{}' not found on PATH; the C simulation compiles the "
+                                    "bundle with make and a C++ compiler (set CXX to choose "
                                     "another)",
-                                    tool));
+                                    what, tool));
     }
   }
+}
+
+void run_csim(const CsimOptions& o, const core::Tensor<std::int8_t>& input,
+              const fs::path& bundle) {
+  require_compiler("--csim");
   const fs::path dir = fs::absolute(bundle);
   const fs::path in = dir / "input.npy";
   const fs::path out = o.output.empty() ? dir / "output.npy" : fs::absolute(o.output);
   core::write_npy(in, input);
   std::error_code ec;
   fs::remove(out, ec);  // a failed run leaves no old output behind
-  int status = 0;
-  {
-    const StdoutToStderr progress;
-    status = platform::run_process(
-        {"make", "-C", dir.string(), "-j2", "csim", "INPUT=" + in.string(),
-         "OUTPUT=" + out.string()},
-        std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(o.timeout_s)));
-  }
+  const int status = run_to_stderr(
+      {"make", "-C", dir.string(), "-j2", "csim", "INPUT=" + in.string(), "OUTPUT=" + out.string()},
+      o.timeout_s);
   if (status != 0) {
     throw core::Error(core::ErrorKind::failed,
                       fmt::format("--csim: `make -C {} csim` failed with exit status {} (its "

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/model_options.h"
 #include "core/tensor.h"
@@ -35,5 +36,13 @@ std::optional<core::Tensor<std::int8_t>> csim_input(const CsimOptions& o, const 
 // the C++ compiler is missing, failed when the simulation fails, timeout after --csim-timeout.
 void run_csim(const CsimOptions& o, const core::Tensor<std::int8_t>& input,
               const std::filesystem::path& bundle);
+
+// Runs `argv` (argv[0] on PATH or a path) with its stdout on this process's stderr and returns
+// its exit status; core::Error (kind timeout) after `timeout_s`.
+int run_to_stderr(const std::vector<std::string>& argv, double timeout_s);
+
+// Throws core::Error (kind unsupported) naming the tool unless make and the C++ compiler ($CXX,
+// default g++) are on PATH; `what` names the option in the message.
+void require_compiler(const std::string& what);
 
 }  // namespace atl::cli
