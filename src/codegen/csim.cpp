@@ -192,7 +192,7 @@ Matrix read_npy(const std::string& path) {
                          bytes.begin() + static_cast<long>(start + len));
   const std::string descr = dict_value(dict, "descr", path);
   Matrix m;
-  m.dtype = descr.size() == 6 ? descr.substr(2, 2) : "";
+  m.dtype = descr.size() == 5 ? descr.substr(2, 2) : "";
   const bool one_byte = m.dtype == "i1" || m.dtype == "u1";
   if (!(one_byte || (m.dtype == "i4" && (descr[1] == '<' || descr[1] == '=')))) {
     fail(path + ": dtype " + descr + ", expected int8, uint8 or little-endian int32");

@@ -46,16 +46,20 @@ TEST_F(Csim, MainRoutesLocalPacketsByIdAndHostPacketsToTheHost) {
   const std::string m = file(csim_files(plan), "csim/main.cpp");
   // IP index 0 is kernel 0, serving virtual kernel 33 (the input broadcast); IP 32 is kernel 32
   // (l0.act_ln_ffn's LayerNorm), the last, which sends to the host; IP 33 is kernel 34.
-  EXPECT_NE(m.find("    {0, 1, 1, 1, -1},  // kernel 33 -> kernel 1\n"), std::string::npos);
-  EXPECT_NE(m.find("    {0, 29, 29, 29, -1},  // kernel 33 -> kernel 29\n"), std::string::npos);
+  EXPECT_NE(m.find("    {0, 1, 1, 1, -1, false},  // kernel 33 -> kernel 1\n"), std::string::npos);
+  EXPECT_NE(m.find("    {0, 29, 29, 29, -1, false},  // kernel 33 -> kernel 29\n"),
+            std::string::npos);
   EXPECT_NE(
-      m.find("    {32, atl::kernels::hls::kHostDest, -1, 0, -1},  // kernel 32 -> the host\n"),
+      m.find(
+          "    {32, atl::kernels::hls::kHostDest, -1, 0, -1, true},  // kernel 32 -> the host\n"),
       std::string::npos);
-  EXPECT_NE(m.find("    {33, 4, 4, 4, -1},  // kernel 34 -> kernel 4\n"), std::string::npos);
+  EXPECT_NE(m.find("    {33, 4, 4, 4, -1, false},  // kernel 34 -> kernel 4\n"), std::string::npos);
   EXPECT_NE(m.find("const int kInputIp = 0;\nconst unsigned kInputVirtual = 33;\n"
                    "const std::size_t kHidden = 768;\nconst std::uint32_t kMaxRows = 128;"),
             std::string::npos);
-  EXPECT_NE(m.find("    {\"c0.kern_37\", \"comm gather\", &c0_kern_37},\n"), std::string::npos);
+  // The scatter of K hears from K (kernel 2), whatever Cluster Builder's list says.
+  EXPECT_NE(m.find("    {34, 2},  // c0.kern_35 <- cluster 0 kernel 2\n"), std::string::npos);
+  EXPECT_NE(m.find("    {\"c0.kern_37\", 37, \"comm gather\", &c0_kern_37},\n"), std::string::npos);
 }
 
 TEST_F(Csim, PacketsToAnotherClusterGoToItsKernelZero) {
@@ -64,10 +68,10 @@ TEST_F(Csim, PacketsToAnotherClusterGoToItsKernelZero) {
   const std::string m = file(csim_files(plan), "csim/main.cpp");
   // IP 32 (cluster 0 kernel 32) -> TDEST 1 (the cluster index) -> IP 38 (cluster 1 kernel 0),
   // TDEST rewritten to 0.
-  EXPECT_NE(
-      m.find("    {32, 1, 38, 0, -1},  // kernel 32 -> cluster 1 kernel 0 (virtual kernel 33)\n"),
-      std::string::npos);
-  EXPECT_NE(m.find("{\"c1.kern_0\", \"GMI node\", &c1_kern_0},"), std::string::npos);
+  EXPECT_NE(m.find("    {32, 1, 38, 0, -1, true},  // kernel 32 -> cluster 1 kernel 0 (virtual "
+                   "kernel 33)\n"),
+            std::string::npos);
+  EXPECT_NE(m.find("{\"c1.kern_0\", 0, \"GMI node\", &c1_kern_0},"), std::string::npos);
 }
 
 TEST_F(Csim, RefusesALocalIdEqualToARemoteClusterIndex) {
@@ -90,7 +94,8 @@ TEST_F(Csim, RefusesALocalIdEqualToARemoteClusterIndex) {
 TEST_F(Csim, ALocalPacketForAVirtualKernelGoesThroughKernelZeroSkewed) {
   plan.galapagos.clusters[0].kernels[32].dests = {{0, 33}};
   const std::string m = file(csim_files(plan), "csim/main.cpp");
-  EXPECT_NE(m.find("    {32, 33, 0, 0, 33},  // kernel 32 -> kernel 33\n"), std::string::npos);
+  EXPECT_NE(m.find("    {32, 33, 0, 0, 33, false},  // kernel 32 -> kernel 33\n"),
+            std::string::npos);
 }
 
 TEST_F(Csim, RefusesALocalPacketForKernelZero) {
