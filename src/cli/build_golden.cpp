@@ -168,6 +168,20 @@ Comparison compare(const fs::path& got_file, core::DType dtype, const GoldenCase
   return r;
 }
 
+// The golden sequence's real tokens: the unmasked columns of the first row of the softmax's
+// masked scores (docs/kernels.md, "AttentionMatmul": 41 of 128); every row when it is absent.
+std::int64_t valid_tokens(const fs::path& layer, std::int64_t rows) {
+  const fs::path f = golden::npy(golden::kernel_dir(layer, golden::kSoftmax),
+                                 golden::head_file(file::kHeadScores, 0));
+  if (!fs::is_regular_file(f)) return rows;
+  const core::Tensor<std::int64_t> s = core::read_npy<std::int64_t>(f);
+  std::int64_t valid = 0;
+  for (std::int64_t j = 0; s.rank() == 2 && j < s.dim(1); ++j) {
+    valid += s[j] != std::numeric_limits<std::int32_t>::min();
+  }
+  return valid;
+}
+
 std::string stage_list(const graph::Kernel& k) {
   std::string s;
   for (const graph::Stage& st : k.stages) s += (s.empty() ? "" : ", ") + graph::to_string(st.type);
@@ -220,7 +234,11 @@ void verify_golden_kernels(const plan::Plan& plan, const fs::path& dir, const fs
       }
       const fs::path work = root / "golden" / name;
       fs::create_directories(work);
-      std::vector<std::string> argv{(root / "csim" / "sim").string(), "--kernel", name,
+      std::vector<std::string> argv{(root / "csim" / "sim").string(),
+                                    "--kernel",
+                                    name,
+                                    "--valid-rows",
+                                    std::to_string(valid_tokens(layer, plan.graph.seq_len)),
                                     (work / "output.npy").string()};
       for (std::size_t p = 0; p < gc.inputs.size(); ++p) {
         const fs::path in = work / fmt::format("input{}.npy", p);

@@ -241,8 +241,10 @@ void write_npy(const std::string& path, const Matrix& m) {
 // --- the host ---
 
 // A message (platform/message.h: the header flit in the first packet, one row per packet) from
-// TID `tid` to kernel `dest`; skewed for kernel 0 when `skewed`.
-std::vector<Beat> message_beats(const Matrix& x, unsigned tid, unsigned dest, bool skewed) {
+// TID `tid` to kernel `dest`, its first `valid` rows real tokens; skewed for kernel 0 when
+// `skewed`.
+std::vector<Beat> message_beats(const Matrix& x, std::size_t valid, unsigned tid, unsigned dest,
+                                bool skewed) {
   std::vector<Beat> out;
   const std::size_t bytes = x.row_bytes();
   for (std::size_t r = 0; r < x.rows; ++r) {
@@ -256,7 +258,7 @@ std::vector<Beat> message_beats(const Matrix& x, unsigned tid, unsigned dest, bo
     if (r == 0) {
       put_u32(&p.data[0], static_cast<std::uint32_t>(x.rows));
       put_u32(&p.data[4], static_cast<std::uint32_t>(x.cols));
-      put_u32(&p.data[8], static_cast<std::uint32_t>(x.rows));
+      put_u32(&p.data[8], static_cast<std::uint32_t>(valid));
     }
     std::memcpy(&p.data[head], &x.data[r * bytes], bytes);
     const std::vector<Beat> beats = to_beats(skewed ? skew(p, dest, 0) : p);
@@ -347,7 +349,7 @@ int run_bundle(const char* input, const char* output) {
     out.emplace_back(new BeatStream((std::string(kIp[i].name) + ".out_r").c_str()));
   }
   const auto t0 = std::chrono::steady_clock::now();
-  for (const Beat& b : message_beats(x, 0, kInputVirtual, true)) in[kInputIp]->write(b);
+  for (const Beat& b : message_beats(x, x.rows, 0, kInputVirtual, true)) in[kInputIp]->write(b);
 
   std::unique_ptr<std::atomic<bool>[]> done(new std::atomic<bool>[kIps]);
   std::vector<std::thread> threads;
@@ -435,8 +437,10 @@ int run_bundle(const char* input, const char* output) {
 }
 
 // One kernel alone (atoll build --verify-golden): input i (its source i's message, .npy of
-// int8, uint8 or int32 rows) in, the message it sends its first dest out, as uint8 bytes.
-int run_kernel(const std::string& name, const char* output, int inputs, char** input) {
+// int8, uint8 or int32 rows, the first `valid` of them real tokens) in, the message it sends its
+// first dest out, as uint8 bytes.
+int run_kernel(const std::string& name, std::size_t valid, const char* output, int inputs,
+               char** input) {
   int ip = -1;
   for (int i = 0; i < kIps; ++i) {
     if (name == kIp[i].name) ip = i;
@@ -456,9 +460,9 @@ int run_kernel(const std::string& name, const char* output, int inputs, char** i
   if (!first) fail(name + " sends nothing");
   BeatStream in((name + ".in_r").c_str()), out((name + ".out_r").c_str());
   for (int s = 0; s < inputs; ++s) {
-    for (const Beat& b : message_beats(read_npy(input[s]), tids[s], kIp[ip].id, false)) {
-      in.write(b);
-    }
+    const Matrix x = read_npy(input[s]);
+    if (valid > x.rows) fail(name + ": --valid-rows " + str(valid) + " of " + str(x.rows) + " rows");
+    for (const Beat& b : message_beats(x, valid, tids[s], kIp[ip].id, false)) in.write(b);
   }
   kIp[ip].top(in, out);  // the streams are unbounded: one sequence in, one out
   MessageOut m;
@@ -482,13 +486,14 @@ int run_kernel(const std::string& name, const char* output, int inputs, char** i
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 4 && std::string(argv[1]) == "--kernel") {
-    return run_kernel(argv[2], argv[3], argc - 4, argv + 4);
+  if (argc >= 6 && std::string(argv[1]) == "--kernel" && std::string(argv[3]) == "--valid-rows") {
+    return run_kernel(argv[2], std::strtoul(argv[4], nullptr, 10), argv[5], argc - 6, argv + 6);
   }
   if (argc != 3) {
     std::fprintf(stderr,
                  "usage: %s INPUT.npy OUTPUT.npy\n"
-                 "       %s --kernel c<C>.kern_<id> OUTPUT.npy INPUT0.npy [INPUT1.npy]\n",
+                 "       %s --kernel c<C>.kern_<id> --valid-rows N OUTPUT.npy INPUT0.npy "
+                 "[INPUT1.npy]\n",
                  argv[0], argv[0]);
     return 2;
   }
