@@ -385,7 +385,7 @@ int run_bundle(const char* input, const char* output) {
                kIp[i].what + ") sends nothing");
         }
         if (r->to < 0) {
-          host.add(kHostSkewed ? unskew(p, host.where) : p);
+          host.add(r->skewed ? unskew(p, host.where) : p);
           continue;
         }
         p.dest = r->dest;
@@ -657,17 +657,16 @@ class CsimWriter {
         "const int kInputIp = {};\n"
         "const unsigned kInputVirtual = {};\n"
         "const std::size_t kHidden = {};\n"
-        "const std::uint32_t kMaxRows = {};  // the sequence length\n"
-        "const bool kHostSkewed = {};  // packets to the host carry GMISkew's extra byte\n",
+        "const std::uint32_t kMaxRows = {};  // the sequence length\n",
         input_.id, input_.cluster, input_.cluster < 0 ? -1 : ip_of({input_.cluster, 0}), input_.id,
-        plan_.graph.hidden, plan_.graph.seq_len, kHostSkewed ? "true" : "false");
+        plan_.graph.hidden, plan_.graph.seq_len);
     return s + kMainBody;
   }
 
  private:
   // How a packet to the host is marked (contract item 2: kernels/hls/beat.h decides).
   static constexpr const char* kHostTdest = "atl::kernels::hls::kHostDest";
-  static constexpr bool kHostSkewed = true;
+  static constexpr bool kHostSkewed = true;  // beat.h: host packets carry the skew byte
 
   int ip_of(GalapagosAddress a) const {
     auto it = ip_index_.find(a);
