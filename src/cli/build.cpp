@@ -1,7 +1,9 @@
 // `atoll build`: plan.json -> the Galapagos deployment bundle (codegen/bundle.h, docs/build.md):
 // per Galapagos cluster its logical.xml, map.xml and one kern_<id>/ folder per IP with the HLS
 // sources and Tcl of that IP, the headers they include, a Makefile and build.sh, a README and a
-// SHA-256 manifest, written whole into -o or not at all.
+// SHA-256 manifest, written whole into -o or not at all; then, on request, its C simulation
+// (--csim, cli/build_csim.h) and its kernels on the golden data (--verify-golden,
+// cli/build_golden.h).
 #include <fmt/format.h>
 
 #include <filesystem>
