@@ -50,6 +50,9 @@ std::vector<BundleFile> make_bundle(const plan::Plan& plan, const BundleInputs& 
     check_buildable(plan, views.back(), in.catalogue);
   }
 
+  // Who sends what to whom, as the software nodes have it: the generated kernels' sources.
+  const platform::Wiring wiring = platform::wire(plan, plan.galapagos, plan.graph.seq_len);
+
   std::vector<BundleFile> files;
   files.push_back({"README.md", bundle_readme(plan, views, in.source)});
   files.push_back({"Makefile", bundle_makefile(views)});
@@ -64,7 +67,7 @@ std::vector<BundleFile> make_bundle(const plan::Plan& plan, const BundleInputs& 
       if (!has_ip(k)) continue;
       const std::string kern = folder + ip_name(k.id) + "/";
       const hw::Device& device = catalogue_device(plan, k.node, in.catalogue);
-      files.push_back({kern + "parameters.hpp", parameters_hpp(plan, v, k)});
+      files.push_back({kern + "parameters.hpp", parameters_hpp(plan, v, k, wiring)});
       files.push_back({kern + "weights.hpp", weights_hpp(plan, v, k, in.weights)});
       files.push_back({kern + "top.cpp", top_cpp(plan, v, k)});
       files.push_back({kern + "build_ip.tcl", build_ip_tcl(v.index, k.id, device)});

@@ -22,6 +22,10 @@ NodeAddress host_placeholder_address() {
   return {"10.0.255.254", "02:00:00:00:ff:fe"};
 }
 
+const graph::Kernel& graph_kernel(const plan::Plan& plan, const plan::GalapagosKernel& k) {
+  return plan.graph.kernels.at(static_cast<std::size_t>(k.graph_kernel));
+}
+
 bool has_ip(const plan::GalapagosKernel& kernel) {
   return kernel.kind != plan::GalapagosKind::virtual_kernel;
 }
@@ -31,7 +35,7 @@ std::string describe(const plan::Plan& plan, const plan::GalapagosKernel& k) {
     case plan::GalapagosKind::gmi:
       return "GMI node";
     case plan::GalapagosKind::compute: {
-      const graph::Kernel& g = plan.graph.kernels.at(static_cast<std::size_t>(k.graph_kernel));
+      const graph::Kernel& g = graph_kernel(plan, k);
       return fmt::format("compute {} ({})", g.name, graph::to_string(g.role));
     }
     default:

@@ -46,6 +46,9 @@ ClusterView view_cluster(const plan::Plan& plan, int index, const hw::GalapagosB
 // "compute l0.h3.attn (attention)", "comm scatter", "virtual broadcast", "GMI node", ...
 std::string describe(const plan::Plan& plan, const plan::GalapagosKernel& kernel);
 
+// The graph kernel of a compute kernel (k.graph_kernel indexes plan.graph.kernels).
+const graph::Kernel& graph_kernel(const plan::Plan& plan, const plan::GalapagosKernel& k);
+
 // True for kernels with an IP of their own (all but virtual kernels, which kernel 0 serves).
 bool has_ip(const plan::GalapagosKernel& kernel);
 

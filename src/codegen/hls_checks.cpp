@@ -124,7 +124,7 @@ void check_buildable(const plan::Plan& plan, const ClusterView& view,
     check_remote_dests(plan, view, k);  // virtual kernels too: kernel 0 sends for them
     if (k.kind != plan::GalapagosKind::compute) continue;
     wrapper_of(plan, view, k);  // throws when no wrapper implements its stage list
-    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    const graph::Kernel& g = graph_kernel(plan, k);
     check_knobs(plan, view, k, g);
     check_dsps(plan, view, k, g, catalogue_device(plan, k.node, catalogue));
   }

@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "codegen/ip.h"
-#include "codegen/senders.h"
-#include "codegen/row_bytes.h"
 
 namespace atl::codegen {
 namespace {
@@ -49,6 +49,7 @@ const char* op_enum(plan::CommOp op) {
   return "";
 }
 
+// num_<what>s, <what>_<i> and <what>_<i>_cluster, and the same as functions of i.
 std::string addresses(const char* what, const std::vector<plan::GalapagosAddress>& list) {
   std::string s = fmt::format("  static const unsigned num_{}s = {};\n", what, list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -57,7 +58,7 @@ std::string addresses(const char* what, const std::vector<plan::GalapagosAddress
         what, i, list[i].id, list[i].cluster,
         list[i].cluster == plan::GalapagosAddress::kHost ? "  // the host" : "");
   }
-  // The same as functions of the index, for the wrappers' loops (kernels/hls/galapagos_kernels.h).
+  // As functions of the index, for the wrappers' loops (kernels/hls/galapagos_kernels.h).
   std::string ids, clusters;
   for (const plan::GalapagosAddress& a : list) {
     ids += fmt::format("{}{}", ids.empty() ? "" : ", ", a.id);
@@ -77,9 +78,28 @@ std::string addresses(const char* what, const std::vector<plan::GalapagosAddress
                  what, ids, clusters);
 }
 
+// What the software nodes' wiring says of the kernel at `address`: its senders and their rows
+// (kernel 0 is no task of its own: null).
+const platform::TaskPorts* task_of(const platform::Wiring& wiring,
+                                   const plan::GalapagosAddress& address) {
+  for (const platform::TaskPorts& t : wiring.tasks) {
+    if ((t.kind == platform::TaskKind::compute || t.kind == platform::TaskKind::comm) &&
+        t.address == address)
+      return &t;
+  }
+  return nullptr;
+}
+
 // The struct of a kernel's address and role.
 std::string params_struct(const std::string& name, const plan::Plan& plan, const ClusterView& view,
-                          const plan::GalapagosKernel& k) {
+                          const plan::GalapagosKernel& k, const platform::Wiring& wiring) {
+  const platform::TaskPorts* task = task_of(wiring, {view.index, k.id});
+  std::vector<plan::GalapagosAddress> senders;
+  std::size_t in_row_bytes = 0;
+  for (const platform::Source& src : task ? task->sources : std::vector<platform::Source>{}) {
+    senders.push_back(src.from);
+    in_row_bytes = std::max(in_row_bytes, src.row_bytes);
+  }
   std::string s = fmt::format(
       "// {}\nstruct {} {{\n"
       "  static const unsigned id = {};\n"
@@ -91,9 +111,9 @@ std::string params_struct(const std::string& name, const plan::Plan& plan, const
       describe(plan, k), name, k.id, view.index, view.cluster->layer, kind_enum(k.kind),
       op_enum(k.op), plan.graph.seq_len);
   s += addresses("dest", k.dests);
-  s += addresses("src", senders(plan, view.index, k));
+  s += addresses("src", senders);
   if (k.kind == plan::GalapagosKind::compute) {
-    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    const graph::Kernel& g = graph_kernel(plan, k);
     s += fmt::format(
         "  static const int head = {};\n"
         "  static const unsigned part = {};\n"
@@ -101,16 +121,19 @@ std::string params_struct(const std::string& name, const plan::Plan& plan, const
         "  static const unsigned out_row_bytes = {};\n",
         g.head, g.part, g.parts, g.out_bytes_per_token);
   } else if (k.kind != plan::GalapagosKind::gmi) {
-    s += fmt::format("  static const unsigned in_row_bytes = {};\n",
-                     in_row_bytes(plan, view.index, k));
+    s += fmt::format("  static const unsigned in_row_bytes = {};\n", in_row_bytes);
   }
   return s + "};\n";
 }
 
 }  // namespace
 
+std::string stage_struct(std::uint32_t id, graph::StageType type, std::size_t index) {
+  return fmt::format("{}_{}_{}", ip_name(id), graph::to_string(type), index);
+}
+
 std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
-                           const plan::GalapagosKernel& k) {
+                           const plan::GalapagosKernel& k, const platform::Wiring& wiring) {
   const hw::Node& node = plan.cluster.nodes[static_cast<std::size_t>(k.node)];
   std::string s = fmt::format(
       "// {}/parameters.hpp of cluster_{}: written by atoll build, do not edit.\n"
@@ -121,21 +144,20 @@ std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
       "// into one program.\nnamespace cluster_{} {{\n\n",
       ip_name(k.id), view.index, describe(plan, k), node.name, node.device.name, kEnums,
       view.index);
-  s += params_struct(ip_name(k.id) + "_params", plan, view, k);
+  s += params_struct(ip_name(k.id) + "_params", plan, view, k, wiring);
   if (k.kind == plan::GalapagosKind::compute) {
-    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    const graph::Kernel& g = graph_kernel(plan, k);
     for (std::size_t i = 0; i < g.stages.size(); ++i) {
       const graph::Stage& st = g.stages[i];
       s += fmt::format(
-          "\nstruct {}_{}_{} {{\n"
+          "\nstruct {} {{\n"
           "  static const unsigned M = {};\n"
           "  static const unsigned K = {};\n"
           "  static const unsigned NUM_TILE = {};\n"
           "  static const unsigned NUM_PE = {};\n"
           "  static const unsigned UNROLL_FACTOR = {};\n"
           "}};\n",
-          ip_name(k.id), graph::to_string(st.type), i, st.m, st.k, st.knobs.tile, st.knobs.pe,
-          st.knobs.unroll);
+          stage_struct(k.id, st.type, i), st.m, st.k, st.knobs.tile, st.knobs.pe, st.knobs.unroll);
     }
   }
   if (k.kind == plan::GalapagosKind::gmi) {
@@ -144,7 +166,7 @@ std::string parameters_hpp(const plan::Plan& plan, const ClusterView& view,
       if (v.kind != plan::GalapagosKind::virtual_kernel) continue;
       if (count++ == 0) base = v.id;
       s += '\n';
-      s += params_struct(fmt::format("virtual_{}_params", v.id), plan, view, v);
+      s += params_struct(fmt::format("virtual_{}_params", v.id), plan, view, v, wiring);
     }
     s += fmt::format(
         "\n// The virtual kernels this IP serves: port (byte 0 of a packet's first flit) - "

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "codegen/ip.h"
+#include "codegen/parameters.h"
 #include "core/error.h"
 
 namespace atl::codegen {
@@ -43,9 +44,9 @@ std::string template_arguments(const plan::Plan& plan, const ClusterView& view,
   const std::string kern = ns + ip_name(k.id);
   std::string args = kern + "_params";
   if (k.kind == plan::GalapagosKind::compute) {
-    const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+    const graph::Kernel& g = graph_kernel(plan, k);
     for (std::size_t i = 0; i < g.stages.size(); ++i)
-      args += fmt::format(", {}_{}_{}", kern, graph::to_string(g.stages[i].type), i);
+      args += ", " + ns + stage_struct(k.id, g.stages[i].type, i);
     args += ", " + kern + "_weights";
   } else if (k.kind == plan::GalapagosKind::gmi) {
     for (const plan::GalapagosKernel& v : view.cluster->kernels)
@@ -69,7 +70,7 @@ std::string wrapper_of(const plan::Plan& plan, const ClusterView& view,
     case plan::GalapagosKind::compute:
       break;
   }
-  const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+  const graph::Kernel& g = graph_kernel(plan, k);
   for (const ComputeWrapper& w : compute_wrappers()) {
     if (w.stages.size() != g.stages.size()) continue;
     bool same = true;
@@ -81,8 +82,7 @@ std::string wrapper_of(const plan::Plan& plan, const ClusterView& view,
       core::ErrorKind::unsupported,
       fmt::format("cluster_{}/{} ({}): no HLS wrapper implements the stage list "
                   "{} (kernels/hls/galapagos_kernels.h)",
-                  view.index, ip_name(k.id), describe(plan, k),
-                  stage_list(plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)])));
+                  view.index, ip_name(k.id), describe(plan, k), stage_list(graph_kernel(plan, k))));
 }
 
 std::string top_cpp(const plan::Plan& plan, const ClusterView& view,
@@ -91,7 +91,7 @@ std::string top_cpp(const plan::Plan& plan, const ClusterView& view,
   const bool weights = k.kind == plan::GalapagosKind::compute;
   std::string what = describe(plan, k);
   if (weights) {
-    what += ": " + stage_list(plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)]);
+    what += ": " + stage_list(graph_kernel(plan, k));
   }
   return fmt::format(
       "// {0}/top.cpp of cluster_{1}: written by atoll build, do not edit.\n"

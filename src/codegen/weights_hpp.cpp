@@ -21,18 +21,20 @@ struct Tables {
   std::string owner;  // the struct's name
   std::string members = {}, definitions = {};
 
-  void scalar(const char* type, const char* name, std::int64_t value) {
+  void scalar(const std::string& type, const std::string& name, std::int64_t value) {
     members += fmt::format("  static const {} {} = {};\n", type, name, value);
   }
-  void array(const char* type, const char* name, std::span<const std::int64_t> values) {
+  void array(const std::string& type, const std::string& name,
+             std::span<const std::int64_t> values) {
     members += fmt::format("  static const {} {}[];\n", type, name);
     definitions += int_array(type, owner + "::" + name, values);
   }
-  void quant_act(const char* prefix, const kernels::QuantActParams& q) {
-    array("std::int64_t", fmt::format("{}_m", prefix).c_str(), q.m);
-    array("int", fmt::format("{}_e", prefix).c_str(), widen(q.e));
-    scalar("int", fmt::format("{}_count", prefix).c_str(), static_cast<std::int64_t>(q.m.size()));
-    scalar("int", fmt::format("{}_out_bits", prefix).c_str(), q.out_bits);
+  // A QuantAct's m, e, count (1 or per channel) and out_bits, as <prefix>_m ...
+  void quant_act(const std::string& prefix, const kernels::QuantActParams& q) {
+    array("std::int64_t", prefix + "_m", q.m);
+    array("int", prefix + "_e", widen(q.e));
+    scalar("int", prefix + "_count", static_cast<std::int64_t>(q.m.size()));
+    scalar("int", prefix + "_out_bits", q.out_bits);
   }
 };
 
@@ -81,7 +83,7 @@ std::string weights_hpp(const plan::Plan& plan, const ClusterView& view,
                   ip_name(k.id), view.index, describe(plan, k));
   if (k.kind != plan::GalapagosKind::compute)
     return s + ": no weights (top.cpp does not include this file).\n#pragma once\n";
-  const graph::Kernel& g = plan.graph.kernels[static_cast<std::size_t>(k.graph_kernel)];
+  const graph::Kernel& g = graph_kernel(plan, k);
   const std::string name = ip_name(k.id) + "_weights";
   Tables t{name};
   for (std::size_t i = 0; i < g.stages.size(); ++i) stage_tables(g, i, weights, t);

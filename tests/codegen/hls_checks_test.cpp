@@ -9,7 +9,7 @@ namespace atl::codegen {
 namespace {
 
 struct HlsChecks : ::testing::Test {
-  plan::Plan plan = test::numbered(test::example_plan());
+  plan::Plan plan = test::example_plan();
   graph::Stage& stage(const std::string& kernel, std::size_t i) {
     const int g = test::graph_index(plan, kernel);
     EXPECT_GE(g, 0) << kernel;

@@ -8,7 +8,7 @@ namespace atl::codegen {
 namespace {
 
 TEST(BundleMakefile, ListsEveryIpAndBuildsEachFromItsTclInItsFolder) {
-  const plan::Plan plan = test::numbered(test::example_plan());
+  const plan::Plan plan = test::example_plan();
   const std::string mk = bundle_makefile({view_cluster(plan, 0, test::boards())});
   EXPECT_NE(mk.find("IPS := \\\n  cluster_0/kern_0 \\\n  cluster_0/kern_1 \\\n"),
             std::string::npos);

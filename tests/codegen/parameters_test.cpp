@@ -8,11 +8,12 @@ namespace atl::codegen {
 namespace {
 
 struct Parameters : ::testing::Test {
-  plan::Plan plan = test::numbered(test::example_plan());
+  plan::Plan plan = test::example_plan();
   plan::Galapagos& galapagos = plan.galapagos;
   ClusterView view = view_cluster(plan, 0, {{"sidewinder-100", "sidewinder"}});
   std::string of(std::uint32_t id) const {
-    return parameters_hpp(plan, view, galapagos.clusters[0].kernels[id]);
+    return parameters_hpp(plan, view, galapagos.clusters[0].kernels[id],
+                          platform::wire(plan, galapagos, plan.graph.seq_len));
   }
 };
 
@@ -99,6 +100,17 @@ TEST_F(Parameters, CommKernelsKnowTheirLargestInputRow) {
   EXPECT_NE(of(34).find("  static const unsigned in_row_bytes = 768;\n"), std::string::npos);
   EXPECT_NE(of(37).find("  static const unsigned in_row_bytes = 64;\n"), std::string::npos);
   EXPECT_NE(of(0).find("  static const unsigned in_row_bytes = 768;\n"), std::string::npos);
+}
+
+TEST_F(Parameters, SourcesAreTheKernelsThatSend) {
+  // Cluster Builder lists Q's kernel (1) as the K scatter's source; K's kernel (2) sends to it.
+  EXPECT_NE(of(35).find("  static const unsigned num_srcs = 1;\n"
+                        "  static const unsigned src_0 = 2;\n"
+                        "  static const int src_0_cluster = 0;\n"
+                        "  static unsigned src_id(unsigned i) {\n"
+                        "    static const unsigned v[] = {2};\n"),
+            std::string::npos)
+      << of(35);
 }
 
 TEST_F(Parameters, HostAddressesAreMarked) {

@@ -9,7 +9,7 @@ namespace atl::codegen {
 namespace {
 
 struct TopCpp : ::testing::Test {
-  plan::Plan plan = test::numbered(test::example_plan());
+  plan::Plan plan = test::example_plan();
   std::string of(std::uint32_t id) const {
     return top_cpp(plan, view_cluster(plan, 0, test::boards()),
                    plan.galapagos.clusters[0].kernels[id]);

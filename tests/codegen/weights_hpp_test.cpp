@@ -13,7 +13,7 @@ namespace atl::codegen {
 namespace {
 
 struct WeightsHpp : ::testing::Test {
-  plan::Plan plan = test::numbered(test::example_plan());
+  plan::Plan plan = test::example_plan();
   const model::LayerWeights& layer = test::example_weights().layers[0];
   std::string of(std::uint32_t id) const {
     return weights_hpp(plan, view_cluster(plan, 0, test::boards()),

@@ -65,9 +65,6 @@ struct Header {
 inline std::uint8_t beat_byte(const Beat& b, int i) {
   return static_cast<std::uint8_t>(b.data.range(8 * i + 7, 8 * i));
 }
-inline void set_beat_byte(Beat& b, int i, std::uint8_t v) {
-  b.data.range(8 * i + 7, 8 * i) = v;
-}
 
 // Beats a payload of `bytes` takes (at least one).
 constexpr int flits_for(int bytes) {

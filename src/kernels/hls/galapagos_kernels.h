@@ -31,11 +31,16 @@
 // P, the kernel's kern_<id>_params (every kind; the virtual kernels' virtual_<id>_params too):
 //   const unsigned id;             the kernel's ID (its TID)
 //   const unsigned cluster;        its Galapagos cluster index
-//   const unsigned num_dests, num_srcs;
+//   const unsigned num_dests, num_srcs;   num_srcs: the senders of src_id below
 //   static unsigned dest_id(unsigned i);   dest_<i>          } in-class functions over a
 //   static int dest_cluster(unsigned i);   dest_<i>_cluster  } local static const array, e.g.
-//   static unsigned src_id(unsigned i);    src_<i>           } { static const unsigned v[] =
-//   static int src_cluster(unsigned i);    src_<i>_cluster   }   {4, 5}; return v[i]; }
+//   static unsigned src_id(unsigned i);    sender i          } { static const unsigned v[] =
+//   static int src_cluster(unsigned i);    its cluster       }   {4, 5}; return v[i]; }
+//     The sources are the kernels that SEND to it, in the order the software nodes take them
+//     (platform::wire, TaskPorts::sources: the listed sources first, in Cluster Builder's order,
+//     then unlisted senders by address), not always parameters.hpp's src_<i>: Cluster Builder
+//     lists Q's kernel as the source of the K scatter (kern_35 of the six-FPGA example lists
+//     kern_1; kern_2 sends to it).
 //   const unsigned seq_len;        the most rows a message may have (the sequence length)
 //   compute kernels: const unsigned out_row_bytes (bytes of one output row);
 //   comm, bypass and virtual kernels: const atoll_op op (parameters.hpp's enum: ATOLL_FORWARD,

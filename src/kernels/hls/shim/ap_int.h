@@ -124,7 +124,7 @@ class Int {
   std::uint64_t to_uint64() const { return bits_.w[0]; }
   std::int64_t to_int64() const {
     std::uint64_t v = bits_.w[0];
-    if (Signed && W < 64 && bits_.bit(W - 1)) v |= ~std::uint64_t{0} << W;
+    if (Signed && W < 64 && bits_.bit(W - 1)) v |= ~std::uint64_t{0} << (W % 64);
     return static_cast<std::int64_t>(v);
   }
   unsigned to_uint() const { return static_cast<unsigned>(to_uint64()); }
