@@ -2,8 +2,9 @@
 // kernels number their sources (the wrappers' input ports; parameters.hpp's src_<i> takes them
 // from platform::wire): the software nodes' rule (platform/ports.h). The csim's one-kernel mode
 // (codegen/csim.h) sends each input with its source's TID from this list; it needs no wiring of
-// the whole plan (which wants a plan that takes input from the host). Cluster Builder's own source lists name some kernels that never send
-// (Q for the K scatter) and leave out some that do; they only give the order.
+// the whole plan (which wants a plan that takes input from the host). Cluster Builder's own source
+// lists name some kernels that never send (Q for the K scatter) and leave out some that do; they
+// only give the order.
 #pragma once
 
 #include <vector>
