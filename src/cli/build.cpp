@@ -1,13 +1,17 @@
 // `atoll build`: plan.json -> the Galapagos deployment bundle (codegen/bundle.h, docs/build.md):
 // per Galapagos cluster its logical.xml, map.xml and one kern_<id>/ folder per IP with the HLS
 // sources and Tcl of that IP, the headers they include, a Makefile and build.sh, a README and a
-// SHA-256 manifest, written whole into -o or not at all.
+// SHA-256 manifest, written whole into -o or not at all; then, on request, its C simulation
+// (--csim, cli/build_csim.h) and its kernels on the golden data (--verify-golden,
+// cli/build_golden.h).
 #include <fmt/format.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "cli/build_csim.h"
+#include "cli/build_golden.h"
 #include "cli/catalogue.h"
 #include "cli/model_options.h"
 #include "cli/verbs.h"
@@ -29,12 +33,16 @@ struct BuildOptions {
   bool force = false;
   CatalogueOptions catalogue;
   WeightOptions weights;
+  CsimOptions csim;
+  std::string verify_golden;
 };
 
 void run(const BuildOptions& o) {
   const std::string plan_text = core::read_text_file(o.plan, "plan");
   const plan::Plan p = plan::load_plan(o.plan);
   plan::require_encoder(p, o.plan);
+  const auto csim_in = csim_input(o.csim, p);
+  check_golden_dir(o.verify_golden);
   const std::filesystem::path catalogue_dir = o.catalogue.dir.empty()
                                                   ? hw::default_catalogue_dir()
                                                   : std::filesystem::path(o.catalogue.dir);
@@ -53,6 +61,9 @@ void run(const BuildOptions& o) {
   }
   fmt::print("weights: {}\n", describe(o.weights));
   fmt::print("bundle: {} ({} files, checksums in MANIFEST.sha256)\n", o.output, files.size());
+  if (csim_in) run_csim(o.csim, *csim_in, o.output);
+  if (!o.verify_golden.empty())
+    verify_golden_kernels(p, o.verify_golden, o.output, o.csim.timeout_s);
 }
 
 }  // namespace
@@ -71,6 +82,8 @@ void add_build(CLI::App& app) {
   cmd->add_flag("--force", o->force, "Replace an existing, non-empty output folder");
   add_weight_options(*cmd, o->weights);      // the weights each weights.hpp holds
   add_catalogue_option(*cmd, o->catalogue);  // parts, clocks, DSPs and galapagos.board names
+  add_csim_options(*cmd, o->csim);
+  add_golden_option(*cmd, o->verify_golden);
   cmd->callback([o] { run(*o); });
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "codegen/csim.h"
 #include "codegen/embedded_headers.h"
 #include "codegen/galapagos_xml.h"
 #include "codegen/hls_checks.h"
@@ -72,6 +73,7 @@ std::vector<BundleFile> make_bundle(const plan::Plan& plan, const BundleInputs& 
       files.push_back({kern + "build_ip.tcl", build_ip_tcl(v.index, k.id, device)});
     }
   }
+  for (BundleFile& f : csim_files(plan)) files.push_back(std::move(f));
   std::vector<const BundleFile*> sorted;
   for (const BundleFile& f : files) sorted.push_back(&f);
   std::sort(sorted.begin(), sorted.end(),

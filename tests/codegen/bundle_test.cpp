@@ -51,8 +51,9 @@ struct Bundle : ::testing::Test {
 TEST_F(Bundle, HasOneFolderPerIpKernelZeroIncludedAndNoneForTheVirtualKernel) {
   std::set<std::string> paths;
   for (const BundleFile& f : files) paths.insert(f.path);
-  // README, manifest, Makefile, build.sh, include/, logical, map, 4 files for each of 38 IPs
-  EXPECT_EQ(paths.size(), 4u + embedded_headers().size() + 2u + 4u * 38u);
+  // README, manifest, Makefile, build.sh, include/, logical, map, 4 files for each of 38 IPs,
+  // csim/ (Makefile, main.cpp, pch.hpp)
+  EXPECT_EQ(paths.size(), 4u + embedded_headers().size() + 2u + 4u * 38u + 3u);
   for (const char* file : {"parameters.hpp", "weights.hpp", "top.cpp", "build_ip.tcl"}) {
     EXPECT_TRUE(paths.count(std::string("cluster_0/kern_0/") + file)) << file;
     EXPECT_TRUE(paths.count(std::string("cluster_0/kern_38/") + file)) << file;
