@@ -6,6 +6,7 @@
 #include "codegen/top_cpp.h"
 #include "core/error.h"
 #include "cost/cost.h"
+#include "graph/knob_rules.h"
 
 namespace atl::codegen {
 namespace {
@@ -33,7 +34,7 @@ void check_knobs(const plan::Plan& plan, const ClusterView& view, const plan::Ga
                  const graph::Kernel& g) {
   for (std::size_t i = 0; i < g.stages.size(); ++i) {
     const graph::Stage& s = g.stages[i];
-    for (const KnobRequirement& r : knob_requirements(s)) {
+    for (const graph::KnobRequirement& r : graph::knob_requirements(s)) {
       const std::int64_t width = r.of_k ? s.k : s.m;
       if (r.value >= 1 && width % r.value == 0) continue;
       throw core::Error(fmt::format("{}: stage {} ({}): {} = {} does not divide its {} = {}",
@@ -93,29 +94,6 @@ const hw::Device& catalogue_device(const plan::Plan& plan, int node,
                     n.name, n.device.name));
   }
   return it->second;
-}
-
-std::vector<KnobRequirement> knob_requirements(const graph::Stage& s) {
-  switch (s.type) {
-    case StageType::linear: {
-      const std::int64_t tile64 = std::int64_t{s.knobs.tile} * 64;
-      std::vector<KnobRequirement> r{{"pe", s.knobs.pe, false}, {"pe", s.knobs.pe, true}};
-      if (s.k % tile64 != 0) r.push_back({"tile", s.knobs.tile, true});
-      return r;
-    }
-    case StageType::quant_act:
-    case StageType::residual_act:
-    case StageType::gelu:
-    case StageType::layernorm:
-      return {{"unroll", s.knobs.unroll, false}};
-    case StageType::attention_matmul:
-    case StageType::softmax_matmul:
-      return {{"pe", s.knobs.pe, true}};
-    case StageType::softmax:
-    case StageType::concat:
-      break;
-  }
-  return {};
 }
 
 void check_buildable(const plan::Plan& plan, const ClusterView& view,

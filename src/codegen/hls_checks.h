@@ -2,7 +2,7 @@
 // the generated hardware would misroute (issue 11, "Bad input"). Each check throws core::Error
 // with one line naming the cluster, the kernel and the value:
 //
-// - knobs (invalid_input): every knob divides the width it splits (knob_requirements below);
+// - knobs (invalid_input): every knob divides the width it splits (graph/knob_rules.h);
 // - DSPs (does_not_fit): a kernel needs at most the DSPs of its board. Counted as the cost model
 //   counts them (cost::kernel_cost, docs/cost-model.md: a linear's tile * pe * 64 and an
 //   attention matmul's pe * head width int8 MACs per cycle over the catalogue's
@@ -26,19 +26,6 @@
 #include "plan/plan.h"
 
 namespace atl::codegen {
-
-// What the wrappers of kernels/hls/galapagos_kernels.h require of a stage's knobs (they
-// static_assert it; the generator says it first, in one line): `value` divides the stage's
-// M or K. linear: NUM_PE divides M and K, and its dot-product unroll NUM_TILE * 64 (or NUM_TILE
-// when that does not divide K) divides K; quant_act, gelu, layernorm, residual_act: unroll
-// divides M (channels); attention_matmul, softmax_matmul: pe divides K (the head width); the
-// softmax and concat run one lane.
-struct KnobRequirement {
-  std::string knob;  // "pe", "unroll", "tile"
-  std::int64_t value = 1;
-  bool of_k = false;  // divides K, else M
-};
-std::vector<KnobRequirement> knob_requirements(const graph::Stage& stage);
 
 // The catalogue's entry for the board of plan node `node` (the plan's copy of a device is not
 // what hardware is built for). Throws core::Error naming the node when the board is missing.

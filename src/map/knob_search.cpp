@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "cost/cost.h"
+#include "graph/knob_rules.h"
 
 namespace atl::map {
 namespace {
@@ -44,6 +45,12 @@ std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
       for (int unroll : kUnrolls) out.push_back({1, 1, unroll});
       break;
   }
+  // Only what the generated hardware can honour: a plan `atoll map` writes can be built.
+  std::erase_if(out, [&](const graph::Knobs& kn) {
+    graph::Stage trial = s;
+    trial.knobs = kn;
+    return !graph::knobs_honoured(trial);
+  });
   return out;
 }
 

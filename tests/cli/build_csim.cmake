@@ -23,12 +23,12 @@ atoll_cli_test(build_csim_compiler_missing 1
                -o ${OUT}/csim-nocxx --csim --random-input --tokens 2)
 
 # Twelve layers: the tiny test model on 144 Sidewinders (216 IPs in 12 Galapagos clusters, each
-# layer reaching the next through its kernel 0), 8 tokens. The mapper's linear tiles (6, 12) do
-# not divide the widths of 128 and 256 as the HLS wrappers need (docs/build.md, "What atoll build
-# refuses"), so the test sets them to 2.
+# layer reaching the next through its kernel 0), 8 tokens, straight from `atoll map`: the mapper
+# chooses only knobs the HLS wrappers can honour (graph/knob_rules.h; it once chose tiles 6 and 12
+# on widths of 128 and 256, which atoll build refused).
 add_test(NAME cli.build_csim_12layers_equals_infer
          COMMAND ${EXPECT} 0 "^csim equals atoll infer: 1152 bytes" -- sh -c
-                 "'$<TARGET_FILE:atoll>' map --model '${DATA}/tiny-12layer.yaml' --cluster '${EXAMPLES}/clusters/sidewinder-144.yaml' -o '${OUT}/tiny12.json' > /dev/null && sed 's/\"tile\": [0-9]*/\"tile\": 2/g' '${OUT}/tiny12.json' > '${OUT}/tiny12-tile2.json' && exec '${CSIM_EQUALS_INFER}' '$<TARGET_FILE:atoll>' '${OUT}/tiny12-tile2.json' '${DATA}/tiny-12layer.yaml' '${OUT}/csim-12' --random-input --tokens 8")
+                 "'$<TARGET_FILE:atoll>' map --model '${DATA}/tiny-12layer.yaml' --cluster '${EXAMPLES}/clusters/sidewinder-144.yaml' -o '${OUT}/tiny12.json' > /dev/null && exec '${CSIM_EQUALS_INFER}' '$<TARGET_FILE:atoll>' '${OUT}/tiny12.json' '${DATA}/tiny-12layer.yaml' '${OUT}/csim-12' --random-input --tokens 8")
 set_tests_properties(cli.build_csim_12layers_equals_infer PROPERTIES TIMEOUT 1200)
 
 # Every generated compute kernel of two I-BERT-base layers (the published Cluster Builder knobs

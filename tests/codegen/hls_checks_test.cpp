@@ -100,11 +100,5 @@ TEST_F(HlsChecks, ABoardMissingFromTheCatalogue) {
   }
 }
 
-TEST(KnobRequirements, TheSoftmaxRunsOneLane) {
-  EXPECT_TRUE(
-      knob_requirements({.type = graph::StageType::softmax, .m = 128, .k = 0, .knobs = {1, 1, 3}})
-          .empty());
-}
-
 }  // namespace
 }  // namespace atl::codegen
