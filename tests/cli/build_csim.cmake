@@ -29,11 +29,16 @@ atoll_cli_test(build_csim_compiler_missing 1
 add_test(NAME cli.build_csim_12layers_equals_infer
          COMMAND ${EXPECT} 0 "^csim equals atoll infer: 1152 bytes" -- sh -c
                  "'$<TARGET_FILE:atoll>' map --model '${DATA}/tiny-12layer.yaml' --cluster '${EXAMPLES}/clusters/sidewinder-144.yaml' -o '${OUT}/tiny12.json' > /dev/null && exec '${CSIM_EQUALS_INFER}' '$<TARGET_FILE:atoll>' '${OUT}/tiny12.json' '${DATA}/tiny-12layer.yaml' '${OUT}/csim-12' --random-input --tokens 8")
-set_tests_properties(cli.build_csim_12layers_equals_infer PROPERTIES TIMEOUT 1200)
+set_tests_properties(cli.build_csim_12layers_equals_infer PROPERTIES TIMEOUT 1200 ENVIRONMENT OPT=-O1)
 
 # Every generated compute kernel of two I-BERT-base layers (the published Cluster Builder knobs
 # on 144 Sidewinders) alone on the golden data of layers 0 and 1, and the two layers' csim equal
 # to atoll infer on those weights (skipped without ../shared).
 add_test(NAME cli.build_verify_golden
          COMMAND sh -c "test -d '${ATOLL_GOLDEN_DIR}/encoder' || { echo 'skipped: golden data not found at ${ATOLL_GOLDEN_DIR}'; exit 77; }; exec '${EXPECT}' 0 '^golden: 60 kernels passed, 0 failed, 4 skipped' -- '${CMAKE_CURRENT_SOURCE_DIR}/golden_kernels.sh' '$<TARGET_FILE:atoll>' '${ATOLL_GOLDEN_DIR}' '${DATA}/ibert-base-2layer.yaml' '${EXAMPLES}/clusters/sidewinder-144.yaml' '${CB_CONFIG}' '${OUT}/golden-kernels'")
-set_tests_properties(cli.build_verify_golden PROPERTIES TIMEOUT 1200 SKIP_RETURN_CODE 77)
+set_tests_properties(cli.build_verify_golden PROPERTIES TIMEOUT 1200 SKIP_RETURN_CODE 77 ENVIRONMENT OPT=-O1)
+# The csim tests compile hundreds of kernels: -O1 compiles them in less time than -O2 for the
+# same values (the one-sequence runs are short), and a high COST starts them first under
+# `ctest -j2`, beside the many short tests, instead of last and alone.
+set_tests_properties(cli.build_csim_12layers_equals_infer cli.build_verify_golden
+                     cli.build_csim_6fpga_equals_infer PROPERTIES COST 1000)

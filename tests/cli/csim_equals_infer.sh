@@ -6,6 +6,10 @@
 set -eu
 atoll=$1 plan=$2 model=$3 dir=$4
 shift 4
+# The kernels must compile warning-free: the csim Makefile's OPT (from the environment) gets
+# -Werror, so this test also stands for "every top.cpp compiles with -Wall -Wextra -Werror
+# -fno-exceptions -fno-rtti" on the plans it builds.
+export OPT="${OPT:--O2} -Werror"
 start=$(date +%s)
 "$atoll" build --plan "$plan" --force -o "$dir" --seed 1 --csim --csim-output "$dir.csim.npy" "$@" >/dev/null
 built=$(date +%s)
