@@ -461,8 +461,7 @@ void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_
 }
 
 void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y,
-                          Int8Epilogue epilogue, const TeamThread& team) const {
-  const Int8Isa isa = best_int8_isa();
+                          Int8Epilogue epilogue, const TeamThread& team, Int8Isa isa) const {
   check_multiply(tokens, isa);
   if (tokens > 0) share(x, tokens, y, isa, epilogue, team);
 }

@@ -88,12 +88,12 @@ class Int8Matrix {
   // The same with a given path; throws (unsupported) when this CPU cannot run it.
   void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa,
                 Int8Epilogue epilogue = {}) const;
-  // The same product (fastest path) shared by a team inside its parallel region
-  // (kernels/thread_team.h): every thread of the team calls it with the same arguments, as one
-  // work-sharing step; each piece is computed, and its epilogue run, by one of them. Returns when
-  // this thread finds no piece left: the caller's team.barrier() waits for the others' pieces.
+  // The same product shared by a team inside its parallel region (kernels/thread_team.h): every
+  // thread of the team calls it with the same arguments, as one work-sharing step; each piece is
+  // computed, and its epilogue run, by one of them. Returns when this thread finds no piece left:
+  // the caller's team.barrier() waits for the others' pieces.
   void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Epilogue epilogue,
-                const TeamThread& team) const;
+                const TeamThread& team, Int8Isa isa = best_int8_isa()) const;
 
  private:
   struct AlignedFree {
