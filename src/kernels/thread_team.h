@@ -4,12 +4,13 @@
 //
 // Why: under OMP_WAIT_POLICY=passive (bench/run.sh; what a shared machine needs) every OpenMP
 // region start and barrier puts the idle thread to sleep and wakes it with a futex; on the 2-core
-// VM of docs/performance.md that cost about 100 us per product, more than the product itself
-// (a 4 MB matrix streams in ~70 us). Here a waiting thread spins for up to kTeamSpin first (the
-// other thread is normally a few microseconds from the barrier) and only then sleeps; the last
-// thread to arrive wakes sleepers only when there are any.
+// VM of docs/performance.md that cost 15-30 us per region at load 6 and, measured over a decode
+// step, about 150 us per product: more than the product itself (a 4 MB matrix streams in
+// ~70 us). Here a waiting thread spins for up to kTeamSpin first (the other thread is normally a
+// few microseconds from the barrier) and only then sleeps; the last thread to arrive wakes
+// sleepers only when there are any.
 //
-// Work sharing: share(n) hands out items 0..n-1. Thread r of c first takes the items of its own
+// Work sharing: next_item(n) hands out items 0..n-1. Thread r of c first takes the items of its own
 // contiguous range [n r / c, n (r + 1) / c) in order (a steady stream through memory), then helps
 // with the others' ranges (a thread that loses its core on a loaded machine leaves its items to
 // the rest). Each item goes to exactly one thread.
@@ -17,8 +18,8 @@
 // Rules: every thread of the region calls barrier() and the work-sharing steps in the same order;
 // a work-sharing step (items taken with next_item) ends with a barrier() before the next one
 // begins (the barrier resets the ranges). The team size is the region's (omp_get_num_threads()),
-// at most the ThreadTeam's capacity; a team of one never waits. A barrier has
-// no deadline, like OpenMP's own: the threads wait only for each other's finite work.
+// at most the ThreadTeam's capacity; a team of one never waits. A barrier has no deadline, like
+// OpenMP's own: the threads wait only for each other's finite work.
 #pragma once
 
 #include <atomic>
