@@ -14,8 +14,9 @@
 //   BM_DecodeProductsOnly: only what reads the weights, every layer's int8 products as the
 //     IntDecoder holds them (Q, K and V stacked in one matrix, O, gate and up stacked, down) and
 //     the LM head with kernels::Int8Matrix on seeded random int8 (speed does not depend on the
-//     values), once per int8 path of this CPU: how close the products alone come to the
-//     bandwidth bound.
+//     values), in one parallel region per token with a kernels::ThreadTeam barrier after each
+//     product (as the IntDecoder runs them), once per int8 path of this CPU: how close the
+//     products alone come to the bandwidth bound.
 //
 // Groups (bench/run.sh runs each in its own process, so that ru_maxrss, a process-wide high-water
 // mark, is the decode model's alone):
@@ -27,6 +28,7 @@
 //   --benchmark_filter=^BM_DecodeIntDecoder     the integer decoder
 //   --benchmark_filter=^BM_Product              Int8Matrix vs oneDNN (LinearPlan) at 1-128 tokens
 #include <benchmark/benchmark.h>
+#include <omp.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 
@@ -45,6 +47,7 @@
 #include "kernels/argmax.h"
 #include "kernels/int8_matrix.h"
 #include "kernels/linear.h"
+#include "kernels/thread_team.h"
 #include "kernels/vectorize.h"
 #include "model/config.h"
 #include "model/int_decoder.h"
@@ -194,14 +197,23 @@ void BM_DecodeProductsOnly(benchmark::State& state, k::Int8Isa isa) {
   const auto x = random_i8(kDim, 101);     // a normed, requantised token
   const auto h = random_i8(kHidden, 102);  // the SwiGLU output, requantised
   std::vector<std::int32_t> y(static_cast<std::size_t>(kVocab));
+  // As the IntDecoder runs them: one parallel region per token, each product shared by the team
+  // and followed by a barrier.
+  k::ThreadTeam team(omp_get_max_threads());
   const auto token = [&] {
-    for (std::int64_t l = 0; l < kLayers; ++l) {
-      for (std::int64_t j = 0; j < kProducts; ++j) {
-        w.layers[static_cast<std::size_t>(l * kProducts + j)].multiply(
-            j == kProducts - 1 ? h.data() : x.data(), 1, y.data(), isa);
+#pragma omp parallel
+    {
+      const k::TeamThread me = k::TeamThread::current(team);
+      for (std::int64_t l = 0; l < kLayers; ++l) {
+        for (std::int64_t j = 0; j < kProducts; ++j) {
+          w.layers[static_cast<std::size_t>(l * kProducts + j)].multiply(
+              j == kProducts - 1 ? h.data() : x.data(), 1, y.data(), {}, me, isa);
+          me.barrier();
+        }
       }
+      w.lm_head->multiply(x.data(), 1, y.data(), {}, me, isa);
+      me.barrier();
     }
-    w.lm_head->multiply(x.data(), 1, y.data(), isa);
   };
   token();  // warm-up
   std::vector<double> pass_s, pass_cpu_s;

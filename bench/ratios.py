@@ -75,7 +75,8 @@ def decoder(d):
     # cores a loaded machine gives it.
     read_ms = 1e3 * best["read_pass_cpu_s"]
     print(f"  CPU time per token: products {best['cpu_time']:.1f} ms vs {read_ms:.1f} ms to only "
-          f"read the weights ({100 * read_ms / best['cpu_time']:.0f}%)")
+          f"read the weights ({100 * read_ms / best['cpu_time']:.0f}%)"
+          + (f"; whole step {whole[0]['cpu_time']:.1f} ms" if whole else ""))
     print(f"  peak memory, products process: {best['peak_rss_mb']:.0f} MiB = "
           f"{best['peak_rss_mb'] / best['weight_mb']:.2f}x the int8 weights "
           f"({best['weight_mb']:.0f} MiB)   (target <= 1.5x)")

@@ -25,6 +25,23 @@ namespace atl::kernels {
   return core::shift_round_half_even_i64(p, e > 63 ? 63 : e);
 }
 
+// div_rne(a, d) for d >= 1, |a| < 2^53 and |a / d| < 2^50, without an integer division: the double
+// quotient (a and d are exact doubles; the division's error is below |a / d| 2^-53 < 1/8) rounded
+// to nearest is within 1 of the exact result, then corrected in integers so that the remainder
+// r = a - q d has |r| <= d / 2, and a tie (2 r = +-d) goes to the even quotient.
+[[gnu::always_inline]] inline std::int64_t div_rne_by_double(std::int64_t a, std::int64_t d) {
+  std::int64_t q =
+      static_cast<std::int64_t>(round_even(static_cast<double>(a) / static_cast<double>(d)));
+  std::int64_t r = a - q * d;
+  const std::int64_t step =
+      static_cast<std::int64_t>(2 * r > d) - static_cast<std::int64_t>(2 * r < -d);
+  q += step;
+  r -= step * d;
+  const std::int64_t odd = q & 1;
+  return q + (odd & static_cast<std::int64_t>(2 * r == d)) -
+         (odd & static_cast<std::int64_t>(2 * r == -d));
+}
+
 // softmax_exp (the i-exp, kernels/hls/softmax.h) in int64 with the quotient x / x0 in double, for
 // constants that pass i_exp_fits_int64. Exact because:
 //   - poly = (r + b) r + c with x0 < r <= 0 is bounded by (|x0| + |b|) |x0| + |c| < 2^pbits, and

@@ -53,6 +53,14 @@ ATL_VECTOR_CLONES void weighted_sum(const std::int64_t* w, const std::int8_t* v,
   }
 }
 
+// out[d] = saturate_int32(div_rne(acc[d], 127 * 2^15)); |acc| < 2^53 (the definition's bound).
+ATL_VECTOR_CLONES void context_rows(const std::int64_t* acc, std::int64_t head_dim,
+                                    std::int32_t* out) {
+  for (std::int64_t d = 0; d < head_dim; ++d) {
+    out[d] = saturate_int32(div_rne_by_double(acc[d], std::int64_t{127} << 15));
+  }
+}
+
 }  // namespace
 
 void attention_head_fast(const std::int8_t* q, ActScale sq, const KvView& kv,
@@ -77,9 +85,7 @@ void attention_head_fast(const std::int8_t* q, ActScale sq, const KvView& kv,
   weights(scratch, positions, sum, kv.v_scale, kv.scale_stride);
   std::int64_t* acc = scratch + positions;
   weighted_sum(scratch, kv.v, kv.stride, positions, head_dim, acc);
-  for (std::int64_t d = 0; d < head_dim; ++d) {
-    out[d] = saturate_int32(div_rne(acc[d], std::int64_t{127} << 15));
-  }
+  context_rows(acc, head_dim, out);
 }
 
 }  // namespace atl::kernels

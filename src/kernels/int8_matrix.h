@@ -18,14 +18,17 @@
 //
 // Paths, chosen at run time by what the CPU has (int8_isa_available): AVX-512 VNNI (16 outputs
 // per instruction), AVX-VNNI (256-bit, two instructions per 16 outputs), portable C++ (signed
-// products, no offset). All give the values of int8_product_ref. Threads: OpenMP over work items
-// of blocks, handed out dynamically. Matrices of 2 MB and more sit on transparent huge pages.
+// products, no offset). All give the values of int8_product_ref. Threads: work items of blocks
+// shared out by a ThreadTeam (thread_team.h), in an OpenMP region of the product's own or in the
+// caller's (the team overload). Matrices of 2 MB and more sit on transparent huge pages.
 // docs/performance.md ("Decoding") has the measurements.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <span>
+
+#include "kernels/thread_team.h"
 
 namespace atl::kernels {
 
@@ -85,12 +88,23 @@ class Int8Matrix {
   // The same with a given path; throws (unsupported) when this CPU cannot run it.
   void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa,
                 Int8Epilogue epilogue = {}) const;
+  // The same product shared by a team inside its parallel region (kernels/thread_team.h): every
+  // thread of the team calls it with the same arguments, as one work-sharing step; each piece is
+  // computed, and its epilogue run, by one of them. Returns when this thread finds no piece left:
+  // the caller's team.barrier() waits for the others' pieces.
+  void multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Epilogue epilogue,
+                const TeamThread& team, Int8Isa isa = best_int8_isa()) const;
 
  private:
   struct AlignedFree {
     std::size_t align;  // that of the allocation
     void operator()(std::int8_t* p) const;
   };
+
+  void check_multiply(std::int64_t tokens, Int8Isa isa) const;
+  // This thread's share of the product (tokens > 0, a checked path).
+  void share(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa,
+             Int8Epilogue epilogue, const TeamThread& team) const;
 
   std::int64_t out_ = 0;
   std::int64_t in_ = 0;

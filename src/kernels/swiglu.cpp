@@ -21,7 +21,10 @@ ATL_VECTOR_CLONES void swiglu_int64(const std::int32_t* gate, const std::int32_t
     const std::int64_t x = gate[c];
     const std::int64_t xs = rne_shift_right(x, shift);
     const std::int64_t e = i_exp(xs < 0 ? xs : -xs, k) >> exp_shift;
-    const double num = static_cast<double>((x >= 0 ? one : e) << 15);
+    // (x >= 0 ? one : e) as a mask: GCC 12 turns the conditional into a branch (the conversion
+    // of `one << 15` is hoisted out of the loop), which stops the loop from vectorising.
+    const std::int64_t chosen = e + ((one - e) & -static_cast<std::int64_t>(x >= 0));
+    const double num = static_cast<double>(chosen << 15);
     const auto sig = static_cast<std::int64_t>(num / (one_d + static_cast<double>(e)));
     const std::int64_t s = saturate_int32(rne_shift_right(x * sig, 15));
     h[c] = saturate_int32(rne_shift_right(int32_value(s) * int32_value(up[c]), frac_bits));

@@ -1,6 +1,7 @@
 #include "model/int_decoder.h"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -153,156 +154,201 @@ IntDecoder::IntDecoder(const DecoderWeightReader& weights) : config_(weights.con
   v_cache_.resize(cache);
   k_scale_.resize(static_cast<std::size_t>(c.layers * c.max_seq * c.kv_heads));
   v_scale_.resize(k_scale_.size());
-  resize_work(1);
+  weight_bytes_ = head_.w->packed_bytes();
+  for (const Layer& layer : layers_) {
+    for (const Linear* l : {&layer.qkv, &layer.wo, &layer.w13, &layer.w2}) {
+      weight_bytes_ += l->w->packed_bytes();
+    }
+  }
+  resize_work(1, 1);
 }
 
-void IntDecoder::resize_work(std::int64_t rows) {
-  if (rows <= work_rows_) return;
+void IntDecoder::resize_work(std::int64_t rows, int threads) {
   const DecoderConfig& c = config_;
   const auto n = [rows](std::int64_t width) { return static_cast<std::size_t>(rows * width); };
   const std::int64_t kv_dim = c.kv_heads * c.head_dim(), wide = std::max(c.dim, c.hidden_dim);
-  x_.resize(n(c.dim));
-  xb_.resize(n(c.dim));
-  qkv_.resize(n(c.dim + 2 * kv_dim));
-  att_.resize(n(c.dim));
-  h13_.resize(n(2 * c.hidden_dim));
-  h_.resize(n(c.hidden_dim));
-  acc_.resize(n(std::max({c.vocab, 2 * c.hidden_dim, c.dim + 2 * kv_dim})));
-  x8_.resize(n(wide));
-  scales_.resize(n(1));
-  work_rows_ = rows;
+  if (rows > work_rows_) {
+    x_.resize(n(c.dim));
+    y_.resize(n(c.dim));
+    qkv_.resize(n(c.dim + 2 * kv_dim));
+    att_.resize(n(c.dim));
+    h13_.resize(n(2 * c.hidden_dim));
+    h_.resize(n(c.hidden_dim));
+    acc_.resize(n(std::max({c.vocab, 2 * c.hidden_dim, c.dim + 2 * kv_dim})));
+    work_rows_ = rows;
+    thread_work_.clear();  // regrown below
+  }
+  if (team_ == nullptr || team_->capacity() < threads) {
+    team_ = std::make_unique<kernels::ThreadTeam>(threads);
+  }
+  while (static_cast<int>(thread_work_.size()) < threads) {
+    ThreadWork w;
+    w.xb.resize(n(c.dim));
+    w.x8.resize(n(wide));
+    w.scales.resize(n(1));
+    w.q8.resize(static_cast<std::size_t>(c.head_dim()));
+    w.scratch.resize(static_cast<std::size_t>(c.max_seq + c.head_dim()));
+    thread_work_.push_back(std::move(w));
+  }
 }
 
-void IntDecoder::quantize(const std::int32_t* x, std::int64_t rows, std::int64_t n, Site& site) {
+int IntDecoder::team_size() const {
+  if (threads_ > 0) return threads_;
+  return weight_bytes_ >= kMinParallelWeightBytes ? omp_get_max_threads() : 1;
+}
+
+void IntDecoder::quantize(const Member& me, const std::int32_t* x, std::int64_t rows,
+                          std::int64_t n, Site& site) {
+  ThreadWork& w = work(me);
   for (std::int64_t t = 0; t < rows; ++t) {
-    ActScale& s = scales_[static_cast<std::size_t>(t)];
+    ActScale& s = w.scales[static_cast<std::size_t>(t)];
     if (scaling_ == ActivationScaling::per_tensor) {
       s = site.fixed;
-      kernels::quantize_row_fast(x + t * n, n, s, x8_.data() + t * n);
+      kernels::quantize_row_fast(x + t * n, n, s, w.x8.data() + t * n);
     } else {
-      s = kernels::quantize_row_dynamic_fast(x + t * n, n, x8_.data() + t * n);
-      if (calibrating_) site.seen_max = std::max(site.seen_max, s.amax());
+      s = kernels::quantize_row_dynamic_fast(x + t * n, n, w.x8.data() + t * n);
+      // Every thread computes the same scales: one of them records them.
+      if (calibrating_ && me.index() == 0) site.seen_max = std::max(site.seen_max, s.amax());
     }
   }
 }
 
 namespace {
 
-// The W8A8 requantisation of a linear's outputs, run by the product on each finished piece.
+// The W8A8 requantisation of a linear's outputs, run by the product on each finished piece,
+// then (residual != nullptr) the residual add residual += y on the piece.
 struct Requantize {
   const kernels::ActScale* scales;  // [tokens]
   const kernels::Multiplier* mul;   // [out]
   const std::int32_t* bias;         // [out] or nullptr
   std::int64_t out;
-  std::int32_t* y;  // [tokens][out]
+  std::int32_t* y;         // [tokens][out]
+  std::int32_t* residual;  // [tokens][out] or nullptr
 };
 
 void requantize_piece(const void* context, std::int64_t t, std::int64_t o0, std::int64_t o1,
                       std::int32_t* acc) {
   const Requantize& r = *static_cast<const Requantize*>(context);
+  std::int32_t* y = r.y + t * r.out + o0;
   kernels::w8a8_requantize_fast(acc + o0, o1 - o0, r.scales[t], r.mul + o0,
-                                r.bias == nullptr ? nullptr : r.bias + o0, r.y + t * r.out + o0);
+                                r.bias == nullptr ? nullptr : r.bias + o0, y);
+  if (r.residual != nullptr) kernels::add_row_fast(y, o1 - o0, r.residual + t * r.out + o0);
 }
+
+// Items of the elementwise steps (SwiGLU, GELU): this many values of a row.
+constexpr std::int64_t kRowPiece = 1024;
 
 }  // namespace
 
-void IntDecoder::linear(const Linear& l, std::int64_t rows, std::int32_t* y) {
-  const Requantize r{scales_.data(), l.mul.data(), l.bias.empty() ? nullptr : l.bias.data(), l.out,
-                     y};
-  l.w->multiply(x8_.data(), rows, acc_.data(), {requantize_piece, &r});
+void IntDecoder::linear(const Member& me, const Linear& l, std::int64_t rows, std::int32_t* y,
+                        std::int32_t* residual) {
+  ThreadWork& w = work(me);
+  const Requantize r{
+      w.scales.data(), l.mul.data(), l.bias.empty() ? nullptr : l.bias.data(), l.out, y, residual};
+  l.w->multiply(w.x8.data(), rows, acc_.data(), {requantize_piece, &r}, me);
+  me.barrier();
 }
 
-void IntDecoder::attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0) {
+void IntDecoder::attention(const Member& me, Layer& layer, std::int64_t l, std::int64_t rows,
+                           std::int64_t pos0) {
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim, hd = c.head_dim(), kvh = c.kv_heads, kvd = kvh * hd;
   const std::int64_t group = c.heads / c.kv_heads, width = dim + 2 * kvd;  // a qkv_ row
+  const bool llama = c.architecture == Architecture::llama_decoder;
+  ThreadWork& w = work(me);
   for (std::int64_t t = 0; t < rows; ++t) {
     kernels::norm_row_fast(x_.data() + t * dim, dim, layer.attn_norm.params(),
-                           xb_.data() + t * dim);
+                           w.xb.data() + t * dim);
   }
-  quantize(xb_.data(), rows, dim, layer.attn_in);
-  linear(layer.qkv, rows, qkv_.data());
+  quantize(me, w.xb.data(), rows, dim, layer.attn_in);
+  linear(me, layer.qkv, rows, qkv_.data());
   const std::int64_t row0 = l * c.max_seq * kvh;  // first (position, kv head) row of layer l
-  for (std::int64_t t = 0; t < rows; ++t) {
-    const std::int64_t pos = pos0 + t;
-    std::int32_t* q = qkv_.data() + t * width;
-    std::int32_t* k = q + dim;
-    const std::int32_t* v = k + kvd;
-    if (c.architecture == Architecture::llama_decoder) {
-      const std::int16_t* cos = rope_cos_.data() + pos * (hd / 2);
-      const std::int16_t* sin = rope_sin_.data() + pos * (hd / 2);
-      for (std::int64_t h = 0; h < c.heads; ++h) {
-        kernels::rope_row(q + h * hd, hd, cos, sin, rope_pairs_);
-      }
-      for (std::int64_t h = 0; h < kvh; ++h) {
-        kernels::rope_row(k + h * hd, hd, cos, sin, rope_pairs_);
-      }
+  const auto rope = [&](std::int32_t* head, std::int64_t pos) {
+    if (llama) {
+      kernels::rope_row(head, hd, rope_cos_.data() + pos * (hd / 2),
+                        rope_sin_.data() + pos * (hd / 2), rope_pairs_);
     }
-    for (std::int64_t h = 0; h < kvh; ++h) {
-      const std::int64_t r = row0 + pos * kvh + h;
-      k_scale_[static_cast<std::size_t>(r)] =
-          kernels::quantize_row_dynamic_fast(k + h * hd, hd, k_cache_.data() + r * hd);
-      v_scale_[static_cast<std::size_t>(r)] =
-          kernels::quantize_row_dynamic_fast(v + h * hd, hd, v_cache_.data() + r * hd);
-    }
+  };
+  // Each (token, K/V head): RoPE on K, then K and V into the cache.
+  for (std::int64_t i; (i = me.next_item(rows * kvh)) >= 0;) {
+    const std::int64_t t = i / kvh, h = i % kvh, pos = pos0 + t;
+    std::int32_t* k = qkv_.data() + t * width + dim + h * hd;
+    rope(k, pos);
+    const std::int64_t r = row0 + pos * kvh + h;
+    k_scale_[static_cast<std::size_t>(r)] =
+        kernels::quantize_row_dynamic_fast(k, hd, k_cache_.data() + r * hd);
+    v_scale_[static_cast<std::size_t>(r)] =
+        kernels::quantize_row_dynamic_fast(k + kvd, hd, v_cache_.data() + r * hd);
   }
-  // (token, head) pairs are independent: split over the threads when the cache is long enough,
-  // handed out one by one (a thread that loses its core on a shared machine leaves the rest to
-  // the other, as Int8Matrix's work items do).
-  const std::int64_t pairs = rows * c.heads;
-  const bool parallel = pairs * (pos0 + rows) * hd >= kernels::kMinParallelElements;
-#pragma omp parallel if (parallel)
-  {
-    std::vector<std::int8_t> q8(static_cast<std::size_t>(hd));
-    std::vector<std::int64_t> scratch(static_cast<std::size_t>(c.max_seq + hd));
-#pragma omp for schedule(dynamic)
-    for (std::int64_t i = 0; i < pairs; ++i) {
-      const std::int64_t t = i / c.heads, h = i % c.heads;
-      const kernels::ActScale sq =
-          kernels::quantize_row_dynamic_fast(qkv_.data() + t * width + h * hd, hd, q8.data());
-      const std::int64_t r = row0 + h / group;
-      const kernels::KvView kv{k_cache_.data() + r * hd,
-                               v_cache_.data() + r * hd,
-                               k_scale_.data() + r,
-                               v_scale_.data() + r,
-                               kvd,
-                               kvh};
-      kernels::attention_head_fast(q8.data(), sq, kv, pos0 + t + 1, hd, attention_, scratch.data(),
-                                   att_.data() + t * dim + h * hd);
-    }
+  me.barrier();
+  // Each (token, query head): RoPE on Q, then attention over the cache.
+  for (std::int64_t i; (i = me.next_item(rows * c.heads)) >= 0;) {
+    const std::int64_t t = i / c.heads, h = i % c.heads;
+    std::int32_t* q = qkv_.data() + t * width + h * hd;
+    rope(q, pos0 + t);
+    const kernels::ActScale sq = kernels::quantize_row_dynamic_fast(q, hd, w.q8.data());
+    const std::int64_t r = row0 + h / group;
+    const kernels::KvView kv{k_cache_.data() + r * hd,
+                             v_cache_.data() + r * hd,
+                             k_scale_.data() + r,
+                             v_scale_.data() + r,
+                             kvd,
+                             kvh};
+    kernels::attention_head_fast(w.q8.data(), sq, kv, pos0 + t + 1, hd, attention_,
+                                 w.scratch.data(), att_.data() + t * dim + h * hd);
   }
-  quantize(att_.data(), rows, dim, layer.wo_in);
-  linear(layer.wo, rows, xb_.data());
-  kernels::add_row_fast(xb_.data(), rows * dim, x_.data());
+  me.barrier();
+  quantize(me, att_.data(), rows, dim, layer.wo_in);
+  linear(me, layer.wo, rows, y_.data(), x_.data());
 }
 
-void IntDecoder::ffn(Layer& layer, std::int64_t rows) {
+void IntDecoder::ffn(const Member& me, Layer& layer, std::int64_t rows) {
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim, hid = c.hidden_dim;
+  ThreadWork& w = work(me);
   for (std::int64_t t = 0; t < rows; ++t) {
-    kernels::norm_row_fast(x_.data() + t * dim, dim, layer.ffn_norm.params(), xb_.data() + t * dim);
+    kernels::norm_row_fast(x_.data() + t * dim, dim, layer.ffn_norm.params(),
+                           w.xb.data() + t * dim);
   }
-  quantize(xb_.data(), rows, dim, layer.ffn_in);
+  quantize(me, w.xb.data(), rows, dim, layer.ffn_in);
   std::int32_t* h = h_.data();
+  const std::int64_t pieces = (hid + kRowPiece - 1) / kRowPiece;  // per row
   if (c.ffn == FfnKind::swiglu) {
-    linear(layer.w13, rows, h13_.data());  // [rows][gate | up]
-    for (std::int64_t t = 0; t < rows; ++t) {
-      const std::int32_t* gate = h13_.data() + t * 2 * hid;
-      kernels::swiglu_row_fast(gate, gate + hid, hid, kFracBits, sigmoid_, h + t * hid);
+    linear(me, layer.w13, rows, h13_.data());  // [rows][gate | up]
+    for (std::int64_t i; (i = me.next_item(rows * pieces)) >= 0;) {
+      const std::int64_t t = i / pieces, c0 = i % pieces * kRowPiece;
+      const std::int32_t* gate = h13_.data() + t * 2 * hid + c0;
+      kernels::swiglu_row_fast(gate, gate + hid, std::min(kRowPiece, hid - c0), kFracBits, sigmoid_,
+                               h + t * hid + c0);
     }
   } else {
-    linear(layer.w13, rows, h);
-    kernels::decoder_gelu_row(h, rows * hid, kFracBits, gelu_);
+    linear(me, layer.w13, rows, h);
+    for (std::int64_t i; (i = me.next_item(rows * pieces)) >= 0;) {
+      const std::int64_t t = i / pieces, c0 = i % pieces * kRowPiece;
+      kernels::decoder_gelu_row(h + t * hid + c0, std::min(kRowPiece, hid - c0), kFracBits, gelu_);
+    }
   }
-  quantize(h, rows, hid, layer.w2_in);
-  linear(layer.w2, rows, xb_.data());
-  kernels::add_row_fast(xb_.data(), rows * dim, x_.data());
+  me.barrier();
+  quantize(me, h, rows, hid, layer.w2_in);
+  linear(me, layer.w2, rows, y_.data(), x_.data());
 }
 
-void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t pos0) {
+void IntDecoder::head(const Member& me, std::int64_t row) {
+  const std::int64_t dim = config_.dim;
+  ThreadWork& w = work(me);
+  kernels::norm_row_fast(x_.data() + row * dim, dim, final_norm_.params(), w.xb.data());
+  quantize(me, w.xb.data(), 1, dim, head_in_);
+  linear(me, head_, 1, logits_.data());
+}
+
+void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t pos0,
+                           std::int64_t logits_row) {
   const DecoderConfig& c = config_;
   const std::int64_t dim = c.dim;
-  resize_work(rows);
+  const int threads = team_size();
+  resize_work(rows, threads);
+  logits_.resize(static_cast<std::size_t>(c.vocab));
+  std::int32_t* position = thread_work_[0].xb.data();
   for (std::int64_t t = 0; t < rows; ++t) {
     std::int32_t* x = x_.data() + t * dim;
     kernels::dequantize_row(embedding_.data() + tokens[t] * dim, dim,
@@ -310,24 +356,26 @@ void IntDecoder::run_block(const int* tokens, std::int64_t rows, std::int64_t po
     if (c.architecture == Architecture::gpt2_decoder) {
       const std::int64_t pos = pos0 + t;
       kernels::dequantize_row(positions_.data() + pos * dim, dim,
-                              positions_mul_[static_cast<std::size_t>(pos)], xb_.data());
-      kernels::add_row_fast(xb_.data(), dim, x);
+                              positions_mul_[static_cast<std::size_t>(pos)], position);
+      kernels::add_row_fast(position, dim, x);
     }
   }
-  for (std::int64_t l = 0; l < c.layers; ++l) {
-    Layer& layer = layers_[static_cast<std::size_t>(l)];
-    attention(layer, l, rows, pos0);
-    ffn(layer, rows);
+  // One parallel region for the whole block: the steps inside synchronise with the team's
+  // barriers (kernels/thread_team.h), not with a region each.
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const Member me = Member::current(*team_);
+    for (std::int64_t l = 0; l < c.layers; ++l) {
+      Layer& layer = layers_[static_cast<std::size_t>(l)];
+      attention(me, layer, l, rows, pos0);
+      ffn(me, layer, rows);
+    }
+    if (logits_row >= 0) head(me, logits_row);
   }
   next_pos_ = pos0 + rows;
 }
 
-std::vector<float> IntDecoder::logits(std::int64_t row) {
-  const std::int64_t dim = config_.dim;
-  kernels::norm_row_fast(x_.data() + row * dim, dim, final_norm_.params(), xb_.data());
-  quantize(xb_.data(), 1, dim, head_in_);
-  logits_.resize(static_cast<std::size_t>(config_.vocab));
-  linear(head_, 1, logits_.data());
+std::vector<float> IntDecoder::float_logits() const {
   std::vector<float> out(logits_.size());
   const double unit = std::ldexp(1.0, -kFracBits);  // a power of two: the product is exact
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -349,8 +397,8 @@ std::vector<float> IntDecoder::forward(int token, int pos) {
                     "0..{})",
                     c.name, pos, next_pos_, pos - 1, next_pos_ - 1));
   }
-  run_block(&token, 1, pos);
-  return logits(0);
+  run_block(&token, 1, pos, 0);
+  return float_logits();
 }
 
 std::vector<float> IntDecoder::prefill(std::span<const int> tokens) {
@@ -366,9 +414,9 @@ std::vector<float> IntDecoder::prefill(std::span<const int> tokens) {
   }
   for (std::int64_t done = 0; done < n; done += kPrefillRows) {
     const std::int64_t rows = std::min(kPrefillRows, n - done);
-    run_block(tokens.data() + done, rows, next_pos_);
+    run_block(tokens.data() + done, rows, next_pos_, done + rows == n ? rows - 1 : -1);
   }
-  return logits((n - 1) % kPrefillRows);  // the last row of the last block
+  return float_logits();  // of the last row of the last block
 }
 
 void IntDecoder::calibrate_static_scales(std::span<const int> tokens) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,6 +19,7 @@
 #include "kernels/rmsnorm.h"
 #include "kernels/rope.h"
 #include "kernels/swiglu.h"
+#include "kernels/thread_team.h"
 #include "kernels/w8a8.h"
 #include "model/decoder.h"
 #include "model/decoder_model.h"
@@ -58,6 +60,12 @@ class IntDecoder {
   std::vector<float> prefill(std::span<const int> tokens);
   static constexpr std::int64_t kPrefillRows = 64;
   void reset() { next_pos_ = 0; }
+  // Threads of forward() and prefill(): all of OpenMP's (omp_get_max_threads) for models of
+  // kMinParallelWeightBytes of int8 weights and more, one below (waking a thread costs more than
+  // such a model's work), unless set here (threads >= 1; 0 restores the default). The results
+  // never depend on it.
+  void set_threads(int threads) { threads_ = threads < 0 ? 0 : threads; }
+  static constexpr std::int64_t kMinParallelWeightBytes = std::int64_t{4} << 20;
   // Greedy decoding on the integer logits of the last forward()/prefill() (the first largest,
   // kernels/argmax.h; 0 before any run): exact where float logits could round two values together.
   int greedy_token() const {
@@ -112,16 +120,35 @@ class IntDecoder {
   Linear make_linear(std::initializer_list<Part> parts, std::int64_t in) const;
   Norm make_norm(const std::vector<float>& gain, const std::vector<float>& bias,
                  const std::string& what) const;
-  // Blocks of `rows` tokens at positions pos0..pos0+rows-1: x_ [rows][dim] holds the residual.
-  void resize_work(std::int64_t rows);
-  void run_block(const int* tokens, std::int64_t rows, std::int64_t pos0);
-  // x [rows][n] -> x8_ [rows][n] and scales_ [rows].
-  void quantize(const std::int32_t* x, std::int64_t rows, std::int64_t n, Site& site);
-  // x8_ -> y [rows][l.out].
-  void linear(const Linear& l, std::int64_t rows, std::int32_t* y);
-  void attention(Layer& layer, std::int64_t l, std::int64_t rows, std::int64_t pos0);
-  void ffn(Layer& layer, std::int64_t rows);
-  std::vector<float> logits(std::int64_t row);  // also fills logits_
+  // One thread's buffers: the normed rows, the int8 linear input and its scales (every thread
+  // quantises the same rows itself: no wait), the attention's query and scratch.
+  struct ThreadWork {
+    std::vector<std::int32_t> xb;  // [rows][dim]
+    std::vector<std::int8_t> x8;   // [rows][max(dim, hidden_dim)]
+    std::vector<kernels::ActScale> scales;
+    std::vector<std::int8_t> q8;        // [head_dim]
+    std::vector<std::int64_t> scratch;  // [max_seq + head_dim]
+  };
+  using Member = kernels::TeamThread;
+
+  // Blocks of `rows` tokens at positions pos0..pos0+rows-1, every step inside one OpenMP region
+  // whose threads share the work (kernels/thread_team.h): x_ [rows][dim] holds the residual;
+  // logits_row >= 0: then the LM head on that row.
+  void resize_work(std::int64_t rows, int threads);
+  int team_size() const;
+  ThreadWork& work(const Member& me) { return thread_work_[static_cast<std::size_t>(me.index())]; }
+  void run_block(const int* tokens, std::int64_t rows, std::int64_t pos0, std::int64_t logits_row);
+  // The steps, called by every thread of the team. quantize: x [rows][n] -> this thread's x8 and
+  // scales. linear: x8 -> y [rows][l.out] (then residual += y where given), ending with a barrier.
+  void quantize(const Member& me, const std::int32_t* x, std::int64_t rows, std::int64_t n,
+                Site& site);
+  void linear(const Member& me, const Linear& l, std::int64_t rows, std::int32_t* y,
+              std::int32_t* residual = nullptr);
+  void attention(const Member& me, Layer& layer, std::int64_t l, std::int64_t rows,
+                 std::int64_t pos0);
+  void ffn(const Member& me, Layer& layer, std::int64_t rows);
+  void head(const Member& me, std::int64_t row);  // fills logits_
+  std::vector<float> float_logits() const;
 
   DecoderConfig config_;
   ActivationScaling scaling_ = ActivationScaling::per_token;
@@ -146,11 +173,14 @@ class IntDecoder {
   std::vector<std::int8_t> k_cache_, v_cache_;
   std::vector<kernels::ActScale> k_scale_, v_scale_;
 
-  // Work rows ([rows][width] each, grown by resize_work).
+  int threads_ = 0;                // set_threads
+  std::int64_t weight_bytes_ = 0;  // packed int8 weights read per token
+
+  // Work rows ([rows][width] each, grown by resize_work), shared by the team.
   std::int64_t work_rows_ = 0;
-  std::vector<std::int32_t> x_, xb_, qkv_, att_, h13_, h_, acc_;
-  std::vector<std::int8_t> x8_;
-  std::vector<kernels::ActScale> scales_;
+  std::vector<std::int32_t> x_, y_, qkv_, att_, h13_, h_, acc_;
+  std::vector<ThreadWork> thread_work_;
+  std::unique_ptr<kernels::ThreadTeam> team_;
   std::vector<std::int32_t> logits_;  // [vocab] Q F, of the last run
 };
 

@@ -10,6 +10,7 @@
 
 #include "kernels/argmax.h"
 #include "kernels/decoder_arith.h"
+#include "kernels/decoder_arith_fast.h"
 #include "kernels/decoder_attention.h"
 #include "kernels/decoder_gelu.h"
 #include "kernels/int8_matrix.h"
@@ -65,6 +66,35 @@ TEST(DecoderArith, RoundHalfEvenShiftAndDivision) {
   EXPECT_EQ(div_rne(-8, 3), -3);  // -2.67
   EXPECT_EQ(saturate_int32(std::int64_t{1} << 40), INT32_MAX);
   EXPECT_EQ(apply({3, 1}, 5), 8);  // 7.5 -> 8
+}
+
+// The division-free div_rne of the fast paths: every tie and its neighbours around many
+// quotients (both signs), the attention's divisor 127 * 2^15 and small odd and even divisors, and
+// seeded random numerators up to the bound |a| < 2^53.
+TEST(DecoderArith, DivRneByDoubleEqualsDivRne) {
+  std::mt19937_64 rng(17);
+  for (const std::int64_t d : {std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, std::int64_t{127},
+                               std::int64_t{127} << 15, (std::int64_t{1} << 40) + 1}) {
+    for (const std::int64_t q : {std::int64_t{0}, std::int64_t{1}, std::int64_t{2}, std::int64_t{7},
+                                 std::int64_t{1} << 20, (std::int64_t{1} << 30) + 1}) {
+      if (q > (std::int64_t{1} << 52) / d) continue;  // keeps q d + d well inside 2^53
+      for (const std::int64_t sign : {1, -1}) {
+        for (std::int64_t delta = -3; delta <= 3; ++delta) {
+          for (const std::int64_t a :
+               {sign * q * d + delta, sign * q * d + d / 2 + delta, sign * q * d - d / 2 + delta}) {
+            if (a >= (std::int64_t{1} << 53) || a <= -(std::int64_t{1} << 53)) continue;
+            ASSERT_EQ(div_rne_by_double(a, d), div_rne(a, d)) << a << " / " << d;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < 20000; ++i) {
+      const auto a =
+          static_cast<std::int64_t>(rng() % (std::uint64_t{1} << 54)) - (std::int64_t{1} << 53) + 1;
+      if (a / d >= (std::int64_t{1} << 50) || a / d <= -(std::int64_t{1} << 50)) continue;
+      ASSERT_EQ(div_rne_by_double(a, d), div_rne(a, d)) << a << " / " << d;
+    }
+  }
 }
 
 TEST(DecoderArith, RneShiftEqualsTheExactDefinition) {

@@ -98,6 +98,39 @@ TEST(Int8Matrix, EpilogueSeesEveryFinishedOutputOnce) {
   }
 }
 
+// The team overload: every thread of a region of 1, 2 or 3 threads calls it; together they
+// compute every output once, run the epilogue once on each, and equal the definition. One token
+// (the four-block decode kernel, with whole and partial blocks) and many.
+TEST(Int8Matrix, TeamShareEqualsTheDefinition) {
+  std::mt19937 rng(13);
+  const std::vector<std::array<std::int64_t, 3>> cases = {
+      {130, 9, 1}, {2100, 260, 1}, {2048, 257, 1}, {700, 400, 40}, {5, 3, 2}};
+  for (const auto& [out, in, tokens] : cases) {
+    const auto w = random_i8(out * in, rng);
+    const auto x = random_i8(tokens * in, rng);
+    const Int8Matrix m(w, out, in);
+    const auto want = reference(w, out, in, x, tokens);
+    for (const int threads : {1, 2, 3}) {
+      const auto n = static_cast<std::size_t>(tokens * out);
+      std::vector<std::int32_t> y(n), derived(n);
+      std::vector<int> visits(n, 0);
+      const Seen seen{out, &derived, &visits};
+      ThreadTeam team(threads);
+#pragma omp parallel num_threads(threads)
+      {
+        const TeamThread me = TeamThread::current(team);
+        m.multiply(x.data(), tokens, y.data(), {record, &seen}, me);
+        me.barrier();
+        m.multiply(x.data(), tokens, y.data(), {}, me);  // a second step after the barrier
+        me.barrier();
+      }
+      EXPECT_EQ(y, want) << threads << " threads, out " << out << ", in " << in;
+      EXPECT_EQ(visits, std::vector<int>(n, 1)) << threads << " threads";
+      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(derived[i], want[i] * 3 - 1) << i;
+    }
+  }
+}
+
 TEST(Int8Matrix, ReportsThePaths) {
   for (const Int8Isa isa : kIsas) {
     std::printf("  %s: %s\n", to_string(isa), int8_isa_available(isa) ? "available" : "absent");
@@ -112,7 +145,7 @@ TEST(Int8Matrix, OddShapesAndTokenCounts) {
   // Outputs not a multiple of 16, inputs not a multiple of 4 or 16, token counts around the
   // kernels' groups of 4 and 8 and the decode case of 1.
   const std::vector<std::array<std::int64_t, 2>> shapes = {
-      {1, 1}, {3, 5}, {16, 4}, {17, 33}, {31, 7}, {33, 130}, {64, 257}, {100, 1001}};
+      {1, 1}, {3, 5}, {16, 4}, {17, 33}, {31, 7}, {33, 130}, {64, 257}, {100, 1001}, {130, 9}};
   for (const auto& [out, in] : shapes) {
     const auto w = random_i8(out * in, rng);
     for (const std::int64_t tokens : {1, 2, 3, 4, 5, 7, 8, 9, 13, 17}) {

@@ -65,8 +65,8 @@ TEST(IntDecoder, Stories260kAgreesWithFloat) {
   const Agreement st = measure(m, model, 199);
   std::printf("per-tensor: agreement %d of %d, mean |logit error| %.5f\n", st.agree, st.steps,
               st.mean_abs_error);
-  // Pinned (docs/decoders.md, "Integer semantics"): int8 quantisation of a 64-wide model limits agreement,
-  // per-token scales beat per-tensor ones.
+  // Pinned (docs/decoders.md, "Integer semantics"): int8 quantisation of a 64-wide model limits
+  // agreement, per-token scales beat per-tensor ones.
   EXPECT_EQ(dyn.agree, 168);
   EXPECT_EQ(st.agree, 158);
   EXPECT_NEAR(dyn.mean_abs_error, 0.395, 0.001);
@@ -145,6 +145,35 @@ TEST(IntDecoder, LogitsArePinnedBitForBit) {
   const DecoderModel m = load_llama2c(testing::stories260k());
   IntDecoder s(m.config, m.weights);
   EXPECT_EQ(logit_hash(s, 100), 0xeb6ca1867fae128dull);
+}
+
+// The logits with the work shared by a team of 2 threads equal those of one thread (the models
+// are below the size at which forward() uses more than one thread by itself): the models of the
+// pinned hashes with per-token and per-tensor scales, prefill and single tokens, and a 150-token
+// prefill over three blocks.
+TEST(IntDecoder, LogitsDoNotDependOnTheThreads) {
+  std::vector<int> calibration(12);
+  for (int i = 0; i < 12; ++i) calibration[static_cast<std::size_t>(i)] = (5 + 11 * i) % 250;
+  for (const DecoderConfig& tiny : {testing::tiny_llama(), testing::tiny_gpt2()}) {
+    DecoderConfig c = small(tiny);
+    c.hidden_dim = 200;
+    c.vocab = 250;
+    const DecoderModel m = synthetic_decoder(c, 21);
+    IntDecoder one(m.config, m.weights), two(m.config, m.weights);
+    two.set_threads(2);
+    EXPECT_EQ(logit_hash(two, 8), logit_hash(one, 8)) << c.name;
+    one.calibrate_static_scales(calibration);
+    two.calibrate_static_scales(calibration);
+    EXPECT_EQ(logit_hash(two, 8), logit_hash(one, 8)) << c.name << ", per-tensor scales";
+  }
+  DecoderConfig long_context = small(testing::tiny_llama());
+  long_context.max_seq = 160;
+  const DecoderModel big = synthetic_decoder(long_context, 3);
+  std::vector<int> many(150);
+  for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<int>(i * 37 % 256);
+  IntDecoder one(big.config, big.weights), two(big.config, big.weights);
+  two.set_threads(2);
+  EXPECT_EQ(two.prefill(many), one.prefill(many));
 }
 
 TEST(IntDecoder, PrefillAndResetRepeatTheSameLogits) {
