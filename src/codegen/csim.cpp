@@ -551,17 +551,42 @@ class CsimWriter {
     find_input();
   }
 
+  // The clusters that hold IPs, in order.
+  std::vector<int> ip_clusters() const {
+    std::vector<int> out;
+    for (const auto& ip : ips_)
+      if (out.empty() || out.back() != ip.first) out.push_back(ip.first);
+    return out;
+  }
+
+  // csim/cluster_<C>.cpp: every IP of cluster C in one translation unit. Compiled one by one,
+  // each IP spent most of its time on the wrappers' header (loading it precompiled); one object
+  // per cluster reads it once and keeps the clusters in parallel under make -j.
+  std::string cluster_cpp(int cluster) const {
+    std::string s = fmt::format(
+        "// csim/cluster_{0}.cpp: written by atoll build, do not edit. Every IP of cluster {0} "
+        "in one\n"
+        "// translation unit (csim/Makefile), each top function named c{0}_kern_<id>.\n",
+        cluster);
+    for (const auto& [c, k] : ips_) {
+      if (c != cluster) continue;
+      s += fmt::format(
+          "\n#define ATOLL_TOP {}\n#include \"../cluster_{}/{}/top.cpp\"\n#undef ATOLL_TOP\n",
+          csim_name(c, k->id), c, ip_name(k->id));
+    }
+    return s;
+  }
+
   std::string makefile() const {
     std::string objs, rules;
-    for (const auto& [c, k] : ips_) {
-      const std::string name = csim_name(c, k->id);
-      const std::string dir = fmt::format("../cluster_{}/{}", c, ip_name(k->id));
-      objs += fmt::format(" \\\n  obj/{}.o", name);
+    for (int c : ip_clusters()) {
+      objs += fmt::format(" \\\n  obj/cluster_{}.o", c);
       rules += fmt::format(
-          "obj/{0}.o: {1}/top.cpp $(wildcard {1}/*.hpp) $(PCH)\n"
+          "obj/cluster_{0}.o: cluster_{0}.cpp $(wildcard ../cluster_{0}/*/top.cpp "
+          "../cluster_{0}/*/*.hpp) $(HEADERS)\n"
           "\t@mkdir -p obj\n"
-          "\t$(CXX) -Ipch $(FLAGS) -DATOLL_TOP={0} -c {1}/top.cpp -o $@\n",
-          name, dir);
+          "\t$(CXX) $(FLAGS) -c cluster_{0}.cpp -o $@\n",
+          c);
     }
     return fmt::format(
         "# csim/Makefile: written by atoll build, do not edit. The C simulation of this bundle\n"
@@ -583,10 +608,6 @@ class CsimWriter {
         "FLAGS = -std=$(CXXSTD) $(OPT) -Wall -Wextra -fno-exceptions -fno-rtti -pthread "
         "$(HLS_INCLUDE) -I../include\n"
         "HEADERS := $(wildcard ../include/*.h ../include/*/*.h ../include/*/*/*.h)\n"
-        "# The wrappers' header, precompiled once: every top.cpp includes it first, and g++\n"
-        "# finds the .gch in pch/ before the header in ../include (parsing it took most of\n"
-        "# each kernel's compile time).\n"
-        "PCH := pch/kernels/hls/galapagos_kernels.h.gch\n"
         "OBJS :={}\n\n"
         ".PHONY: run build\n"
         "run: sim\n"
@@ -597,9 +618,6 @@ class CsimWriter {
         "obj/main.o: main.cpp $(HEADERS)\n"
         "\t@mkdir -p obj\n"
         "\t$(CXX) $(FLAGS) -c main.cpp -o $@\n\n"
-        "$(PCH): pch.hpp $(HEADERS)\n"
-        "\t@mkdir -p $(dir $@)\n"
-        "\t$(CXX) $(FLAGS) -x c++-header pch.hpp -o $@\n\n"
         "{}",
         objs, rules);
   }
@@ -767,13 +785,11 @@ class CsimWriter {
 
 std::vector<BundleFile> csim_files(const plan::Plan& plan) {
   const CsimWriter w(plan);
-  return {{"csim/Makefile", w.makefile()},
-          {"csim/main.cpp", w.main_cpp()},
-          {"csim/pch.hpp",
-           "// csim/pch.hpp: written by atoll build, do not edit. Compiled once into\n"
-           "// pch/kernels/hls/galapagos_kernels.h.gch, which g++ uses wherever a kernel includes\n"
-           "// that header (csim/Makefile).\n"
-           "#include \"kernels/hls/galapagos_kernels.h\"\n"}};
+  std::vector<BundleFile> files = {{"csim/Makefile", w.makefile()},
+                                   {"csim/main.cpp", w.main_cpp()}};
+  for (int c : w.ip_clusters())
+    files.push_back({fmt::format("csim/cluster_{}.cpp", c), w.cluster_cpp(c)});
+  return files;
 }
 
 }  // namespace atl::codegen

@@ -1,7 +1,8 @@
 // The bundle's csim/ folder: a C simulation of the whole bundle with g++ (docs/build.md, "C
-// simulation"). `make -C csim` compiles every IP's top.cpp as its own object, its top function
-// named c<C>_kern_<id> (-DATOLL_TOP) so that all clusters link into one program, links them with
-// the generated csim/main.cpp and runs the program on an input .npy:
+// simulation"). `make -C csim` compiles every cluster's IPs as one object (csim/cluster_<C>.cpp
+// includes each IP's top.cpp, its top function named c<C>_kern_<id> through ATOLL_TOP, so that
+// all clusters link into one program), links them with the generated csim/main.cpp and runs the
+// program on an input .npy:
 //
 // - one thread per IP calls its top function once (one call = one sequence);
 // - the main thread is every cluster's gateway and the host: it moves whole packets from each
@@ -22,10 +23,10 @@
 
 namespace atl::codegen {
 
-// csim/Makefile and csim/main.cpp of `plan`'s bundle. Throws core::Error
-// (kind unsupported) naming the kernel when a packet's TDEST could not be told apart: a
-// kernel's local dest ID equal to the index of a cluster it sends to, or two of kernel 0's
-// virtual kernels sending the same TDEST to different places.
+// csim/Makefile, csim/main.cpp and one csim/cluster_<C>.cpp per cluster with IPs of `plan`'s
+// bundle. Throws core::Error (kind unsupported) naming the kernel when a packet's
+// TDEST could not be told apart: a kernel's local dest ID equal to the index of a cluster it
+// sends to, or two of kernel 0's virtual kernels sending the same TDEST to different places.
 std::vector<BundleFile> csim_files(const plan::Plan& plan);
 
 }  // namespace atl::codegen

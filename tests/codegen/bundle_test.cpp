@@ -52,7 +52,7 @@ TEST_F(Bundle, HasOneFolderPerIpKernelZeroIncludedAndNoneForTheVirtualKernel) {
   std::set<std::string> paths;
   for (const BundleFile& f : files) paths.insert(f.path);
   // README, manifest, Makefile, build.sh, include/, logical, map, 4 files for each of 38 IPs,
-  // csim/ (Makefile, main.cpp, pch.hpp)
+  // csim/ (Makefile, main.cpp, cluster_0.cpp)
   EXPECT_EQ(paths.size(), 4u + embedded_headers().size() + 2u + 4u * 38u + 3u);
   for (const char* file : {"parameters.hpp", "weights.hpp", "top.cpp", "build_ip.tcl"}) {
     EXPECT_TRUE(paths.count(std::string("cluster_0/kern_0/") + file)) << file;

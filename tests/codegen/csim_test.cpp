@@ -26,16 +26,23 @@ struct Csim : ::testing::Test {
   }
 };
 
-TEST_F(Csim, MakefileCompilesEveryIpUnderItsOwnNameAndRunsOnTheBundlesInput) {
-  const std::string m = file(csim_files(plan), "csim/Makefile");
-  EXPECT_NE(m.find("obj/c0_kern_0.o: ../cluster_0/kern_0/top.cpp $(wildcard "
-                   "../cluster_0/kern_0/*.hpp) $(PCH)\n"
+TEST_F(Csim, MakefileCompilesEachClusterAsOneObjectAndRunsOnTheBundlesInput) {
+  const std::vector<BundleFile> files = csim_files(plan);
+  const std::string m = file(files, "csim/Makefile");
+  EXPECT_NE(m.find("OBJS := \\\n  obj/cluster_0.o\n"), std::string::npos);
+  EXPECT_NE(m.find("obj/cluster_0.o: cluster_0.cpp $(wildcard ../cluster_0/*/top.cpp "
+                   "../cluster_0/*/*.hpp) $(HEADERS)\n"
                    "\t@mkdir -p obj\n"
-                   "\t$(CXX) -Ipch $(FLAGS) -DATOLL_TOP=c0_kern_0 -c ../cluster_0/kern_0/top.cpp "
-                   "-o $@\n"),
+                   "\t$(CXX) $(FLAGS) -c cluster_0.cpp -o $@\n"),
             std::string::npos);
-  EXPECT_NE(m.find("obj/c0_kern_38.o:"), std::string::npos);
-  EXPECT_EQ(m.find("kern_33"), std::string::npos);  // the virtual kernel has no IP
+  // Every IP under its own name.
+  const std::string c = file(files, "csim/cluster_0.cpp");
+  EXPECT_NE(c.find("c0_kern_<id>.\n\n#define ATOLL_TOP c0_kern_0\n"
+                   "#include \"../cluster_0/kern_0/top.cpp\"\n#undef ATOLL_TOP\n"),
+            std::string::npos);
+  EXPECT_NE(c.find("#define ATOLL_TOP c0_kern_38\n"), std::string::npos);
+  EXPECT_EQ(c.find("kern_33"), std::string::npos);  // the virtual kernel has no IP
+  EXPECT_EQ(files.size(), 3u);
   EXPECT_NE(m.find("run: sim\n\t./sim $(INPUT) $(OUTPUT)\n"), std::string::npos);
   EXPECT_NE(m.find("INPUT ?= ../input.npy\nOUTPUT ?= ../output.npy\n"), std::string::npos);
   EXPECT_NE(m.find("HLS_INCLUDE := -I../include/shim\n"), std::string::npos);
