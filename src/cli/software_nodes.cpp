@@ -60,7 +60,8 @@ void add_run_inputs(CLI::App& cmd, RunInputs& o) {
                      ->delimiter(',');
   bos->excludes(prompt);
   cmd.add_option("--new-tokens", o.decoder.new_tokens,
-                 "Decoder plans: tokens to generate (greedy)");
+                 "Decoder plans: tokens to generate (greedy); -o then gets the prompt and the "
+                 "generated token ids (int64 .npy)");
   add_output_option(cmd, o.output);
   cmd.add_option("--timeout", o.timeout_s,
                  "Seconds the run may take before it is stopped with an error (at most 86400)")

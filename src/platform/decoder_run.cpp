@@ -1,13 +1,11 @@
 #include "platform/decoder_run.h"
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <optional>
-#include <thread>
 
 #include "core/error.h"
 #include "graph/decoder_blocks.h"
@@ -35,7 +33,8 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 // order; a packet's TID is the stream's place here) and out of it.
 struct Wires {
   std::vector<std::vector<int>> in, out;
-  std::vector<int> order;  // topological
+  std::vector<std::uint32_t> tid;  // per stream: its place among its consumer's input streams
+  std::vector<int> order;          // topological
   RoutingTable routes;
   int source = -1, sink = -1;
 };
@@ -46,7 +45,9 @@ Wires wire(const plan::Plan& plan) {
   w.in.resize(g.kernels.size());
   w.out.resize(g.kernels.size());
   for (std::size_t s = 0; s < g.streams.size(); ++s) {
-    w.in[static_cast<std::size_t>(g.streams[s].consumer)].push_back(static_cast<int>(s));
+    auto& in = w.in[static_cast<std::size_t>(g.streams[s].consumer)];
+    w.tid.push_back(static_cast<std::uint32_t>(in.size()));
+    in.push_back(static_cast<int>(s));
     w.out[static_cast<std::size_t>(g.streams[s].producer)].push_back(static_cast<int>(s));
   }
   w.order = graph::topological_order(g);
@@ -63,12 +64,13 @@ struct Task {
   int kernel = -1;
   std::optional<DecoderKernel> compute;  // none for the host's sink
   std::unique_ptr<Fifo<Packet>> inbox;
+  std::vector<MessageReader> readers;  // one per input stream, reused every step
 };
 
 struct LocalNode {
   int node = -1;
   std::unique_ptr<Router> router;
-  std::vector<std::unique_ptr<Task>> tasks;  // topological order; the sink's (the host's) apart
+  std::vector<std::unique_ptr<Task>> tasks;  // its kernels' (the sink's, the host's, apart)
   std::unique_ptr<Task> sink;
   Attachment attachment;
 };
@@ -77,8 +79,8 @@ class Generator {
  public:
   Generator(const plan::Plan& plan, const DecoderTables& tables, std::span<const int> local,
             Transport& transport, const DecoderRunOptions& options)
-      : plan_(plan), g_(plan.graph), options_(options), wires_(wire(plan)) {
-    const std::size_t max_rows = static_cast<std::size_t>(g_.seq_len);
+      : g_(plan.graph), options_(options), wires_(wire(plan)), transport_(transport) {
+    std::vector<LocalNode*> here(plan.cluster.nodes.size(), nullptr);
     for (int n : local) {
       if (n < 0 || n >= static_cast<int>(plan.cluster.nodes.size())) {
         throw core::Error(fmt::format("run: node index {} outside the cluster's {} nodes", n,
@@ -88,53 +90,71 @@ class Generator {
       node->node = n;
       node->router = std::make_unique<Router>(
           n, plan.cluster.nodes[static_cast<std::size_t>(n)].name, wires_.routes, transport);
-      for (int k : wires_.order) {
-        if (plan.node_of_kernel[static_cast<std::size_t>(k)] != n) continue;
-        const graph::Kernel& kernel = g_.kernels[static_cast<std::size_t>(k)];
-        if (graph::is_source(kernel.role)) continue;
-        auto t = std::make_unique<Task>();
-        t->kernel = k;
-        // Room for a whole step from every source: a sender never waits for the receiver.
-        const std::size_t streams = wires_.in[static_cast<std::size_t>(k)].size();
-        t->inbox = std::make_unique<Fifo<Packet>>(
-            fmt::format("input of '{}' on node {}", kernel.name, node->router->name()),
-            std::max<std::size_t>(64, streams * (max_rows + 1)));
-        node->router->attach(address_of(k), *t->inbox);
-        if (graph::is_sink(kernel.role)) {
-          node->sink = std::move(t);
-        } else {
-          t->compute.emplace(kernel, tables);
-          node->tasks.push_back(std::move(t));
-        }
-      }
+      here[static_cast<std::size_t>(n)] = node.get();
       nodes_.push_back(std::move(node));
     }
-    for (auto& node : nodes_)
+    // The local kernels in the graph's topological order: each finds its inputs sent when it
+    // runs (by a kernel before it here, or it waits for another process's), so one thread runs
+    // them all.
+    const std::size_t max_rows = static_cast<std::size_t>(g_.seq_len);
+    for (int k : wires_.order) {
+      LocalNode* node =
+          here[static_cast<std::size_t>(plan.node_of_kernel[static_cast<std::size_t>(k)])];
+      const graph::Kernel& kernel = g_.kernels[static_cast<std::size_t>(k)];
+      if (node == nullptr || graph::is_source(kernel.role)) continue;
+      auto t = std::make_unique<Task>();
+      t->kernel = k;
+      // Room for a whole step from every source: a sender never waits for the receiver.
+      const std::vector<int>& ins = wires_.in[static_cast<std::size_t>(k)];
+      t->inbox = std::make_unique<Fifo<Packet>>(
+          fmt::format("input of '{}' on node {}", kernel.name, node->router->name()),
+          std::max<std::size_t>(64, ins.size() * (max_rows + 1)));
+      node->router->attach(address_of(k), *t->inbox);
+      for (int si : ins) {
+        const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
+        t->readers.emplace_back(static_cast<std::size_t>(st.bytes_per_token),
+                                static_cast<std::uint32_t>(max_rows), stream_name(st));
+      }
+      if (graph::is_sink(kernel.role)) {
+        node->sink = std::move(t);
+        host_ = node;
+      } else {
+        t->compute.emplace(kernel, tables);
+        order_.emplace_back(node, t.get());
+        node->tasks.push_back(std::move(t));
+      }
+    }
+    for (auto& node : nodes_) {
       node->attachment = transport.attach(node->node, *node->router, failure_);
-    transport_ = &transport;
+    }
   }
 
   Generation run(std::span<const std::int64_t> prompt, std::int64_t new_tokens) {
-    const auto t0 = Clock::now();
-    deadline_ = t0 + options_.timeout;
-    LocalNode* const host = host_node();
-    transport_->barrier(deadline_, failure_.token());
-    const std::int64_t steps = new_tokens;  // the prefill gives the first token
-    std::vector<std::jthread> threads;
-    for (auto& node : nodes_) {
-      threads.emplace_back([this, n = node.get(), steps] { serve(*n, steps); });
-    }
+    deadline_ = Clock::now() + options_.timeout;
+    transport_.barrier(deadline_, failure_.token());
     Generation result;
-    if (host != nullptr) {
-      result.host = true;
+    result.host = host_ != nullptr;
+    std::vector<std::int32_t> ids(prompt.begin(), prompt.end());
+    std::int64_t first = 0;
+    for (std::int64_t step = 0; step < new_tokens; ++step) {
+      const auto t0 = Clock::now();
+      const Step s{first, static_cast<std::int64_t>(ids.size())};
+      if (host_) send(*host_, wires_.source, s, ids);
+      for (const auto& [node, task] : order_) compute(*node, *task);
+      if (!host_) continue;
+      std::vector<std::vector<std::int32_t>> token;
       try {
-        host_loop(*host, prompt, new_tokens, result);
-      } catch (const std::exception& e) {
-        failure_.record(e.what());
+        token = receive(*host_->sink, s);
+      } catch (const core::Error& e) {
+        fail(fmt::format("host: the token of step {} (position {}): {}", step, first + s.rows - 1,
+                         e.what()));
       }
+      (step == 0 ? result.prefill_ms : result.decode_ms.emplace_back()) =
+          ms_between(t0, Clock::now());
+      result.tokens.push_back(token[0].back());
+      first += s.rows;
+      ids.assign(1, token[0].back());
     }
-    threads.clear();  // joins: the nodes finish their steps or stop on the failure
-    if (auto error = failure_.first()) throw core::Error(core::ErrorKind::failed, *error);
     return result;
   }
 
@@ -143,59 +163,23 @@ class Generator {
   }
 
  private:
-  // The local node that holds the graph's sink, where the host's loop runs (its router sends
-  // the token ids to the embedding kernels, wherever they are); none in the other processes.
-  LocalNode* host_node() {
-    for (auto& node : nodes_) {
-      if (node->sink) return node.get();
-    }
-    return nullptr;
-  }
-
-  void host_loop(LocalNode& host, std::span<const std::int64_t> prompt, std::int64_t new_tokens,
-                 Generation& result) {
-    std::vector<std::int32_t> ids(prompt.begin(), prompt.end());
-    std::int64_t first = 0;
-    for (std::int64_t step = 0; step < new_tokens; ++step) {
-      const auto t = Clock::now();
-      const Step s{first, static_cast<std::int64_t>(ids.size())};
-      send(host, wires_.source, s, ids);
-      std::vector<std::vector<std::int32_t>> token;
-      try {
-        token = receive(*host.sink, s);
-      } catch (const core::Error& e) {
-        if (auto error = failure_.first()) throw core::Error(core::ErrorKind::failed, *error);
-        throw core::Error(e.kind(), fmt::format("host: the token of step {} (position {}): {}",
-                                                step, first + s.rows - 1, e.what()));
-      }
-      (step == 0 ? result.prefill_ms : result.decode_ms.emplace_back()) =
-          ms_between(t, Clock::now());
-      result.tokens.push_back(token[0].back());
-      first += s.rows;
-      ids.assign(1, token[0].back());
-    }
-  }
-
-  void serve(LocalNode& node, std::int64_t steps) {
-    omp_set_num_threads(1);  // one node, one FPGA: the nodes are the parallelism
-    const Task* current = nullptr;
+  // One step of a kernel: its inputs, its computation, its outputs; a failure stops the run
+  // (the transport's waits too) and throws the first error recorded.
+  void compute(LocalNode& node, Task& t) {
+    const graph::Kernel& kernel = g_.kernels[static_cast<std::size_t>(t.kernel)];
     try {
-      for (std::int64_t step = 0; step < steps; ++step) {
-        for (const auto& task : node.tasks) {
-          Task& t = *task;
-          current = &t;
-          const graph::Kernel& kernel = g_.kernels[static_cast<std::size_t>(t.kernel)];
-          Step s;
-          const std::vector<std::vector<std::int32_t>> ports = receive(t, &s);
-          if (options_.before_compute) options_.before_compute(kernel, s);
-          send(node, t.kernel, s, t.compute->run(s, ports));
-        }
-      }
+      Step s;
+      const std::vector<std::vector<std::int32_t>> ports = receive(t, &s);
+      if (options_.before_compute) options_.before_compute(kernel, s);
+      send(node, t.kernel, s, t.compute->run(s, ports));
     } catch (const std::exception& e) {
-      failure_.record(fmt::format(
-          "node {} kernel '{}': {}", node.router->name(),
-          current ? g_.kernels[static_cast<std::size_t>(current->kernel)].name : "?", e.what()));
+      fail(fmt::format("node {} kernel '{}': {}", node.router->name(), kernel.name, e.what()));
     }
+  }
+
+  [[noreturn]] void fail(const std::string& what) {
+    failure_.record(what);  // keeps the first: a receive the failure woke says less
+    throw core::Error(core::ErrorKind::failed, *failure_.first());
   }
 
   // One message per input stream of the task, assembled per port (the port's streams
@@ -203,12 +187,7 @@ class Generator {
   // `expect`, the host checks it.
   std::vector<std::vector<std::int32_t>> receive(Task& t, Step* step) {
     const std::vector<int>& ins = wires_.in[static_cast<std::size_t>(t.kernel)];
-    std::vector<MessageReader> readers;
-    for (int s : ins) {
-      const graph::Stream& st = g_.streams[static_cast<std::size_t>(s)];
-      readers.emplace_back(static_cast<std::size_t>(st.bytes_per_token),
-                           static_cast<std::uint32_t>(g_.seq_len), stream_name(st));
-    }
+    std::vector<MessageReader>& readers = t.readers;
     std::vector<std::optional<Message>> got(ins.size());
     std::size_t done = 0;
     std::vector<Packet> burst;
@@ -299,9 +278,7 @@ class Generator {
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(rows.data());
     for (int si : wires_.out[static_cast<std::size_t>(kernel)]) {
       const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
-      const std::vector<int>& ins = wires_.in[static_cast<std::size_t>(st.consumer)];
-      const auto tid =
-          static_cast<std::uint32_t>(std::find(ins.begin(), ins.end(), si) - ins.begin());
+      const std::uint32_t tid = wires_.tid[static_cast<std::size_t>(si)];
       Message m;
       const auto n = static_cast<std::uint32_t>(s.rows);
       m.header = {n, static_cast<std::uint32_t>(st.bytes_per_token / 4), n,
@@ -323,14 +300,17 @@ class Generator {
                        g_.kernels[static_cast<std::size_t>(s.consumer)].name);
   }
 
-  const plan::Plan& plan_;
   const graph::Graph& g_;
   DecoderRunOptions options_;
   Wires wires_;
-  Transport* transport_ = nullptr;
+  Transport& transport_;
   Failure failure_;
   Deadline deadline_{};
   std::vector<std::unique_ptr<LocalNode>> nodes_;
+  std::vector<std::pair<LocalNode*, Task*>> order_;  // local kernels, topological order
+  // The local node holding the graph's sink, where the host's loop runs (its router sends the
+  // token ids to the embedding kernels, wherever they are); null in the other processes.
+  LocalNode* host_ = nullptr;
 };
 
 }  // namespace
