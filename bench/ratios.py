@@ -145,6 +145,13 @@ def main():
         print(f"one encoder layer on six in-process nodes vs the single-process reference: "
               f"{ratio:.2f}x the time   (target <= 2x)")
     decoder(d)
+    nodes = {b["name"].split("/")[0]: b for b in runs(load(d / "decoder_nodes_bench.json"), "BM_")}
+    one, four = (nodes.get(f"BM_DecodeStories260K{n}") for n in ("SingleProcess", "FourNodes"))
+    if one and four:
+        print(f"stories260K decode on 4 in-process nodes (tensor parallel, "
+              f"{four['kernels']:.0f} kernels) vs the single-process IntDecoder: "
+              f"{four['ms_per_token']:.3f} vs {one['ms_per_token']:.3f} ms/token = "
+              f"{four['ms_per_token'] / one['ms_per_token']:.2f}x   (target <= 2x)")
     for path in sorted(d.glob("*.json")):
         if path.stem in ("kernels_forward", "kernels_bench", "pytorch") or path.stem.startswith(
                 ("decoder_", "pytorch_decoder")):

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/inference.h"
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "core/file.h"
@@ -162,14 +163,7 @@ void generate(const GenerateOptions& o, const Engine& engine, const model::Decod
     ids.push_back(engine.greedy(logits));
   }
   fmt::print("tokens: {}\n", fmt::join(ids.begin() + prompt, ids.end(), " "));
-  fmt::print("prefill: {:.3f} ms\n", prefill);
-  if (steps.empty()) {
-    fmt::print("decode: no decode step (--new-tokens 1)\n");
-  } else {
-    std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2),
-                     steps.end());
-    fmt::print("decode: {:.3f} ms/token (median of {})\n", steps[steps.size() / 2], steps.size());
-  }
+  print_decode_times(prefill, std::move(steps));
   write_tokens(o.output, ids);
   fmt::print("output: {} ({} tokens: prompt and generated)\n", o.output, ids.size());
 }

@@ -10,7 +10,9 @@ namespace atl::cli {
 
 void add_weight_options(CLI::App& cmd, WeightOptions& o) {
   auto* weights = cmd.add_option("--weights", o.dir,
-                                 "Weights directory in the golden layout (encoder/<layer>/...)");
+                                 "Weights directory in the golden layout (encoder/<layer>/...); "
+                                 "decoder plans (run, node): a llama2.c checkpoint or Hugging "
+                                 "Face directory");
   auto* seed = cmd.add_option("--seed", o.seed, "Seed of a synthetic model (default 1)");
   weights->excludes(seed);
 }

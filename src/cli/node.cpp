@@ -23,6 +23,7 @@
 #include "cli/software_nodes.h"
 #include "cli/verbs.h"
 #include "core/npy.h"
+#include "platform/inproc_transport.h"
 #include "platform/mpi_transport.h"
 #include "platform/run.h"
 #include "platform/udp_transport.h"
@@ -94,8 +95,31 @@ platform::RunOptions run_options(const NodeVerbOptions& o, const std::vector<int
   return options;
 }
 
+// A decoder plan's nodes `local` over `transport`; the process holding the graph's sink runs
+// the host's loop and writes the tokens.
+void decoder_nodes(const NodeVerbOptions& o, const plan::Plan& plan, const std::vector<int>& local,
+                   platform::Transport& transport) {
+  const platform::DecoderTables tables = platform::calibrate_decoder(decoder_reader(o.in, plan));
+  const std::vector<std::int64_t> prompt = decoder_prompt(o.in, tables.config);
+  platform::DecoderRunOptions options;
+  options.timeout = o.in.timeout();
+  if (auto fault = injected_fault(local)) {
+    options.before_compute = [fault](const graph::Kernel& k, platform::Step) { fault(k); };
+  }
+  const platform::Generation g = platform::generate_on_nodes(
+      plan, tables, prompt, o.in.decoder.new_tokens, local, transport, options);
+  if (g.host) finish_generation(o.in, prompt, g);
+}
+
 void inproc_node(const NodeVerbOptions& o) {
   const plan::Plan plan = plan::load_plan(o.in.plan);
+  if (is_decoder_plan(plan)) {
+    std::vector<int> all(plan.cluster.nodes.size());
+    for (std::size_t n = 0; n < all.size(); ++n) all[n] = static_cast<int>(n);
+    platform::InprocTransport transport(static_cast<int>(all.size()));
+    return decoder_nodes(o, plan, all, transport);
+  }
+  check_input(o.in.input);
   const model::EncoderWeights weights = load_run_weights(o.in, plan);
   const auto input = load_run_input(o.in, plan);
   std::vector<int> all(plan.cluster.nodes.size());
@@ -107,6 +131,11 @@ void inproc_node(const NodeVerbOptions& o) {
 
 void udp_node(const NodeVerbOptions& o) {
   const plan::Plan plan = plan::load_plan(o.in.plan);
+  if (is_decoder_plan(plan)) {
+    throw core::Error(
+        core::ErrorKind::unsupported,
+        "decoder plans run in one process or as MPI ranks (--transport udp: not yet)");
+  }
   const int nodes = static_cast<int>(plan.cluster.nodes.size());
   if (o.node < 0 || o.node >= nodes) {
     throw core::Error(fmt::format("--node {}: the plan has nodes 0..{}", o.node, nodes - 1));
@@ -160,6 +189,17 @@ void mpi_node(const NodeVerbOptions& o) {
     const plan::Plan plan = plan::load_plan(o.in.plan);
     const platform::RankLayout layout = platform::rank_layout(
         static_cast<int>(plan.cluster.nodes.size()), mpi.world(), o.transport.nodes_per_rank);
+    if (is_decoder_plan(plan)) {
+      const platform::DecoderTables tables =
+          platform::calibrate_decoder(decoder_reader(o.in, plan));
+      platform::check_generation(plan, tables, decoder_prompt(o.in, tables.config),
+                                 o.in.decoder.new_tokens);
+      transport.emplace(layout);
+      decoder_nodes(o, plan, layout.nodes_of(mpi.rank()), *transport);
+      transport->barrier(platform::deadline_after(o.in.timeout()), {});
+      transport.reset();
+      return;
+    }
     const model::EncoderWeights weights = load_run_weights(o.in, plan);
     const auto input = load_run_input(o.in, plan);
     platform::check_run_inputs(plan, weights, input);
@@ -180,7 +220,6 @@ void mpi_node(const NodeVerbOptions& o) {
 }
 
 void node_verb(const NodeVerbOptions& o) {
-  check_input(o.in.input);
   if (o.start != "barrier" && o.transport.kind != TransportKind::udp) {
     throw CLI::ValidationError("--start none needs --transport udp");
   }

@@ -1,6 +1,7 @@
 // `atoll run`: a plan on software FPGA nodes, in this process (threads), as MPI ranks or as one
-// UDP process per node, with the same model and input options as `atoll infer`, whose output
-// it equals bit for bit.
+// UDP process per node. An encoder plan takes the model and input options of `atoll infer`,
+// whose output it equals bit for bit; a decoder plan the prompt options of `atoll generate`,
+// whose tokens it equals (platform/decoder_run.h).
 #include "platform/run.h"
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "cli/verbs.h"
 #include "core/npy.h"
 #include "model/encoder.h"
+#include "model/int_decoder.h"
 #include "plan/plan.h"
 #include "platform/mpi_launch.h"
 #include "platform/udp_transport.h"
@@ -90,15 +92,63 @@ void run_processes(const RunVerbOptions& o, const plan::Plan& plan) {
   }
 }
 
+// A decoder plan in this process: generate, then (--check) the same on model::IntDecoder.
+void run_decoder_inproc(const RunVerbOptions& o, const plan::Plan& plan) {
+  const platform::DecoderTables tables = platform::calibrate_decoder(decoder_reader(o.in, plan));
+  const std::vector<std::int64_t> prompt = decoder_prompt(o.in, tables.config);
+  platform::check_generation(plan, tables, prompt, o.in.decoder.new_tokens);
+  fmt::print("prompt: {} token(s), {} new\n", prompt.size(), o.in.decoder.new_tokens);
+  platform::DecoderRunOptions options;
+  options.timeout = o.in.timeout();
+  const platform::Generation g =
+      platform::generate_on_nodes(plan, tables, prompt, o.in.decoder.new_tokens, options);
+  finish_generation(o.in, prompt, g);
+}
+
+// The tokens of -o against the single-process integer decoder (`atoll generate`).
+void check_decoder(const RunVerbOptions& o, const plan::Plan& plan) {
+  const auto written = core::read_npy<std::int64_t>(o.in.output).values();
+  model::IntDecoder reference(decoder_reader(o.in, plan));
+  const std::vector<std::int64_t> prompt = decoder_prompt(o.in, reference.config());
+  const std::vector<int> ids(prompt.begin(), prompt.end());
+  reference.prefill(ids);
+  std::vector<std::int64_t> expected = prompt;
+  expected.push_back(reference.greedy_token());
+  for (std::int64_t n = 1; n < o.in.decoder.new_tokens; ++n) {
+    reference.forward(static_cast<int>(expected.back()), static_cast<int>(expected.size() - 1));
+    expected.push_back(reference.greedy_token());
+  }
+  const bool same = expected == written;
+  fmt::print("same tokens as the single-process integer decoder (atoll generate): {}\n",
+             same ? "yes" : "NO");
+  if (!same) throw Exit{1};
+}
+
 void run_verb(const RunVerbOptions& o) {
-  check_input(o.in.input);
   if (o.repeat != 1 && o.transport.kind != TransportKind::inproc) {
     throw core::Error("run: --repeat needs --transport inproc");
   }
   const plan::Plan plan = plan::load_plan(o.in.plan);
+  const bool decoder = is_decoder_plan(plan);
+  if (!decoder) check_input(o.in.input);
+  if (decoder && o.repeat != 1) throw core::Error("run: --repeat applies to encoder plans");
+  if (decoder && o.transport.kind == TransportKind::udp) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      "run: decoder plans run in one process or as MPI ranks (--transport udp: "
+                      "not yet)");
+  }
   fmt::print("plan: {} ({} kernels on {} nodes, {} Galapagos clusters), transport: {}\n", o.in.plan,
              plan.graph.kernels.size(), plan.cluster.nodes.size(), plan.galapagos.clusters.size(),
              to_string(o.transport.kind));
+  if (decoder) {
+    if (o.transport.kind == TransportKind::inproc) {
+      run_decoder_inproc(o, plan);
+    } else {
+      run_processes(o, plan);
+    }
+    if (o.check) check_decoder(o, plan);
+    return;
+  }
   if (o.transport.kind == TransportKind::inproc) {
     run_inproc(o, plan);
   } else {
@@ -128,7 +178,8 @@ void add_run(CLI::App& app) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_flag("--check", o->check,
-                "Also run the single-process reference and require equal output");
+                "Also run the single-process reference and require equal output (decoder plans: "
+                "the integer decoder of `atoll generate`, equal tokens)");
   cmd->callback([o] { run_verb(*o); });
 }
 

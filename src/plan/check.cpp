@@ -183,8 +183,9 @@ void check_numbering(const Plan& plan, const std::string& where) {
 void require_encoder(const Plan& plan, const std::string& what) {
   if (plan.graph.architecture == model::Architecture::ibert_encoder) return;
   throw core::Error(core::ErrorKind::unsupported,
-                    fmt::format("{}: plan of model '{}' is a {}: decoders on the cluster are not "
-                                "supported yet (run them on one machine with `atoll generate`)",
+                    fmt::format("{}: plan of model '{}' is a {}: decoder plans are not supported "
+                                "here yet (`atoll run` runs them on software nodes, `atoll "
+                                "generate` on one machine)",
                                 what, plan.graph.model, model::to_string(plan.graph.architecture)));
 }
 

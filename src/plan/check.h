@@ -30,8 +30,8 @@ inline constexpr std::int64_t kMaxDimension = (std::int64_t{1} << 31) - 1;
 void check_meaning(const Plan& plan, const std::string& where);
 
 // Throws core::Error of ErrorKind::unsupported, one line naming `what` (e.g. "atoll run") and the
-// plan's model and architecture, unless the plan is an encoder's: decoder plans are mapped and
-// estimated, but running, simulating and building them on the cluster is the next issue.
+// plan's model and architecture, unless the plan is an encoder's: decoder plans are mapped,
+// estimated and run on software nodes (platform/decoder_run.h), not yet simulated or built.
 void require_encoder(const Plan& plan, const std::string& what);
 
 }  // namespace atl::plan

@@ -27,12 +27,14 @@ std::array<std::uint8_t, kFlitBytes> encode_header(const MessageHeader& h) {
   put_u32(flit.data(), h.rows);
   put_u32(flit.data() + 4, h.cols);
   put_u32(flit.data() + 8, h.valid_rows);
+  put_u32(flit.data() + 12, h.first_position);
   return flit;
 }
 
 MessageHeader decode_header(std::span<const std::uint8_t> flit) {
-  if (flit.size() < 12) throw core::Error("message header: flit shorter than 12 bytes");
-  return {get_u32(flit.data()), get_u32(flit.data() + 4), get_u32(flit.data() + 8)};
+  if (flit.size() < 16) throw core::Error("message header: flit shorter than 16 bytes");
+  return {get_u32(flit.data()), get_u32(flit.data() + 4), get_u32(flit.data() + 8),
+          get_u32(flit.data() + 12)};
 }
 
 template <class T>

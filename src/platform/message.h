@@ -1,7 +1,12 @@
 // The message convention of the I-BERT kernels (reference-system.md §2.3): a message is one
 // sequence's rows. Its first flit is a header (data[31:0] = N rows, [63:32] = N_c columns,
-// [95:64] = the unpadded N); then every row travels as its own packet with TLAST at the row's
-// end. The header rides in the first packet, which is why that packet's TUSER is one larger.
+// [95:64] = the unpadded N, and for the decoders [127:96] = the step's first position); then
+// every row travels as its own packet with TLAST at the row's end. The header rides in the
+// first packet, which is why that packet's TUSER is one larger.
+//
+// The step descriptor of a decoder: a message holds the rows of one step, the tokens at
+// positions first_position .. first_position + rows - 1 (a prefill: the prompt's rows from 0; a
+// decode step: one row). An encoder's message keeps its meaning, first position 0.
 #pragma once
 
 #include <array>
@@ -16,9 +21,10 @@
 namespace atl::platform {
 
 struct MessageHeader {
-  std::uint32_t rows = 0;        // N: rows (tokens) that follow
-  std::uint32_t cols = 0;        // N_c: elements per row (key columns for attention scores)
-  std::uint32_t valid_rows = 0;  // unpadded N: rows that hold real tokens
+  std::uint32_t rows = 0;            // N: rows (tokens) that follow
+  std::uint32_t cols = 0;            // N_c: elements per row (key columns for attention scores)
+  std::uint32_t valid_rows = 0;      // unpadded N: rows that hold real tokens
+  std::uint32_t first_position = 0;  // decoders: the position of the first row
   friend bool operator==(const MessageHeader&, const MessageHeader&) = default;
 };
 

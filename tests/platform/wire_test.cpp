@@ -127,6 +127,25 @@ TEST(Message, HeaderLayout) {
   EXPECT_EQ(f[5], 0x01);
   EXPECT_EQ(f[8], 100);  // data[95:64] = unpadded N
   EXPECT_EQ(decode_header(f), (MessageHeader{128, 0x0102, 100}));
+  EXPECT_EQ(f[12], 0);  // an encoder's message: first position 0
+}
+
+// A decoder's step descriptor: the first position in data[127:96], the rows in data[31:0].
+TEST(Message, StepDescriptorRoundTrips) {
+  const MessageHeader step{.rows = 1, .cols = 64, .valid_rows = 1, .first_position = 0x010203};
+  const auto f = encode_header(step);
+  EXPECT_EQ(f[12], 0x03);
+  EXPECT_EQ(f[13], 0x02);
+  EXPECT_EQ(f[14], 0x01);
+  EXPECT_EQ(f[15], 0);
+  EXPECT_EQ(decode_header(f), step);
+  Message m;
+  m.header = step;
+  m.row_bytes = 256;
+  m.data.assign(256, 7);
+  MessageReader reader(256, 1, "test");
+  for (const Packet& p : pack(m, 3, 4)) reader.add(p);
+  EXPECT_EQ(reader.take(), m);
 }
 
 TEST(Message, PackPutsHeaderInFirstPacket) {

@@ -1,0 +1,102 @@
+// Per-token decode time of stories260K's shape (synthetic weights of examples/models/
+// stories260K.yaml; the real checkpoint when ../shared has it) on 4 in-process software nodes
+// with tensor parallelism (platform/decoder_run.h) against the single-process model::IntDecoder
+// (`atoll generate`), in one run: ratios.py prints the ratio (issue 13 target: <= 2x).
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <vector>
+
+#include "graph/architecture.h"
+#include "model/config.h"
+#include "model/int_decoder.h"
+#include "model/llama2c.h"
+#include "model/synthetic_decoder.h"
+#include "plan/plan.h"
+#include "platform/decoder_run.h"
+
+namespace {
+
+using namespace atl;
+
+constexpr int kNewTokens = 64;
+const std::filesystem::path kCheckpoint =
+    std::filesystem::path(ATOLL_SOURCE_DIR) / "../shared/models/stories260K/stories260K.bin";
+
+model::DecoderWeightReader weights() {
+  if (std::filesystem::exists(kCheckpoint)) return model::open_llama2c(kCheckpoint);
+  const model::DecoderConfig c = model::load_decoder_config(
+      std::filesystem::path(ATOLL_SOURCE_DIR) / "examples/models/stories260K.yaml");
+  return model::synthetic_reader(c, 1);
+}
+
+// Every splitting role in 4 parts, part p and head h on node p, h mod 4; the norms, reduces and
+// the host's ends on node 0.
+plan::Plan four_nodes(const model::DecoderConfig& d) {
+  const model::ModelConfig c = model::model_config(d);
+  graph::KnobMap knobs = graph::builder(c.architecture).default_knobs;
+  for (const char* label : {"embed", "q", "k", "v", "out_proj", "ffn_up", "ffn_down", "lm_head"}) {
+    knobs[graph::role_from_string(c.architecture, label, "bench")].partition = 4;
+  }
+  plan::Plan p;
+  p.model_config = d.name;
+  p.graph = graph::build_graph(c, knobs);
+  p.cluster.name = "bench";
+  for (int n = 0; n < 4; ++n) p.cluster.nodes.push_back({fmt::format("n{}", n), {}});
+  for (const graph::Kernel& k : p.graph.kernels) {
+    p.node_of_kernel.push_back(k.head >= 0 ? k.head % 4 : (k.parts > 1 ? k.part % 4 : 0));
+  }
+  p.objective = plan::Objective::manual;
+  p.estimate.nodes.resize(4);
+  return p;
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
+// `atoll generate`'s loop: BOS, then kNewTokens - 1 decode steps; the median step.
+void BM_DecodeStories260KSingleProcess(benchmark::State& state) {
+  model::IntDecoder m(weights());
+  std::vector<double> steps;
+  for (auto _ : state) {
+    m.reset();
+    m.prefill(std::vector<int>{1});
+    for (int pos = 1; pos < kNewTokens; ++pos) {
+      const auto t0 = std::chrono::steady_clock::now();
+      m.forward(m.greedy_token(), pos);
+      steps.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+  }
+  state.counters["ms_per_token"] = median(steps);
+}
+BENCHMARK(BM_DecodeStories260KSingleProcess)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
+
+void BM_DecodeStories260KFourNodes(benchmark::State& state) {
+  const platform::DecoderTables tables = platform::calibrate_decoder(weights());
+  const plan::Plan p = four_nodes(tables.config);
+  std::vector<double> steps;
+  for (auto _ : state) {
+    const platform::Generation g =
+        platform::generate_on_nodes(p, tables, std::vector<std::int64_t>{1}, kNewTokens, {});
+    steps.insert(steps.end(), g.decode_ms.begin(), g.decode_ms.end());
+  }
+  state.counters["ms_per_token"] = median(steps);
+  state.counters["kernels"] = static_cast<double>(p.graph.kernels.size());
+}
+BENCHMARK(BM_DecodeStories260KFourNodes)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(5);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,71 @@
+// One kernel of a decoder graph as a software node runs it (graph/decoder_blocks.h): its slice of
+// the calibrated tables (decoder_tables.h) and, for an attention head, its state: the int8 KV
+// cache of its K/V head, as model::IntDecoder quantises it. Each step (platform/message.h: first
+// position, rows) it takes the rows of its input ports and gives its output rows; every
+// operation is the kernels/ function IntDecoder calls on the same integers, so the nodes' tokens
+// are IntDecoder's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "graph/graph.h"
+#include "kernels/int8_matrix.h"
+#include "platform/decoder_tables.h"
+
+namespace atl::platform {
+
+// One step's rows: the tokens at positions first .. first + rows - 1.
+struct Step {
+  std::int64_t first = 0;
+  std::int64_t rows = 0;
+};
+
+class DecoderKernel {
+ public:
+  // Cuts the kernel's tables from `tables` (whose shape must be the graph's). Throws core::Error
+  // naming the kernel when its stages are not those of its role or its slice does not exist.
+  DecoderKernel(const graph::Kernel& kernel, const DecoderTables& tables);
+
+  // Runs one step on the ports' rows (`in[p]`: the rows of port p, its streams concatenated,
+  // int32) and returns the output rows (rows x the kernel's out_bytes_per_token). Throws
+  // core::Error for a step its state cannot take: an attention head refuses a first position beyond
+  // the positions its cache holds ("step at position P, cache holds Q"), and any kernel a step past
+  // the context; a token id outside the vocabulary; input rows of the wrong size.
+  std::vector<std::int32_t> run(Step step, const std::vector<std::vector<std::int32_t>>& in);
+
+  // Positions in the attention cache (0 for the other kernels).
+  std::int64_t cached() const { return cached_; }
+
+ private:
+  // W8A8 linear of `rows` rows x [rows][n] (each quantised at its own max |x|) into
+  // y [rows][y_stride] (the matrix's outputs at the start of each row).
+  void linear_rows(const kernels::Int8Matrix& w, const std::int32_t* x, std::int64_t n,
+                   const std::vector<kernels::Multiplier>& mul,
+                   const std::vector<std::int32_t>& bias, std::int64_t rows, std::int32_t* y,
+                   std::int64_t y_stride);
+  std::vector<std::int32_t> attend(Step step, const std::vector<std::int32_t>& q,
+                                   const std::vector<std::int32_t>& kv);
+  std::vector<std::int32_t> partial(Step step, const std::vector<std::int32_t>& x,
+                                    const std::vector<std::int32_t>& maxima);
+  std::vector<std::int32_t> reduce(Step step, const std::vector<std::int32_t>& partials,
+                                   std::vector<std::int32_t> residual);
+
+  const graph::Kernel& kernel_;
+  const DecoderTables& t_;
+  int index_ = 0;                 // the role index (graph::decoder::Index)
+  std::int64_t lo_ = 0, hi_ = 0;  // the kernel's channel slice (outputs; inputs of a partial)
+  std::int64_t in_width_ = 0;     // port 0 row in int32 (partials: the slice; maxima on port 1)
+  std::int64_t parts_ = 0;        // reduce: partial rows summed
+  std::optional<kernels::Int8Matrix> w_, w2_;  // the weights (w2_: SwiGLU's up rows)
+  std::vector<kernels::Multiplier> mul_, mul2_;
+  std::vector<std::int32_t> bias_, bias2_;
+  const DecoderNorm* norm_ = nullptr;
+  // Attention: [max_seq][head_dim] int8 K and V with one scale per position.
+  std::vector<std::int8_t> k_cache_, v_cache_;
+  std::vector<kernels::ActScale> k_scale_, v_scale_;
+  std::int64_t cached_ = 0;
+};
+
+}  // namespace atl::platform

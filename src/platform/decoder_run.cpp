@@ -1,0 +1,381 @@
+#include "platform/decoder_run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <optional>
+
+#include "core/error.h"
+#include "graph/decoder_blocks.h"
+#include "plan/check.h"
+#include "platform/inproc_transport.h"
+#include "platform/message.h"
+#include "platform/router.h"
+#include "platform/routing.h"
+
+namespace atl::platform {
+namespace {
+
+// Kernel k of the graph has the Galapagos address (k / 255, k % 255 + 1): 8-bit IDs, kernel 0
+// of every cluster left to its PacketDecoder (gmi_skew.h).
+constexpr int kIdsPerCluster = 255;
+plan::GalapagosAddress address_of(int k) {
+  return {k / kIdsPerCluster, static_cast<std::uint32_t>(k % kIdsPerCluster + 1)};
+}
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// The graph's streams per kernel: into it (graph order: a port's streams concatenate in this
+// order; a packet's TID is the stream's place here) and out of it.
+struct Wires {
+  std::vector<std::vector<int>> in, out;
+  std::vector<std::uint32_t> tid;  // per stream: its place among its consumer's input streams
+  std::vector<int> order;          // topological
+  RoutingTable routes;
+  int source = -1, sink = -1;
+};
+
+Wires wire(const plan::Plan& plan) {
+  const graph::Graph& g = plan.graph;
+  Wires w;
+  w.in.resize(g.kernels.size());
+  w.out.resize(g.kernels.size());
+  for (std::size_t s = 0; s < g.streams.size(); ++s) {
+    auto& in = w.in[static_cast<std::size_t>(g.streams[s].consumer)];
+    w.tid.push_back(static_cast<std::uint32_t>(in.size()));
+    in.push_back(static_cast<int>(s));
+    w.out[static_cast<std::size_t>(g.streams[s].producer)].push_back(static_cast<int>(s));
+  }
+  w.order = graph::topological_order(g);
+  for (std::size_t k = 0; k < g.kernels.size(); ++k) {
+    add_route(w.routes, address_of(static_cast<int>(k)), plan.node_of_kernel[k]);
+    if (graph::is_source(g.kernels[k].role)) w.source = static_cast<int>(k);
+    if (graph::is_sink(g.kernels[k].role)) w.sink = static_cast<int>(k);
+  }
+  return w;
+}
+
+// A kernel task of a node: the kernel, its state and its input FIFO.
+struct Task {
+  int kernel = -1;
+  std::optional<DecoderKernel> compute;  // none for the host's sink
+  std::unique_ptr<Fifo<Packet>> inbox;
+  std::vector<MessageReader> readers;  // one per input stream, reused every step
+};
+
+struct LocalNode {
+  int node = -1;
+  std::unique_ptr<Router> router;
+  std::vector<std::unique_ptr<Task>> tasks;  // its kernels' (the sink's, the host's, apart)
+  std::unique_ptr<Task> sink;
+  Attachment attachment;
+};
+
+class Generator {
+ public:
+  Generator(const plan::Plan& plan, const DecoderTables& tables, std::span<const int> local,
+            Transport& transport, const DecoderRunOptions& options)
+      : g_(plan.graph), options_(options), wires_(wire(plan)), transport_(transport) {
+    std::vector<LocalNode*> here(plan.cluster.nodes.size(), nullptr);
+    for (int n : local) {
+      if (n < 0 || n >= static_cast<int>(plan.cluster.nodes.size())) {
+        throw core::Error(fmt::format("run: node index {} outside the cluster's {} nodes", n,
+                                      plan.cluster.nodes.size()));
+      }
+      auto node = std::make_unique<LocalNode>();
+      node->node = n;
+      node->router = std::make_unique<Router>(
+          n, plan.cluster.nodes[static_cast<std::size_t>(n)].name, wires_.routes, transport);
+      here[static_cast<std::size_t>(n)] = node.get();
+      nodes_.push_back(std::move(node));
+    }
+    // The local kernels in the graph's topological order: each finds its inputs sent when it
+    // runs (by a kernel before it here, or it waits for another process's), so one thread runs
+    // them all.
+    const std::size_t max_rows = static_cast<std::size_t>(g_.seq_len);
+    for (int k : wires_.order) {
+      LocalNode* node =
+          here[static_cast<std::size_t>(plan.node_of_kernel[static_cast<std::size_t>(k)])];
+      const graph::Kernel& kernel = g_.kernels[static_cast<std::size_t>(k)];
+      if (node == nullptr || graph::is_source(kernel.role)) continue;
+      auto t = std::make_unique<Task>();
+      t->kernel = k;
+      // Room for a whole step from every source: a sender never waits for the receiver.
+      const std::vector<int>& ins = wires_.in[static_cast<std::size_t>(k)];
+      t->inbox = std::make_unique<Fifo<Packet>>(
+          fmt::format("input of '{}' on node {}", kernel.name, node->router->name()),
+          std::max<std::size_t>(64, ins.size() * (max_rows + 1)));
+      node->router->attach(address_of(k), *t->inbox);
+      for (int si : ins) {
+        const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
+        t->readers.emplace_back(static_cast<std::size_t>(st.bytes_per_token),
+                                static_cast<std::uint32_t>(max_rows), stream_name(st));
+      }
+      if (graph::is_sink(kernel.role)) {
+        node->sink = std::move(t);
+        host_ = node;
+      } else {
+        t->compute.emplace(kernel, tables);
+        order_.emplace_back(node, t.get());
+        node->tasks.push_back(std::move(t));
+      }
+    }
+    for (auto& node : nodes_) {
+      node->attachment = transport.attach(node->node, *node->router, failure_);
+    }
+  }
+
+  Generation run(std::span<const std::int64_t> prompt, std::int64_t new_tokens) {
+    deadline_ = Clock::now() + options_.timeout;
+    transport_.barrier(deadline_, failure_.token());
+    Generation result;
+    result.host = host_ != nullptr;
+    std::vector<std::int32_t> ids(prompt.begin(), prompt.end());
+    std::int64_t first = 0;
+    for (std::int64_t step = 0; step < new_tokens; ++step) {
+      const auto t0 = Clock::now();
+      const Step s{first, static_cast<std::int64_t>(ids.size())};
+      if (host_) send(*host_, wires_.source, s, ids);
+      for (const auto& [node, task] : order_) compute(*node, *task);
+      if (!host_) continue;
+      std::vector<std::vector<std::int32_t>> token;
+      try {
+        token = receive(*host_->sink, s);
+      } catch (const core::Error& e) {
+        fail(fmt::format("host: the token of step {} (position {}): {}", step, first + s.rows - 1,
+                         e.what()));
+      }
+      (step == 0 ? result.prefill_ms : result.decode_ms.emplace_back()) =
+          ms_between(t0, Clock::now());
+      result.tokens.push_back(token[0].back());
+      first += s.rows;
+      ids.assign(1, token[0].back());
+    }
+    return result;
+  }
+
+  ~Generator() {
+    for (auto& node : nodes_) node->attachment = Attachment();  // detach before the FIFOs go
+  }
+
+ private:
+  // One step of a kernel: its inputs, its computation, its outputs; a failure stops the run
+  // (the transport's waits too) and throws the first error recorded.
+  void compute(LocalNode& node, Task& t) {
+    const graph::Kernel& kernel = g_.kernels[static_cast<std::size_t>(t.kernel)];
+    try {
+      Step s;
+      const std::vector<std::vector<std::int32_t>> ports = receive(t, &s);
+      if (options_.before_compute) options_.before_compute(kernel, s);
+      send(node, t.kernel, s, t.compute->run(s, ports));
+    } catch (const std::exception& e) {
+      fail(fmt::format("node {} kernel '{}': {}", node.router->name(), kernel.name, e.what()));
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& what) {
+    failure_.record(what);  // keeps the first: a receive the failure woke says less
+    throw core::Error(core::ErrorKind::failed, *failure_.first());
+  }
+
+  // One message per input stream of the task, assembled per port (the port's streams
+  // concatenated row by row, int32). `step` gets the step they carry (all must agree); with
+  // `expect`, the host checks it.
+  std::vector<std::vector<std::int32_t>> receive(Task& t, Step* step) {
+    const std::vector<int>& ins = wires_.in[static_cast<std::size_t>(t.kernel)];
+    std::vector<MessageReader>& readers = t.readers;
+    std::vector<std::optional<Message>> got(ins.size());
+    std::size_t done = 0;
+    std::vector<Packet> burst;
+    while (done < ins.size()) {
+      burst.clear();
+      try {
+        t.inbox->pop_all(burst, deadline_, failure_.token());
+      } catch (const core::Error& e) {
+        if (e.kind() != core::ErrorKind::timeout) throw;
+        std::string missing;
+        for (std::size_t j = 0; j < ins.size(); ++j) {
+          if (got[j]) continue;
+          missing +=
+              (missing.empty() ? "" : ", ") +
+              fmt::format("'{}'",
+                          g_.kernels[static_cast<std::size_t>(
+                                         g_.streams[static_cast<std::size_t>(ins[j])].producer)]
+                              .name);
+        }
+        throw core::Error(core::ErrorKind::timeout,
+                          fmt::format("timed out waiting for input from {}", missing));
+      }
+      for (const Packet& p : burst) {
+        if (p.id >= ins.size() || got[p.id]) {
+          throw core::Error(
+              fmt::format("a packet with TID {} arrived, expected one of 0..{} "
+                          "still open",
+                          p.id, ins.size() - 1));
+        }
+        if (readers[p.id].add(p)) {
+          got[p.id] = readers[p.id].take();
+          ++done;
+        }
+      }
+    }
+    const MessageHeader& h = got[0]->header;
+    *step = {h.first_position, h.rows};
+    const int ports = graph::role_info(g_.kernels[static_cast<std::size_t>(t.kernel)].role).ports;
+    std::vector<std::vector<std::int32_t>> out(static_cast<std::size_t>(std::max(ports, 1)));
+    std::vector<std::size_t> port_bytes(out.size(), 0);
+    for (std::size_t j = 0; j < ins.size(); ++j) {
+      const MessageHeader& hj = got[j]->header;
+      if (hj.rows != h.rows || hj.first_position != h.first_position) {
+        throw core::Error(fmt::format(
+            "stream {} brought the step at position {} ({} rows), stream {} the step at {} ({} "
+            "rows)",
+            stream_name(g_.streams[static_cast<std::size_t>(ins[0])]), h.first_position, h.rows,
+            stream_name(g_.streams[static_cast<std::size_t>(ins[j])]), hj.first_position, hj.rows));
+      }
+      port_bytes[static_cast<std::size_t>(g_.streams[static_cast<std::size_t>(ins[j])].port)] +=
+          got[j]->row_bytes;
+    }
+    for (std::size_t p = 0; p < out.size(); ++p) {
+      out[p].resize(h.rows * port_bytes[p] / 4);
+      auto* at = reinterpret_cast<std::uint8_t*>(out[p].data());
+      for (std::uint32_t r = 0; r < h.rows; ++r) {
+        for (std::size_t j = 0; j < ins.size(); ++j) {
+          if (static_cast<std::size_t>(g_.streams[static_cast<std::size_t>(ins[j])].port) != p) {
+            continue;
+          }
+          const auto row = got[j]->row(r);
+          std::memcpy(at, row.data(), row.size());
+          at += row.size();
+        }
+      }
+    }
+    return out;
+  }
+  std::vector<std::vector<std::int32_t>> receive(Task& t, Step expect) {
+    Step s;
+    auto out = receive(t, &s);
+    if (s.first != expect.first || s.rows != expect.rows) {
+      throw core::Error(
+          fmt::format("expected the step at position {}, got position {}", expect.first, s.first));
+    }
+    return out;
+  }
+
+  // The kernel's output rows to every stream out of it, each the stream's bytes of the row.
+  void send(LocalNode& node, int kernel, Step s, const std::vector<std::int32_t>& rows) {
+    const graph::Kernel& k = g_.kernels[static_cast<std::size_t>(kernel)];
+    const auto row_bytes = static_cast<std::size_t>(k.out_bytes_per_token);
+    if (rows.size() * 4 != static_cast<std::size_t>(s.rows) * row_bytes) {
+      throw core::Error(core::ErrorKind::internal,
+                        fmt::format("kernel '{}': {} int32 out for {} rows of {} bytes", k.name,
+                                    rows.size(), s.rows, row_bytes));
+    }
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(rows.data());
+    for (int si : wires_.out[static_cast<std::size_t>(kernel)]) {
+      const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
+      const std::uint32_t tid = wires_.tid[static_cast<std::size_t>(si)];
+      Message m;
+      const auto n = static_cast<std::uint32_t>(s.rows);
+      m.header = {n, static_cast<std::uint32_t>(st.bytes_per_token / 4), n,
+                  static_cast<std::uint32_t>(s.first)};
+      m.row_bytes = static_cast<std::size_t>(st.bytes_per_token);
+      m.data.resize(n * m.row_bytes);
+      for (std::uint32_t r = 0; r < n; ++r) {
+        std::memcpy(m.row(r).data(), bytes + r * row_bytes + st.offset, m.row_bytes);
+      }
+      const plan::GalapagosAddress to = address_of(st.consumer);
+      std::vector<Packet> burst = pack(m, tid, static_cast<std::uint32_t>(to.id));
+      for (Packet& p : burst) p.cluster = to.cluster;
+      node.router->route(std::move(burst), deadline_, failure_.token());
+    }
+  }
+
+  std::string stream_name(const graph::Stream& s) const {
+    return fmt::format("'{}' -> '{}'", g_.kernels[static_cast<std::size_t>(s.producer)].name,
+                       g_.kernels[static_cast<std::size_t>(s.consumer)].name);
+  }
+
+  const graph::Graph& g_;
+  DecoderRunOptions options_;
+  Wires wires_;
+  Transport& transport_;
+  Failure failure_;
+  Deadline deadline_{};
+  std::vector<std::unique_ptr<LocalNode>> nodes_;
+  std::vector<std::pair<LocalNode*, Task*>> order_;  // local kernels, topological order
+  // The local node holding the graph's sink, where the host's loop runs (its router sends the
+  // token ids to the embedding kernels, wherever they are); null in the other processes.
+  LocalNode* host_ = nullptr;
+};
+
+}  // namespace
+
+void check_generation(const plan::Plan& plan, const DecoderTables& tables,
+                      std::span<const std::int64_t> prompt, std::int64_t new_tokens) {
+  const graph::Graph& g = plan.graph;
+  const std::string where = "plan '" + g.model + "'";
+  if (g.architecture == model::Architecture::ibert_encoder) {
+    throw core::Error(
+        fmt::format("{}: an {}, not a decoder", where, model::to_string(g.architecture)));
+  }
+  plan::validate(plan, where);
+  plan::check_meaning(plan, where);
+  const model::DecoderConfig& c = tables.config;
+  if (c.architecture != g.architecture || c.layers != g.layers || c.dim != g.hidden ||
+      c.heads != g.heads || c.kv_heads != g.kv_heads || c.hidden_dim != g.intermediate ||
+      c.vocab != g.vocab || c.max_seq != g.seq_len) {
+    throw core::Error(fmt::format(
+        "weights of model '{}' ({}, {} layers, dim {}, {}/{} heads, FFN {}, vocab {}, context {}) "
+        "do not fit {} ({}, {} layers, hidden {}, {}/{} heads, FFN {}, vocab {}, context {})",
+        c.name, model::to_string(c.architecture), c.layers, c.dim, c.heads, c.kv_heads,
+        c.hidden_dim, c.vocab, c.max_seq, where, model::to_string(g.architecture), g.layers,
+        g.hidden, g.heads, g.kv_heads, g.intermediate, g.vocab, g.seq_len));
+  }
+  std::vector<int> fan_in(g.kernels.size(), 0);
+  for (const graph::Stream& s : g.streams) {
+    if (++fan_in[static_cast<std::size_t>(s.consumer)] > 255) {
+      throw core::Error(core::ErrorKind::unsupported,
+                        fmt::format("{}: kernel '{}' has more than 255 input streams; a packet's "
+                                    "TID tells at most 255 apart",
+                                    where, g.kernels[static_cast<std::size_t>(s.consumer)].name));
+    }
+  }
+  if (prompt.empty()) throw core::Error("prompt: no token ids");
+  if (new_tokens < 1) throw core::Error("--new-tokens: give at least 1");
+  for (std::size_t i = 0; i < prompt.size(); ++i) {
+    model::validate_token(c, prompt[i], fmt::format("prompt (item {})", i));
+  }
+  const auto positions = static_cast<std::int64_t>(prompt.size()) + new_tokens - 1;
+  if (positions > c.max_seq) {
+    throw core::Error(fmt::format(
+        "prompt of {} and {} new tokens: {} positions are more than the context of model '{}' "
+        "({})",
+        prompt.size(), new_tokens, positions, c.name, c.max_seq));
+  }
+}
+
+Generation generate_on_nodes(const plan::Plan& plan, const DecoderTables& tables,
+                             std::span<const std::int64_t> prompt, std::int64_t new_tokens,
+                             std::span<const int> local, Transport& transport,
+                             const DecoderRunOptions& options) {
+  check_generation(plan, tables, prompt, new_tokens);
+  if (options.timeout.count() < 1) throw core::Error("run: the timeout must be at least 1 ms");
+  Generator generator(plan, tables, local, transport, options);
+  return generator.run(prompt, new_tokens);
+}
+
+Generation generate_on_nodes(const plan::Plan& plan, const DecoderTables& tables,
+                             std::span<const std::int64_t> prompt, std::int64_t new_tokens,
+                             const DecoderRunOptions& options) {
+  std::vector<int> all(plan.cluster.nodes.size());
+  std::iota(all.begin(), all.end(), 0);
+  InprocTransport transport(static_cast<int>(all.size()));
+  return generate_on_nodes(plan, tables, prompt, new_tokens, all, transport, options);
+}
+
+}  // namespace atl::platform
