@@ -65,6 +65,7 @@ constexpr Area area_of(StageType t) {
     case StageType::embedding:
       return {500, 800, 50, 80};
     case StageType::w8a8_linear:
+    case StageType::w8a8_partial:
       return {2500, 3500, 25, 45};
     case StageType::rope:
       return {500, 800, 150, 250};
@@ -75,6 +76,8 @@ constexpr Area area_of(StageType t) {
     case StageType::decoder_gelu:
       return {500, 800, 300, 500};
     case StageType::residual_add:
+    case StageType::w8a8_reduce:
+    case StageType::top1:
     case StageType::argmax:
       return {300, 500, 40, 60};
   }
@@ -126,6 +129,7 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
   check_range(kernel, s, index, "m", s.m, kMaxDimension);
   const bool needs_k = s.type == StageType::linear || s.type == StageType::attention_matmul ||
                        s.type == StageType::softmax_matmul || s.type == StageType::w8a8_linear ||
+                       s.type == StageType::w8a8_partial || s.type == StageType::w8a8_reduce ||
                        s.type == StageType::embedding || s.type == StageType::rope ||
                        s.type == StageType::decoder_attention;
   check_range(kernel, s, index, "k", s.k, kMaxDimension, needs_k);
@@ -202,9 +206,12 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
       c.fill_cycles = 2;
       break;
     }
+    case StageType::w8a8_partial:
     case StageType::w8a8_linear: {
       // The linear above on the int8 row, after a pass over the int32 input row for its max |x|
-      // (one int32 flit per cycle) and before a per-channel 64-bit rescale of `tile` rows.
+      // (one int32 flit per cycle) and before a per-channel 64-bit rescale of `tile` rows. A
+      // partial (split by input rows) has the same engine on its k inputs; its rescale happens
+      // in the reduce, so the DSPs of the rescale stay (an estimate, h3 owns these formulas).
       const std::int64_t macs = std::int64_t{k.tile} * k.pe * kMultipliersPerPe;
       c.cycles_per_token = std::max(ceil_div(s.m, k.tile) * ceil_div(s.k, k.pe * kMultipliersPerPe),
                                     ceil_div(s.k, kInt32PerFlit));
@@ -289,8 +296,20 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
       buffer_bytes = kResidualRows * s.m * 4;
       break;
     }
+    case StageType::w8a8_reduce: {
+      // Sum of k partial rows of m int32 (unroll channels per cycle each), then the per-channel
+      // 64-bit rescale: as residual_add per part plus one multiplier per lane.
+      lane_count = lanes(s);
+      c.cycles_per_token = ceil_div(s.m, lane_count) * s.k;
+      c.resources.dsp = lane_count * kDspPerMul32;
+      c.fill_cycles = kElementDepth + 2;
+      buffer_bytes = s.m * 4 + s.m * 8;  // the running sum, scale (m, e) + bias per channel
+      break;
+    }
+    case StageType::top1:
     case StageType::argmax: {
-      // A compare tree over the logits row: unroll per cycle; the token leaves after the row.
+      // A compare tree over the logits row (top1) or the parts' (logit, index) pairs (argmax):
+      // unroll per cycle; the result leaves after the row.
       lane_count = lanes(s);
       c.cycles_per_token = ceil_div(s.m, lane_count);
       c.fill_cycles = c.cycles_per_token + kElementDepth;
@@ -317,6 +336,8 @@ KernelCost kernel_cost(const graph::Kernel& kernel, const hw::Device& device) {
     kc.resources += c.resources;
     if (s.type == StageType::linear) kc.weight_bytes += s.m * s.k + s.m * 4;
     if (s.type == StageType::w8a8_linear) kc.weight_bytes += s.m * s.k + s.m * 8;
+    if (s.type == StageType::w8a8_partial) kc.weight_bytes += s.m * s.k;  // rescale in the reduce
+    if (s.type == StageType::w8a8_reduce) kc.weight_bytes += s.m * 8;
     if (s.type == StageType::embedding) kc.weight_bytes += s.m * s.k + s.k * 4;
     kc.cycles_per_token = std::max(kc.cycles_per_token, c.cycles_per_token);
     kc.fill_cycles += c.fill_cycles;

@@ -126,12 +126,14 @@ void GraphBuilder::feed_slice(const std::vector<Slice>& producers, int consumer,
   }
 }
 
-void GraphBuilder::connect(int producer, int consumer, std::int64_t bytes, int port) {
+void GraphBuilder::connect(int producer, int consumer, std::int64_t bytes, int port,
+                           std::int64_t offset) {
   g_.streams.push_back({.producer = producer,
                         .consumer = consumer,
                         .pattern = Pattern::send,
                         .bytes_per_token = bytes,
-                        .port = port});
+                        .port = port,
+                        .offset = offset});
 }
 
 // The GMI collective of each stream follows from the fan-in of its consumer port and the

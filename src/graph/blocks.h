@@ -52,7 +52,8 @@ class GraphBuilder {
   // one stream per producer whose slice overlaps, carrying the overlap.
   void feed_slice(const std::vector<Slice>& producers, int consumer, std::int64_t lo,
                   std::int64_t hi, int port, std::int64_t bytes_per_elem);
-  void connect(int producer, int consumer, std::int64_t bytes, int port);
+  // `bytes` of every row of `producer`, from byte `offset` of it, to port `port` of `consumer`.
+  void connect(int producer, int consumer, std::int64_t bytes, int port, std::int64_t offset = 0);
 
   // Assigns every stream's GMI pattern and returns the graph.
   Graph finish() &&;

@@ -1,13 +1,23 @@
 // The kernel layout the decoder builders (arch_llama.cpp, arch_gpt2.cpp) share: the role indices
-// of a decoder-only transformer and the graph of its prefill. Each builder gives the stages of
-// its roles (RMSNorm or LayerNorm, RoPE or none, SwiGLU or GELU); the layout is the same:
+// of a decoder-only transformer and its graph, tensor-parallel as Megatron-LM splits it. Each
+// builder gives the stages of its roles (RMSNorm or LayerNorm, RoPE or none, SwiGLU or GELU);
+// the layout is the same:
 //
-//   source (token ids) -> embed -> layers x [attn_norm -> q, k, v -> attention per query head
-//   (its K and V head: grouped-query) -> out_proj -> res_attn (+ layer input) -> ffn_norm ->
-//   ffn_up -> ffn_down -> res_ffn (+ res_attn)] -> final_norm -> lm_head -> argmax -> sink
+//   source (token ids) -> embed parts (width slices, gathered) -> layers x [attn_norm -> q, k, v
+//   parts (whole (KV) heads, the normed row broadcast) -> attention per query head (its K and V
+//   head: grouped-query; keeps its int8 KV cache) -> out_proj parts (split by INPUT rows: each
+//   takes the heads' channels of its slice) -> res_attn (reduce: sum of the partial accumulators,
+//   requantise, + layer input) -> ffn_norm -> ffn_up parts (columns) -> ffn_down parts (input
+//   rows) -> res_ffn (reduce, + res_attn)] -> final_norm -> lm_head parts (vocabulary rows, each
+//   its (max logit, index)) -> argmax (reduce of the pairs) -> sink
 //
 // Activations between kernels are int32 fixed point (kernels/w8a8.h): 4 bytes per channel; the
-// source sends one int32 token id per row and argmax one int32 token per row.
+// source sends one int32 token id per row and argmax one int32 token per row. A row-split linear
+// quantises its input slice at the scale of the WHOLE row (as model::IntDecoder does): the
+// kernels that feed one (attention heads, ffn_up parts) append the max |x| of their channels to
+// each row, and every part of the linear receives every such max (4 bytes a producer, port 1).
+// Each part sends the K = its slice's int32 partial accumulators of all m outputs plus that max
+// (the reduce requantises with it): (m + 1) x 4 bytes a row, a reduce stream.
 #pragma once
 
 #include <cstdint>
@@ -26,28 +36,35 @@ enum Index : int {
   k,           // key projection (+ RoPE), split in whole kv heads
   v,           // value projection, split in whole kv heads
   attention,   // one query head over the KV cache; port 1 = its K and V head, gathered
-  out_proj,    // output projection
-  res_attn,    // residual: attention output + layer input (port 1)
+  out_proj,    // output projection, split by input rows: partial accumulators
+  res_attn,    // reduce of out_proj's parts + the layer input (port 1)
   ffn_norm,    // norm before the FFN
   ffn_up,      // FFN up (Llama: gate and up rows, then SwiGLU; GPT-2: up, then GELU)
-  ffn_down,    // FFN down
-  res_ffn,     // residual: FFN output + res_attn (port 1)
+  ffn_down,    // FFN down, split by input rows: partial accumulators
+  res_ffn,     // reduce of ffn_down's parts + res_attn (port 1)
   final_norm,  // norm after the last layer
-  lm_head,     // logits, split along the vocabulary
-  argmax,      // greedy next token
+  lm_head,     // logits, split along the vocabulary: each part its (max logit, index)
+  argmax,      // greedy next token: the first largest of the parts' pairs
 };
 
 // The role table of a decoder with the given stage lists of its norms, q/k projections and FFN.
 std::vector<RoleInfo> roles(StageType norm, bool with_rope, const std::vector<StageType>& ffn_up);
 
-// Knobs every decoder starts from (before the mapper chooses): linears tile 2 pe 1, element-wise
-// stages 4 channels per cycle, attention pe 2; no role split.
+// Knobs every decoder starts from (before the mapper chooses): linears (w8a8_linear,
+// w8a8_partial) tile 2 pe 1, element-wise stages 4 channels per cycle, attention pe 2; no role
+// split.
 KnobMap default_knobs(model::Architecture architecture, const std::vector<RoleInfo>& roles);
 
-// Builds the prefill graph of `config` (a decoder) with validated `knobs`.
+// Builds the graph of `config` (a decoder) with validated `knobs`. A row carries one token; a
+// prefill sends the prompt's rows, a decode step one row (platform/message.h: the step).
 Graph build(const model::ModelConfig& config, const KnobMap& knobs);
 
 // The number of kernels build makes; -1 past 64 bits.
 std::int64_t kernel_count(const model::ModelConfig& config, const KnobMap& knobs);
+
+// Kernels of these roles append the max |x| of their channels to every output row (one int32).
+constexpr bool appends_row_max(int index) {
+  return index == attention || index == ffn_up;
+}
 
 }  // namespace atl::graph::decoder

@@ -14,7 +14,7 @@ namespace atl::graph {
 namespace {
 
 // One table per enum keeps the names and their parsing in one place.
-constexpr std::array<std::pair<StageType, const char*>, 19> kStageNames{{
+constexpr std::array<std::pair<StageType, const char*>, 22> kStageNames{{
     {StageType::linear, "linear"},
     {StageType::quant_act, "quant_act"},
     {StageType::residual_act, "residual_act"},
@@ -33,6 +33,9 @@ constexpr std::array<std::pair<StageType, const char*>, 19> kStageNames{{
     {StageType::swiglu, "swiglu"},
     {StageType::decoder_gelu, "decoder_gelu"},
     {StageType::residual_add, "residual_add"},
+    {StageType::w8a8_partial, "w8a8_partial"},
+    {StageType::w8a8_reduce, "w8a8_reduce"},
+    {StageType::top1, "top1"},
     {StageType::argmax, "argmax"},
 }};
 
@@ -186,6 +189,10 @@ void validate(const Graph& g) {
                        to_string(c.role), ports - 1));
     }
     if (s.bytes_per_token <= 0) fail(label + ": bytes_per_token must be positive");
+    if (s.offset < 0 || (s.offset > 0 && s.offset + s.bytes_per_token > p.out_bytes_per_token)) {
+      fail(fmt::format("{}: bytes {}..{} outside the producer's {}-byte row", label, s.offset,
+                       s.offset + s.bytes_per_token, p.out_bytes_per_token));
+    }
     ++fed[s.consumer][s.port];
     ++feeds[s.producer];
   }

@@ -47,7 +47,16 @@ enum class StageType {
   swiglu,             // silu(gate) * up of m channels (kernels/swiglu.h)
   decoder_gelu,       // integer GELU on int32 fixed point (kernels/decoder_gelu.h)
   residual_add,       // main input + residual (port 1), int32 saturating
-  argmax,             // greedy token: index of the first largest of k logits (kernels/argmax.h)
+  // Tensor parallelism of the decoders (docs/decoders.md, "On the cluster"):
+  w8a8_partial,  // a linear split by input rows: its k input channels quantised at the scale of
+                 // the whole row (the max |x| of every part arrives on port 1), times its k
+                 // columns of the m x K weights -> m int32 partial accumulators (+ the row's
+                 // max |x|, for the requantisation)
+  w8a8_reduce,   // the sum of k parts' partial accumulators, then the per-channel rescale and
+                 // bias of the linear's m channels (the requantisation of kernels/w8a8.h)
+  top1,          // an LM head slice's (largest logit, its vocabulary index) of m logits
+  argmax,        // greedy token: the first largest of k (logit, index) pairs (kernels/argmax.h:
+                 // the lowest index on ties)
 };
 
 // Parallelism knobs (Cluster Builder names): linear MAC/cycle = tile * pe * 64 (two int8 MACs
@@ -122,6 +131,10 @@ struct Stream {
   std::int64_t bytes_per_token = 0;  // payload this stream carries per token row
   int port = 0;  // consumer input: 0 main; 1 second operand (K for attention, V for context,
                  // residual identity for ln_*)
+  // Where the stream's bytes start in the producer's output row (decoders: a slice of it; the
+  // encoder's streams say 0). A consumer port's input is its streams' bytes concatenated in
+  // stream order.
+  std::int64_t offset = 0;
   friend bool operator==(const Stream&, const Stream&) = default;
 };
 

@@ -55,11 +55,13 @@ json to_json(const Graph& g) {
   json streams = json::array();
   for (const Stream& s : g.streams) {
     // Kernels are named, not numbered, so a hand-edited file stays readable.
-    streams.push_back({{"producer", g.kernels.at(s.producer).name},
-                       {"consumer", g.kernels.at(s.consumer).name},
-                       {"pattern", to_string(s.pattern)},
-                       {"bytes_per_token", s.bytes_per_token},
-                       {"port", s.port}});
+    json js{{"producer", g.kernels.at(s.producer).name},
+            {"consumer", g.kernels.at(s.consumer).name},
+            {"pattern", to_string(s.pattern)},
+            {"bytes_per_token", s.bytes_per_token},
+            {"port", s.port}};
+    if (s.offset != 0) js["offset"] = s.offset;  // decoders only: encoder files are unchanged
+    streams.push_back(std::move(js));
   }
   json j{{"model", g.model},
          {"seq_len", g.seq_len},
@@ -154,6 +156,9 @@ Graph graph_from_json(const json& j, const std::string& where) {
                                     at + ".pattern");
     s.bytes_per_token = core::json_int(streams[i], "bytes_per_token", at, 1, kMaxRowBytes);
     s.port = int_field(streams[i], "port", at, 0, 1);
+    if (streams[i].contains("offset")) {
+      s.offset = core::json_int(streams[i], "offset", at, 0, kMaxRowBytes);
+    }
     g.streams.push_back(s);
   }
   try {

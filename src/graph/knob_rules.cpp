@@ -29,6 +29,9 @@ std::vector<KnobRequirement> knob_requirements(const Stage& s) {
     case StageType::swiglu:
     case StageType::decoder_gelu:
     case StageType::residual_add:
+    case StageType::w8a8_partial:
+    case StageType::w8a8_reduce:
+    case StageType::top1:
     case StageType::argmax:
       break;
   }

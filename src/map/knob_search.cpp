@@ -27,7 +27,8 @@ std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
   std::vector<graph::Knobs> out;
   switch (s.type) {
     case graph::StageType::linear:
-    case graph::StageType::w8a8_linear: {
+    case graph::StageType::w8a8_linear:
+    case graph::StageType::w8a8_partial: {
       const std::int64_t chunks = s.k / kFlitChannels;  // pe must divide the K/64 input flits
       for (int tile : kTiles) {
         for (std::int64_t pe = 1; pe <= chunks; ++pe) {

@@ -92,6 +92,9 @@ core::DType input_dtype(StageType type) {
     case StageType::swiglu:
     case StageType::decoder_gelu:
     case StageType::residual_add:
+    case StageType::w8a8_partial:
+    case StageType::w8a8_reduce:
+    case StageType::top1:
     case StageType::argmax:
       return core::DType::i32;  // decoder activations are int32 fixed point
   }
@@ -123,6 +126,9 @@ core::DType output_dtype(StageType type, const StageParams& params) {
     case StageType::swiglu:
     case StageType::decoder_gelu:
     case StageType::residual_add:
+    case StageType::w8a8_partial:
+    case StageType::w8a8_reduce:
+    case StageType::top1:
     case StageType::argmax:
       return core::DType::i32;
   }
@@ -185,6 +191,9 @@ StageValue run_stage(StageType type, const StageParams& params, StageValue in,
     case StageType::swiglu:
     case StageType::decoder_gelu:
     case StageType::residual_add:
+    case StageType::w8a8_partial:
+    case StageType::w8a8_reduce:
+    case StageType::top1:
     case StageType::argmax:
       throw core::Error(core::ErrorKind::unsupported,
                         fmt::format("kernel '{}': {} is a decoder stage; the software nodes run "

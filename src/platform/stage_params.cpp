@@ -128,6 +128,9 @@ StageParams resolve(const graph::Kernel& kernel, std::size_t index,
     case StageType::swiglu:
     case StageType::decoder_gelu:
     case StageType::residual_add:
+    case StageType::w8a8_partial:
+    case StageType::w8a8_reduce:
+    case StageType::top1:
     case StageType::argmax:
       throw core::Error(core::ErrorKind::unsupported,
                         fmt::format("kernel '{}': {} is a decoder stage; the software nodes run "

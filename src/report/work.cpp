@@ -10,6 +10,7 @@ Work work_of(const graph::Graph& graph) {
       switch (s.type) {
         case graph::StageType::linear:
         case graph::StageType::w8a8_linear:
+        case graph::StageType::w8a8_partial:
           w.macs += rows * static_cast<double>(s.m * s.k);
           w.weight_bytes += static_cast<double>(s.m * s.k);
           break;

@@ -1,9 +1,11 @@
 // The decoder builders (arch_llama, arch_gpt2 over graph/decoder_blocks.h) and the registry.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "core/error.h"
 #include "graph/architecture.h"
@@ -65,9 +67,111 @@ TEST(DecoderGraph, LlamaLayout) {
   const Kernel& up = g.kernels[index_of(g, "l0.ffn_up")];
   EXPECT_EQ(up.stages[0].m, 2 * 172);
   EXPECT_EQ(up.stages[1].type, StageType::swiglu);
+  // One LM head part: argmax reduces its one (max logit, index) pair.
   const Kernel& pick = g.kernels[index_of(g, "argmax")];
-  EXPECT_EQ(pick.stages[0].m, 512);
+  EXPECT_EQ(pick.stages[0].type, StageType::argmax);
+  EXPECT_EQ(pick.stages[0].m, 1);
   EXPECT_EQ(pick.out_bytes_per_token, 4);
+  const Kernel& logits = g.kernels[index_of(g, "lm_head")];
+  EXPECT_EQ(logits.stages[1].type, StageType::top1);
+  EXPECT_EQ(logits.out_bytes_per_token, 8);
+}
+
+// What reaches `port` of kernel `name`: (producer, bytes per row, offset in the producer's row,
+// pattern) in stream order.
+using Edge = std::tuple<std::string, std::int64_t, std::int64_t, Pattern>;
+std::vector<Edge> inputs(const Graph& g, const std::string& name, int port) {
+  std::vector<Edge> out;
+  const int k = index_of(g, name);
+  for (const Stream& s : g.streams) {
+    if (s.consumer == k && s.port == port) {
+      out.emplace_back(g.kernels[s.producer].name, s.bytes_per_token, s.offset, s.pattern);
+    }
+  }
+  return out;
+}
+
+// Tensor parallelism t = 1, 2, 4 on every splitting role of stories260K's shape (8 heads of 8,
+// 4 K/V heads, FFN 172, vocabulary 512): the kernels, edges and bytes per row of issue 13.
+TEST(DecoderGraph, TensorParallelKernelsEdgesAndBytes) {
+  const model::ModelConfig c = stories(1);
+  for (int t : {1, 2, 4}) {
+    SCOPED_TRACE(t);
+    KnobMap knobs = builder(c.architecture).default_knobs;
+    for (const char* label :
+         {"embed", "q", "k", "v", "out_proj", "ffn_up", "ffn_down", "lm_head"}) {
+      knobs[role_from_string(c.architecture, label, "test")].partition = t;
+    }
+    const Graph g = build_graph(c, knobs);
+    // source, embed t, norm, q/k/v 3t, 8 heads, out_proj t, res, norm, up t, down t, res,
+    // final norm, lm_head t, argmax, sink: 16 + 8t.
+    EXPECT_EQ(g.kernels.size(), static_cast<std::size_t>(16 + 8 * t));
+    EXPECT_EQ(kernel_count(c, knobs), static_cast<std::int64_t>(g.kernels.size()));
+    const auto part = [t](const std::string& label, int p) {
+      return t == 1 ? label : fmt::format("{}.p{}", label, p);
+    };
+    // q/k/v: the whole normed row (64 int32) broadcast to every part.
+    EXPECT_EQ(inputs(g, part("l0.k", t - 1), 0),
+              (std::vector<Edge>{{"l0.attn_norm", 256, 0, Pattern::bcast}}));
+    // Head 5 (K/V head 2): its 8 q channels and K|V from the parts holding them.
+    const int kv_part = 2 / (4 / t), q_part = 5 / (8 / t);
+    const std::int64_t kv_at = (2 % (4 / t)) * 32, q_at = (5 % (8 / t)) * 32;
+    EXPECT_EQ(inputs(g, "l0.h5.attention", 1),
+              (std::vector<Edge>{{part("l0.k", kv_part), 32, kv_at, Pattern::gather},
+                                 {part("l0.v", kv_part), 32, kv_at, Pattern::gather}}));
+    ASSERT_EQ(inputs(g, "l0.h5.attention", 0).size(), 1u);
+    EXPECT_EQ(std::get<0>(inputs(g, "l0.h5.attention", 0)[0]), part("l0.q", q_part));
+    EXPECT_EQ(std::get<2>(inputs(g, "l0.h5.attention", 0)[0]), q_at);
+    // out_proj part p: input rows [64p/t, 64(p+1)/t) = the context rows of heads 8p/t.., then
+    // the row max of every head (4 bytes after its 8 channels); m = 64 outputs, k = 64/t.
+    const int last = t - 1;
+    const Kernel& out = g.kernels[index_of(g, part("l0.out_proj", last))];
+    ASSERT_EQ(out.stages.size(), 1u);
+    EXPECT_EQ(out.stages[0].type, StageType::w8a8_partial);
+    EXPECT_EQ(out.stages[0].m, 64);
+    EXPECT_EQ(out.stages[0].k, 64 / t);
+    EXPECT_EQ(out.out_bytes_per_token, 65 * 4);  // partial sums + the row max
+    const std::vector<Edge> ctx = inputs(g, out.name, 0);
+    ASSERT_EQ(ctx.size(), static_cast<std::size_t>(8 / t));
+    EXPECT_EQ(std::get<0>(ctx[0]), fmt::format("l0.h{}.attention", last * 8 / t));
+    EXPECT_EQ(std::get<1>(ctx[0]), 32);
+    const std::vector<Edge> maxima = inputs(g, out.name, 1);
+    ASSERT_EQ(maxima.size(), 8u);
+    for (const Edge& e : maxima) {
+      EXPECT_EQ(std::get<1>(e), 4);
+      EXPECT_EQ(std::get<2>(e), 32);
+    }
+    // res_attn: the t partial rows summed (reduce), the layer input (embedding slices) on port 1.
+    const std::vector<Edge> partials = inputs(g, "l0.res_attn", 0);
+    ASSERT_EQ(partials.size(), static_cast<std::size_t>(t));
+    for (const Edge& e : partials) {
+      EXPECT_EQ(std::get<1>(e), 260);
+      EXPECT_EQ(std::get<3>(e), Pattern::reduce);
+    }
+    EXPECT_EQ(inputs(g, "l0.res_attn", 1).size(), static_cast<std::size_t>(t));
+    const Kernel& res = g.kernels[index_of(g, "l0.res_attn")];
+    EXPECT_EQ(res.stages[0].type, StageType::w8a8_reduce);
+    EXPECT_EQ(res.stages[0].k, t);
+    EXPECT_EQ(res.stages[1].type, StageType::residual_add);
+    // FFN: up by columns (gate and up rows of 172/t channels, + their max), down by rows.
+    const Kernel& up = g.kernels[index_of(g, part("l0.ffn_up", last))];
+    EXPECT_EQ(up.stages[0].m, 2 * 172 / t);
+    EXPECT_EQ(up.out_bytes_per_token, (172 / t + 1) * 4);
+    const std::vector<Edge> down = inputs(g, part("l0.ffn_down", last), 0);
+    // (a scatter: the channels to its down part, the max to every down part)
+    EXPECT_EQ(down,
+              (std::vector<Edge>{{part("l0.ffn_up", last), 172 / t * 4, 0, Pattern::scatter}}));
+    EXPECT_EQ(inputs(g, part("l0.ffn_down", last), 1).size(), static_cast<std::size_t>(t));
+    EXPECT_EQ(inputs(g, "l0.res_ffn", 0).size(), static_cast<std::size_t>(t));
+    // LM head: vocabulary slices, each a (max logit, index) pair into the argmax.
+    const std::vector<Edge> pairs = inputs(g, "argmax", 0);
+    ASSERT_EQ(pairs.size(), static_cast<std::size_t>(t));
+    EXPECT_EQ(pairs[last], (Edge{part("lm_head", last), 8, 0, Pattern::reduce}));
+    EXPECT_EQ(g.kernels[index_of(g, part("lm_head", last))].stages[0].m, 512 / t);
+    EXPECT_EQ(g.kernels[index_of(g, "argmax")].stages[0].m, t);
+    // The JSON keeps the offsets and the new stage types.
+    EXPECT_EQ(graph_from_json(to_json(g), "g.json"), g);
+  }
 }
 
 TEST(DecoderGraph, SplitsFollowTheRoleTable) {
