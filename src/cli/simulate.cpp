@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cli/catalogue.h"
@@ -31,7 +32,7 @@ struct SimulateOptions {
   std::int64_t fifo_rows = 4;
   bool progress = false;
   std::string output;
-  std::int64_t prompt = 0, new_tokens = 0;  // decoders; 0: not given
+  std::optional<std::int64_t> prompt, new_tokens;  // decoders
 };
 
 void write_json(const nlohmann::json& j, const std::string& path) {
@@ -44,13 +45,13 @@ void write_json(const nlohmann::json& j, const std::string& path) {
 
 // A decoder plan: prefill of --prompt tokens, then --new-tokens - 1 decode steps.
 void run_decoder(const SimulateOptions& o, const plan::Plan& plan) {
-  if (o.prompt == 0 || o.new_tokens == 0) {
+  if (!o.prompt || !o.new_tokens) {
     throw core::Error(fmt::format("{}: model '{}' is a decoder: give --prompt N and --new-tokens M",
                                   o.plan, plan.graph.model));
   }
   sim::DecodeOptions opt;
-  opt.prompt = o.prompt;
-  opt.new_tokens = o.new_tokens;
+  opt.prompt = *o.prompt;
+  opt.new_tokens = *o.new_tokens;
   opt.ideal_network = o.ideal_network;
   const sim::DecodeResult r = sim::simulate_decoder(plan, opt);
   fmt::print(
@@ -70,7 +71,7 @@ void run(const SimulateOptions& o) {
   const plan::Plan plan = plan::load_plan(o.plan);
   check_plan_devices(plan, o.catalogue);
   if (plan.graph.architecture != model::Architecture::ibert_encoder) return run_decoder(o, plan);
-  if (o.prompt != 0 || o.new_tokens != 0) {
+  if (o.prompt || o.new_tokens) {
     throw core::Error(
         fmt::format("{}: --prompt and --new-tokens time a decoder; model '{}' is an "
                     "encoder (use --sequences)",

@@ -62,7 +62,6 @@ DecodeKernelCost decode_kernel_cost(const graph::Kernel& kernel, const hw::Devic
   c.base = kernel_cost(kernel, device);
   c.memory = memory;
   c.on_chip = c.base.resources;
-  c.weight_bytes = c.base.weight_bytes;
   for (std::size_t i = 0; i < c.base.stages.size(); ++i) {
     const graph::Stage& s = kernel.stages[i];
     const StageCost& sc = c.base.stages[i];
@@ -80,13 +79,17 @@ DecodeKernelCost decode_kernel_cost(const graph::Kernel& kernel, const hw::Devic
     }
     c.other_cycles = std::max(c.other_cycles, sc.cycles_per_token);
     c.fill_cycles += sc.fill_cycles;
+    // The weight block kernel_cost keeps on chip (matrix + per-channel scales and biases).
     std::int64_t weights = 0;
     if (s.type == StageType::linear) weights = s.m * s.k + s.m * 4;
-    if (s.type == StageType::w8a8_linear) weights = s.m * s.k + s.m * 8;
+    if (s.type == StageType::w8a8_linear || s.type == StageType::w8a8_partial) {
+      weights = s.m * s.k + s.m * 8;
+    }
     if (s.type == StageType::embedding) {
       weights = s.m * s.k + s.k * 4;
       c.embedding_row_bytes = s.m + 4;
     }
+    c.weight_bytes += weights;
     if (weights > 0 && memory.weights == Memory::off_chip) {
       take_off_chip(c.on_chip, weights, device);
       c.offchip_bytes += weights;

@@ -28,15 +28,29 @@ struct Shape {
   int t = 1, s = 1, tile = 1;
 };
 
+// Element-wise stages (norms, RoPE, SwiGLU, residuals, reductions, top1/argmax) at 16 channels
+// per cycle: one int32 flit, their widest (cost/kernel_cost.cpp).
+constexpr int kUnroll = 16;
+
 // The knobs of a candidate: every splitting role at the largest power of two <= t its rows (and
-// heads) allow, linears at `tile`, attention pe 1 (its cheapest), the rest as the defaults.
+// heads) allow, linears at `tile`, attention pe 1 (its cheapest), element-wise stages kUnroll.
 graph::KnobMap candidate_knobs(const model::ModelConfig& config, int t, int tile) {
   graph::KnobMap knobs = graph::builder(config.architecture).default_knobs;
   for (auto& [role, rk] : knobs.roles) {
     const std::vector<graph::StageType>& types = graph::role_info(role).stages;
     for (std::size_t i = 0; i < rk.stages.size(); ++i) {
-      if (types[i] == graph::StageType::w8a8_linear) rk.stages[i].tile = tile;
-      if (types[i] == graph::StageType::decoder_attention) rk.stages[i].pe = 1;
+      switch (types[i]) {
+        case graph::StageType::w8a8_linear:
+        case graph::StageType::w8a8_partial:
+          rk.stages[i].tile = tile;
+          break;
+        case graph::StageType::decoder_attention:
+          rk.stages[i].pe = 1;
+          break;
+        default:
+          rk.stages[i].unroll = kUnroll;
+          break;
+      }
     }
     if (graph::role_info(role).split == graph::Split::none) continue;
     for (int p = t; p >= 1; p /= 2) {
@@ -141,7 +155,9 @@ int fitting_tile(const graph::Graph& g, const hw::Cluster& cluster, const std::v
       it = dsp_of.emplace(kernel.role, cost::kernel_cost(kernel, d).resources.dsp).first;
     fixed[node_of[k]] += it->second;
     for (const graph::Stage& s : kernel.stages) {
-      if (s.type == graph::StageType::w8a8_linear) ++linears[node_of[k]];
+      if (s.type == graph::StageType::w8a8_linear || s.type == graph::StageType::w8a8_partial) {
+        ++linears[node_of[k]];
+      }
     }
   }
   int best = 1;

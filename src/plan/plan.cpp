@@ -61,7 +61,8 @@ void validate(const Plan& plan, const std::string& where) {
     bool weights = false, kv = false;
     for (const graph::Stage& s : plan.graph.kernels[k].stages) {
       weights = weights || s.type == graph::StageType::w8a8_linear ||
-                s.type == graph::StageType::linear || s.type == graph::StageType::embedding;
+                s.type == graph::StageType::w8a8_partial || s.type == graph::StageType::linear ||
+                s.type == graph::StageType::embedding;
       kv = kv || s.type == graph::StageType::decoder_attention;
     }
     if ((m.weights == cost::Memory::off_chip && !weights) ||
