@@ -16,10 +16,12 @@
 #include "cli/plan_table.h"
 #include "cli/verbs.h"
 #include "core/error.h"
+#include "cost/decode_fit.h"
 #include "graph/architecture.h"
 #include "graph/cluster_builder.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
+#include "map/decoder_mapper.h"
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
@@ -32,7 +34,9 @@ namespace {
 
 struct MapOptions {
   std::string model, cluster, objective = "latency", placement, caps, output;
-  std::string knobs;  // Cluster Builder config.json; empty: the mapper's knobs and grouping
+  std::string knobs;        // Cluster Builder config.json; empty: the mapper's knobs and grouping
+  std::int64_t batch = 1;   // decoders: throughput objective's batch
+  std::int64_t prompt = 0;  // decoders: ttft objective's prompt (0: the context)
   CatalogueOptions catalogue;
 };
 
@@ -91,8 +95,41 @@ std::string describe(const graph::Grouping& grouping) {
   return fmt::format("{}", fmt::join(groups, " "));
 }
 
-// A decoder: the automatic mapper's knobs and placement, no Galapagos numbering (Cluster
-// Builder's rules are the encoder's) and nothing to compare with (no published design).
+// Where a decoder plan keeps its weights and KV cache, and its fullest node.
+void print_decoder_memory(const plan::Plan& p) {
+  const cost::DecodeModel model =
+      cost::decode_model(p.graph, p.cluster, p.node_of_kernel, p.memory, false, false);
+  const std::vector<cost::NodeUse> use = cost::node_use(model, p.cluster.nodes.size());
+  cost::NodeUse total;
+  int off = 0;
+  double dsp = 0, memory = 0;
+  std::size_t fullest = 0;
+  for (std::size_t n = 0; n < use.size(); ++n) {
+    const cost::NodeUse& u = use[n];
+    total.weights_on_chip += u.weights_on_chip;
+    total.weights_off_chip += u.weights_off_chip;
+    total.kv_on_chip += u.kv_on_chip;
+    total.kv_off_chip += u.kv_off_chip;
+    if (u.offchip_bytes > 0) ++off;
+    const hw::Resources& have = p.cluster.nodes[n].device.resources;
+    const double m = static_cast<double>(u.on_chip.uram_bytes + u.on_chip.bram_bytes) /
+                     static_cast<double>(have.uram_bytes + have.bram_bytes);
+    dsp = std::max(dsp, static_cast<double>(u.on_chip.dsp) / static_cast<double>(have.dsp));
+    if (m > memory) memory = m, fullest = n;
+  }
+  constexpr double kMiB = 1 << 20;
+  fmt::print(
+      "weights: {:.1f} MiB on chip, {:.1f} MiB off chip; KV cache: {:.1f} MiB on chip, "
+      "{:.1f} MiB off chip; {} nodes use off-chip memory\n",
+      total.weights_on_chip / kMiB, total.weights_off_chip / kMiB, total.kv_on_chip / kMiB,
+      total.kv_off_chip / kMiB, off);
+  fmt::print("fullest node: {} URAM + BRAM {:.1f}%; most DSPs on a node: {:.1f}%\n",
+             p.cluster.nodes[fullest].name, 100 * memory, 100 * dsp);
+}
+
+// A decoder: the decoder mapper's tensor-parallel degree, pipeline stages, tile and memory
+// placement (map/decoder_mapper.h); no Galapagos numbering (Cluster Builder's rules are the
+// encoder's) and nothing to compare with (no published design).
 void run_decoder(const MapOptions& o, const model::ModelConfig& config) {
   if (!o.knobs.empty() || !o.placement.empty()) {
     throw core::Error(core::ErrorKind::unsupported,
@@ -101,20 +138,40 @@ void run_decoder(const MapOptions& o, const model::ModelConfig& config) {
                                   o.model, model::to_string(config.architecture)));
   }
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
-  const map::Objective objective = map::parse_objective(o.objective);
-  map::Mapping m = map::map_automatic(config, cluster, objective, map::parse_caps(o.caps));
-  const plan::Plan p =
-      plan::make_plan(o.model, std::move(m.graph), cluster, std::move(m.node_of_kernel),
-                      std::move(m.estimate), plan_objective(objective));
+  map::DecoderTarget target;
+  target.objective = map::parse_decoder_objective(o.objective);
+  target.batch = o.batch;
+  target.prompt = o.prompt;
+  map::DecoderMapping m = map::map_decoder(config, cluster, target, map::parse_caps(o.caps));
+  const plan::Objective objective =
+      target.objective == map::DecoderObjective::latency ? plan::Objective::latency
+      : target.objective == map::DecoderObjective::ttft  ? plan::Objective::ttft
+                                                         : plan::Objective::throughput;
+  plan::Plan p = plan::make_plan(o.model, std::move(m.graph), cluster, std::move(m.node_of_kernel),
+                                 std::move(m.estimate), objective);
+  p.memory = std::move(m.memory);
+  p.tensor_parallel = m.tensor_parallel;
+  p.pipeline_stages = m.pipeline_stages;
+  p.batch = target.batch;
   fmt::print(
-      "model {} ({}, {} layers, prefill of {} tokens) on cluster {} ({} nodes): {} kernels, {} "
-      "streams\n",
+      "model {} ({}, {} layers, context {}) on cluster {} ({} nodes): {} kernels, {} streams\n",
       config.name, model::to_string(config.architecture), config.layers, config.seq_len,
       cluster.name, cluster.nodes.size(), p.graph.kernels.size(), p.graph.streams.size());
-  print_plan(p);
-  fmt::print("knobs (role, partition, stages):\n");
-  print_knobs(p.graph);
-  print_estimate(fmt::format("automatic ({}):", map::to_string(objective)), p.estimate);
+  fmt::print(
+      "objective {}{}: {} candidates fitted; chose tensor parallel {} x {} pipeline "
+      "stages = {} boards, linear tile {}\n",
+      map::to_string(target.objective),
+      target.objective == map::DecoderObjective::throughput
+          ? fmt::format(" (batch {})", target.batch)
+          : "",
+      m.candidates, m.tensor_parallel, m.pipeline_stages, m.tensor_parallel * m.pipeline_stages,
+      m.tile);
+  print_decoder_memory(p);
+  fmt::print(
+      "estimate: decode {:.3f} ms/token at position {}, time to first token {:.3f} ms "
+      "({} prompt tokens), {:.1f} tokens/s at batch {}\n",
+      m.decode_ms, config.seq_len / 2, m.ttft_ms, o.prompt == 0 ? config.seq_len : o.prompt,
+      m.tokens_per_s, target.batch);
   plan::save_plan(p, o.output);
   fmt::print("plan: {}\n", o.output);
 }
@@ -126,6 +183,12 @@ void run(const MapOptions& o) {
   const graph::KnobMap given = cb ? cb->knobs : graph::builder(config.architecture).default_knobs;
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
   const map::Caps caps = map::parse_caps(o.caps);
+  if (o.objective == "ttft") {
+    throw core::Error(
+        fmt::format("--objective ttft: {} is an encoder; ttft is a decoder's "
+                    "objective (latency or throughput)",
+                    o.model));
+  }
   const map::Objective objective = map::parse_objective(o.objective);
   const std::string automatic = fmt::format("automatic ({}):", map::to_string(objective));
 
@@ -193,11 +256,20 @@ void add_map(CLI::App& app) {
       "map", "Map a model onto a cluster: choose knobs and placement, write plan.json");
   cmd->add_option("--model", o->model,
                   "Model YAML (examples/models/*.yaml): an encoder, or a decoder (mapped "
-                  "automatically, a prefill of seq_len tokens; its plan cannot run yet)")
+                  "automatically: tensor parallelism, pipeline stages, weights and KV cache on "
+                  "or off chip; `atoll simulate --prompt --new-tokens` times it)")
       ->required();
   cmd->add_option("--cluster", o->cluster, "Cluster YAML (examples/clusters/*.yaml)")->required();
-  cmd->add_option("--objective", o->objective, "latency | throughput (automatic mapping)")
-      ->check(CLI::IsMember({"latency", "throughput"}));
+  cmd->add_option("--objective", o->objective,
+                  "latency | throughput (automatic mapping); decoders also ttft: decode ms/token, "
+                  "time to first token, tokens/s at --batch")
+      ->check(CLI::IsMember({"latency", "throughput", "ttft"}));
+  cmd->add_option("--batch", o->batch, "Decoders, --objective throughput: sequences per step")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--prompt", o->prompt,
+                  "Decoders, --objective ttft: prompt tokens (default: the model's context)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
   cmd->add_option("--placement", o->placement,
                   "Manual placement YAML/JSON (node -> kernels), with the --knobs knobs");
   cmd->add_option("--caps", o->caps,

@@ -45,4 +45,53 @@ void print_simulation(const plan::Plan& plan, const sim::Result& r) {
   fmt::print("{}\nevents: {}\n", path_summary(r.critical_path), r.events);
 }
 
+void print_decoder_simulation(const sim::DecodeResult& r) {
+  constexpr double kMiB = 1 << 20;
+  fmt::print("prompt {} tokens, {} new tokens, context {}; {} boards drawing {:.0f} W\n", r.prompt,
+             r.new_tokens, r.context, r.boards, r.board_power_w);
+  fmt::print(
+      "weights: {:.1f} MiB on chip, {:.1f} MiB off chip; KV cache: {:.1f} MiB on chip, "
+      "{:.1f} MiB off chip\n",
+      r.weight_bytes_on_chip / kMiB, r.weight_bytes_off_chip / kMiB, r.kv_bytes_on_chip / kMiB,
+      r.kv_bytes_off_chip / kMiB);
+  fmt::print("time to first token: {:.3f} ms (prefill of {} tokens, {:.3f} J)\n", r.ttft_ms,
+             r.prompt, r.prefill_energy_j);
+  if (r.token_ms.empty()) {
+    fmt::print("no decode steps (--new-tokens 1)\n");
+  } else {
+    fmt::print("{:>10} {:>12}\n", "position", "ms/token");
+    const std::size_t n = r.token_ms.size();
+    std::size_t shown = n;  // no index shown twice
+    for (std::size_t q = 0; q <= 4; ++q) {
+      const std::size_t i = q * (n - 1) / 4;
+      if (i == shown) continue;
+      shown = i;
+      fmt::print("{:>10} {:>12.4f}\n", r.positions[i], r.token_ms[i]);
+    }
+    fmt::print("decode: mean {:.4f} ms/token, {:.1f} tokens/s, {:.4f} J/token\n", r.mean_token_ms,
+               r.tokens_per_s, r.energy_per_token_j);
+  }
+  fmt::print("total: {:.3f} ms\n", r.total_ms);
+  int kernels = 0, memory = 0, network = 0;
+  for (const sim::DecodePathStep& s : r.critical_path) {
+    if (s.kind == sim::DecodePathStep::Kind::kernel) ++kernels;
+    if (s.bound == "memory") ++memory;
+    if (s.bound == "network") ++network;
+  }
+  std::vector<const sim::DecodePathStep*> longest;
+  for (const sim::DecodePathStep& s : r.critical_path) longest.push_back(&s);
+  std::stable_sort(longest.begin(), longest.end(), [](const auto* a, const auto* b) {
+    return a->end_us - a->start_us > b->end_us - b->start_us;
+  });
+  longest.resize(std::min<std::size_t>(longest.size(), 3));
+  fmt::print(
+      "critical path at position {}: {} steps, {} kernels ({} memory-bound), {} network "
+      "hops; longest:",
+      r.critical_path_position, r.critical_path.size(), kernels, memory, network);
+  for (const sim::DecodePathStep* s : longest) {
+    fmt::print(" {} ({}, {:.2f} us)", s->name, s->bound, s->end_us - s->start_us);
+  }
+  fmt::print("\n");
+}
+
 }  // namespace atl::cli

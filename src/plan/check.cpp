@@ -185,6 +185,7 @@ void require_encoder(const Plan& plan, const std::string& what) {
   throw core::Error(core::ErrorKind::unsupported,
                     fmt::format("{}: plan of model '{}' is a {}: decoder plans are not supported "
                                 "here yet (`atoll run` runs them on software nodes, `atoll "
+                                "simulate --prompt N --new-tokens M` times them, `atoll "
                                 "generate` on one machine)",
                                 what, plan.graph.model, model::to_string(plan.graph.architecture)));
 }

@@ -319,6 +319,43 @@ Galapagos galapagos_from(const json& j, const Plan& p, const std::map<std::strin
   return g;
 }
 
+// A decoder plan's memory placement (kernel -> weights, kv; only kernels with something off chip)
+// and the mapper's choices. Absent in older plans: everything on chip, nothing chosen.
+json decoder_json(const Plan& p) {
+  json memory = json::array();
+  for (std::size_t k = 0; k < p.memory.size(); ++k) {
+    if (p.memory[k] == cost::KernelMemory{}) continue;
+    memory.push_back({{"kernel", p.graph.kernels[k].name},
+                      {"weights", cost::to_string(p.memory[k].weights)},
+                      {"kv", cost::to_string(p.memory[k].kv)}});
+  }
+  return {{"tensor_parallel", p.tensor_parallel},
+          {"pipeline_stages", p.pipeline_stages},
+          {"batch", p.batch},
+          {"off_chip", std::move(memory)}};
+}
+
+void decoder_from(const json& j, Plan& p, const std::string& where) {
+  if (!j.is_object()) throw core::Error(fmt::format("{}: expected an object", where));
+  p.tensor_parallel = static_cast<int>(core::json_int(j, "tensor_parallel", where, 0, 1 << 20));
+  p.pipeline_stages = static_cast<int>(core::json_int(j, "pipeline_stages", where, 0, 1 << 20));
+  p.batch = core::json_int(j, "batch", where, 1, std::int64_t{1} << 30);
+  std::map<std::string, std::size_t> index;
+  for (std::size_t k = 0; k < p.graph.kernels.size(); ++k) index[p.graph.kernels[k].name] = k;
+  const json& off = core::json_array(j, "off_chip", where);
+  p.memory.assign(p.graph.kernels.size(), {});
+  for (std::size_t i = 0; i < off.size(); ++i) {
+    const std::string at = fmt::format("{}.off_chip[{}]", where, i);
+    const auto kernel = core::json_field<std::string>(off[i], "kernel", at);
+    auto it = index.find(kernel);
+    if (it == index.end()) throw core::Error(fmt::format("{}.kernel: no kernel '{}'", at, kernel));
+    p.memory[it->second] = {
+        cost::memory_from_string(core::json_field<std::string>(off[i], "weights", at),
+                                 at + ".weights"),
+        cost::memory_from_string(core::json_field<std::string>(off[i], "kv", at), at + ".kv")};
+  }
+}
+
 }  // namespace
 
 json to_json(const Plan& p) {
@@ -327,15 +364,17 @@ json to_json(const Plan& p) {
     placement.push_back({{"kernel", p.graph.kernels[k].name},
                          {"node", p.cluster.nodes.at(p.node_of_kernel.at(k)).name}});
   }
-  return {{"format", kFormat},
-          {"version", kVersion},
-          {"model_config", p.model_config},
-          {"objective", to_string(p.objective)},
-          {"graph", graph::to_json(p.graph)},
-          {"cluster", cluster_json(p.cluster)},
-          {"placement", std::move(placement)},
-          {"estimate", estimate_json(p.estimate, p.cluster)},
-          {"galapagos", galapagos_json(p.galapagos, p)}};
+  json j = {{"format", kFormat},
+            {"version", kVersion},
+            {"model_config", p.model_config},
+            {"objective", to_string(p.objective)},
+            {"graph", graph::to_json(p.graph)},
+            {"cluster", cluster_json(p.cluster)},
+            {"placement", std::move(placement)},
+            {"estimate", estimate_json(p.estimate, p.cluster)},
+            {"galapagos", galapagos_json(p.galapagos, p)}};
+  if (p.graph.architecture != model::Architecture::ibert_encoder) j["decoder"] = decoder_json(p);
+  return j;
 }
 
 Plan plan_from_json(const json& j, const std::string& where) {
@@ -396,6 +435,7 @@ Plan plan_from_json(const json& j, const std::string& where) {
       throw core::Error(fmt::format("{}.galapagos.clusters: no clusters", where));
     }
   }
+  if (auto it = j.find("decoder"); it != j.end()) decoder_from(*it, p, where + ".decoder");
   validate(p, where);
   check_meaning(p, where);
   if (version == 1) {

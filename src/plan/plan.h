@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cost/decode_cost.h"
 #include "cost/estimate.h"
 #include "graph/graph.h"
 #include "hw/cluster.h"
@@ -18,9 +19,10 @@ namespace atl::plan {
 using cost::Estimate;
 using cost::NodeEstimate;
 
-// What chose the placement: the automatic mapper for one objective, or a user (manual).
-enum class Objective { latency, throughput, manual };
-const char* to_string(Objective objective);  // "latency" | "throughput" | "manual"
+// What chose the placement: the automatic mapper for one objective, or a user (manual). ttft (time
+// to first token) is a decoder's objective only.
+enum class Objective { latency, throughput, manual, ttft };
+const char* to_string(Objective objective);  // "latency" | "throughput" | "manual" | "ttft"
 // The inverse of to_string; errors name `where` and list the choices.
 Objective parse_objective(const std::string& text, const std::string& where);
 
@@ -35,11 +37,19 @@ struct Plan {
   Galapagos galapagos;
   Objective objective = Objective::latency;
   Estimate estimate;
+  // Decoders: where each kernel keeps its weights and KV cache (one entry per kernel; empty:
+  // everything on chip, as plans written before these fields), the mapper's tensor-parallel
+  // degree and pipeline stages (0: not chosen by the decoder mapper) and the batch its
+  // throughput objective was for.
+  std::vector<cost::KernelMemory> memory;
+  int tensor_parallel = 0, pipeline_stages = 0;
+  std::int64_t batch = 1;
   friend bool operator==(const Plan&, const Plan&) = default;
 };
 
 // Throws core::Error naming `where` and the field, kernel or node unless the plan is coherent:
-// valid graph, one placement per kernel, node indices in range, one estimate per node, a
+// valid graph, one placement per kernel, node indices in range, one estimate per node, no memory
+// placement or one per kernel (off chip only where the kernel has weights or a cache), a
 // Galapagos grouping (when numbered)
 // that is a partition of the eight sub-layers. This is the structure every user of
 // a plan needs (the simulator times toy graphs too); what the plan computes is checked by

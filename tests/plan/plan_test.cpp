@@ -206,7 +206,7 @@ TEST(PlanJson, LoadNamesTheBadField) {
   {
     auto j = good;
     j["objective"] = "speed";
-    EXPECT_EQ(error_of(j), "p.json: objective: 'speed' is not latency, throughput or manual");
+    EXPECT_EQ(error_of(j), "p.json: objective: 'speed' is not latency, throughput, manual or ttft");
   }
   {
     auto j = good;

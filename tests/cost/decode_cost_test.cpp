@@ -1,0 +1,170 @@
+#include "cost/decode_cost.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "cost/decode_fit.h"
+#include "cost/decode_step.h"
+#include "graph/decoder_blocks.h"
+
+namespace atl::cost {
+namespace {
+
+using graph::StageType;
+
+hw::Device board() {
+  hw::Device d;
+  d.name = "board";
+  d.resources.lut = 1'000'000;
+  d.resources.ff = 2'000'000;
+  d.resources.dsp = 2000;
+  d.resources.bram_bytes = d.resources.uram_bytes = 4'000'000;
+  d.dsp_kind = "dsp48e2";
+  d.dsp_int8_macs_per_cycle = 2;
+  d.kernel_clock_mhz = 200;
+  d.offchip_bytes = 1'000'000'000;
+  d.offchip_gbytes_per_s = 1;
+  return d;
+}
+
+graph::Kernel attention() {
+  graph::Kernel k;
+  k.name = "l0.h0.attn";
+  k.role = {model::Architecture::llama_decoder, graph::decoder::attention};
+  k.layer = k.head = 0;
+  k.stages = {{StageType::decoder_attention, 64, 8, {1, 2, 1}}};  // 64 positions, head_dim 8
+  return k;
+}
+
+graph::Kernel linear() {
+  graph::Kernel k;
+  k.name = "l0.q";
+  k.role = {model::Architecture::llama_decoder, graph::decoder::q};
+  k.layer = 0;
+  k.stages = {{StageType::w8a8_linear, 32, 128, {2, 1, 1}}};
+  k.out_bytes_per_token = 128;
+  return k;
+}
+
+TEST(DecodeCost, AttentionReadsTheKvCacheUpToItsPosition) {
+  const hw::Device d = board();
+  const DecodeKernelCost on = decode_kernel_cost(attention(), d, {});
+  const DecodeKernelCost off =
+      decode_kernel_cost(attention(), d, {Memory::on_chip, Memory::off_chip});
+  // K and V of one position: 2 x 8 int8 + 2 int32 scales; 64 positions.
+  EXPECT_EQ(off.kv_bytes_per_position, 24);
+  EXPECT_EQ(off.kv_bytes, 64 * 24);
+  EXPECT_EQ(off.offchip_bytes, 64 * 24);
+  EXPECT_EQ(on.offchip_bytes, 0);
+  EXPECT_EQ(on.on_chip.bram_bytes - off.on_chip.bram_bytes, 64 * 24);
+  // kernel_cost's fill: 2 dot depths (20) + divider (36) + element (8) = 64 besides the row.
+  EXPECT_EQ(off.attention_fixed_fill, 64);
+
+  // Decode step at position 20: keys 0..20 padded to 32, 2 per cycle = 16 cycles.
+  const PassCost step = pass_cost(off, {20, 1, 1});
+  EXPECT_EQ(step.first_row_cycles, 64 + 16);
+  EXPECT_EQ(step.cycles, 64 + 16);
+  EXPECT_EQ(step.last_row_cycles, 16);
+  EXPECT_EQ(step.offchip_bytes, (21 + 1) * 24);  // read 21 positions, write the new one
+  EXPECT_EQ(pass_cost(on, {20, 1, 1}).offchip_bytes, 0);
+  // At position 40 the keys pad to 48: 24 cycles; the reads grow with the position.
+  EXPECT_EQ(pass_cost(off, {40, 1, 1}).cycles, 64 + 24);
+  EXPECT_EQ(pass_cost(off, {40, 1, 1}).offchip_bytes, (41 + 1) * 24);
+
+  // Prefill of 3 rows (positions 0, 1, 2: 8 cycles each); 2 sequences double rows and reads.
+  const PassCost prefill = pass_cost(off, {0, 3, 2});
+  EXPECT_EQ(prefill.first_row_cycles, 64 + 8);
+  EXPECT_EQ(prefill.cycles, 64 + 2 * 24);
+  EXPECT_EQ(prefill.offchip_bytes, 2 * (3 + 3) * 24);
+}
+
+TEST(DecodeCost, OffChipWeightsAreReadOncePerPass) {
+  const hw::Device d = board();
+  const DecodeKernelCost off = decode_kernel_cost(linear(), d, {Memory::off_chip, Memory::on_chip});
+  const DecodeKernelCost on = decode_kernel_cost(linear(), d, {});
+  const std::int64_t weights = 32 * 128 + 32 * 8;  // int8 matrix + scale and bias per channel
+  EXPECT_EQ(off.weight_bytes, weights);
+  EXPECT_EQ(off.offchip_bytes, weights);
+  EXPECT_EQ(on.on_chip.uram_bytes - off.on_chip.uram_bytes, weights);
+  // 16 tiles of 2 rows x 2 flits of 64 inputs = 32 cycles per row; fill 10 + pe 1 + 8 + 8.
+  const PassCost one = pass_cost(off, {5, 1, 1});
+  EXPECT_EQ(one.cycles, 27 + 32);
+  EXPECT_EQ(one.offchip_bytes, weights);
+  const PassCost batch = pass_cost(off, {5, 1, 3});
+  EXPECT_EQ(batch.cycles, 27 + 3 * 32);
+  EXPECT_EQ(batch.offchip_bytes, weights);
+}
+
+TEST(DecodeCost, MemoryNamesRoundTrip) {
+  EXPECT_EQ(memory_from_string("off_chip", "x"), Memory::off_chip);
+  EXPECT_EQ(memory_from_string(to_string(Memory::on_chip), "x"), Memory::on_chip);
+  EXPECT_THROW(memory_from_string("hbm", "plan.decoder"), core::Error);
+}
+
+// source -> q (off chip) -> sink on one board: the memory read decides the kernel's end.
+struct Chain {
+  graph::Graph g;
+  hw::Cluster c;
+  Chain() {
+    graph::Kernel src, sink;
+    src.name = "source";
+    src.role = {model::Architecture::llama_decoder, graph::kSourceRole};
+    src.out_bytes_per_token = 512;
+    sink.name = "sink";
+    sink.role = {model::Architecture::llama_decoder, graph::kSinkRole};
+    g.model = "chain";
+    g.architecture = model::Architecture::llama_decoder;
+    g.seq_len = 64;
+    g.kernels = {src, linear(), sink};
+    g.streams = {{0, 1, graph::Pattern::send, 512, 0}, {1, 2, graph::Pattern::send, 128, 0}};
+    c.name = "one";
+    c.nodes = {{"a", board()}};
+  }
+};
+
+TEST(DecodeStep, OffChipWeightsBoundTheStep) {
+  const Chain chain;
+  const DecodeModel m =
+      decode_model(chain.g, chain.c, {0, 0, 0}, {{}, {Memory::off_chip, Memory::on_chip}, {}});
+  const PassTiming t = time_pass(chain.g, m, {5, 1, 1});
+  const double cycle = 1 / 200e6;
+  const double in = 8 * cycle;  // 512 B = 8 flits through the on-chip switch
+  const double read = (32 * 128 + 32 * 8) / (1e9 * 425.0 / 460.0);
+  EXPECT_DOUBLE_EQ(t.kernels[1].start_s, in);
+  EXPECT_TRUE(t.kernels[1].memory_bound);
+  EXPECT_DOUBLE_EQ(t.kernels[1].end_s, in + read);
+  EXPECT_DOUBLE_EQ(t.seconds, in + read + 2 * cycle);  // 128 B = 2 flits to the sink
+  // On chip the pipeline decides: 59 cycles.
+  const DecodeModel on = decode_model(chain.g, chain.c, {0, 0, 0}, {});
+  const PassTiming t2 = time_pass(chain.g, on, {5, 1, 1});
+  EXPECT_FALSE(t2.kernels[1].memory_bound);
+  EXPECT_DOUBLE_EQ(t2.seconds, in + 59 * cycle + 2 * cycle);
+  const std::vector<PathLink> path = critical_path(chain.g, on, t2);
+  ASSERT_EQ(path.size(), 3u);
+  EXPECT_EQ(path[0].kernel, 0);
+  EXPECT_EQ(path[1].kernel, 1);
+  EXPECT_EQ(path[1].stream, 0);
+  EXPECT_EQ(path[2].stream, 1);
+}
+
+TEST(DecodeFit, OffChipBytesBeyondTheBoardDoNotFit) {
+  Chain chain;
+  chain.c.nodes[0].device.offchip_bytes = 1000;
+  const DecodeModel m = decode_model(chain.g, chain.c, {0, 0, 0},
+                                     {{}, {Memory::off_chip, Memory::on_chip}, {}}, false, false);
+  const std::vector<NodeUse> use = node_use(m, 1);
+  EXPECT_EQ(use[0].weights_off_chip, 32 * 128 + 32 * 8);
+  try {
+    check_decoder_fits(use, chain.c);
+    FAIL() << "expected does_not_fit";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::does_not_fit);
+    EXPECT_STREQ(e.what(),
+                 "node 'a' (board): weights (4352 B) and KV cache (0 B) placed off chip need 4352 "
+                 "B, the board's off-chip memory holds 1000 B");
+  }
+  EXPECT_THROW(decode_model(chain.g, chain.c, {0, 0, 0}, {{}}), core::Error);
+}
+
+}  // namespace
+}  // namespace atl::cost
