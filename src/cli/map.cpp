@@ -20,6 +20,7 @@
 #include "graph/cluster_builder.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
+#include "map/engine_choice.h"
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
@@ -33,6 +34,7 @@ namespace {
 struct MapOptions {
   std::string model, cluster, objective = "latency", placement, caps, output;
   std::string knobs;  // Cluster Builder config.json; empty: the mapper's knobs and grouping
+  bool aie = false;   // let the mapper put matmuls on AI Engines
   CatalogueOptions catalogue;
 };
 
@@ -52,6 +54,12 @@ std::optional<graph::ClusterBuilderConfig> cluster_builder_config(
   }
   graph::validate(cb.knobs, config);
   return cb;
+}
+
+// The --caps, with AI Engines when --aie asks for them (every board must have some).
+map::Caps caps_of(const MapOptions& o, const hw::Cluster& cluster) {
+  const map::Caps caps = map::parse_caps(o.caps);
+  return o.aie ? map::with_aie(caps, cluster) : caps;
 }
 
 // One line naming what atoll reads from the config but does not act on.
@@ -102,7 +110,7 @@ void run_decoder(const MapOptions& o, const model::ModelConfig& config) {
   }
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
   const map::Objective objective = map::parse_objective(o.objective);
-  map::Mapping m = map::map_automatic(config, cluster, objective, map::parse_caps(o.caps));
+  map::Mapping m = map::map_automatic(config, cluster, objective, caps_of(o, cluster));
   const plan::Plan p =
       plan::make_plan(o.model, std::move(m.graph), cluster, std::move(m.node_of_kernel),
                       std::move(m.estimate), plan_objective(objective));
@@ -125,7 +133,7 @@ void run(const MapOptions& o) {
   const std::optional<graph::ClusterBuilderConfig> cb = cluster_builder_config(o.knobs, config);
   const graph::KnobMap given = cb ? cb->knobs : graph::builder(config.architecture).default_knobs;
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
-  const map::Caps caps = map::parse_caps(o.caps);
+  const map::Caps caps = caps_of(o, cluster);
   const map::Objective objective = map::parse_objective(o.objective);
   const std::string automatic = fmt::format("automatic ({}):", map::to_string(objective));
 
@@ -202,6 +210,9 @@ void add_map(CLI::App& app) {
                   "Manual placement YAML/JSON (node -> kernels), with the --knobs knobs");
   cmd->add_option("--caps", o->caps,
                   "Per-FPGA caps, e.g. lut=0.7,ff=0.7,dsp=0.8,bram=0.8,uram=0.8 (the defaults)");
+  cmd->add_flag("--aie", o->aie,
+                "Let the mapper put linear and attention matmuls on AI Engine tiles where that is "
+                "cheaper (Versal AI Core boards: vck190, vck5000; docs/mapping.md)");
   cmd->add_option("--knobs", o->knobs,
                   "Cluster Builder config.json: the plan takes its knobs and 'cluster' grouping, "
                   "placed automatically (or by --placement); default: automatic knobs (compared "
