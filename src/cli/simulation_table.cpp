@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cost/aie_cost.h"
+
 namespace atl::cli {
 namespace {
 
@@ -38,8 +40,7 @@ void print_aie(const plan::Plan& plan, const sim::Result& r) {
   std::int64_t tiles = 0;
   const sim::KernelStats* busiest = nullptr;
   for (std::size_t k = 0; k < plan.graph.kernels.size(); ++k) {
-    std::int64_t t = 0;
-    for (const graph::Stage& s : plan.graph.kernels[k].stages) t += s.knobs.aie;
+    const std::int64_t t = cost::aie_tiles(plan.graph.kernels[k]);
     if (t == 0) continue;
     ++kernels;
     tiles += t;

@@ -136,6 +136,12 @@ AieMatmul aie_matmul(std::int64_t m, std::int64_t k, std::int64_t weight_bytes,
   return best;
 }
 
+std::int64_t aie_tiles(const graph::Kernel& kernel) {
+  std::int64_t tiles = 0;
+  for (const graph::Stage& s : kernel.stages) tiles += s.knobs.aie;
+  return tiles;
+}
+
 StageCost aie_stage_cost(const graph::Stage& s, std::size_t index, const hw::Device& d,
                          const std::string& kernel) {
   const std::string where = fmt::format("kernel '{}': stage {} ({}) on AI Engines", kernel, index,

@@ -48,6 +48,9 @@ AieMatmul aie_matmul(std::int64_t m, std::int64_t k, std::int64_t weight_bytes,
                      std::int64_t out_bytes, std::int64_t tiles, const hw::Device& device,
                      const std::string& where);
 
+// AI Engine tiles of a kernel: the sum of its stages' aie knobs (0: all on the PL).
+std::int64_t aie_tiles(const graph::Kernel& kernel);
+
 // The cost of stage `s` (linear, attention_matmul or softmax_matmul with knobs.aie tiles) on the
 // AI Engines of `device`: no DSPs, the tiles and streams as resources, PL memory when the matrix
 // is fed from it. Errors (unsupported) name `kernel` and the stage.
