@@ -39,7 +39,7 @@ TEST(GraphJson, RoundTripInMemory) {
 // before it existed) read back as DSP graphs; a stage on tiles keeps its count.
 TEST(GraphJson, AieKnobOnlyWhereUsed) {
   Graph g = encoder(1);
-  ASSERT_EQ(g.kernels[2].name, "l0.q");
+  ASSERT_EQ(g.kernels[2].name, "l0.k");
   nlohmann::json j = to_json(g);
   EXPECT_FALSE(j["kernels"][2]["stages"][0].contains("aie"));
   g.kernels[2].stages[0].knobs = {1, 1, 1, 48};
