@@ -22,6 +22,7 @@
 #include "hw/cluster.h"
 #include "hw/device.h"
 #include "map/decoder_mapper.h"
+#include "map/engine_choice.h"
 #include "map/mapper.h"
 #include "map/placement.h"
 #include "model/config.h"
@@ -37,6 +38,7 @@ struct MapOptions {
   std::string knobs;        // Cluster Builder config.json; empty: the mapper's knobs and grouping
   std::int64_t batch = 1;   // decoders: throughput objective's batch
   std::int64_t prompt = 0;  // decoders: ttft objective's prompt (0: the context)
+  bool aie = false;         // let the mapper put matmuls on AI Engines
   CatalogueOptions catalogue;
 };
 
@@ -56,6 +58,12 @@ std::optional<graph::ClusterBuilderConfig> cluster_builder_config(
   }
   graph::validate(cb.knobs, config);
   return cb;
+}
+
+// The --caps, with AI Engines when --aie asks for them (every board must have some).
+map::Caps caps_of(const MapOptions& o, const hw::Cluster& cluster) {
+  const map::Caps caps = map::parse_caps(o.caps);
+  return o.aie ? map::with_aie(caps, cluster) : caps;
 }
 
 // One line naming what atoll reads from the config but does not act on.
@@ -138,6 +146,11 @@ void run_decoder(const MapOptions& o, const model::ModelConfig& config) {
                                   o.model, model::to_string(config.architecture)));
   }
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
+  if (o.aie) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      fmt::format("--aie: {} is a {}: decoders are mapped on DSPs only so far",
+                                  o.model, model::to_string(config.architecture)));
+  }
   map::DecoderTarget target;
   target.objective = map::parse_decoder_objective(o.objective);
   target.batch = o.batch;
@@ -182,7 +195,7 @@ void run(const MapOptions& o) {
   const std::optional<graph::ClusterBuilderConfig> cb = cluster_builder_config(o.knobs, config);
   const graph::KnobMap given = cb ? cb->knobs : graph::builder(config.architecture).default_knobs;
   const hw::Cluster cluster = hw::load_cluster(o.cluster, o.catalogue.load());
-  const map::Caps caps = map::parse_caps(o.caps);
+  const map::Caps caps = caps_of(o, cluster);
   if (o.objective == "ttft") {
     throw core::Error(
         fmt::format("--objective ttft: {} is an encoder; ttft is a decoder's "
@@ -274,6 +287,9 @@ void add_map(CLI::App& app) {
                   "Manual placement YAML/JSON (node -> kernels), with the --knobs knobs");
   cmd->add_option("--caps", o->caps,
                   "Per-FPGA caps, e.g. lut=0.7,ff=0.7,dsp=0.8,bram=0.8,uram=0.8 (the defaults)");
+  cmd->add_flag("--aie", o->aie,
+                "Let the mapper put linear and attention matmuls on AI Engine tiles where that is "
+                "cheaper (Versal AI Core boards: vck190, vck5000; docs/mapping.md)");
   cmd->add_option("--knobs", o->knobs,
                   "Cluster Builder config.json: the plan takes its knobs and 'cluster' grouping, "
                   "placed automatically (or by --placement); default: automatic knobs (compared "

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "graph/architecture.h"
+#include "hw/aie.h"
 
 namespace atl::cli {
 namespace {
@@ -31,17 +32,26 @@ std::string kernel_list(const plan::Plan& p, std::size_t node) {
 }  // namespace
 
 void print_plan(const plan::Plan& p) {
-  fmt::print("{:<10} {:<16} {:>6} {:>6} {:>6} {:>6}  {:>12}  {}\n", "node", "board", "DSP%", "LUT%",
-             "BRAM%", "URAM%", "cycles/token", "kernels");
+  // AI Engine columns only for clusters with AI Engines: usable tiles and PL-to-AIE streams used.
+  bool aie = false;
+  for (const hw::Node& n : p.cluster.nodes) aie = aie || hw::has_aie(n.device);
+  fmt::print("{:<10} {:<16} {:>6} {:>6} {:>6} {:>6}{}  {:>12}  {}\n", "node", "board", "DSP%",
+             "LUT%", "BRAM%", "URAM%", aie ? fmt::format(" {:>6} {:>6}", "AIE%", "PLIO%") : "",
+             "cycles/token", "kernels");
   for (std::size_t n = 0; n < p.cluster.nodes.size(); ++n) {
     const hw::Device& d = p.cluster.nodes[n].device;
     const plan::NodeEstimate& e = p.estimate.nodes[n];
-    fmt::print("{:<10} {:<16} {:>6.1f} {:>6.1f} {:>6.1f} {:>6.1f}  {:>12.0f}  {}\n",
-               p.cluster.nodes[n].name, d.name, percent(e.resources.dsp, d.resources.dsp),
-               percent(e.resources.lut, d.resources.lut),
-               percent(e.resources.bram_bytes, d.resources.bram_bytes),
-               percent(e.resources.uram_bytes, d.resources.uram_bytes), e.cycles_per_token,
-               kernel_list(p, n));
+    const hw::Resources have = hw::capacity(d);
+    fmt::print(
+        "{:<10} {:<16} {:>6.1f} {:>6.1f} {:>6.1f} {:>6.1f}{}  {:>12.0f}  {}\n",
+        p.cluster.nodes[n].name, d.name, percent(e.resources.dsp, d.resources.dsp),
+        percent(e.resources.lut, d.resources.lut),
+        percent(e.resources.bram_bytes, d.resources.bram_bytes),
+        percent(e.resources.uram_bytes, d.resources.uram_bytes),
+        aie ? fmt::format(" {:>6.1f} {:>6.1f}", percent(e.resources.aie_tiles, have.aie_tiles),
+                          percent(e.resources.plio_in, have.plio_in))
+            : "",
+        e.cycles_per_token, kernel_list(p, n));
   }
 }
 
@@ -59,7 +69,8 @@ void print_knobs(const graph::Graph& g) {
                            types[i] == graph::StageType::softmax_matmul ||
                            types[i] == graph::StageType::decoder_attention;
       stages += fmt::format("{}{} {}", i ? " | " : "", graph::to_string(types[i]),
-                            matmul    ? fmt::format("tile {} pe {}", k.tile, k.pe)
+                            k.aie > 0 ? fmt::format("aie {}", k.aie)
+                            : matmul  ? fmt::format("tile {} pe {}", k.tile, k.pe)
                             : pe_only ? fmt::format("pe {}", k.pe)
                                       : fmt::format("unroll {}", k.unroll));
     }

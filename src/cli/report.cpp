@@ -16,8 +16,10 @@
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "core/file.h"
+#include "hw/aie.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
+#include "map/engine_choice.h"
 #include "map/mapper.h"
 #include "model/config.h"
 #include "plan/plan.h"
@@ -44,21 +46,23 @@ struct ReportOptions {
 
 // The mapped projection: the automatic mapper (latency objective) on `fpgas` x `board`, then
 // simulated. report/ does not run the mapper; it gets the plan.
+// `aie`: AI Engines allowed (method mapped_aie), else DSPs only (mapped).
 report::ProjectionRow project_mapped(const model::ModelConfig& config, const hw::Device& board,
-                                     int fpgas, const hw::Network& network,
-                                     std::int64_t sequences) {
+                                     int fpgas, const hw::Network& network, std::int64_t sequences,
+                                     bool aie) {
   hw::Cluster cluster = report::board_cluster(board, fpgas, network);
-  map::Mapping m = map::map_automatic(config, cluster, map::Objective::latency);
+  const map::Caps caps = aie ? map::with_aie({}, cluster) : map::Caps{};
+  map::Mapping m = map::map_automatic(config, cluster, map::Objective::latency, caps);
   report::ProjectionRow row = report::project_plan(
       mapped_plan(config.name, std::move(m), std::move(cluster), plan::Objective::latency),
-      report::Method::mapped, sequences);
-  row.note = fmt::format("map_automatic on {} boards", fpgas);
+      aie ? report::Method::mapped_aie : report::Method::mapped, sequences);
+  row.note = fmt::format("map_automatic on {} boards{}", fpgas, aie ? " with AI Engines" : "");
   return row;
 }
 
 // Each board: the plan's own split replicated per layer on that board (when the plan is an
-// encoder of a known family), the mapper on each cluster size, and the AI Engine bound where the
-// board has AI Engines. Cases that do not fit are reported and skipped.
+// encoder of a known family), the mapper on each cluster size (on DSPs, and with AI Engines where
+// the board has them) and the AI Engine bound. Cases that do not fit are reported and skipped.
 std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::Plan& plan,
                                            const hw::Catalogue& catalogue) {
   std::vector<report::ProjectionRow> rows;
@@ -88,12 +92,16 @@ std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::P
     for (const std::string& model_path : o.models) {
       const model::ModelConfig config = model::load_model_config(shipped_file(model_path));
       for (int n : o.fpgas) {
-        try {
-          rows.push_back(project_mapped(config, board, n, plan.cluster.network, o.sequences));
-        } catch (const core::Error& e) {
-          if (e.kind() != core::ErrorKind::does_not_fit) throw;
-          fmt::print(stderr, "report: {} {} on {} boards: skipped: {}\n", config.name, name, n,
-                     e.what());
+        for (bool aie : {false, true}) {
+          if (aie && !hw::has_aie(board)) continue;
+          try {
+            rows.push_back(
+                project_mapped(config, board, n, plan.cluster.network, o.sequences, aie));
+          } catch (const core::Error& e) {
+            if (e.kind() != core::ErrorKind::does_not_fit) throw;
+            fmt::print(stderr, "report: {} {}{} on {} boards: skipped: {}\n", config.name, name,
+                       aie ? " with AI Engines" : "", n, e.what());
+          }
         }
         if (board.aie_tiles > 0) {
           rows.push_back(report::project_aie_bound(config, board, n, plan.cluster.network));
@@ -168,7 +176,8 @@ void add_report(CLI::App& app) {
   cmd->add_option("--cpu-watts", o->cpu_w, "Power of that CPU, for its energy per inference")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--project", o->project,
-                  "Boards to project onto (catalogue names, e.g. u280 u55c v80 vck5000)")
+                  "Boards to project onto (catalogue names, e.g. u280 u55c v80 vck5000); boards "
+                  "with AI Engines are also mapped with them (method mapped_aie)")
       ->delimiter(',');
   cmd->add_option("--projection-json", o->projection_json,
                   "Reuse the projection rows of an earlier `atoll report --format json` file")

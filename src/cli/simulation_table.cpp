@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cost/aie_cost.h"
+
 namespace atl::cli {
 namespace {
 
@@ -32,6 +34,29 @@ std::string path_summary(const std::vector<sim::PathStep>& path) {
   return out;
 }
 
+// "AI Engines: n kernels on t tiles; busiest: name x % busy" when the plan puts matmuls on them.
+void print_aie(const plan::Plan& plan, const sim::Result& r) {
+  int kernels = 0;
+  std::int64_t tiles = 0;
+  const sim::KernelStats* busiest = nullptr;
+  for (std::size_t k = 0; k < plan.graph.kernels.size(); ++k) {
+    const std::int64_t t = cost::aie_tiles(plan.graph.kernels[k]);
+    if (t == 0) continue;
+    ++kernels;
+    tiles += t;
+    if (k < r.kernels.size() && (busiest == nullptr || r.kernels[k].busy > busiest->busy)) {
+      busiest = &r.kernels[k];
+    }
+  }
+  if (kernels == 0) return;
+  fmt::print("AI Engines: {} kernels on {} tiles", kernels, tiles);
+  if (busiest != nullptr && r.makespan > 0) {
+    fmt::print("; busiest: {} {:.1f} % busy", busiest->name,
+               100.0 * static_cast<double>(busiest->busy) / static_cast<double>(r.makespan));
+  }
+  fmt::print("\n");
+}
+
 }  // namespace
 
 void print_simulation(const plan::Plan& plan, const sim::Result& r) {
@@ -43,6 +68,7 @@ void print_simulation(const plan::Plan& plan, const sim::Result& r) {
   fmt::print("throughput ({} sequences): {:.1f} seq/s   analytic estimate: {:.1f} seq/s\n",
              r.sequences, r.throughput_seq_per_s, plan.estimate.throughput_seq_per_s);
   fmt::print("{}\nevents: {}\n", path_summary(r.critical_path), r.events);
+  print_aie(plan, r);
 }
 
 void print_decoder_simulation(const sim::DecodeResult& r) {

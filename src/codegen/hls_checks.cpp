@@ -34,6 +34,14 @@ void check_knobs(const plan::Plan& plan, const ClusterView& view, const plan::Ga
                  const graph::Kernel& g) {
   for (std::size_t i = 0; i < g.stages.size(); ++i) {
     const graph::Stage& s = g.stages[i];
+    if (s.knobs.aie > 0) {
+      throw core::Error(
+          core::ErrorKind::unsupported,
+          fmt::format("{}: stage {} ({}) runs on {} AI Engine tiles (knob aie): "
+                      "atoll build generates HLS only, no AI Engine graphs; map "
+                      "without --aie to build",
+                      where(plan, view, k), i, graph::to_string(s.type), s.knobs.aie));
+    }
     for (const graph::KnobRequirement& r : graph::knob_requirements(s)) {
       const std::int64_t width = r.of_k ? s.k : s.m;
       if (r.value >= 1 && width % r.value == 0) continue;

@@ -2,7 +2,8 @@
 // the generated hardware would misroute (issue 11, "Bad input"). Each check throws core::Error
 // with one line naming the cluster, the kernel and the value:
 //
-// - knobs (invalid_input): every knob divides the width it splits (graph/knob_rules.h);
+// - knobs (invalid_input): every knob divides the width it splits (graph/knob_rules.h); a stage
+//   on AI Engines (knob aie, `atoll map --aie`) is unsupported: no AIE graphs are generated;
 // - DSPs (does_not_fit): a kernel needs at most the DSPs of its board. Counted as the cost model
 //   counts them (cost::kernel_cost, docs/cost-model.md: a linear's tile * pe * 64 and an
 //   attention matmul's pe * head width int8 MACs per cycle over the catalogue's

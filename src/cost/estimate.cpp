@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "hw/aie.h"
 
 namespace atl::cost {
 namespace {
@@ -118,7 +119,7 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
 void check_fits(const Estimate& estimate, const hw::Cluster& cluster) {
   for (std::size_t n = 0; n < cluster.nodes.size() && n < estimate.nodes.size(); ++n) {
     const hw::Resources& used = estimate.nodes[n].resources;
-    const hw::Resources& have = cluster.nodes[n].device.resources;
+    const hw::Resources have = hw::capacity(cluster.nodes[n].device);
     for (hw::Resource res : hw::kResources) {
       if (used[res] <= have[res]) continue;
       throw core::Error(core::ErrorKind::does_not_fit,

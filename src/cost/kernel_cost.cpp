@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "cost/aie_cost.h"
 #include "cost/cost.h"
 
 namespace atl::cost {
@@ -133,6 +134,7 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
                        s.type == StageType::embedding || s.type == StageType::rope ||
                        s.type == StageType::decoder_attention;
   check_range(kernel, s, index, "k", s.k, kMaxDimension, needs_k);
+  if (k.aie > 0) return aie_stage_cost(s, index, d, kernel);
   StageCost c;
   c.type = s.type;
   std::int64_t lane_count = 0;

@@ -61,11 +61,14 @@ enum class StageType {
 
 // Parallelism knobs (Cluster Builder names): linear MAC/cycle = tile * pe * 64 (two int8 MACs
 // packed per DSP48E2); other stages process `unroll` channels per cycle; attention kernels use
-// `pe` (2 = one 64-wide packed PE).
+// `pe` (2 = one 64-wide packed PE). `aie` > 0 puts a linear or attention matmul stage on that
+// many AI Engine tiles instead of DSPs (Versal AI Core boards; docs/cost-model.md "AI Engines");
+// tile, pe and unroll then stay 1. It changes where the stage runs, never its integers.
 struct Knobs {
   int tile = 1;
   int pe = 1;
   int unroll = 1;
+  int aie = 0;
   friend bool operator==(const Knobs&, const Knobs&) = default;
 };
 

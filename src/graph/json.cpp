@@ -35,12 +35,10 @@ json to_json(const Graph& g) {
   for (const Kernel& k : g.kernels) {
     json stages = json::array();
     for (const Stage& s : k.stages) {
-      stages.push_back({{"type", to_string(s.type)},
-                        {"m", s.m},
-                        {"k", s.k},
-                        {"tile", s.knobs.tile},
-                        {"pe", s.knobs.pe},
-                        {"unroll", s.knobs.unroll}});
+      json stage = {{"type", to_string(s.type)}, {"m", s.m},         {"k", s.k},
+                    {"tile", s.knobs.tile},      {"pe", s.knobs.pe}, {"unroll", s.knobs.unroll}};
+      if (s.knobs.aie > 0) stage["aie"] = s.knobs.aie;  // absent: DSP fabric (older plans)
+      stages.push_back(std::move(stage));
     }
     kernels.push_back({{"name", k.name},
                        {"role", to_string(k.role)},
@@ -131,6 +129,7 @@ Graph graph_from_json(const json& j, const std::string& where) {
       st.knobs.tile = int_field(stages[s], "tile", sat, 1, kMaxKnob);
       st.knobs.pe = int_field(stages[s], "pe", sat, 1, kMaxKnob);
       st.knobs.unroll = int_field(stages[s], "unroll", sat, 1, kMaxKnob);
+      if (stages[s].contains("aie")) st.knobs.aie = int_field(stages[s], "aie", sat, 1, kMaxKnob);
       k.stages.push_back(st);
     }
     if (!index.emplace(k.name, static_cast<int>(i)).second) {

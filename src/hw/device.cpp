@@ -23,7 +23,7 @@ constexpr double kMaxCount = static_cast<double>(kMaxDeviceCount);
 // Versal parts with AI Engines); every figure is {value, source, grade}. Presence::aie rows come
 // after resources.aie_tiles, which decides them. `checked` rows keep the order in which the
 // catalogue check reports the first difference.
-const std::array<DeviceField, 20> kFields{{
+const std::array<DeviceField, 27> kFields{{
     {"", "name", "name", &Device::name},
     {"", "description", "description", &Device::description, Presence::optional},
     {"", "part", "part", &Device::part},
@@ -45,6 +45,20 @@ const std::array<DeviceField, 20> kFields{{
      &Device::aie_int8_macs_per_cycle, Presence::aie, 1, 1e4, nullptr, true},
     {"aie", "clock_mhz", "aie_clock_mhz", &Device::aie_clock_mhz, Presence::aie, 1, 1e4, nullptr,
      true},
+    {"aie", "data_memory_bytes_per_tile", "aie_data_memory_bytes", &Device::aie_data_memory_bytes,
+     Presence::aie_array, 1, kMaxCount, nullptr, true},
+    {"aie", "plio_in", "aie_plio_in", &Device::aie_plio_in, Presence::aie_array, 1, 1e5, nullptr,
+     true},
+    {"aie", "plio_out", "aie_plio_out", &Device::aie_plio_out, Presence::aie_array, 1, 1e5, nullptr,
+     true},
+    {"aie", "plio_bits", "aie_plio_bits", &Device::aie_plio_bits, Presence::aie_array, 8, 1024,
+     nullptr, true},
+    {"aie", "plio_mhz", "aie_plio_mhz", &Device::aie_plio_mhz, Presence::aie_array, 1, 1e4, nullptr,
+     true},
+    {"aie", "usable_fraction", "aie_usable_fraction", &Device::aie_usable_fraction,
+     Presence::aie_array, 1e-3, 1, nullptr, true},
+    {"aie", "gemm_efficiency", "aie_efficiency", &Device::aie_efficiency, Presence::aie_array, 1e-3,
+     1, nullptr, true},
     {"memory", "offchip_bytes", "offchip_bytes", &Device::offchip_bytes, Presence::optional, 0,
      kMaxCount},
     {"memory", "offchip_gbps", "offchip_gbytes_per_s", &Device::offchip_gbytes_per_s,
@@ -58,6 +72,10 @@ const std::array<DeviceField, 20> kFields{{
     {"power", "board_w", "board_power_w", &Device::board_power_w, Presence::required, 0.1, 1e5,
      nullptr, true},
 }};
+
+bool is_aie(const DeviceField& f) {
+  return f.presence == Presence::aie || f.presence == Presence::aie_array;
+}
 
 bool is_text(const DeviceField& f) {
   return std::holds_alternative<std::string Device::*>(f.member);
@@ -75,7 +93,7 @@ std::string text_of(const FieldValue& v) {
 // The device file's field: text, a sourced figure, or absent (nullopt) when it may be.
 std::optional<FieldValue> read_yaml(const DeviceField& f, const YAML::Node& root,
                                     const std::string& file, const Device& d) {
-  if (f.presence == Presence::aie && d.aie_tiles == 0) return std::nullopt;  // no AI Engines: 0
+  if (is_aie(f) && d.aie_tiles == 0) return std::nullopt;  // no AI Engines: 0
   const bool optional = f.presence == Presence::optional;
   // (A YAML::Node assigned to another rebinds its contents, so the section is a new node.)
   const bool top = *f.section == '\0';
@@ -155,7 +173,7 @@ void set(const DeviceField& f, Device& d, const FieldValue& value, const std::st
                        ? std::get<double>(value)
                        : static_cast<double>(std::get<std::int64_t>(value));
   // Presence::aie figures of a board without AI Engines are 0.
-  const double lo = f.presence == Presence::aie && d.aie_tiles == 0 ? 0 : f.lo;
+  const double lo = is_aie(f) && d.aie_tiles == 0 ? 0 : f.lo;
   if (lo > 0 && v <= 0) throw core::Error(fmt::format("{}: must be positive, got {}", at, v));
   if (!(v >= lo && v <= f.hi)) {
     throw core::Error(fmt::format("{}: expected {} in [{}, {}], got {}", at,

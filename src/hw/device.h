@@ -28,6 +28,14 @@ struct Device {
   double dsp_int8_macs_per_cycle = 2;  // packed int8 MACs per DSP per cycle
   double aie_int8_macs_per_cycle = 0;  // per AIE tile
   double aie_clock_mhz = 0;
+  // The AI Engine array as the cost model sees it (hw/aie.h; docs/cost-model.md "AI Engines"):
+  std::int64_t aie_data_memory_bytes = 0;  // data memory per tile
+  std::int64_t aie_plio_in = 0;            // PL-to-AIE streams
+  std::int64_t aie_plio_out = 0;           // AIE-to-PL streams
+  std::int64_t aie_plio_bits = 0;          // width of one stream
+  double aie_plio_mhz = 0;                 // clock of the PL side of the interface
+  double aie_usable_fraction = 0;          // of the tiles a placed design may use
+  double aie_efficiency = 0;               // achieved / peak MACs of a matmul on the tiles
   std::int64_t offchip_bytes = 0;
   double offchip_gbytes_per_s = 0;
   std::int64_t network_ports = 0;
@@ -42,8 +50,9 @@ struct Device {
 struct DeviceField {
   enum class Presence {
     required,
-    optional,  // catalogue YAML: may be absent (then 0 or "")
-    aie,       // required when resources.aie_tiles > 0; else absent in YAML and 0 in JSON
+    optional,   // catalogue YAML: may be absent (then 0 or "")
+    aie,        // required when resources.aie_tiles > 0; else absent in YAML and 0 in JSON
+    aie_array,  // required when resources.aie_tiles > 0; else absent in YAML and in JSON (0)
   };
   using Member = std::variant<std::string Device::*, std::int64_t Device::*, double Device::*,
                               std::int64_t Resources::*>;

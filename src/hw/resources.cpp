@@ -17,6 +17,12 @@ constexpr std::int64_t Resources::*member(Resource r) {
       return &Resources::bram_bytes;
     case Resource::uram:
       return &Resources::uram_bytes;
+    case Resource::aie:
+      return &Resources::aie_tiles;
+    case Resource::plio_in:
+      return &Resources::plio_in;
+    case Resource::plio_out:
+      return &Resources::plio_out;
   }
   return &Resources::lut;
 }
@@ -35,6 +41,12 @@ const char* to_string(Resource r) {
       return "bram";
     case Resource::uram:
       return "uram";
+    case Resource::aie:
+      return "aie";
+    case Resource::plio_in:
+      return "plio_in";
+    case Resource::plio_out:
+      return "plio_out";
   }
   return "?";
 }

@@ -22,8 +22,11 @@ constexpr int kUnrolls[] = {1, 2, 4, 8, 16, 32, 64};
 // Tensor-parallel slices of a linear's output rows; a slice keeps whole 64-channel flits.
 constexpr int kPartitions[] = {1, 2, 3, 4, 6, 8, 12, 16};
 constexpr std::int64_t kFlitChannels = 64;
+// AI Engine tiles a linear or attention matmul may take (when the budget has tiles): powers of
+// two and their halfway points up to most of a VC1902's 400-tile array.
+constexpr int kAieTiles[] = {1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 320};
 
-std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
+std::vector<graph::Knobs> stage_candidates(const graph::Stage& s, bool aie) {
   std::vector<graph::Knobs> out;
   switch (s.type) {
     case graph::StageType::linear:
@@ -52,6 +55,12 @@ std::vector<graph::Knobs> stage_candidates(const graph::Stage& s) {
     trial.knobs = kn;
     return !graph::knobs_honoured(trial);
   });
+  const bool matmul = s.type == graph::StageType::linear ||
+                      s.type == graph::StageType::attention_matmul ||
+                      s.type == graph::StageType::softmax_matmul;
+  if (aie && matmul) {
+    for (int tiles : kAieTiles) out.push_back({1, 1, 1, tiles});
+  }
   return out;
 }
 
@@ -78,6 +87,11 @@ KnobSearch::KnobSearch(const model::ModelConfig& config, const hw::Device& devic
     // Whole-head roles split in whole (kv) heads: rows / head_dim of them.
     const std::int64_t heads = info.whole_heads ? rows / config.head_dim() : 0;
     for (int p : kPartitions) {
+      // AI Engine tiles are a matmul's own parallelism; roles split in whole heads (q, k, v) get
+      // them unsplit only: their partitions must stay equal for the Galapagos numbering, and
+      // the per-role refinement could otherwise split one of them alone. Other roles split
+      // too: an FFN's element-wise stages take at most one int32 flit a cycle per kernel.
+      const bool aie = budget_.aie_tiles > 0 && (p == 1 || !info.whole_heads);
       if (p > 1 && (rows == 0 || rows % p != 0 || (rows / p) % kFlitChannels != 0)) continue;
       if (info.whole_heads && heads % p != 0) continue;
       graph::KnobMap knobs = builder.default_knobs;
@@ -94,7 +108,7 @@ KnobSearch::KnobSearch(const model::ModelConfig& config, const hw::Device& devic
       RoleShape shape{role, p, *it, {}};
       for (std::size_t i = 0; i < shape.kernel.stages.size(); ++i) {
         std::vector<Option> options;
-        for (const graph::Knobs& kn : stage_candidates(shape.kernel.stages[i])) {
+        for (const graph::Knobs& kn : stage_candidates(shape.kernel.stages[i], aie)) {
           graph::Kernel trial = shape.kernel;
           trial.stages[i].knobs = kn;
           cost::KernelCost c;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "hw/aie.h"
 
 namespace atl::map {
 
@@ -21,6 +22,11 @@ double Caps::operator[](Resource r) const {
       return bram;
     case Resource::uram:
       return uram;
+    case Resource::aie:
+      return aie;
+    case Resource::plio_in:
+    case Resource::plio_out:
+      return plio;
   }
   return 0;
 }
@@ -35,7 +41,7 @@ Caps parse_caps(const std::string& text) {
     auto fail = [&](const std::string& why) {
       throw core::Error(
           fmt::format("--caps entry '{}': {} (expected name=fraction with name one "
-                      "of lut, ff, dsp, bram, uram and 0 < fraction <= 1)",
+                      "of lut, ff, dsp, bram, uram, aie, plio and 0 < fraction <= 1)",
                       entry, why));
     };
     if (eq == std::string::npos) fail("no '='");
@@ -59,6 +65,10 @@ Caps parse_caps(const std::string& text) {
       caps.bram = value;
     else if (name == "uram")
       caps.uram = value;
+    else if (name == "aie")
+      caps.aie = value;
+    else if (name == "plio")
+      caps.plio = value;
     else
       fail("unknown resource");
   }
@@ -66,7 +76,7 @@ Caps parse_caps(const std::string& text) {
 }
 
 Resources budget(const hw::Device& device, const Caps& caps) {
-  Resources r = device.resources;
+  Resources r = hw::capacity(device);
   for (Resource res : kResources) {
     r[res] = static_cast<std::int64_t>(std::floor(static_cast<double>(r[res]) * caps[res]));
   }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -46,10 +47,16 @@ hw::Topology topology_from(const std::string& s, const std::string& at) {
       fmt::format("{}: unknown topology '{}' (expected switch, ring or direct)", at, s));
 }
 
+// The AI Engine array's figures appear only for boards with AI Engines (older plans lack them).
+bool skipped(const hw::DeviceField& f, const hw::Device& d) {
+  return f.presence == hw::DeviceField::Presence::aie_array && d.aie_tiles == 0;
+}
+
 // Every figure of hw::device_fields(), under its JSON key, with the same ranges as the catalogue.
 json device_json(const hw::Device& d) {
   json j = json::object();
   for (const hw::DeviceField& f : hw::device_fields()) {
+    if (skipped(f, d)) continue;
     std::visit([&](const auto& v) { j[f.json] = v; }, hw::get(f, d));
   }
   return j;
@@ -58,6 +65,7 @@ json device_json(const hw::Device& d) {
 hw::Device device_from(const json& j, const std::string& at) {
   hw::Device d;
   for (const hw::DeviceField& f : hw::device_fields()) {
+    if (skipped(f, d)) continue;
     const std::string field_at = fmt::format("{}.{}", at, f.json);
     hw::FieldValue v;
     if (std::holds_alternative<std::string hw::Device::*>(f.member)) {
@@ -143,17 +151,28 @@ hw::Cluster cluster_from(const json& j, const std::string& at) {
   return c;
 }
 
+// A node's AI Engine figures under their JSON keys.
+std::array<std::pair<const char*, std::int64_t&>, 3> aie_fields(hw::Resources& r) {
+  return {{{"aie_tiles", r.aie_tiles}, {"plio_in", r.plio_in}, {"plio_out", r.plio_out}}};
+}
+
 json estimate_json(const Estimate& e, const hw::Cluster& c) {
   json nodes = json::array();
   for (std::size_t i = 0; i < e.nodes.size(); ++i) {
     const NodeEstimate& n = e.nodes[i];
-    nodes.push_back({{"node", i < c.nodes.size() ? c.nodes[i].name : ""},
-                     {"dsp", n.resources.dsp},
-                     {"lut", n.resources.lut},
-                     {"ff", n.resources.ff},
-                     {"bram_bytes", n.resources.bram_bytes},
-                     {"uram_bytes", n.resources.uram_bytes},
-                     {"cycles_per_token", n.cycles_per_token}});
+    json node = {{"node", i < c.nodes.size() ? c.nodes[i].name : ""},
+                 {"dsp", n.resources.dsp},
+                 {"lut", n.resources.lut},
+                 {"ff", n.resources.ff},
+                 {"bram_bytes", n.resources.bram_bytes},
+                 {"uram_bytes", n.resources.uram_bytes},
+                 {"cycles_per_token", n.cycles_per_token}};
+    // AI Engine tiles and PLIO streams only where a node uses them (absent: none).
+    hw::Resources used = n.resources;
+    for (const auto& [key, value] : aie_fields(used)) {
+      if (value > 0) node[key] = value;
+    }
+    nodes.push_back(std::move(node));
   }
   return {{"latency_us", e.latency_us},
           {"throughput_seq_per_s", e.throughput_seq_per_s},
@@ -184,6 +203,9 @@ Estimate estimate_from(const json& j, const hw::Cluster& c, const std::string& a
     n.resources.ff = core::json_int(nodes[i], "ff", nat, 0, kMax);
     n.resources.bram_bytes = core::json_int(nodes[i], "bram_bytes", nat, 0, kMax);
     n.resources.uram_bytes = core::json_int(nodes[i], "uram_bytes", nat, 0, kMax);
+    for (const auto& [key, value] : aie_fields(n.resources)) {
+      if (nodes[i].contains(key)) value = core::json_int(nodes[i], key, nat, 1, kMax);
+    }
     n.cycles_per_token = core::json_field<double>(nodes[i], "cycles_per_token", nat);
     e.nodes.push_back(n);
   }

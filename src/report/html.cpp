@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "cost/aie_cost.h"
 #include "report/report.h"
 #include "report/svg.h"
 #include "sim/result_json.h"
@@ -140,9 +141,13 @@ std::string render_html(const Report& r) {
   h += "<table>\n";
   h += row({"kernel", "FPGA", "rows", "busy %", "waiting for input %", "waiting for room %"}, true);
   const double span = r.sim.makespan > 0 ? static_cast<double>(r.sim.makespan) : 1;
-  for (const sim::KernelStats& k : r.sim.kernels) {
+  for (std::size_t i = 0; i < r.sim.kernels.size(); ++i) {
+    const sim::KernelStats& k = r.sim.kernels[i];
     if (k.busy == 0) continue;  // source and sink
-    h += row({escape(k.name), escape(p.cluster.nodes[k.node].name), std::to_string(k.rows),
+    // Matmul stages on AI Engines: "l0.q (AIE 48 tiles)".
+    const std::int64_t tiles = i < p.graph.kernels.size() ? cost::aie_tiles(p.graph.kernels[i]) : 0;
+    const std::string name = tiles > 0 ? fmt::format("{} (AIE {} tiles)", k.name, tiles) : k.name;
+    h += row({escape(name), escape(p.cluster.nodes[k.node].name), std::to_string(k.rows),
               fmt::format("{:.1f}", 100 * static_cast<double>(k.busy) / span),
               fmt::format("{:.1f}", 100 * static_cast<double>(k.starved) / span),
               fmt::format("{:.1f}", 100 * static_cast<double>(k.blocked) / span)});

@@ -37,16 +37,18 @@ const char* to_string(Method method) {
       return "mapped";
     case Method::aie_bound:
       return "aie_bound";
+    case Method::mapped_aie:
+      return "mapped_aie";
   }
   return "?";
 }
 
 Method parse_method(const std::string& text, const std::string& where) {
-  for (Method m : {Method::replicated, Method::mapped, Method::aie_bound}) {
+  for (Method m : {Method::replicated, Method::mapped, Method::aie_bound, Method::mapped_aie}) {
     if (text == to_string(m)) return m;
   }
-  throw core::Error(
-      fmt::format("{}: method '{}' is not replicated, mapped or aie_bound", where, text));
+  throw core::Error(fmt::format(
+      "{}: method '{}' is not replicated, mapped, aie_bound or mapped_aie", where, text));
 }
 
 plan::Plan replicate_layers(const plan::Plan& plan, std::int64_t layers) {

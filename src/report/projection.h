@@ -5,8 +5,10 @@
 //   mapped:     the automatic mapper on N boards of the target (knobs and placement searched).
 //               report/ does not run the mapper: the CLI maps (cli/projection.cpp) and hands the
 //               plan to project_plan;
-//   aie_bound:  an analytic lower bound for AI-Engine boards, whose matmuls the cost model does
-//               not place on AI Engines yet (docs/projection.md).
+//   mapped_aie: the same with AI Engines allowed (Versal AI Core boards): each linear and
+//               attention matmul on DSPs or AI Engine tiles, whichever the mapper finds cheaper;
+//   aie_bound:  an analytic lower bound for AI-Engine boards: every matmul MAC at the array's
+//               peak (docs/projection.md), next to the mapped_aie plan.
 // Energy per inference = board power x boards used x latency of one sequence (every board at its
 // maximum board power for the whole inference: an upper bound, like the GPUs' TDP x latency).
 #pragma once
@@ -20,8 +22,8 @@
 
 namespace atl::report {
 
-enum class Method { replicated, mapped, aie_bound };
-const char* to_string(Method method);  // "replicated" | "mapped" | "aie_bound"
+enum class Method { replicated, mapped, aie_bound, mapped_aie };
+const char* to_string(Method method);  // "replicated" | "mapped" | "aie_bound" | "mapped_aie"
 // The inverse of to_string; errors name `where`.
 Method parse_method(const std::string& text, const std::string& where);
 

@@ -35,6 +35,22 @@ TEST(GraphJson, RoundTripInMemory) {
   EXPECT_EQ(graph_from_json(to_json(g), "mem"), g);
 }
 
+// The AI Engine knob is written only where a stage uses it, so DSP graphs (and plans written
+// before it existed) read back as DSP graphs; a stage on tiles keeps its count.
+TEST(GraphJson, AieKnobOnlyWhereUsed) {
+  Graph g = encoder(1);
+  ASSERT_EQ(g.kernels[2].name, "l0.k");
+  nlohmann::json j = to_json(g);
+  EXPECT_FALSE(j["kernels"][2]["stages"][0].contains("aie"));
+  g.kernels[2].stages[0].knobs = {1, 1, 1, 48};
+  j = to_json(g);
+  EXPECT_EQ(j["kernels"][2]["stages"][0]["aie"], 48);
+  EXPECT_EQ(graph_from_json(j, "mem"), g);
+  j["kernels"][2]["stages"][0]["aie"] = 0;
+  EXPECT_EQ(error_of(j),
+            "g.json: kernels[2].stages[0].aie: expected an integer in [1, 4096], got 0");
+}
+
 TEST(GraphJson, RoundTripFile) {
   const Graph g = encoder(1);
   const auto path = std::filesystem::temp_directory_path() /

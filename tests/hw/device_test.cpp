@@ -82,6 +82,19 @@ TEST(Catalogue, ShippedBoards) {
   const Device& sw = c.at("sidewinder-100");
   EXPECT_EQ(sw.resources.dsp, 1968);  // ZU19EG (reference-system.md §1.4)
   EXPECT_EQ(sw.part, "xczu19eg-ffvc1760-2-i");
+  // The AI Engine array of the VC1902 cards (sources in the YAML; docs/cost-model.md).
+  for (const char* name : {"vck5000", "vck190"}) {
+    const Device& v = c.at(name);
+    EXPECT_EQ(v.aie_tiles, 400) << name;
+    EXPECT_EQ(v.aie_data_memory_bytes, 32768) << name;
+    EXPECT_EQ(v.aie_plio_in, 312) << name;  // 39 interface tiles x 8 (AM009)
+    EXPECT_EQ(v.aie_plio_out, 234) << name;
+    EXPECT_EQ(v.aie_plio_bits, 64) << name;
+    EXPECT_EQ(v.aie_plio_mhz, 625) << name;
+    EXPECT_EQ(v.aie_usable_fraction, 0.9) << name;
+    EXPECT_EQ(v.aie_efficiency, 0.6) << name;  // MaxEVA 77.01 / 128 TOPS
+  }
+  EXPECT_EQ(c.at("u55c").aie_plio_in, 0);
 }
 
 // One figure of alpha.yaml replaced: `key: {value: old, ...}` becomes `key: {value: text, ...}`.
@@ -127,7 +140,7 @@ TEST(DeviceFields, OneRowPerFigureWithUniqueNames) {
     EXPECT_TRUE(yaml.insert(yaml_path(f)).second) << yaml_path(f);
     EXPECT_TRUE(json.insert(f.json).second) << f.json;
   }
-  EXPECT_EQ(device_fields().size(), 20u);
+  EXPECT_EQ(device_fields().size(), 27u);
   Device d;
   d.resources.bram_bytes = 7;
   d.board_power_w = 75;

@@ -18,7 +18,13 @@ TEST(Resources, IndexedByResourceAndNamed) {
   EXPECT_EQ(r, (Resources{.lut = 11, .ff = 22, .dsp = 33, .bram_bytes = 44, .uram_bytes = 50}));
   std::string names;
   for (Resource res : kResources) names += std::string(to_string(res)) + " ";
-  EXPECT_EQ(names, "lut ff dsp bram uram ");
+  EXPECT_EQ(names, "lut ff dsp bram uram aie plio_in plio_out ");
+  r[Resource::aie] = 64;
+  r[Resource::plio_in] = 8;
+  r[Resource::plio_out] = 9;
+  EXPECT_EQ(r.aie_tiles, 64);
+  EXPECT_EQ(r.plio_in, 8);
+  EXPECT_EQ(r.plio_out, 9);
 }
 
 TEST(Resources, FitsEveryResourceAtMostTheLimit) {

@@ -349,7 +349,8 @@ TEST(ReportJson, ProjectionRowsRoundTrip) {
     FAIL();
   } catch (const core::Error& e) {
     EXPECT_STREQ(e.what(),
-                 "r.json: projection[0]: method 'guessed' is not replicated, mapped or aie_bound");
+                 "r.json: projection[0]: method 'guessed' is not replicated, mapped, aie_bound or "
+                 "mapped_aie");
   }
   j["projection"][0]["method"] = "mapped";
   j["projection"][0]["fpgas"] = 4294967296;  // was cut to 0 by get<int>
