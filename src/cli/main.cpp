@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   atl::cli::add_node(app);
   atl::cli::add_simulate(app);
   atl::cli::add_report(app);
+  atl::cli::add_explore(app);
   atl::cli::add_generate(app);
   atl::cli::add_build(app);
   // Exit codes (README): 0 success, 1 the input or the run failed, 2 usage (a bad option),

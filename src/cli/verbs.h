@@ -20,6 +20,7 @@ void add_run(CLI::App& app);
 void add_node(CLI::App& app);
 void add_simulate(CLI::App& app);
 void add_report(CLI::App& app);
+void add_explore(CLI::App& app);
 void add_generate(CLI::App& app);
 void add_build(CLI::App& app);
 

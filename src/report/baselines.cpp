@@ -50,6 +50,8 @@ const char* to_string(SystemKind kind) {
       return "roofline";
     case SystemKind::local:
       return "local";
+    case SystemKind::fpga:
+      return "fpga";
   }
   return "?";
 }

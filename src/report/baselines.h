@@ -13,9 +13,9 @@
 namespace atl::report {
 
 // What a comparison row is: a published GPU or CPU result (gpu.yaml, cpu.yaml), a roofline bound
-// of a peak device, or the local CPU (`atoll infer`).
-enum class SystemKind { gpu, cpu, roofline, local };
-const char* to_string(SystemKind kind);  // "gpu" | "cpu" | "roofline" | "local"
+// of a peak device, the local CPU (`atoll infer`), or a published FPGA system (decoders.yaml).
+enum class SystemKind { gpu, cpu, roofline, local, fpga };
+const char* to_string(SystemKind kind);  // "gpu" | "cpu" | "roofline" | "local" | "fpga"
 
 struct Baseline {
   std::string name;                   // unique id, e.g. "trt10.11-l40s-bert-base-s128-b1-int8"

@@ -25,6 +25,7 @@ Work work_of(const graph::Graph& graph) {
           break;
         case graph::StageType::embedding:
           w.weight_bytes += static_cast<double>(s.m * s.k);
+          w.embedding_bytes += static_cast<double>(s.m * s.k);
           break;
         default:
           break;

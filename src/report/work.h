@@ -8,8 +8,10 @@
 namespace atl::report {
 
 struct Work {
-  double macs = 0;          // per sequence of graph.seq_len tokens
-  double weight_bytes = 0;  // int8 weights of the linears (biases and constants left out)
+  double macs = 0;             // per sequence of graph.seq_len tokens
+  double weight_bytes = 0;     // int8 weights of the linears (biases and constants left out)
+                               // and of the embedding table
+  double embedding_bytes = 0;  // of which the embedding table (a token reads one row of it)
 };
 
 Work work_of(const graph::Graph& graph);

@@ -1,0 +1,289 @@
+// `atoll explore`: map and simulate a model on every (board, cluster size) combination, in
+// parallel on the machine's cores, and say which clusters beat the published GPUs and CPUs on
+// latency and on energy (report/explore.h keeps the Pareto front and writes the report).
+//
+// The clusters are generated in memory by the rule of examples/clusters/*.yaml: N boards of one
+// kind on one switched 100 Gb/s Ethernet network, hop latency, MTU and framing from
+// data/network.yaml (hw::parse_cluster reads the same YAML text a user would write).
+#include "report/explore.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/catalogue.h"
+#include "cli/mapped_plan.h"
+#include "cli/paths.h"
+#include "cli/progress.h"
+#include "cli/verbs.h"
+#include "core/error.h"
+#include "graph/architecture.h"
+#include "hw/cluster.h"
+#include "hw/device.h"
+#include "map/mapper.h"
+#include "model/config.h"
+#include "report/baselines.h"
+#include "report/report.h"
+
+namespace atl::cli {
+namespace {
+
+struct ExploreOptions {
+  CatalogueOptions catalogue;
+  std::string model, output, format, objective = "latency", fpgas = "1..64", baselines;
+  std::vector<std::string> boards;  // empty: every board of the catalogue
+  std::int64_t batch = 1;
+  int jobs = 0;  // 0: the machine's cores
+  bool progress = false;
+};
+
+constexpr const char* kTopology =
+    "N boards on one switched 100 Gb/s network (as examples/clusters)";
+
+hw::Cluster generated_cluster(const std::string& board, int n, const hw::Catalogue& catalogue,
+                              const hw::NetworkDefaults& defaults) {
+  const std::string yaml = fmt::format(
+      "name: {0}-{1}\nnodes:\n  - {1} x {0}\nnetwork:\n  topology: switch\n  link_gbps: 100\n",
+      board, n);
+  return hw::parse_cluster(yaml, fmt::format("explore: {} x {}", n, board), catalogue, defaults);
+}
+
+struct Combination {
+  std::string board;
+  int fpgas = 0;
+};
+
+// One combination: mapped, simulated; a model that does not fit is a point with the reason.
+report::ExplorePoint evaluate(const model::ModelConfig& config, const Combination& c,
+                              const hw::Catalogue& catalogue, const hw::NetworkDefaults& defaults,
+                              map::Objective objective, std::int64_t batch) {
+  try {
+    hw::Cluster cluster = generated_cluster(c.board, c.fpgas, catalogue, defaults);
+    map::Mapping m = map::map_automatic(config, cluster, objective);
+    report::ExplorePoint p = report::simulate_point(
+        mapped_plan(config.name, std::move(m), std::move(cluster), plan_objective(objective)),
+        batch);
+    p.cluster = c.fpgas;
+    return p;
+  } catch (const core::Error& e) {
+    if (e.kind() != core::ErrorKind::does_not_fit) throw;
+    report::ExplorePoint p;
+    p.board = c.board;
+    p.cluster = c.fpgas;
+    p.why_not = e.what();
+    return p;
+  }
+}
+
+// Runs `evaluate` over every combination on `jobs` threads; the calling thread draws the
+// progress bar. The first error that is not does_not_fit stops the sweep and is rethrown.
+std::vector<report::ExplorePoint> sweep(const model::ModelConfig& config,
+                                        const std::vector<Combination>& combinations,
+                                        const hw::Catalogue& catalogue, map::Objective objective,
+                                        std::int64_t batch, int jobs, ProgressBar& bar) {
+  const hw::NetworkDefaults defaults =
+      hw::load_network_defaults(hw::default_data_dir() / "network.yaml");
+  std::vector<report::ExplorePoint> points(combinations.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t done = 0;
+  std::exception_ptr error;
+  {
+    std::vector<std::jthread> workers;
+    for (int w = 0; w < jobs; ++w) {
+      workers.emplace_back([&] {
+        // Every index is counted as done, so the waiting loop below always ends.
+        for (std::size_t i = next++; i < combinations.size(); i = next++) {
+          if (!failed) {
+            try {
+              const auto start = std::chrono::steady_clock::now();
+              points[i] = evaluate(config, combinations[i], catalogue, defaults, objective, batch);
+              points[i].seconds =
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            } catch (...) {
+              std::lock_guard lock(mutex);
+              if (!error) error = std::current_exception();
+              failed = true;
+            }
+          }
+          std::lock_guard lock(mutex);
+          ++done;
+          changed.notify_one();
+        }
+      });
+    }
+    std::unique_lock lock(mutex);
+    while (done < combinations.size()) {
+      changed.wait_for(lock, std::chrono::milliseconds(250));
+      bar.update(static_cast<double>(done) / static_cast<double>(combinations.size()));
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  return points;
+}
+
+std::vector<std::string> board_names(const ExploreOptions& o, const hw::Catalogue& catalogue) {
+  if (o.boards.empty()) {
+    std::vector<std::string> all;
+    for (const auto& [name, _] : catalogue) all.push_back(name);
+    return all;
+  }
+  std::vector<std::string> names;
+  for (const std::string& name : o.boards) {
+    if (name.empty()) continue;
+    if (!catalogue.count(name)) {
+      std::string known;
+      for (const auto& [key, _] : catalogue) known += (known.empty() ? "" : ", ") + key;
+      throw core::Error(
+          fmt::format("explore: --boards: unknown board '{}' (catalogue: {})", name, known));
+    }
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  if (names.empty()) throw core::Error("explore: --boards: empty sweep: no board named");
+  return names;
+}
+
+void run(const ExploreOptions& o) {
+  const std::vector<int> sizes = report::parse_cluster_sizes(o.fpgas, "explore: --fpgas");
+  const report::ExploreObjective objective =
+      report::parse_explore_objective(o.objective, "explore: --objective");
+  const report::Format format = o.format.empty()
+                                    ? report::format_of_path(o.output)
+                                    : report::parse_format(o.format, "explore: --format");
+  const model::ModelConfig config = model::load_model_config(o.model, model::Accept::any);
+  if (config.is_decoder()) {
+    throw core::Error(
+        core::ErrorKind::unsupported,
+        fmt::format(
+            "explore: {} is a decoder ({}): its sweep needs the decoder simulation (per-token "
+            "latency and energy), which atoll simulate does not have yet",
+            o.model, model::to_string(config.architecture)));
+  }
+  const hw::Catalogue catalogue = o.catalogue.load();
+  const std::vector<std::string> boards = board_names(o, catalogue);
+  const report::Baselines baselines =
+      report::load_default_baselines(o.baselines.empty() ? hw::default_data_dir() / "baselines"
+                                                         : std::filesystem::path(o.baselines));
+
+  std::vector<Combination> combinations;
+  for (const std::string& b : boards) {
+    for (int n : sizes) combinations.push_back({b, n});
+  }
+  const int jobs =
+      o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const map::Objective map_objective = objective == report::ExploreObjective::throughput
+                                           ? map::Objective::throughput
+                                           : map::Objective::latency;
+  report::Exploration e;
+  e.model = config.name;
+  e.objective = objective;
+  e.batch = o.batch;
+  e.seq_len = config.seq_len;
+  e.topology = kTopology;
+  e.jobs = jobs;
+  const auto start = std::chrono::steady_clock::now();
+  {
+    ProgressBar bar(fmt::format("exploring {} combinations", combinations.size()), o.progress);
+    e.points = sweep(config, combinations, catalogue, map_objective, o.batch, jobs, bar);
+  }
+  e.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // Published results compare only with the whole model they measured (e.g. BERT-base's 12
+  // layers at the same sequence length and batch).
+  const std::string family = report::model_family(graph::build_graph(config));
+  std::vector<report::Anchor> anchors;
+  if (!family.empty() && config.layers == report::family_layers(family)) {
+    anchors = report::encoder_anchors(baselines, family, config.seq_len, o.batch);
+  }
+  report::conclude(e, anchors);
+
+  std::string text;
+  switch (format) {
+    case report::Format::html:
+      text = report::render_explore_html(e);
+      break;
+    case report::Format::md:
+      text = report::render_explore_markdown(e);
+      break;
+    case report::Format::json:
+      text = report::explore_to_json(e).dump(2) + "\n";
+      break;
+  }
+  std::ofstream out(o.output, std::ios::binary);
+  if (!out)
+    throw core::Error(core::ErrorKind::io, fmt::format("explore: cannot write {}", o.output));
+  out << text;
+  if (!out)
+    throw core::Error(core::ErrorKind::io, fmt::format("explore: writing {} failed", o.output));
+
+  std::size_t fitting = 0;
+  for (const report::ExplorePoint& p : e.points) fitting += p.fits ? 1 : 0;
+  fmt::print("{}: {} combinations ({} boards x {} sizes), {} fit, {:.1f} s on {} jobs\n",
+             config.name, e.points.size(), boards.size(), sizes.size(), fitting, e.wall_s, jobs);
+  fmt::print("front ({} points, by {}):\n", e.front.size(), report::to_string(objective));
+  for (std::size_t i : e.front) {
+    const report::ExplorePoint& p = e.points[i];
+    fmt::print("  {:>4} x {:<16} {:10.4g} ms  {:10.4g} mJ per {}\n", p.boards, p.board,
+               p.latency_ms, p.energy_mj, report::to_string(e.unit));
+  }
+  if (anchors.empty()) {
+    fmt::print("no published result for {} ({} layers, {} tokens, batch {})\n", config.name,
+               config.layers, config.seq_len, o.batch);
+  }
+  for (const std::string& line : report::answer_lines(e)) fmt::print("{}\n", line);
+  fmt::print("wrote {} ({})\n", o.output, report::to_string(format));
+}
+
+}  // namespace
+
+void add_explore(CLI::App& app) {
+  auto o = std::make_shared<ExploreOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "explore",
+      "Map and simulate a model on every board and cluster size; the Pareto front of latency, "
+      "energy and boards, and which clusters beat the GPUs (docs/explore.md)");
+  cmd->add_option("--model", o->model, "Model YAML (examples/models/*.yaml; encoders)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--boards", o->boards,
+                  "Catalogue boards, comma-separated (default: every board of the catalogue)")
+      ->delimiter(',');
+  cmd->add_option("--fpgas", o->fpgas,
+                  "Cluster sizes: a list 1,2,4,8 or a range lo..hi = lo, 2lo, 4lo, ... and hi "
+                  "(1 to 4096 FPGAs)")
+      ->capture_default_str();
+  cmd->add_option("--objective", o->objective,
+                  "latency | throughput | energy: the mapper's objective (throughput, else "
+                  "latency) and the order of the front")
+      ->capture_default_str();
+  cmd->add_option("--batch", o->batch,
+                  "Sequences per inference, back to back (compared with GPU rows of that batch)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1024}))
+      ->capture_default_str();
+  cmd->add_option("--jobs", o->jobs, "Threads (default: the machine's cores)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--format", o->format, "html | md | json (default: from the file extension)");
+  cmd->add_option("--baselines", o->baselines,
+                  "Directory with gpu.yaml and cpu.yaml (default: atoll's data/baselines)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_flag("--progress", o->progress,
+                "Draw the progress bar even when stderr is not a terminal");
+  cmd->add_option("-o,--output", o->output, "Report file")->required();
+  add_catalogue_option(*cmd, o->catalogue);
+  cmd->callback([o] { run(*o); });
+}
+
+}  // namespace atl::cli
