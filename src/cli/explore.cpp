@@ -31,10 +31,15 @@
 #include "graph/architecture.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
+#include "map/decoder_mapper.h"
 #include "map/mapper.h"
 #include "model/config.h"
+#include "plan/make_plan.h"
 #include "report/baselines.h"
+#include "report/decoder_baselines.h"
 #include "report/report.h"
+#include "report/work.h"
+#include "sim/decode.h"
 
 namespace atl::cli {
 namespace {
@@ -44,7 +49,8 @@ struct ExploreOptions {
   std::string model, output, format, objective = "latency", fpgas = "1..64", baselines;
   std::vector<std::string> boards;  // empty: every board of the catalogue
   std::int64_t batch = 1;
-  int jobs = 0;  // 0: the machine's cores
+  std::int64_t prompt = 128, new_tokens = 32;  // decoders
+  int jobs = 0;                                // 0: the machine's cores
   bool progress = false;
 };
 
@@ -64,16 +70,46 @@ struct Combination {
   int fpgas = 0;
 };
 
+// What a point runs: an encoder inference of `batch` sequences, or a decoder generating
+// `new_tokens` after a prompt of `prompt` tokens (per-token latency and energy).
+struct Workload {
+  map::Objective objective = map::Objective::latency;
+  std::int64_t batch = 1, prompt = 0, new_tokens = 0;
+};
+
+// A decoder: h3's decoder mapper (tensor parallel x pipeline stages, memory placement) for
+// per-token latency, then the decode simulation.
+report::ExplorePoint decoder_point(const model::ModelConfig& config, hw::Cluster cluster,
+                                   const Workload& w) {
+  map::DecoderTarget target;
+  target.prompt = w.prompt;
+  map::DecoderMapping m = map::map_decoder(config, cluster, target);
+  const std::string board = cluster.nodes.front().device.name;
+  plan::Plan p =
+      plan::make_plan(config.name, std::move(m.graph), std::move(cluster),
+                      std::move(m.node_of_kernel), std::move(m.estimate), plan::Objective::latency);
+  p.memory = std::move(m.memory);
+  p.tensor_parallel = m.tensor_parallel;
+  p.pipeline_stages = m.pipeline_stages;
+  sim::DecodeOptions o;
+  o.prompt = w.prompt;
+  o.new_tokens = w.new_tokens;
+  report::ExplorePoint point = report::decode_point(sim::simulate_decoder(p, o), board);
+  point.analytic_latency_ms = m.decode_ms;
+  return point;
+}
+
 // One combination: mapped, simulated; a model that does not fit is a point with the reason.
 report::ExplorePoint evaluate(const model::ModelConfig& config, const Combination& c,
                               const hw::Catalogue& catalogue, const hw::NetworkDefaults& defaults,
-                              map::Objective objective, std::int64_t batch) {
+                              const Workload& w) {
   try {
     hw::Cluster cluster = generated_cluster(c.board, c.fpgas, catalogue, defaults);
-    map::Mapping m = map::map_automatic(config, cluster, objective);
+    if (config.is_decoder()) return decoder_point(config, std::move(cluster), w);
+    map::Mapping m = map::map_automatic(config, cluster, w.objective);
     report::ExplorePoint p = report::simulate_point(
-        mapped_plan(config.name, std::move(m), std::move(cluster), plan_objective(objective)),
-        batch);
+        mapped_plan(config.name, std::move(m), std::move(cluster), plan_objective(w.objective)),
+        w.batch);
     p.cluster = c.fpgas;
     return p;
   } catch (const core::Error& e) {
@@ -90,8 +126,8 @@ report::ExplorePoint evaluate(const model::ModelConfig& config, const Combinatio
 // progress bar. The first error that is not does_not_fit stops the sweep and is rethrown.
 std::vector<report::ExplorePoint> sweep(const model::ModelConfig& config,
                                         const std::vector<Combination>& combinations,
-                                        const hw::Catalogue& catalogue, map::Objective objective,
-                                        std::int64_t batch, int jobs, ProgressBar& bar) {
+                                        const hw::Catalogue& catalogue, const Workload& workload,
+                                        int jobs, ProgressBar& bar) {
   const hw::NetworkDefaults defaults =
       hw::load_network_defaults(hw::default_data_dir() / "network.yaml");
   std::vector<report::ExplorePoint> points(combinations.size());
@@ -110,7 +146,7 @@ std::vector<report::ExplorePoint> sweep(const model::ModelConfig& config,
           if (!failed) {
             try {
               const auto start = std::chrono::steady_clock::now();
-              points[i] = evaluate(config, combinations[i], catalogue, defaults, objective, batch);
+              points[i] = evaluate(config, combinations[i], catalogue, defaults, workload);
               points[i].seconds =
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             } catch (...) {
@@ -164,19 +200,24 @@ void run(const ExploreOptions& o) {
                                     ? report::format_of_path(o.output)
                                     : report::parse_format(o.format, "explore: --format");
   const model::ModelConfig config = model::load_model_config(o.model, model::Accept::any);
-  if (config.is_decoder()) {
-    throw core::Error(
-        core::ErrorKind::unsupported,
-        fmt::format(
-            "explore: {} is a decoder ({}): its sweep needs the decoder simulation (per-token "
-            "latency and energy), which atoll simulate does not have yet",
-            o.model, model::to_string(config.architecture)));
+  if (config.is_decoder() && o.batch != 1) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      fmt::format("explore: --batch {}: a decoder is explored at batch 1 "
+                                  "(per-token latency)",
+                                  o.batch));
+  }
+  if (config.is_decoder() && (o.new_tokens < 2 || o.prompt + o.new_tokens - 1 > config.seq_len)) {
+    throw core::Error(fmt::format(
+        "explore: --prompt {} --new-tokens {}: a decoder needs at least 2 new tokens (one decode "
+        "step) and prompt + new tokens - 1 <= the context of {} ({} tokens)",
+        o.prompt, o.new_tokens, o.model, config.seq_len));
   }
   const hw::Catalogue catalogue = o.catalogue.load();
   const std::vector<std::string> boards = board_names(o, catalogue);
-  const report::Baselines baselines =
-      report::load_default_baselines(o.baselines.empty() ? hw::default_data_dir() / "baselines"
-                                                         : std::filesystem::path(o.baselines));
+  const std::filesystem::path baselines_dir = o.baselines.empty()
+                                                  ? hw::default_data_dir() / "baselines"
+                                                  : std::filesystem::path(o.baselines);
+  const report::Baselines baselines = report::load_default_baselines(baselines_dir);
 
   std::vector<Combination> combinations;
   for (const std::string& b : boards) {
@@ -184,11 +225,16 @@ void run(const ExploreOptions& o) {
   }
   const int jobs =
       o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const map::Objective map_objective = objective == report::ExploreObjective::throughput
-                                           ? map::Objective::throughput
-                                           : map::Objective::latency;
+  Workload workload;
+  workload.objective = objective == report::ExploreObjective::throughput
+                           ? map::Objective::throughput
+                           : map::Objective::latency;
+  workload.batch = o.batch;
+  workload.prompt = o.prompt;
+  workload.new_tokens = o.new_tokens;
   report::Exploration e;
   e.model = config.name;
+  e.unit = config.is_decoder() ? report::ExploreUnit::token : report::ExploreUnit::inference;
   e.objective = objective;
   e.batch = o.batch;
   e.seq_len = config.seq_len;
@@ -197,15 +243,20 @@ void run(const ExploreOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   {
     ProgressBar bar(fmt::format("exploring {} combinations", combinations.size()), o.progress);
-    e.points = sweep(config, combinations, catalogue, map_objective, o.batch, jobs, bar);
+    e.points = sweep(config, combinations, catalogue, workload, jobs, bar);
   }
   e.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Published results compare only with the whole model they measured (e.g. BERT-base's 12
-  // layers at the same sequence length and batch).
-  const std::string family = report::model_family(graph::build_graph(config));
+  // layers at the same sequence length and batch; a decoder by its name, per token).
+  const graph::Graph graph = graph::build_graph(config);
+  const std::string family = report::model_family(graph);
   std::vector<report::Anchor> anchors;
-  if (!family.empty() && config.layers == report::family_layers(family)) {
+  if (config.is_decoder()) {
+    anchors =
+        report::decoder_anchors(report::load_decoder_baselines(baselines_dir / "decoders.yaml"),
+                                baselines.devices, report::work_of(graph), config.name);
+  } else if (!family.empty() && config.layers == report::family_layers(family)) {
     anchors = report::encoder_anchors(baselines, family, config.seq_len, o.batch);
   }
   report::conclude(e, anchors);
@@ -255,7 +306,9 @@ void add_explore(CLI::App& app) {
       "explore",
       "Map and simulate a model on every board and cluster size; the Pareto front of latency, "
       "energy and boards, and which clusters beat the GPUs (docs/explore.md)");
-  cmd->add_option("--model", o->model, "Model YAML (examples/models/*.yaml; encoders)")
+  cmd->add_option("--model", o->model,
+                  "Model YAML (examples/models/*.yaml): an encoder (per inference) or a decoder "
+                  "(per token)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--boards", o->boards,
@@ -273,11 +326,19 @@ void add_explore(CLI::App& app) {
                   "Sequences per inference, back to back (compared with GPU rows of that batch)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1024}))
       ->capture_default_str();
+  cmd->add_option("--prompt", o->prompt, "Decoders: prompt tokens before the timed decode steps")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20))
+      ->capture_default_str();
+  cmd->add_option("--new-tokens", o->new_tokens,
+                  "Decoders: tokens generated (latency per token = the mean decode step)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20))
+      ->capture_default_str();
   cmd->add_option("--jobs", o->jobs, "Threads (default: the machine's cores)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--format", o->format, "html | md | json (default: from the file extension)");
-  cmd->add_option("--baselines", o->baselines,
-                  "Directory with gpu.yaml and cpu.yaml (default: atoll's data/baselines)")
+  cmd->add_option(
+         "--baselines", o->baselines,
+         "Directory with gpu.yaml, cpu.yaml and decoders.yaml (default: atoll's data/baselines)")
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("--progress", o->progress,
                 "Draw the progress bar even when stderr is not a terminal");
