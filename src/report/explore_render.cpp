@@ -5,6 +5,7 @@
 #include <set>
 
 #include "report/explore.h"
+#include "report/style.h"
 #include "report/svg.h"
 
 namespace atl::report {
@@ -74,21 +75,12 @@ std::string html_row(const std::vector<std::string>& c, bool head = false) {
   return s + "</tr>\n";
 }
 
-constexpr const char* kStyle = R"(
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: .5em 0; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
-th { background: #f4f4f4; } td.l, th.l { text-align: left; }
-.chart text { font: 11px system-ui, sans-serif; fill: #333; }
-.chart .tick { text-anchor: middle; fill: #777; } .chart .grid { stroke: #eee; }
+// The page style: the shared one (report/style.h) and this page's own rules.
+constexpr const char* kOwnStyle = R"(
 .chart .axis { fill: #777; } .chart .front { fill: none; stroke: #222; stroke-width: 1.5; }
 .chart .anchor { stroke-dasharray: 5 3; stroke-width: 1.2; } .chart .anchor.gpu { stroke: #4c78a8; }
 .chart .anchor.cpu { stroke: #72b7b2; }
 .chart .anchor.roofline { stroke: #bab0ac; } .chart .anchor.fpga { stroke: #e45756; }
-.g0 { fill: #4c78a8; } .g1 { fill: #f58518; } .g2 { fill: #54a24b; } .g3 { fill: #b279a2; }
-.g4 { fill: #e45756; } .g5 { fill: #9d755d; }
-.note { color: #666; font-size: 12px; }
 )";
 
 }  // namespace
@@ -113,7 +105,7 @@ std::string render_explore_markdown(const Exploration& e) {
 std::string render_explore_html(const Exploration& e) {
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += fmt::format("<title>{}</title>\n<style>{}</style></head><body>\n", escape(heading(e)),
-                   kStyle);
+                   page_style(kOwnStyle));
   h += fmt::format("<h1>{}</h1>\n<p>{}</p>\n", escape(heading(e)), escape(summary(e)));
   h += "<h2>Against the GPUs and CPUs</h2>\n<ul>\n";
   for (const std::string& line : answer_lines(e)) h += "<li>" + escape(line) + "</li>\n";

@@ -8,26 +8,18 @@
 
 #include "cost/aie_cost.h"
 #include "report/report.h"
+#include "report/style.h"
 #include "report/svg.h"
 #include "sim/result_json.h"
 
 namespace atl::report {
 namespace {
 
-constexpr const char* kStyle = R"(
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: .5em 0; font-size: 13px; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
-th { background: #f4f4f4; } td.l, th.l { text-align: left; }
-.chart text { font: 11px system-ui, sans-serif; fill: #333; }
-.chart .tick { text-anchor: middle; fill: #777; } .chart .grid { stroke: #eee; }
+// The page style: the shared one (report/style.h) and this page's own rules.
+constexpr const char* kOwnStyle = R"(
 .chart .axis { fill: #777; }
 .bar { fill: #4c78a8; } .bar.fpga { fill: #e45756; } .bar.gpu { fill: #4c78a8; }
 .bar.cpu, .bar.local { fill: #72b7b2; } .bar.roofline { fill: #bab0ac; } .bar.link { fill: #54a24b; }
-.g0 { fill: #4c78a8; } .g1 { fill: #f58518; } .g2 { fill: #54a24b; } .g3 { fill: #b279a2; }
-.g4 { fill: #e45756; } .g5 { fill: #9d755d; }
-.note { color: #666; font-size: 12px; }
 )";
 
 std::string num(std::optional<double> v, const char* fmt_spec = "{:.4g}") {
@@ -94,7 +86,7 @@ std::string render_html(const Report& r) {
   const FpgaResult& f = r.fpga;
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += fmt::format("<title>atoll estimate: {}</title>\n<style>{}</style></head><body>\n",
-                   escape(p.graph.model), kStyle);
+                   escape(p.graph.model), page_style(kOwnStyle));
   h += fmt::format("<h1>atoll estimate: {} on {} FPGAs</h1>\n", escape(p.graph.model),
                    p.cluster.nodes.size());
   h += fmt::format(
