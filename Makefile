@@ -25,7 +25,7 @@ test: build
 
 bench:
 	@scripts/install-deps.sh --bench
-	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DATOLL_BENCH=ON >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 	bench/run.sh $(BUILD)
 
