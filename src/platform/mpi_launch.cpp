@@ -59,8 +59,16 @@ std::vector<pid_t> session_members(const std::vector<pid_t>& sessions) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A process may exit between the listing and the read: reading its stat then fails with
+    // ESRCH, which libstdc++'s filebuf reports by throwing whatever the stream's exception mask
+    // says; such a process is no member any more.
+    std::string stat;
+    try {
+      std::ifstream in(entry.path() / "stat");
+      stat.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure&) {
+      continue;
+    }
     const std::size_t close = stat.rfind(')');  // the command name may hold anything
     if (close == std::string::npos) continue;
     std::istringstream fields(stat.substr(close + 1));
