@@ -9,10 +9,10 @@
 // benchmark bench/decoder_nodes_bench.cpp); a stream between nodes travels as Galapagos packets
 // (one per row, the header first, payloads reused) through the nodes' routers, so the
 // in-process, MPI and UDP transports all carry them; a stream inside a node hands its message
-// to the consumer's reader in memory (on the FPGA: an on-chip stream). The host's loop lives with the graph's sink
-// kernel: it sends the step's token ids (as the source kernel, through that node's router),
-// waits for the argmax's token, and sends the next step. The tokens equal model::IntDecoder's
-// (`atoll generate`).
+// to the consumer's reader in memory (on the FPGA: an on-chip stream). The host's loop lives
+// with the graph's sink kernel: it sends the step's token ids (as the source kernel, through
+// that node's router), waits for the argmax's token, and sends the next step. The tokens equal
+// model::IntDecoder's (`atoll generate`).
 #pragma once
 
 #include <chrono>
