@@ -454,16 +454,24 @@ void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_
                           Int8Epilogue epilogue) const {
   check_multiply(tokens, isa);
   if (tokens == 0) return;
-  const bool parallel = blocks_ > 1 && tokens * out_ * in_ >= kMinParallelMacs;
-  ThreadTeam team(parallel ? omp_get_max_threads() : 1);
-#pragma omp parallel if (parallel)
-  share(x, tokens, y, isa, epilogue, TeamThread::current(team));
+  if (blocks_ == 1 || tokens * out_ * in_ < kMinParallelMacs) {
+    // A small product on the calling thread, without a parallel region or a team: even a region
+    // of one thread costs about a microsecond (libgomp builds a team), more than such a product.
+    share(x, tokens, y, isa, epilogue, nullptr);
+    return;
+  }
+  ThreadTeam team(omp_get_max_threads());
+#pragma omp parallel
+  {
+    const TeamThread me = TeamThread::current(team);
+    share(x, tokens, y, isa, epilogue, &me);
+  }
 }
 
 void Int8Matrix::multiply(const std::int8_t* x, std::int64_t tokens, std::int32_t* y,
                           Int8Epilogue epilogue, const TeamThread& team, Int8Isa isa) const {
   check_multiply(tokens, isa);
-  if (tokens > 0) share(x, tokens, y, isa, epilogue, team);
+  if (tokens > 0) share(x, tokens, y, isa, epilogue, &team);
 }
 
 void Int8Matrix::check_multiply(std::int64_t tokens, Int8Isa isa) const {
@@ -476,7 +484,7 @@ void Int8Matrix::check_multiply(std::int64_t tokens, Int8Isa isa) const {
 }
 
 void Int8Matrix::share(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa,
-                       Int8Epilogue epilogue, const TeamThread& team) const {
+                       Int8Epilogue epilogue, const TeamThread* team) const {
   // Each token's input, padded to whole groups: x + 128 as a byte for the VNNI paths (whose
   // offset subtracts it again), x itself for the portable one. Padding meets zero weights. Every
   // thread prepares its own copy (a few KB when decoding): no wait before the products start.
@@ -502,7 +510,8 @@ void Int8Matrix::share(const std::int8_t* x, std::int64_t tokens, std::int32_t* 
       (std::max<std::int64_t>(1, kItemBytes / (groups_ * kRowBytes)) + 3) / 4 * 4;
   const std::int64_t items = (blocks + item - 1) / item;
   const std::int64_t out = out_;
-  for (std::int64_t i; (i = team.next_item(chunks * items)) >= 0;) {
+  const std::int64_t n = chunks * items;
+  for (std::int64_t next = 0, i; (i = team ? team->next_item(n) : (next < n ? next++ : -1)) >= 0;) {
     const std::int64_t t0 = i / items * chunk, t1 = std::min(tokens, t0 + chunk);
     const std::int64_t b0 = i % items * item, b1 = std::min(blocks, b0 + item);
     kernel(p, xp, t0, t1, b0, b1, y);

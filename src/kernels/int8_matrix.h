@@ -102,9 +102,9 @@ class Int8Matrix {
   };
 
   void check_multiply(std::int64_t tokens, Int8Isa isa) const;
-  // This thread's share of the product (tokens > 0, a checked path).
+  // This thread's share of the product (tokens > 0, a checked path); without a team, all of it.
   void share(const std::int8_t* x, std::int64_t tokens, std::int32_t* y, Int8Isa isa,
-             Int8Epilogue epilogue, const TeamThread& team) const;
+             Int8Epilogue epilogue, const TeamThread* team) const;
 
   std::int64_t out_ = 0;
   std::int64_t in_ = 0;

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "graph/decoder_blocks.h"
 #include "plan/check.h"
+#include "platform/buffer_pool.h"
 #include "platform/inproc_transport.h"
 #include "platform/message.h"
 #include "platform/router.h"
@@ -64,7 +65,11 @@ struct Task {
   int kernel = -1;
   std::optional<DecoderKernel> compute;  // none for the host's sink
   std::unique_ptr<Fifo<Packet>> inbox;
-  std::vector<MessageReader> readers;  // one per input stream, reused every step
+  // Reused every step: one reader per input stream, the packets taken from the inbox, the
+  // ports' rows.
+  std::vector<MessageReader> readers;
+  std::vector<Packet> arrived;
+  std::vector<std::vector<std::int32_t>> ports;
 };
 
 struct LocalNode {
@@ -79,7 +84,12 @@ class Generator {
  public:
   Generator(const plan::Plan& plan, const DecoderTables& tables, std::span<const int> local,
             Transport& transport, const DecoderRunOptions& options)
-      : g_(plan.graph), options_(options), wires_(wire(plan)), transport_(transport) {
+      : g_(plan.graph),
+        options_(options),
+        wires_(wire(plan)),
+        transport_(transport),
+        task_of_(plan.graph.kernels.size(), nullptr),
+        node_of_(plan.node_of_kernel) {
     std::vector<LocalNode*> here(plan.cluster.nodes.size(), nullptr);
     for (int n : local) {
       if (n < 0 || n >= static_cast<int>(plan.cluster.nodes.size())) {
@@ -115,6 +125,8 @@ class Generator {
         t->readers.emplace_back(static_cast<std::size_t>(st.bytes_per_token),
                                 static_cast<std::uint32_t>(max_rows), stream_name(st));
       }
+      t->ports.resize(static_cast<std::size_t>(std::max(graph::role_info(kernel.role).ports, 1)));
+      task_of_[static_cast<std::size_t>(k)] = t.get();
       if (graph::is_sink(kernel.role)) {
         node->sink = std::move(t);
         host_ = node;
@@ -131,7 +143,7 @@ class Generator {
 
   Generation run(std::span<const std::int64_t> prompt, std::int64_t new_tokens) {
     deadline_ = Clock::now() + options_.timeout;
-    transport_.barrier(deadline_, failure_.token());
+    transport_.barrier(deadline_, stop_);
     Generation result;
     result.host = host_ != nullptr;
     std::vector<std::int32_t> ids(prompt.begin(), prompt.end());
@@ -142,18 +154,18 @@ class Generator {
       if (host_) send(*host_, wires_.source, s, ids);
       for (const auto& [node, task] : order_) compute(*node, *task);
       if (!host_) continue;
-      std::vector<std::vector<std::int32_t>> token;
       try {
-        token = receive(*host_->sink, s);
+        receive(*host_->sink, s);
       } catch (const core::Error& e) {
         fail(fmt::format("host: the token of step {} (position {}): {}", step, first + s.rows - 1,
                          e.what()));
       }
       (step == 0 ? result.prefill_ms : result.decode_ms.emplace_back()) =
           ms_between(t0, Clock::now());
-      result.tokens.push_back(token[0].back());
+      const std::int32_t token = host_->sink->ports[0].back();
+      result.tokens.push_back(token);
       first += s.rows;
-      ids.assign(1, token[0].back());
+      ids.assign(1, token);
     }
     return result;
   }
@@ -169,9 +181,9 @@ class Generator {
     const graph::Kernel& kernel = g_.kernels[static_cast<std::size_t>(t.kernel)];
     try {
       Step s;
-      const std::vector<std::vector<std::int32_t>> ports = receive(t, &s);
+      receive(t, &s);
       if (options_.before_compute) options_.before_compute(kernel, s);
-      send(node, t.kernel, s, t.compute->run(s, ports));
+      send(node, t.kernel, s, t.compute->run(s, t.ports));
     } catch (const std::exception& e) {
       fail(fmt::format("node {} kernel '{}': {}", node.router->name(), kernel.name, e.what()));
     }
@@ -182,24 +194,24 @@ class Generator {
     throw core::Error(core::ErrorKind::failed, *failure_.first());
   }
 
-  // One message per input stream of the task, assembled per port (the port's streams
-  // concatenated row by row, int32). `step` gets the step they carry (all must agree); with
-  // `expect`, the host checks it.
-  std::vector<std::vector<std::int32_t>> receive(Task& t, Step* step) {
+  // One message per input stream of the task, assembled per port into t.ports (the port's
+  // streams concatenated row by row, int32). `step` gets the step they carry (all must agree);
+  // with `expect`, the host checks it. The packets' payloads go back to the pool.
+  void receive(Task& t, Step* step) {
     const std::vector<int>& ins = wires_.in[static_cast<std::size_t>(t.kernel)];
     std::vector<MessageReader>& readers = t.readers;
-    std::vector<std::optional<Message>> got(ins.size());
-    std::size_t done = 0;
-    std::vector<Packet> burst;
+    // The streams from kernels on this node have written their messages already.
+    auto done = static_cast<std::size_t>(
+        std::count_if(readers.begin(), readers.end(), [](const auto& r) { return r.complete(); }));
     while (done < ins.size()) {
-      burst.clear();
+      t.arrived.clear();
       try {
-        t.inbox->pop_all(burst, deadline_, failure_.token());
+        t.inbox->pop_all(t.arrived, deadline_, stop_);
       } catch (const core::Error& e) {
         if (e.kind() != core::ErrorKind::timeout) throw;
         std::string missing;
         for (std::size_t j = 0; j < ins.size(); ++j) {
-          if (got[j]) continue;
+          if (readers[j].complete()) continue;
           missing +=
               (missing.empty() ? "" : ", ") +
               fmt::format("'{}'",
@@ -210,26 +222,23 @@ class Generator {
         throw core::Error(core::ErrorKind::timeout,
                           fmt::format("timed out waiting for input from {}", missing));
       }
-      for (const Packet& p : burst) {
-        if (p.id >= ins.size() || got[p.id]) {
+      for (Packet& p : t.arrived) {
+        if (p.id >= ins.size() || readers[p.id].complete()) {
           throw core::Error(
               fmt::format("a packet with TID {} arrived, expected one of 0..{} "
                           "still open",
                           p.id, ins.size() - 1));
         }
-        if (readers[p.id].add(p)) {
-          got[p.id] = readers[p.id].take();
-          ++done;
-        }
+        if (readers[p.id].add(p)) ++done;
+        payloads_.give(std::move(p.data));
       }
     }
-    const MessageHeader& h = got[0]->header;
+    const MessageHeader& h = readers[0].message().header;
     *step = {h.first_position, h.rows};
-    const int ports = graph::role_info(g_.kernels[static_cast<std::size_t>(t.kernel)].role).ports;
-    std::vector<std::vector<std::int32_t>> out(static_cast<std::size_t>(std::max(ports, 1)));
-    std::vector<std::size_t> port_bytes(out.size(), 0);
+    std::vector<std::vector<std::int32_t>>& out = t.ports;
+    port_bytes_.assign(out.size(), 0);
     for (std::size_t j = 0; j < ins.size(); ++j) {
-      const MessageHeader& hj = got[j]->header;
+      const MessageHeader& hj = readers[j].message().header;
       if (hj.rows != h.rows || hj.first_position != h.first_position) {
         throw core::Error(fmt::format(
             "stream {} brought the step at position {} ({} rows), stream {} the step at {} ({} "
@@ -237,33 +246,32 @@ class Generator {
             stream_name(g_.streams[static_cast<std::size_t>(ins[0])]), h.first_position, h.rows,
             stream_name(g_.streams[static_cast<std::size_t>(ins[j])]), hj.first_position, hj.rows));
       }
-      port_bytes[static_cast<std::size_t>(g_.streams[static_cast<std::size_t>(ins[j])].port)] +=
-          got[j]->row_bytes;
+      port_bytes_[static_cast<std::size_t>(g_.streams[static_cast<std::size_t>(ins[j])].port)] +=
+          readers[j].message().row_bytes;
     }
     for (std::size_t p = 0; p < out.size(); ++p) {
-      out[p].resize(h.rows * port_bytes[p] / 4);
+      out[p].resize(h.rows * port_bytes_[p] / 4);
       auto* at = reinterpret_cast<std::uint8_t*>(out[p].data());
       for (std::uint32_t r = 0; r < h.rows; ++r) {
         for (std::size_t j = 0; j < ins.size(); ++j) {
           if (static_cast<std::size_t>(g_.streams[static_cast<std::size_t>(ins[j])].port) != p) {
             continue;
           }
-          const auto row = got[j]->row(r);
+          const auto row = readers[j].message().row(r);
           std::memcpy(at, row.data(), row.size());
           at += row.size();
         }
       }
     }
-    return out;
+    for (MessageReader& r : readers) r.next();
   }
-  std::vector<std::vector<std::int32_t>> receive(Task& t, Step expect) {
+  void receive(Task& t, Step expect) {
     Step s;
-    auto out = receive(t, &s);
+    receive(t, &s);
     if (s.first != expect.first || s.rows != expect.rows) {
       throw core::Error(
           fmt::format("expected the step at position {}, got position {}", expect.first, s.first));
     }
-    return out;
   }
 
   // The kernel's output rows to every stream out of it, each the stream's bytes of the row.
@@ -276,23 +284,43 @@ class Generator {
                                     rows.size(), s.rows, row_bytes));
     }
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(rows.data());
+    const auto n = static_cast<std::uint32_t>(s.rows);
     for (int si : wires_.out[static_cast<std::size_t>(kernel)]) {
       const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
       const std::uint32_t tid = wires_.tid[static_cast<std::size_t>(si)];
-      Message m;
-      const auto n = static_cast<std::uint32_t>(s.rows);
-      m.header = {n, static_cast<std::uint32_t>(st.bytes_per_token / 4), n,
-                  static_cast<std::uint32_t>(s.first)};
-      m.row_bytes = static_cast<std::size_t>(st.bytes_per_token);
-      m.data.resize(n * m.row_bytes);
-      for (std::uint32_t r = 0; r < n; ++r) {
-        std::memcpy(m.row(r).data(), bytes + r * row_bytes + st.offset, m.row_bytes);
+      const MessageHeader header{n, static_cast<std::uint32_t>(st.bytes_per_token / 4), n,
+                                 static_cast<std::uint32_t>(s.first)};
+      const auto row = [&](std::uint32_t r) {
+        return std::span<const std::uint8_t>(bytes + r * row_bytes + st.offset,
+                                             static_cast<std::size_t>(st.bytes_per_token));
+      };
+      if (Task* consumer = task_on(node, st.consumer)) {
+        // A stream inside the node (on the FPGA, an on-chip AXI-Stream: it never reaches the
+        // network): the rows go straight into the consumer's reader, without packets.
+        std::uint8_t* at = consumer->readers[tid].write(header).data();
+        for (std::uint32_t r = 0; r < n; ++r, at += st.bytes_per_token) {
+          std::memcpy(at, row(r).data(), row(r).size());
+        }
+        continue;
       }
       const plan::GalapagosAddress to = address_of(st.consumer);
-      std::vector<Packet> burst = pack(m, tid, static_cast<std::uint32_t>(to.id));
-      for (Packet& p : burst) p.cluster = to.cluster;
-      node.router->route(std::move(burst), deadline_, failure_.token());
+      // pack()'s packets, written into pooled payloads: one per row, the header in the first.
+      outgoing_.clear();
+      for (std::uint32_t r = 0; r < n; ++r) {
+        Packet& p = outgoing_.emplace_back();
+        p.data = payloads_.take();
+        write_row_packet(p, row(r), tid, static_cast<std::uint32_t>(to.id),
+                         r == 0 ? &header : nullptr);
+        p.cluster = to.cluster;
+      }
+      node.router->route(std::move(outgoing_), deadline_, stop_);
     }
+  }
+
+  // The task of kernel k when it runs on `node`, else null.
+  Task* task_on(const LocalNode& node, int k) const {
+    const auto i = static_cast<std::size_t>(k);
+    return node_of_[i] == node.node ? task_of_[i] : nullptr;
   }
 
   std::string stream_name(const graph::Stream& s) const {
@@ -305,9 +333,17 @@ class Generator {
   Wires wires_;
   Transport& transport_;
   Failure failure_;
+  const std::stop_token stop_ = failure_.token();
   Deadline deadline_{};
+  // Reused on the run's thread: packet payloads (sent ones come back as they are read), a
+  // burst being sent, the bytes per port of a kernel's inputs.
+  BufferPool payloads_{4096};
+  std::vector<Packet> outgoing_;
+  std::vector<std::size_t> port_bytes_;
   std::vector<std::unique_ptr<LocalNode>> nodes_;
   std::vector<std::pair<LocalNode*, Task*>> order_;  // local kernels, topological order
+  std::vector<Task*> task_of_;                       // per kernel: its task here, or null
+  std::vector<int> node_of_;                         // per kernel: its node
   // The local node holding the graph's sink, where the host's loop runs (its router sends the
   // token ids to the embedding kernels, wherever they are); null in the other processes.
   LocalNode* host_ = nullptr;

@@ -6,12 +6,13 @@
 // are then always sent before it runs (or it waits for another process's), and a decode step
 // costs no thread wake-ups (a thread per node made each cross-node hop one: 8.6 ms/token for
 // stories260K on 4 nodes against 0.09 ms in one process, on a loaded 2-core machine, the
-// benchmark bench/decoder_nodes_bench.cpp); a stream's rows travel
-// as Galapagos packets (one per row, the header first) through the nodes' routers, so the
-// in-process, MPI and UDP transports all carry them. The host's loop lives with the graph's sink
-// kernel: it sends the step's token ids (as the source kernel, through that node's router),
-// waits for the argmax's token, and sends the next step. The tokens equal model::IntDecoder's
-// (`atoll generate`).
+// benchmark bench/decoder_nodes_bench.cpp); a stream between nodes travels as Galapagos packets
+// (one per row, the header first, payloads reused) through the nodes' routers, so the
+// in-process, MPI and UDP transports all carry them; a stream inside a node hands its message
+// to the consumer's reader in memory (on the FPGA: an on-chip stream). The host's loop lives
+// with the graph's sink kernel: it sends the step's token ids (as the source kernel, through
+// that node's router), waits for the argmax's token, and sends the next step. The tokens equal
+// model::IntDecoder's (`atoll generate`).
 #pragma once
 
 #include <chrono>

@@ -28,7 +28,7 @@ void InprocTransport::send(int node, Packet p, Deadline deadline, std::stop_toke
   send_burst(node, std::move(burst), deadline, stop);
 }
 
-void InprocTransport::send_burst(int node, std::vector<Packet> burst, Deadline deadline,
+void InprocTransport::send_burst(int node, std::vector<Packet>&& burst, Deadline deadline,
                                  std::stop_token) {
   link(node)->deliver(std::move(burst), deadline, node);
 }

@@ -18,7 +18,7 @@ class InprocTransport final : public Transport {
   void send(int node, Packet p, Deadline deadline, std::stop_token stop) override;
   // The burst goes to the receiving node's router in one hand-off; the wait for room ends when
   // the receiving node's run fails (in one process, the sender's run) or the node detaches.
-  void send_burst(int node, std::vector<Packet> burst, Deadline deadline,
+  void send_burst(int node, std::vector<Packet>&& burst, Deadline deadline,
                   std::stop_token stop) override;
   // One process holds every node, so there is nobody to wait for.
   void barrier(Deadline, std::stop_token) override {}

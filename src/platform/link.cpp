@@ -9,14 +9,14 @@
 
 namespace atl::platform {
 
-void NodeLink::deliver(std::vector<Packet> burst, Deadline deadline, int node) {
+void NodeLink::deliver(std::vector<Packet>&& burst, Deadline deadline, int node) {
   std::shared_lock lock(mutex_);
   if (!router_) {
     throw core::Error(core::ErrorKind::failed,
                       fmt::format("packet for kernel {} of node {}, which runs nothing now",
                                   burst.empty() ? 0 : burst.front().dest, node));
   }
-  router_->deliver(std::move(burst), deadline, stop_.get_token());
+  router_->deliver(std::move(burst), deadline, stop_token_);
 }
 
 bool NodeLink::report(const std::string& what) {
@@ -39,6 +39,7 @@ Attachment::Attachment(std::shared_ptr<NodeLink> link, Router& router, Failure& 
   link_->router_ = &router;
   link_->failure_ = &failure;
   link_->stop_ = std::stop_source();
+  link_->stop_token_ = link_->stop_.get_token();
   link_->on_failure_.emplace(failure.token(), NodeLink::RequestStop{link_->stop_});
 }
 

@@ -28,7 +28,7 @@ class NodeLink {
   // kernel's FIFO until `deadline`; the wait ends early when the node's run fails or the node
   // detaches. Throws core::Error (kind failed) naming `node` when no node is attached, and
   // whatever Router::deliver throws.
-  void deliver(std::vector<Packet> burst, Deadline deadline, int node);
+  void deliver(std::vector<Packet>&& burst, Deadline deadline, int node);
   // Records `what` as the failure of the attached node's run, which stops it; false when no
   // node is attached.
   bool report(const std::string& what);
@@ -45,7 +45,8 @@ class NodeLink {
   std::shared_mutex mutex_;
   Router* router_ = nullptr;
   Failure* failure_ = nullptr;
-  std::stop_source stop_;  // a new one per attachment: requested by a failure or the detach
+  std::stop_source stop_;       // a new one per attachment: requested by a failure or the detach
+  std::stop_token stop_token_;  // stop_'s, kept: getting a token costs atomic operations
   std::optional<std::stop_callback<RequestStop>> on_failure_;
 };
 

@@ -73,24 +73,30 @@ template core::Tensor<std::int32_t> to_tensor(const Message&, const std::string&
 
 Packet row_packet(std::span<const std::uint8_t> row, std::uint32_t src, std::uint32_t dest,
                   const MessageHeader* header) {
+  Packet p;
+  write_row_packet(p, row, src, dest, header);
+  return p;
+}
+
+void write_row_packet(Packet& p, std::span<const std::uint8_t> row, std::uint32_t src,
+                      std::uint32_t dest, const MessageHeader* header) {
   const std::size_t head = header ? kFlitBytes : 0;
   const std::size_t flits = (header ? 1 : 0) + (row.empty() && header ? 0 : flits_for(row.size()));
   if (flits > 0xffff) {
     throw core::Error(fmt::format("row of {} bytes needs {} flits; TUSER holds at most 65535",
                                   row.size(), flits));
   }
-  Packet p;
   p.dest = dest;
   p.id = src;
+  p.cluster = 0;
   p.user = static_cast<std::uint16_t>(flits);
   p.keep = row.empty() && header ? kAllKeep : last_keep(row.size());
-  p.data.resize(flits * kFlitBytes);  // zero padding after the row, as on the wire
+  p.data.assign(flits * kFlitBytes, 0);  // zero padding after the row, as on the wire
   if (header) {
     const auto h = encode_header(*header);
     std::copy(h.begin(), h.end(), p.data.begin());
   }
   std::copy(row.begin(), row.end(), p.data.begin() + static_cast<std::ptrdiff_t>(head));
-  return p;
 }
 
 std::vector<Packet> pack(const Message& m, std::uint32_t src, std::uint32_t dest) {
@@ -115,22 +121,37 @@ void MessageReader::fail(const std::string& what) const {
   throw core::Error(fmt::format("stream {}: {}", stream_, what));
 }
 
+void MessageReader::start(const MessageHeader& h) {
+  if (h.rows > max_rows_ || h.valid_rows > h.rows) {
+    fail(fmt::format("header announces {} rows ({} valid); at most {} expected", h.rows,
+                     h.valid_rows, max_rows_));
+  }
+  message_.header = h;
+  message_.data.clear();
+  message_.data.reserve(h.rows * message_.row_bytes);
+  started_ = true;
+  rows_seen_ = 0;
+}
+
+std::span<std::uint8_t> MessageReader::write(const MessageHeader& header) {
+  if (started_) {
+    fail(complete() ? "a message arrived before the previous one was read"
+                    : "a message arrived in memory while one arrived in packets");
+  }
+  start(header);
+  message_.data.resize(header.rows * message_.row_bytes);
+  rows_seen_ = header.rows;
+  return message_.data;
+}
+
 bool MessageReader::add(const Packet& p) {
   validate(p, stream_);
   if (complete()) fail("a packet arrived after the message was complete");
   std::size_t at = 0;  // where the row starts in the packet payload
   if (!started_) {
-    MessageHeader h = decode_header({p.data.data(), kFlitBytes});
-    if (h.rows > max_rows_ || h.valid_rows > h.rows) {
-      fail(fmt::format("header announces {} rows ({} valid); at most {} expected", h.rows,
-                       h.valid_rows, max_rows_));
-    }
-    message_.header = h;
-    message_.data.clear();
-    message_.data.reserve(h.rows * message_.row_bytes);
-    started_ = true;
-    rows_seen_ = 0;
+    start(decode_header({p.data.data(), kFlitBytes}));
     at = kFlitBytes;
+    const MessageHeader& h = message_.header;
     if (h.rows > 0 && p.flit_count() < 2) fail("the first packet holds the header but no row");
     if (h.rows == 0) {
       if (p.flit_count() != 1) fail("a zero-row message must be the header flit alone");
@@ -145,6 +166,19 @@ bool MessageReader::add(const Packet& p) {
                        p.data.begin() + static_cast<std::ptrdiff_t>(at + bytes));
   ++rows_seen_;
   return complete();
+}
+
+const Message& MessageReader::message() const {
+  if (!complete()) {
+    fail(fmt::format("message incomplete: {} of {} rows", rows_seen_, message_.header.rows));
+  }
+  return message_;
+}
+
+void MessageReader::next() {
+  message();  // throws unless complete
+  started_ = false;
+  rows_seen_ = 0;
 }
 
 Message MessageReader::take() {

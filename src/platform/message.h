@@ -54,6 +54,9 @@ core::Tensor<T> to_tensor(const Message& m, const std::string& where);
 // One row as a packet from kernel `src` to `dest`; with `header` the header flit goes first.
 Packet row_packet(std::span<const std::uint8_t> row, std::uint32_t src, std::uint32_t dest,
                   const MessageHeader* header);
+// The same into `p` (every field set), reusing the storage of `p.data`.
+void write_row_packet(Packet& p, std::span<const std::uint8_t> row, std::uint32_t src,
+                      std::uint32_t dest, const MessageHeader* header);
 
 // All packets of a message, in wire order. A message of zero rows is the header alone.
 std::vector<Packet> pack(const Message& m, std::uint32_t src, std::uint32_t dest);
@@ -73,9 +76,20 @@ class MessageReader {
   bool complete() const { return started_ && rows_seen_ == message_.header.rows; }
   // The finished message; the reader is then ready for the next one.
   Message take();
+  // The finished message without moving it out: valid until next(), which readies the reader
+  // for the next message and keeps the row buffer's storage.
+  const Message& message() const;
+  void next();
+  // A whole message handed over in memory instead of as packets (from a kernel on the same
+  // node): checks the header as add() does (and that no message is in progress) and returns the
+  // space of its rows, header.rows x row_bytes, for the caller to fill; the message is then
+  // complete.
+  std::span<std::uint8_t> write(const MessageHeader& header);
 
  private:
   [[noreturn]] void fail(const std::string& what) const;
+  // Checks the header of a new message and makes it the current one, with no rows yet.
+  void start(const MessageHeader& h);
 
   std::string stream_;
   std::uint32_t max_rows_;

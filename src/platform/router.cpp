@@ -76,7 +76,8 @@ Fifo<Packet>& Router::local_inbox(const Packet& p) const {
   return *inbox;
 }
 
-void Router::push_local(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
+void Router::push_local(std::vector<Packet>&& burst, Deadline deadline,
+                        const std::stop_token& stop) {
   if (burst.front().dest == 0) {
     // Kernel 0's PacketDecoder: on to the virtual kernel named in byte 0 (one per burst, which
     // comes from one sender's skew stage).
@@ -95,35 +96,34 @@ void Router::push_local(std::vector<Packet> burst, Deadline deadline, std::stop_
   local_inbox(burst.front()).push_all(std::move(burst), deadline, stop);
 }
 
-void Router::route(Packet p, Deadline deadline, std::stop_token stop) {
+void Router::route(Packet p, Deadline deadline, const std::stop_token& stop) {
   route(std::vector<Packet>{std::move(p)}, deadline, stop);
 }
 
-void Router::route(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
+void Router::route(std::vector<Packet>&& burst, Deadline deadline, const std::stop_token& stop) {
   if (burst.empty()) return;
   const int node = burst_node(burst);
   if (node == node_) {
     push_local(std::move(burst), deadline, stop);
     return;
   }
-  std::int64_t bytes = 0;
-  for (const Packet& p : burst) bytes += static_cast<std::int64_t>(kFlitBytes + p.data.size());
-  packets_sent_.fetch_add(static_cast<std::int64_t>(burst.size()), std::memory_order_relaxed);
-  bytes_sent_.fetch_add(bytes, std::memory_order_relaxed);
+  count(burst, packets_sent_, bytes_sent_);
   transport_.send_burst(node, std::move(burst), deadline, stop);
 }
 
-void Router::count_received(const Packet& p) {
-  packets_received_.fetch_add(1, std::memory_order_relaxed);
-  bytes_received_.fetch_add(static_cast<std::int64_t>(kFlitBytes + p.data.size()),
-                            std::memory_order_relaxed);
+void Router::count(const std::vector<Packet>& burst, std::atomic<std::int64_t>& packets,
+                   std::atomic<std::int64_t>& bytes) {
+  std::int64_t n = 0;
+  for (const Packet& p : burst) n += static_cast<std::int64_t>(kFlitBytes + p.data.size());
+  packets.fetch_add(static_cast<std::int64_t>(burst.size()), std::memory_order_relaxed);
+  bytes.fetch_add(n, std::memory_order_relaxed);
 }
 
-void Router::deliver(Packet p, Deadline deadline, std::stop_token stop) {
+void Router::deliver(Packet p, Deadline deadline, const std::stop_token& stop) {
   deliver(std::vector<Packet>{std::move(p)}, deadline, stop);
 }
 
-void Router::deliver(std::vector<Packet> burst, Deadline deadline, std::stop_token stop) {
+void Router::deliver(std::vector<Packet>&& burst, Deadline deadline, const std::stop_token& stop) {
   if (burst.empty()) return;
   if (const int node = burst_node(burst); node != node_) {
     throw core::Error(fmt::format(
@@ -131,7 +131,7 @@ void Router::deliver(std::vector<Packet> burst, Deadline deadline, std::stop_tok
         "node index {}",
         name_, burst.front().id, to_string(address_of(burst.front())), node));
   }
-  for (const Packet& p : burst) count_received(p);
+  count(burst, packets_received_, bytes_received_);
   push_local(std::move(burst), deadline, stop);
 }
 

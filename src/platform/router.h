@@ -42,14 +42,15 @@ class Router {
   // FIFO or to the transport. They move as one hand-off (one lock, one wake-up of the receiving
   // task) rather than one per packet; on a 2-core machine per-packet hand-offs cost two thread
   // switches each and dominated a run. Throws core::Error for an unknown destination (an ID
-  // wider than 8 bits is one) or packets that do not share one destination.
-  void route(std::vector<Packet> burst, Deadline deadline, std::stop_token stop = {});
+  // wider than 8 bits is one) or packets that do not share one destination. The packets are
+  // moved out of `burst` (its storage stays with the caller, to fill again).
+  void route(std::vector<Packet>&& burst, Deadline deadline, const std::stop_token& stop = {});
   // One packet: a burst of one.
-  void route(Packet p, Deadline deadline, std::stop_token stop = {});
+  void route(Packet p, Deadline deadline, const std::stop_token& stop = {});
   // A packet, or a burst for one kernel, from the network: the destination must be a kernel of
   // this node.
-  void deliver(Packet p, Deadline deadline, std::stop_token stop = {});
-  void deliver(std::vector<Packet> burst, Deadline deadline, std::stop_token stop = {});
+  void deliver(Packet p, Deadline deadline, const std::stop_token& stop = {});
+  void deliver(std::vector<Packet>&& burst, Deadline deadline, const std::stop_token& stop = {});
 
   NetworkTraffic traffic() const;
   void reset_traffic();
@@ -60,9 +61,11 @@ class Router {
   // The burst's common destination node; throws unless every packet has the same destination.
   int burst_node(const std::vector<Packet>& burst) const;
   // Into the local FIFO of the destination, through kernel 0's decoder for packets to kernel 0.
-  void push_local(std::vector<Packet> burst, Deadline deadline, std::stop_token stop);
+  void push_local(std::vector<Packet>&& burst, Deadline deadline, const std::stop_token& stop);
   Fifo<Packet>& local_inbox(const Packet& p) const;
-  void count_received(const Packet& p);
+  // Adds the burst's packets and bytes (bridge header included) to the two counters.
+  static void count(const std::vector<Packet>& burst, std::atomic<std::int64_t>& packets,
+                    std::atomic<std::int64_t>& bytes);
 
   int node_;
   std::string name_;

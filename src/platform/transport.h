@@ -29,9 +29,9 @@ class Transport {
   // Sends `p` to node `node` (never this process's own node: the router delivers those).
   // Blocks under back-pressure until `deadline`; throws core::Error naming the node on failure.
   virtual void send(int node, Packet p, Deadline deadline, std::stop_token stop) = 0;
-  // Sends packets for one destination kernel, in order. By default one send() each; the
-  // in-process transport hands the whole burst over at once.
-  virtual void send_burst(int node, std::vector<Packet> burst, Deadline deadline,
+  // Sends packets for one destination kernel, in order, moving them out of `burst`. By default
+  // one send() each; the in-process transport hands the whole burst over at once.
+  virtual void send_burst(int node, std::vector<Packet>&& burst, Deadline deadline,
                           std::stop_token stop) {
     for (Packet& p : burst) send(node, std::move(p), deadline, stop);
   }

@@ -1,7 +1,9 @@
 #include "kernels/int8_matrix.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <array>
 #include <random>
 #include <string>
@@ -128,6 +130,37 @@ TEST(Int8Matrix, TeamShareEqualsTheDefinition) {
       EXPECT_EQ(visits, std::vector<int>(n, 1)) << threads << " threads";
       for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(derived[i], want[i] * 3 - 1) << i;
     }
+  }
+}
+
+// A small product runs on the calling thread alone, without a team: two threads multiplying
+// the same matrix at once (each its own input) each get their own whole product.
+TEST(Int8Matrix, SmallProductsOnTwoThreadsAtOnce) {
+  std::mt19937 rng(17);
+  const std::int64_t out = 130, in = 64, tokens = 2;  // 2 x 130 x 64 < 2^18: not threaded
+  const auto w = random_i8(out * in, rng);
+  const Int8Matrix m(w, out, in);
+  std::array<std::vector<std::int8_t>, 2> x;
+  std::array<std::vector<std::int32_t>, 2> y, derived;
+  std::array<std::vector<int>, 2> visits;
+  for (int t = 0; t < 2; ++t) {
+    x[t] = random_i8(tokens * in, rng);
+    y[t].assign(static_cast<std::size_t>(tokens * out), 0);
+    derived[t] = y[t];
+    visits[t].assign(y[t].size(), 0);
+  }
+#pragma omp parallel num_threads(2)
+  {
+    const int t = omp_get_thread_num();
+    const Seen seen{out, &derived[t], &visits[t]};
+    for (int repeat = 0; repeat < 50; ++repeat) {
+      std::fill(visits[t].begin(), visits[t].end(), 0);
+      m.multiply(x[t].data(), tokens, y[t].data(), {record, &seen});
+    }
+  }
+  for (int t = 0; t < 2; ++t) {
+    EXPECT_EQ(y[t], reference(w, out, in, x[t], tokens)) << "thread " << t;
+    EXPECT_EQ(visits[t], std::vector<int>(y[t].size(), 1)) << "thread " << t;
   }
 }
 

@@ -138,7 +138,7 @@ class CorruptingTransport final : public Transport {
   void send(int node, Packet p, Deadline deadline, std::stop_token stop) override {
     send_burst(node, std::vector<Packet>{std::move(p)}, deadline, stop);
   }
-  void send_burst(int node, std::vector<Packet> burst, Deadline deadline,
+  void send_burst(int node, std::vector<Packet>&& burst, Deadline deadline,
                   std::stop_token stop) override {
     if (!done_.exchange(true)) {
       for (Packet& p : burst) corrupt_(p);

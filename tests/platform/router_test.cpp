@@ -110,6 +110,47 @@ TEST(Fifo, PopAllTakesEverythingQueuedAndTimesOutWhenEmpty) {
   EXPECT_THROW(f.push_all({5}, Clock::now() + milliseconds(20)), core::Error);
 }
 
+// Waits (at most 5 s) until `ready` holds; false if it never does.
+template <class Ready>
+bool eventually(Ready ready) {
+  const Deadline give_up = Clock::now() + std::chrono::seconds(5);
+  while (!ready()) {
+    if (Clock::now() > give_up) return false;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  return true;
+}
+
+TEST(Fifo, CountsItsWaitersAndWakesThem) {
+  Fifo<int> f("l0.q -> l0.h0.attention", 1);
+  // Nobody waits: a push and a pop on one thread (a process running all its kernels) count none.
+  f.push(1, Clock::now() + milliseconds(100));
+  EXPECT_EQ(f.readers_waiting(), 0);
+  EXPECT_EQ(f.pop(Clock::now() + milliseconds(100)), 1);
+  EXPECT_EQ(f.writers_waiting(), 0);
+  // A reader blocked on the empty FIFO counts itself and wakes at the push.
+  int got = 0;
+  std::thread reader([&] { got = f.pop(Clock::now() + std::chrono::seconds(10)); });
+  ASSERT_TRUE(eventually([&] { return f.readers_waiting() == 1; }));
+  f.push(2, Clock::now() + milliseconds(100));
+  reader.join();
+  EXPECT_EQ(got, 2);
+  EXPECT_EQ(f.readers_waiting(), 0);
+  // A writer blocked on the full FIFO likewise, woken by pop_all.
+  f.push(3, Clock::now() + milliseconds(100));
+  std::thread writer([&] { f.push(4, Clock::now() + std::chrono::seconds(10)); });
+  ASSERT_TRUE(eventually([&] { return f.writers_waiting() == 1; }));
+  std::vector<int> all;
+  f.pop_all(all, Clock::now() + milliseconds(100));
+  writer.join();
+  EXPECT_EQ(all, std::vector<int>{3});
+  EXPECT_EQ(f.pop(Clock::now() + milliseconds(100)), 4);
+  EXPECT_EQ(f.writers_waiting(), 0);
+  // A waiter that times out leaves the count.
+  EXPECT_THROW(f.pop(Clock::now() + milliseconds(10)), core::Error);
+  EXPECT_EQ(f.readers_waiting(), 0);
+}
+
 // One cluster: IDs 0 (kernel 0), 1, 2 on node 0; ID 3 on node 1.
 RoutingTable one_cluster() {
   return testing::one_cluster({0, 0, 0, 1});
@@ -227,6 +268,28 @@ TEST(Router, BurstsGoWholeToTheFifoOrTheTransport) {
   r.deliver(std::vector<Packet>{to(2)}, d);
   EXPECT_EQ(in2.size(), 4u);
   EXPECT_EQ(r.traffic().packets_received, 1);
+}
+
+TEST(Router, RouteLeavesTheBurstsStorageWithTheCaller) {
+  RecordingTransport transport;
+  Router r(0, "n0", one_cluster(), transport);
+  Fifo<Packet> inbox("kernel 2", 8);
+  r.attach({0, 2}, inbox);
+  const Deadline d = Clock::now() + milliseconds(100);
+  std::vector<Packet> burst{to(2), to(2)};
+  burst.reserve(16);
+  const Packet* storage = burst.data();
+  r.route(std::move(burst), d);  // local: into the FIFO
+  EXPECT_TRUE(burst.empty());    // NOLINT(bugprone-use-after-move): the contract under test
+  EXPECT_EQ(burst.data(), storage);
+  EXPECT_EQ(inbox.size(), 2u);
+  burst.push_back(to(3));
+  r.route(std::move(burst), d);  // remote: to the transport
+  EXPECT_EQ(burst.data(), storage);
+  ASSERT_EQ(transport.sent.size(), 1u);
+  EXPECT_EQ(transport.sent[0].second, to(3));
+  EXPECT_EQ(r.traffic().packets_sent, 1);
+  EXPECT_EQ(r.traffic().bytes_sent, 2 * std::int64_t{kFlitBytes});
 }
 
 TEST(Router, RejectsIdsWiderThanEightBits) {

@@ -213,6 +213,49 @@ TEST(Message, ReaderRejectsMalformed) {
   }
 }
 
+TEST(Message, WriteRowPacketReusesThePayloadAndEqualsRowPacket) {
+  const std::vector<std::uint8_t> row(100, 5);
+  const MessageHeader h{3, 25, 3, 7};
+  Packet p = row_packet(std::vector<std::uint8_t>(300, 9), 4, 6, nullptr);  // dirty, bigger
+  p.cluster = 2;
+  const std::uint8_t* storage = p.data.data();
+  write_row_packet(p, row, 1, 2, &h);
+  EXPECT_EQ(p.data.data(), storage);        // no new allocation
+  EXPECT_EQ(p, row_packet(row, 1, 2, &h));  // every field rewritten, padding zero
+  EXPECT_EQ(p.cluster, 0);
+  EXPECT_EQ(p.data.size(), 3 * kFlitBytes);  // header + 100 bytes in two flits
+}
+
+TEST(Message, ReaderTakesAMessageWrittenInMemory) {
+  MessageReader reader(8, 4, "l0.q -> l0.h0.attention");
+  const MessageHeader h{2, 2, 2, 5};
+  std::span<std::uint8_t> rows = reader.write(h);
+  ASSERT_EQ(rows.size(), 16u);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<std::uint8_t>(i);
+  EXPECT_TRUE(reader.complete());
+  EXPECT_EQ(reader.message().header, h);
+  EXPECT_EQ(reader.message().row(1)[0], 8);
+  const std::uint8_t* storage = reader.message().data.data();
+  // Only once read (next) does the next message fit; next keeps the rows' storage.
+  try {
+    reader.write(h);
+    FAIL() << "a second message was written over an unread one";
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("before the previous one was read"), std::string::npos)
+        << e.what();
+  }
+  reader.next();
+  EXPECT_FALSE(reader.complete());
+  EXPECT_THROW(reader.message(), core::Error);
+  EXPECT_EQ(reader.write({1, 2, 1, 7}).data(), storage);
+  reader.next();
+  // The header is checked as a packet's is, and packets and memory do not mix in one message.
+  EXPECT_THROW(reader.write({5, 2, 5, 0}), core::Error);  // more rows than 4
+  core::Tensor<std::int8_t> t({2, 8});
+  reader.add(pack(to_message(t), 1, 2)[0]);
+  EXPECT_THROW(reader.write(h), core::Error);
+}
+
 TEST(Message, ZeroRowsIsTheHeaderAlone) {
   Message m;
   m.row_bytes = 64;
