@@ -2,9 +2,11 @@
 // parallel on the machine's cores, and say which clusters beat the published GPUs and CPUs on
 // latency and on energy (report/explore.h keeps the Pareto front and writes the report).
 //
-// The clusters are generated in memory by the rule of examples/clusters/*.yaml: N boards of one
-// kind on one switched 100 Gb/s Ethernet network, hop latency, MTU and framing from
-// data/network.yaml (hw::parse_cluster reads the same YAML text a user would write).
+// A board with AI Engines is swept with DSPs only and with AI Engines allowed ("vck5000+aie", the
+// plan of `atoll map --aie`), as --aie asks. The clusters are generated in memory by the rule of
+// examples/clusters/*.yaml: N boards of one kind on one switched 100 Gb/s Ethernet network, hop
+// latency, MTU and framing from data/network.yaml (hw::parse_cluster reads the same YAML text a
+// user would write).
 #include "report/explore.h"
 
 #include <fmt/format.h>
@@ -204,31 +206,41 @@ std::vector<std::string> board_names(const ExploreOptions& o, const hw::Catalogu
   return names;
 }
 
-// The engines a board is swept with (false: DSPs only, true: with AI Engines) for --aie
-// on|off|both; empty = both on boards with AI Engines (DSPs only elsewhere) for an encoder, off for
-// a decoder. AI Engines asked for on a board without them, or for a decoder, are refused.
-std::vector<bool> engine_choices(const std::string& aie, const hw::Device& board,
+// --aie: which engines a board with AI Engines is swept with. `automatic` (no --aie): both for an
+// encoder, DSPs only for a decoder.
+enum class AieSweep { automatic, on, off, both };
+
+AieSweep parse_aie_sweep(const std::string& text) {
+  if (text.empty()) return AieSweep::automatic;
+  if (text == "on") return AieSweep::on;
+  if (text == "off") return AieSweep::off;
+  if (text == "both") return AieSweep::both;
+  throw core::Error(fmt::format("explore: --aie '{}': expected on, off or both", text));
+}
+
+// The engines `board` is swept with (false: DSPs only, true: with AI Engines). AI Engines asked
+// for (`on`) on a board without them, or (`on`, `both`) for a decoder, are refused.
+std::vector<bool> engine_choices(AieSweep aie, const std::string& text, const hw::Device& board,
                                  const model::ModelConfig& config) {
-  if (aie == "off" || (aie.empty() && (config.is_decoder() || !hw::has_aie(board)))) {
-    return {false};
-  }
-  if (aie != "on" && aie != "both" && !aie.empty()) {
-    throw core::Error(fmt::format("explore: --aie '{}': expected on, off or both", aie));
+  if (aie == AieSweep::off) return {false};
+  if (aie == AieSweep::automatic) {
+    if (config.is_decoder() || !hw::has_aie(board)) return {false};
+    return {false, true};
   }
   if (config.is_decoder()) {
     throw core::Error(core::ErrorKind::unsupported,
                       fmt::format("explore: --aie {}: {} is a {}: decoders are mapped on DSPs "
                                   "only so far (map::map_decoder has no AI Engine kernels)",
-                                  aie, config.name, model::to_string(config.architecture)));
+                                  text, config.name, model::to_string(config.architecture)));
   }
   if (!hw::has_aie(board)) {
-    if (aie == "both") return {false};
+    if (aie == AieSweep::both) return {false};
     throw core::Error(fmt::format(
         "explore: --aie on: {} has no AI Engines (catalogue resources.aie_tiles = 0); AI Engines "
         "are on Versal AI Core boards such as vck190 and vck5000",
         board.name));
   }
-  return aie == "on" ? std::vector<bool>{true} : std::vector<bool>{false, true};
+  return aie == AieSweep::on ? std::vector<bool>{true} : std::vector<bool>{false, true};
 }
 
 void run(const ExploreOptions& o) {
@@ -238,6 +250,7 @@ void run(const ExploreOptions& o) {
   const report::Format format = o.format.empty()
                                     ? report::format_of_path(o.output)
                                     : report::parse_format(o.format, "explore: --format");
+  const AieSweep aie = parse_aie_sweep(o.aie);
   const model::ModelConfig config = model::load_model_config(o.model, model::Accept::any);
   if (config.is_decoder() && o.batch != 1) {
     throw core::Error(core::ErrorKind::unsupported,
@@ -260,8 +273,8 @@ void run(const ExploreOptions& o) {
 
   std::vector<Combination> combinations;
   for (const std::string& b : boards) {
-    for (bool aie : engine_choices(o.aie, catalogue.at(b), config)) {
-      for (int n : sizes) combinations.push_back({b, n, aie});
+    for (bool with : engine_choices(aie, o.aie, catalogue.at(b), config)) {
+      for (int n : sizes) combinations.push_back({b, n, with});
     }
   }
   const int jobs =
