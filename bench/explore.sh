@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The `atoll explore` benchmark of issue 14: BERT-base (examples/models/ibert-base.yaml) over
-# 4 boards x 8 cluster sizes (1..128 boards), mapped and simulated on the machine's cores.
-# Target: <= 60 s on a 2-core machine. Prints the wall time, the CPU time and the slowest
-# combinations (the JSON keeps each point's seconds). Not part of `make bench` (minutes).
+# 4 boards x 8 cluster sizes (1..128 boards; the VCK5000 also with AI Engines: 40 combinations),
+# mapped and simulated on the machine's cores. Target: <= 60 s on a 2-core machine. Prints the
+# wall time, the CPU time and the slowest combinations (the JSON keeps each point's seconds).
+# Not part of `make bench`. `--aie off` gives the 32 DSP-only combinations.
 #
 # Usage: bench/explore.sh BUILD_DIR [extra atoll explore options]
 set -euo pipefail
@@ -23,6 +24,6 @@ j = json.load(open(sys.argv[1]))
 points = sorted(j["points"], key=lambda p: -p["seconds"])
 print(f"{len(j['points'])} combinations in {j['wall_s']:.1f} s on {j['jobs']} jobs; slowest:")
 for p in points[:5]:
-    print(f"  {p['cluster']:>4} x {p['board']:<8} {p['seconds']:7.1f} s  "
+    print(f"  {p['cluster']:>4} x {p['board']:<12} {p['seconds']:7.1f} s  "
           + ("fits" if p["fits"] else "does not fit"))
 PY

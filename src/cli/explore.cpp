@@ -2,9 +2,11 @@
 // parallel on the machine's cores, and say which clusters beat the published GPUs and CPUs on
 // latency and on energy (report/explore.h keeps the Pareto front and writes the report).
 //
-// The clusters are generated in memory by the rule of examples/clusters/*.yaml: N boards of one
-// kind on one switched 100 Gb/s Ethernet network, hop latency, MTU and framing from
-// data/network.yaml (hw::parse_cluster reads the same YAML text a user would write).
+// A board with AI Engines is swept with DSPs only and with AI Engines allowed ("vck5000+aie", the
+// plan of `atoll map --aie`), as --aie asks. The clusters are generated in memory by the rule of
+// examples/clusters/*.yaml: N boards of one kind on one switched 100 Gb/s Ethernet network, hop
+// latency, MTU and framing from data/network.yaml (hw::parse_cluster reads the same YAML text a
+// user would write).
 #include "report/explore.h"
 
 #include <fmt/format.h>
@@ -29,9 +31,11 @@
 #include "cli/verbs.h"
 #include "core/error.h"
 #include "graph/architecture.h"
+#include "hw/aie.h"
 #include "hw/cluster.h"
 #include "hw/device.h"
 #include "map/decoder_mapper.h"
+#include "map/engine_choice.h"
 #include "map/mapper.h"
 #include "model/config.h"
 #include "plan/make_plan.h"
@@ -47,6 +51,7 @@ namespace {
 struct ExploreOptions {
   CatalogueOptions catalogue;
   std::string model, output, format, objective = "latency", fpgas = "1..64", baselines;
+  std::string aie;                  // on | off | both; empty: both for encoders, off for decoders
   std::vector<std::string> boards;  // empty: every board of the catalogue
   std::int64_t batch = 1;
   std::int64_t prompt = 128, new_tokens = 32;  // decoders
@@ -68,7 +73,14 @@ hw::Cluster generated_cluster(const std::string& board, int n, const hw::Catalog
 struct Combination {
   std::string board;
   int fpgas = 0;
+  bool aie = false;  // matmuls may go on AI Engines (map::with_aie)
 };
+
+// A point's board as the tables show it: "vck5000", or "vck5000+aie" when mapped with AI Engines
+// (`atoll report --project` calls that method mapped_aie).
+std::string board_label(const Combination& c) {
+  return c.aie ? c.board + "+aie" : c.board;
+}
 
 // What a point runs: an encoder inference of `batch` sequences, or a decoder generating
 // `new_tokens` after a prompt of `prompt` tokens (per-token latency and energy).
@@ -106,16 +118,18 @@ report::ExplorePoint evaluate(const model::ModelConfig& config, const Combinatio
   try {
     hw::Cluster cluster = generated_cluster(c.board, c.fpgas, catalogue, defaults);
     if (config.is_decoder()) return decoder_point(config, std::move(cluster), w);
-    map::Mapping m = map::map_automatic(config, cluster, w.objective);
+    const map::Caps caps = c.aie ? map::with_aie({}, cluster) : map::Caps{};
+    map::Mapping m = map::map_automatic(config, cluster, w.objective, caps);
     report::ExplorePoint p = report::simulate_point(
         mapped_plan(config.name, std::move(m), std::move(cluster), plan_objective(w.objective)),
         w.batch);
+    p.board = board_label(c);
     p.cluster = c.fpgas;
     return p;
   } catch (const core::Error& e) {
     if (e.kind() != core::ErrorKind::does_not_fit) throw;
     report::ExplorePoint p;
-    p.board = c.board;
+    p.board = board_label(c);
     p.cluster = c.fpgas;
     p.why_not = e.what();
     return p;
@@ -192,6 +206,43 @@ std::vector<std::string> board_names(const ExploreOptions& o, const hw::Catalogu
   return names;
 }
 
+// --aie: which engines a board with AI Engines is swept with. `automatic` (no --aie): both for an
+// encoder, DSPs only for a decoder.
+enum class AieSweep { automatic, on, off, both };
+
+AieSweep parse_aie_sweep(const std::string& text) {
+  if (text.empty()) return AieSweep::automatic;
+  if (text == "on") return AieSweep::on;
+  if (text == "off") return AieSweep::off;
+  if (text == "both") return AieSweep::both;
+  throw core::Error(fmt::format("explore: --aie '{}': expected on, off or both", text));
+}
+
+// The engines `board` is swept with (false: DSPs only, true: with AI Engines). AI Engines asked
+// for (`on`) on a board without them, or (`on`, `both`) for a decoder, are refused.
+std::vector<bool> engine_choices(AieSweep aie, const std::string& text, const hw::Device& board,
+                                 const model::ModelConfig& config) {
+  if (aie == AieSweep::off) return {false};
+  if (aie == AieSweep::automatic) {
+    if (config.is_decoder() || !hw::has_aie(board)) return {false};
+    return {false, true};
+  }
+  if (config.is_decoder()) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      fmt::format("explore: --aie {}: {} is a {}: decoders are mapped on DSPs "
+                                  "only so far (map::map_decoder has no AI Engine kernels)",
+                                  text, config.name, model::to_string(config.architecture)));
+  }
+  if (!hw::has_aie(board)) {
+    if (aie == AieSweep::both) return {false};
+    throw core::Error(fmt::format(
+        "explore: --aie on: {} has no AI Engines (catalogue resources.aie_tiles = 0); AI Engines "
+        "are on Versal AI Core boards such as vck190 and vck5000",
+        board.name));
+  }
+  return aie == AieSweep::on ? std::vector<bool>{true} : std::vector<bool>{false, true};
+}
+
 void run(const ExploreOptions& o) {
   const std::vector<int> sizes = report::parse_cluster_sizes(o.fpgas, "explore: --fpgas");
   const report::ExploreObjective objective =
@@ -199,6 +250,7 @@ void run(const ExploreOptions& o) {
   const report::Format format = o.format.empty()
                                     ? report::format_of_path(o.output)
                                     : report::parse_format(o.format, "explore: --format");
+  const AieSweep aie = parse_aie_sweep(o.aie);
   const model::ModelConfig config = model::load_model_config(o.model, model::Accept::any);
   if (config.is_decoder() && o.batch != 1) {
     throw core::Error(core::ErrorKind::unsupported,
@@ -221,7 +273,9 @@ void run(const ExploreOptions& o) {
 
   std::vector<Combination> combinations;
   for (const std::string& b : boards) {
-    for (int n : sizes) combinations.push_back({b, n});
+    for (bool with : engine_choices(aie, o.aie, catalogue.at(b), config)) {
+      for (int n : sizes) combinations.push_back({b, n, with});
+    }
   }
   const int jobs =
       o.jobs > 0 ? o.jobs : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -282,8 +336,13 @@ void run(const ExploreOptions& o) {
 
   std::size_t fitting = 0;
   for (const report::ExplorePoint& p : e.points) fitting += p.fits ? 1 : 0;
-  fmt::print("{}: {} combinations ({} boards x {} sizes), {} fit, {:.1f} s on {} jobs\n",
-             config.name, e.points.size(), boards.size(), sizes.size(), fitting, e.wall_s, jobs);
+  std::size_t with_aie = 0;
+  for (const Combination& c : combinations) with_aie += c.aie ? 1 : 0;
+  const std::string engines =
+      with_aie > 0 ? fmt::format(", {} of them with AI Engines", with_aie) : "";
+  fmt::print("{}: {} combinations ({} boards x {} sizes{}), {} fit, {:.1f} s on {} jobs\n",
+             config.name, e.points.size(), boards.size(), sizes.size(), engines, fitting, e.wall_s,
+             jobs);
   fmt::print("front ({} points, by {}):\n", e.front.size(), report::to_string(objective));
   for (std::size_t i : e.front) {
     const report::ExplorePoint& p = e.points[i];
@@ -333,6 +392,10 @@ void add_explore(CLI::App& app) {
                   "Decoders: tokens generated (latency per token = the mean decode step)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20))
       ->capture_default_str();
+  cmd->add_option("--aie", o->aie,
+                  "on | off | both: sweep boards with AI Engines (vck190, vck5000) with them, "
+                  "with DSPs only, or both, shown as e.g. vck5000+aie (default: both for an "
+                  "encoder, off for a decoder; decoders are mapped on DSPs only)");
   cmd->add_option("--jobs", o->jobs, "Threads (default: the machine's cores)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--format", o->format, "html | md | json (default: from the file extension)");

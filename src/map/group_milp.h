@@ -22,7 +22,12 @@ struct GroupProblem {
 // Cut weight of an assignment (FPGA per kernel).
 double cut_weight(const GroupProblem& problem, const std::vector<int>& fpga_of);
 
-// Best assignment CBC finds within a fixed node budget (deterministic: one thread, fixed seed, no
+// CBC's node limit for a group of `kernels` on `fpgas` FPGAs: 4,000 / (kernels x fpgas) nodes,
+// between 20 and 2,000 (small groups finish; large ones, whose weak LP bound prunes little,
+// stop early: docs/mapping.md, "Node budget").
+int node_limit(int kernels, int fpgas);
+
+// Best assignment CBC finds within node_limit nodes (deterministic: one thread, fixed seed, no
 // time limit), starting from the feasible `start`; returns `start` when CBC finds nothing better.
 std::vector<int> assign_group(const GroupProblem& problem, const std::vector<int>& start);
 
