@@ -45,7 +45,7 @@ int heads_per_kernel(const model::ModelConfig& config, int t) {
 }
 
 // The knobs of a candidate: every splitting role at the largest power of two <= t its rows (and
-// heads) allow, linears at `tile`, attention pe 1 (its cheapest) over heads_per_kernel heads,
+// heads) allow, linears at `tile`, attention at `attention_pe` over heads_per_kernel heads,
 // element-wise stages kUnroll.
 graph::KnobMap candidate_knobs(const model::ModelConfig& config, int t, int tile,
                                int attention_pe) {
@@ -211,22 +211,23 @@ EngineDsps engine_dsps(const graph::Graph& g, const hw::Cluster& cluster,
 std::pair<int, int> fitting_pe_and_tile(const graph::Graph& g, const hw::Cluster& cluster,
                                         const std::vector<int>& node_of, const Caps& caps) {
   const EngineDsps e = engine_dsps(g, cluster, node_of);
-  auto fits = [&](int tile, int pe) {
+  // share: the attention engines within 1/kAttentionDspShare of the DSPs too.
+  auto fits = [&](int tile, int pe, bool share) {
     for (std::size_t n = 0; n < cluster.nodes.size(); ++n) {
       const hw::Device& d = cluster.nodes[n].device;
       const auto dsp = static_cast<double>(budget(d, caps).dsp);
       if (e.need(d, n, tile, pe) > dsp ||
-          static_cast<double>(e.attention[n] * pe) > dsp / kAttentionDspShare) {
+          (share && static_cast<double>(e.attention[n] * pe) > dsp / kAttentionDspShare)) {
         return false;
       }
     }
     return true;
   };
   int pe = 1;
-  while (pe < kMaxAttentionPe && fits(1, pe * 2)) pe *= 2;
+  while (pe < kMaxAttentionPe && fits(1, pe * 2, true)) pe *= 2;
   int tile = 1;  // any count of 64-MAC rows (a tile need not divide the outputs)
   for (int step = kMaxTile; step >= 1; step /= 2) {
-    if (tile + step <= kMaxTile && fits(tile + step, pe)) tile += step;
+    if (tile + step <= kMaxTile && fits(tile + step, pe, false)) tile += step;
   }
   return {pe, tile};
 }
