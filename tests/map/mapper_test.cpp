@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "examples.h"
 #include "graph/arch_ibert.h"
 #include "map/placement.h"
 
@@ -13,19 +14,9 @@ namespace {
 
 namespace ibert = graph::ibert;
 
-const std::filesystem::path kRoot = ATOLL_SOURCE_DIR;
-
-model::ModelConfig base_one_layer() {
-  return model::load_model_config(kRoot / "examples/models/ibert-base-1layer.yaml");
-}
-
-hw::Cluster sidewinders(int count) {
-  static const hw::Catalogue catalogue = hw::load_catalogue(hw::default_catalogue_dir());
-  hw::Cluster c = hw::load_cluster(kRoot / "examples/clusters/sidewinder-6.yaml", catalogue);
-  c.nodes.resize(count, c.nodes[0]);
-  for (int i = 0; i < count; ++i) c.nodes[i].name = "fpga" + std::to_string(i);
-  return c;
-}
+using testing::base_one_layer;
+using testing::kRoot;
+using testing::sidewinders;
 
 void expect_within(const Mapping& m, const hw::Cluster& cluster, const Caps& caps) {
   ASSERT_EQ(m.estimate.nodes.size(), cluster.nodes.size());
