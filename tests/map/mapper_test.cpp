@@ -139,10 +139,13 @@ TEST(MapWithKnobs, UnbuildableKnobsAreTheCostModelsError) {
   }
 }
 
+// On the two-layer tiny model: 0.2 s of CPU a mapping, against 3.5 s for an I-BERT-base layer.
 TEST(MapAutomatic, DeterministicAcrossRuns) {
   const hw::Cluster cluster = sidewinders(6);
-  const Mapping a = map_automatic(base_one_layer(), cluster, Objective::throughput);
-  const Mapping b = map_automatic(base_one_layer(), cluster, Objective::throughput);
+  const model::ModelConfig tiny = model::load_model_config(kRoot / "tests/cli/data/tiny.yaml");
+  const Mapping a = map_automatic(tiny, cluster, Objective::throughput);
+  const Mapping b = map_automatic(tiny, cluster, Objective::throughput);
+  ASSERT_EQ(a.graph.layers, 2);
   EXPECT_EQ(a.graph, b.graph);
   EXPECT_EQ(a.node_of_kernel, b.node_of_kernel);
   EXPECT_EQ(a.estimate, b.estimate);
