@@ -130,11 +130,11 @@ std::vector<std::int64_t> read_tokens(const std::string& path) {
 
 // Throws unless every id is in the vocabulary and `positions` fit the context.
 void check_tokens(const model::DecoderConfig& c, const std::vector<std::int64_t>& ids,
-                  std::int64_t positions, const std::string& what) {
+                  std::uint64_t positions, const std::string& what) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
     model::validate_token(c, ids[i], fmt::format("{} (item {})", what, i));
   }
-  if (positions > c.max_seq) {
+  if (positions > static_cast<std::uint64_t>(c.max_seq)) {
     throw core::Error(fmt::format("{}: {} positions are more than the context of model '{}' ({})",
                                   what, positions, c.name, c.max_seq));
   }
@@ -147,7 +147,8 @@ void write_tokens(const std::string& path, const std::vector<std::int64_t>& ids)
 void generate(const GenerateOptions& o, const Engine& engine, const model::DecoderConfig& c) {
   std::vector<std::int64_t> ids = o.bos ? std::vector<std::int64_t>{c.bos} : o.prompt;
   const auto prompt = static_cast<std::int64_t>(ids.size());
-  check_tokens(c, ids, prompt + o.new_tokens - 1,
+  // Unsigned: --new-tokens (>= 1) up to 2^63 - 1 plus the prompt does not overflow.
+  check_tokens(c, ids, ids.size() + static_cast<std::uint64_t>(o.new_tokens) - 1,
                o.bos ? std::string("--bos") : std::string("--prompt-ids"));
   fmt::print("prompt: {} token(s), {} new\n", prompt, o.new_tokens);
   const std::vector<int> tokens(ids.begin(), ids.end());

@@ -16,6 +16,33 @@ bool is_endpoint(const graph::Kernel& k) {
   return graph::is_endpoint(k.role);
 }
 
+// The row interval each kernel keeps while a sequence streams. Kernels joined by a bounded FIFO
+// move rows at one pace, the slowest one's: a consumer waits for its producer, and a producer
+// stalls once it is a few rows ahead of a slower consumer (the host's input broadcast feeds Q, K
+// and V at the pace of the slowest of them). Second operands (port 1) and every input of a kernel
+// that holds a whole port-1 sequence are buffered whole sequences deep and do not join kernels
+// (sim/model.cpp sizes the FIFOs the same way).
+std::vector<double> paces(const graph::Graph& graph, const std::vector<KernelCost>& costs,
+                          const std::vector<double>& own_row_s) {
+  std::vector<int> root(graph.kernels.size());
+  for (std::size_t k = 0; k < root.size(); ++k) root[k] = static_cast<int>(k);
+  auto find = [&](int k) {
+    while (root[k] != k) k = root[k] = root[root[k]];
+    return k;
+  };
+  for (const graph::Stream& st : graph.streams) {
+    if (st.port == 1 || costs[st.consumer].waits_for_port1_sequence) continue;
+    root[find(st.producer)] = find(st.consumer);
+  }
+  std::vector<double> slowest(root.size(), 0), pace(root.size());
+  for (std::size_t k = 0; k < root.size(); ++k) {
+    double& s = slowest[find(static_cast<int>(k))];
+    s = std::max(s, own_row_s[k]);
+  }
+  for (std::size_t k = 0; k < root.size(); ++k) pace[k] = slowest[find(static_cast<int>(k))];
+  return pace;
+}
+
 }  // namespace
 
 std::vector<KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluster& cluster,
@@ -40,13 +67,16 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
   Estimate e;
   e.nodes.resize(cluster.nodes.size());
   double slowest_s = 0;  // time per sequence of the slowest kernel or link
+  std::vector<double> own_row_s(n);
   for (std::size_t k = 0; k < n; ++k) {
     const KernelCost& c = costs[k];
     NodeEstimate& ne = e.nodes[node_of_kernel[k]];
     ne.resources += c.resources;
     ne.cycles_per_token = std::max(ne.cycles_per_token, static_cast<double>(c.cycles_per_token));
-    slowest_s = std::max(slowest_s, rows * c.cycles_per_token / clock_hz(k));
+    own_row_s[k] = c.cycles_per_token / clock_hz(k);
+    slowest_s = std::max(slowest_s, rows * own_row_s[k]);
   }
+  const std::vector<double> pace = paces(graph, costs, own_row_s);
 
   // Per stream: when its first and last rows reach the consumer.
   std::vector<std::vector<int>> inputs(n);
@@ -102,10 +132,9 @@ Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
         ingress_s[to] += wire_s;
       }
     }
-    const double row_s = c.cycles_per_token / clock_hz(k);
     const double first_row_s = (c.fill_cycles + c.cycles_per_token) / clock_hz(k);
     first_out[k] = ready_first + first_row_s;
-    last_out[k] = std::max(first_out[k] + (rows - 1) * row_s, ready_last + first_row_s);
+    last_out[k] = std::max(first_out[k] + (rows - 1) * pace[k], ready_last + first_row_s);
     latency_s = std::max(latency_s, last_out[k]);
   }
   for (std::size_t node = 0; node < cluster.nodes.size(); ++node) {

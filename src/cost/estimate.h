@@ -38,9 +38,11 @@ std::vector<KernelCost> kernel_costs(const graph::Graph& graph, const hw::Cluste
 // Latency: kernels are visited in topological order; a kernel emits its first row `fill +
 // cycles_per_token` after its first complete input row (all ports; attention/context wait for
 // the LAST row on port 1, the whole K or V), and its last row no earlier than one row interval
-// after its last input row. A stream that crosses the network adds hops * hop latency (alpha)
-// and serialises rows at the link rate (beta), sharing its nodes' up- and downlinks with every
-// other remote stream of those nodes. Throughput: one sequence per max over kernels of
+// after its last input row; between them its rows come at the pace of the slowest kernel it is
+// joined to by bounded FIFOs (everything but second operands and the inputs of attention and
+// context, which buffer whole sequences). A stream that crosses the network adds hops * hop latency
+// (alpha) and serialises rows at the link rate (beta), sharing its nodes' up- and downlinks with
+// every other remote stream of those nodes. Throughput: one sequence per max over kernels of
 // seq_len * cycles_per_token and over node links of the wire time of what leaves or enters it.
 Estimate estimate(const graph::Graph& graph, const hw::Cluster& cluster,
                   const std::vector<int>& node_of_kernel);

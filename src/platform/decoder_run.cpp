@@ -386,8 +386,9 @@ void check_generation(const plan::Plan& plan, const DecoderTables& tables,
   for (std::size_t i = 0; i < prompt.size(); ++i) {
     model::validate_token(c, prompt[i], fmt::format("prompt (item {})", i));
   }
-  const auto positions = static_cast<std::int64_t>(prompt.size()) + new_tokens - 1;
-  if (positions > c.max_seq) {
+  // Unsigned: new_tokens (>= 1) up to 2^63 - 1 plus the prompt does not overflow.
+  const std::uint64_t positions = prompt.size() + static_cast<std::uint64_t>(new_tokens) - 1;
+  if (positions > static_cast<std::uint64_t>(c.max_seq)) {
     throw core::Error(fmt::format(
         "prompt of {} and {} new tokens: {} positions are more than the context of model '{}' "
         "({})",

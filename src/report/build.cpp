@@ -76,28 +76,34 @@ std::vector<Comparison> compare(const FpgaResult& fpga, const Baselines& baselin
   for (const Baseline& b : baselines.entries) {
     // Same model, or a result whose batching the submitter chose (MLPerf): shown for reference.
     if (b.model != fpga.model && b.batch) continue;
-    Comparison c;
-    c.name = b.name;
-    c.kind = b.kind;
-    c.device = b.device;
-    c.model = b.model;
-    c.seq_len = b.seq_len;
-    c.batch = b.batch;
-    c.latency_ms = b.latency_ms;
-    c.throughput_seq_per_s = b.throughput_seq_s;
-    if (!c.throughput_seq_per_s && b.latency_ms && b.batch) {
-      c.throughput_seq_per_s = static_cast<double>(*b.batch) * 1e3 / *b.latency_ms;
+    std::optional<double> throughput = b.throughput_seq_s, energy;
+    if (!throughput && b.latency_ms && b.batch) {
+      throughput = static_cast<double>(*b.batch) * 1e3 / *b.latency_ms;
     }
-    c.power_w = b.power_w;
     if (b.batch && *b.batch == 1 && b.latency_ms) {
-      c.energy_mj = b.power_w * *b.latency_ms;
-    } else if (c.throughput_seq_per_s) {
-      c.energy_mj = b.power_w / *c.throughput_seq_per_s * 1e3;
+      energy = b.power_w * *b.latency_ms;
+    } else if (throughput) {
+      energy = b.power_w / *throughput * 1e3;
     }
-    c.comparable = b.model == fpga.model && b.seq_len == fpga.seq_len;
-    c.grade = b.grade;
-    c.source = b.source;
-    c.note = b.note;
+    // Built whole: assigned member by member, GCC 12 at -O2 warned that `kind` may be used
+    // uninitialized (-Wmaybe-uninitialized), a false positive it could not see through.
+    Comparison c{.name = b.name,
+                 .kind = b.kind,
+                 .device = b.device,
+                 .model = b.model,
+                 .seq_len = b.seq_len,
+                 .batch = b.batch,
+                 .latency_ms = b.latency_ms,
+                 .throughput_seq_per_s = throughput,
+                 .power_w = b.power_w,
+                 .energy_mj = energy,
+                 .comparable = b.model == fpga.model && b.seq_len == fpga.seq_len,
+                 .latency_speedup = std::nullopt,
+                 .throughput_ratio = std::nullopt,
+                 .energy_ratio = std::nullopt,
+                 .grade = b.grade,
+                 .source = b.source,
+                 .note = b.note};
     ratios(c);
     out.push_back(std::move(c));
   }

@@ -30,8 +30,9 @@ void check_options(const plan::Plan& plan, const DecodeOptions& o) {
     throw core::Error(fmt::format(
         "--prompt {} --new-tokens {}: the last decode step would be at position {}, past model "
         "'{}''s context of {} tokens (at most {} new tokens after this prompt)",
-        o.prompt, o.new_tokens, o.prompt + o.new_tokens - 2, g.model, context,
-        context - o.prompt + 1));
+        o.prompt, o.new_tokens,
+        static_cast<std::uint64_t>(o.prompt) + static_cast<std::uint64_t>(o.new_tokens) - 2,
+        g.model, context, context - o.prompt + 1));
   }
 }
 

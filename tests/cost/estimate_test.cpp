@@ -138,6 +138,55 @@ TEST(Estimate, StreamsLeavingOneNodeShareItsUplink) {
                               (n - 1) * out.seconds_per_token * 1e6 * 0.99);
 }
 
+// The source broadcasts to a slow Q and a fast K; an attention kernel waits for K's whole
+// sequence, then feeds a slow FFN. Through bounded FIFOs the slow Q holds the source back, and
+// with it K, so K's last row, and with it the attention's and the FFN's first, comes at Q's
+// pace, not K's own (the simulator's critical path on `atoll demo`'s plan: the estimate was
+// 878.2 us against 985.7 us simulated before this rule; here 9.635 us, 6.915 us without it).
+TEST(Estimate, ABroadcastRunsAtThePaceOfItsSlowestConsumer) {
+  graph::Graph g = chain();
+  graph::Kernel q = g.kernels[1], k = g.kernels[1], ffn = g.kernels[1], attention;
+  q.name = "l0.q";
+  q.stages = {{StageType::linear, 128, 128, {1, 1, 1}}};
+  k.name = "l0.k";
+  k.stages = {{StageType::linear, 128, 128, {8, 1, 1}}};
+  ffn.stages = q.stages;
+  attention.name = "l0.h0.attention";
+  attention.role = ibert::attention;
+  attention.layer = attention.head = 0;
+  attention.out_bytes_per_token = 4;
+  attention.stages = {{StageType::attention_matmul, 4, 128, {1, 1, 1}},
+                      {StageType::softmax, 4, 0, {1, 1, 1}}};
+  g.kernels = {g.kernels[0], q, k, attention, ffn, g.kernels[2]};
+  g.streams = {{0, 1, graph::Pattern::send, 128, 0}, {0, 2, graph::Pattern::send, 128, 0},
+               {1, 3, graph::Pattern::send, 128, 0}, {2, 3, graph::Pattern::send, 128, 1},
+               {3, 4, graph::Pattern::send, 4, 0},   {4, 5, graph::Pattern::send, 128, 0}};
+  const hw::Cluster c = pair();
+  const Estimate e = estimate(g, c, {0, 0, 0, 0, 0, 0});
+
+  const double n = 4;
+  const hw::Device& d = c.nodes[0].device;
+  const KernelCost kq = kernel_cost(q, d), kk = kernel_cost(k, d), ka = kernel_cost(attention, d),
+                   kf = kernel_cost(ffn, d);
+  ASSERT_GT(kq.cycles_per_token, kk.cycles_per_token);
+  ASSERT_GT(kq.cycles_per_token, ka.cycles_per_token);
+  ASSERT_EQ(kq.cycles_per_token, kf.cycles_per_token);
+  ASSERT_TRUE(ka.waits_for_port1_sequence);
+  auto row = [&](int s) {
+    return stream_cost(g.streams[s], g, c.network, 0).on_chip_cycles_per_token;
+  };
+  auto first_row = [](const KernelCost& kc) { return kc.fill_cycles + kc.cycles_per_token; };
+  // In cycles. Source, Q and K run at Q's pace: K's last row leaves (n - 1) paces + one row +
+  // its first-row time after t = 0; the attention's first row follows it; the FFN (the same
+  // pace) emits its last (n - 1) paces after its first.
+  const double pace = kq.cycles_per_token;
+  const double k_last = (n - 1) * pace + row(1) + first_row(kk);
+  const double a_first = k_last + row(3) + first_row(ka);
+  const double f_last = a_first + row(4) + first_row(kf) + (n - 1) * pace;
+  EXPECT_DOUBLE_EQ(e.latency_us, (f_last + row(5)) / 200.0);
+  EXPECT_NEAR(e.latency_us, 9.635, 1e-9);
+}
+
 // The chain's FFN kernel uses 64 (linear) + 32 (gelu) + 16 (quant_act) DSPs.
 TEST(CheckFits, NamesTheNodeAndTheResourceThatRunsOut) {
   const graph::Graph g = chain();

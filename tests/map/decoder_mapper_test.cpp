@@ -4,29 +4,19 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 #include "core/error.h"
 #include "cost/decode_fit.h"
 #include "cost/decode_step.h"
+#include "examples.h"
 #include "graph/decoder_blocks.h"
 
 namespace atl::map {
 namespace {
 
-const std::filesystem::path kRoot = ATOLL_SOURCE_DIR;
-
-model::ModelConfig stories() {
-  return model::load_model_config(kRoot / "examples/models/stories260K.yaml", model::Accept::any);
-}
-
-hw::Cluster sidewinders(int count) {
-  static const hw::Catalogue catalogue = hw::load_catalogue(hw::default_catalogue_dir());
-  hw::Cluster c = hw::load_cluster(kRoot / "examples/clusters/sidewinder-6.yaml", catalogue);
-  c.nodes.resize(count, c.nodes[0]);
-  for (int i = 0; i < count; ++i) c.nodes[i].name = "fpga" + std::to_string(i);
-  return c;
-}
+using testing::kRoot;
+using testing::sidewinders;
+using testing::stories;
 
 // Every node within the caps, the plan's figures those of the timing it was chosen by.
 void expect_consistent(const DecoderMapping& m, const hw::Cluster& cluster, const Caps& caps) {

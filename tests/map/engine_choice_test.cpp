@@ -2,27 +2,15 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "core/error.h"
+#include "examples.h"
 #include "map/mapper.h"
 
 namespace atl::map {
 namespace {
 
-const std::filesystem::path kRoot = ATOLL_SOURCE_DIR;
-
-hw::Cluster boards(const std::string& board, int count) {
-  static const hw::Catalogue catalogue = hw::load_catalogue(hw::default_catalogue_dir());
-  hw::Cluster c = hw::load_cluster(kRoot / "examples/clusters/sidewinder-6.yaml", catalogue);
-  c.nodes.assign(count, hw::Node{"", catalogue.at(board)});
-  for (int i = 0; i < count; ++i) c.nodes[i].name = "fpga" + std::to_string(i);
-  return c;
-}
-
-model::ModelConfig base_one_layer() {
-  return model::load_model_config(kRoot / "examples/models/ibert-base-1layer.yaml");
-}
+using testing::base_one_layer;
+using testing::boards;
 
 int aie_stages(const graph::Graph& g) {
   int n = 0;

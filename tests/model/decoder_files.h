@@ -51,4 +51,16 @@ inline DecoderConfig tiny_gpt2() {
   return c;
 }
 
+// A small decoder of `c`'s architecture for seeded synthetic weights: 128 wide, 4 heads (Llama: 2
+// K/V heads), FFN 512, vocabulary 256, 64 positions.
+inline DecoderConfig small(DecoderConfig c) {
+  c.dim = 128;
+  c.hidden_dim = 512;
+  c.heads = 4;
+  c.kv_heads = c.architecture == Architecture::gpt2_decoder ? 4 : 2;
+  c.vocab = 256;
+  c.max_seq = 64;
+  return c;
+}
+
 }  // namespace atl::model::testing

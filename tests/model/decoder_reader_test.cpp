@@ -38,13 +38,9 @@ std::uint64_t logits_hash(IntDecoder& model, int steps) {
   return h;
 }
 
+// testing::small with the Llama's embeddings untied (GPT-2 ties them).
 DecoderConfig small(DecoderConfig c) {
-  c.dim = 128;
-  c.hidden_dim = 512;
-  c.heads = 4;
-  c.kv_heads = c.architecture == Architecture::gpt2_decoder ? 4 : 2;
-  c.vocab = 256;
-  c.max_seq = 64;
+  c = testing::small(c);
   c.tied_embeddings = c.architecture == Architecture::gpt2_decoder;
   return c;
 }

@@ -73,17 +73,10 @@ TEST(IntDecoder, Stories260kAgreesWithFloat) {
   EXPECT_NEAR(st.mean_abs_error, 0.677, 0.001);
 }
 
+using testing::small;
+
 // Seeded synthetic weights (model/synthetic_decoder.h) of a small GPT-2 and a small Llama: the
 // integer model against the float reference over 63 teacher-forced steps.
-DecoderConfig small(DecoderConfig c) {
-  c.dim = 128;
-  c.hidden_dim = 512;
-  c.heads = 4;
-  c.kv_heads = c.architecture == Architecture::gpt2_decoder ? 4 : 2;
-  c.vocab = 256;
-  c.max_seq = 64;
-  return c;
-}
 
 TEST(IntDecoder, SyntheticGpt2AndLlamaAgreeWithFloat) {
   const DecoderModel gpt2 = synthetic_decoder(small(testing::tiny_gpt2()), 12);
