@@ -105,10 +105,13 @@ def model_table(out, model):
             lines.append(f"| {b} | none | - | - | - | {fast_cell} | " + " | ".join(wi) + " |")
         else:
             greener = p["energy_mj"] < gpu["energy_mj"]
+            # Boards of this kind that could run at this latency within the GPU's energy.
+            even = gpu["energy_mj"] / (p["board_power_w"] * p["latency_ms"])
             lines.append(
                 f"| {b} | {p['cluster']} | {p['latency_ms']:.3g} | {p['energy_mj']:.3g} | "
                 f"{'yes' if greener else 'no'} ({p['energy_mj'] / gpu['energy_mj']:.3g}x the "
-                f"GPU's) | {fast_cell} | " + " | ".join(wi) + " |")
+                f"GPU's; its energy allows {even:.2g} boards at this latency) | {fast_cell} | "
+                + " | ".join(wi) + " |")
     lines.append("")
     return "\n".join(lines)
 
