@@ -1,8 +1,9 @@
 // `atoll demo`: the main demonstration, run by `make demo`. It walks the whole flow on the
 // I-BERT-base encoder: the integer reference, mapping onto the six-board example cluster,
 // a bit-exact run on six software FPGA nodes, and the timing estimate of the real cluster; then
-// on the stories260K decoder: tensor-parallel mapping, generation on software nodes (the tokens
-// of `atoll generate`), the decode simulation and the single-process decode on this CPU.
+// on the stories260K decoder: the decoder mapper's tensor-parallel degree and pipeline stages,
+// generation on software nodes (the tokens of `atoll generate`), the decode simulation and the
+// single-process decode on this CPU.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -64,9 +65,10 @@ model::DecoderWeightReader stories_weights(const model::ModelConfig& config,
   }
 }
 
-// The decoder part: stories260K mapped with tensor parallelism onto `cluster`, generating on
-// software nodes (equal to model::IntDecoder, i.e. `atoll generate`), simulated, and the
-// single-process integer decode timed on this CPU.
+// The decoder part: stories260K mapped by the decoder mapper (tensor parallelism x pipeline
+// stages, whichever is fastest) onto `cluster`, generating on software nodes (equal to
+// model::IntDecoder, i.e. `atoll generate`), simulated, and the single-process integer decode timed
+// on this CPU.
 void run_decoder_demo(const hw::Cluster& cluster) {
   const auto yaml = shipped_file("examples/models/stories260K.yaml");
   const model::ModelConfig config = model::load_model_config(yaml, model::Accept::any);
