@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "cost/decode_fit.h"
 #include "cost/decode_step.h"
+#include "graph/decoder_blocks.h"
 
 namespace atl::map {
 namespace {
@@ -43,12 +44,18 @@ void expect_consistent(const DecoderMapping& m, const hw::Cluster& cluster, cons
 TEST(MapDecoder, ChoosesTensorParallelismAndStagesWithinTheCaps) {
   const hw::Cluster cluster = sidewinders(6);
   const DecoderMapping m = map_decoder(stories(), cluster, {});
-  // Only the most stages fit (a layer per board: the per-head attention kernels' LUTs), and on
-  // those boards tile 2.
+  // Every (t, s) fits (a board has one engine per role, its layers take turns on it); the fastest
+  // is two stages at tile 2 (what the DSPs the element-wise engines and attention leave allow),
+  // one attention kernel of all 8 heads per layer.
   EXPECT_EQ(m.tensor_parallel, 1);
-  EXPECT_EQ(m.pipeline_stages, 5);
+  EXPECT_EQ(m.pipeline_stages, 2);
   EXPECT_EQ(m.tile, 2);
-  EXPECT_EQ(m.candidates, 1);
+  EXPECT_EQ(m.candidates, 8);
+  for (const graph::Kernel& k : m.graph.kernels) {
+    if (k.role.index == graph::decoder::attention) {
+      EXPECT_EQ(k.stages[0].knobs.tile, 8);
+    }
+  }
   expect_consistent(m, cluster, {});
   // stories260K's 0.3 MiB of weights fit on chip.
   for (const cost::KernelMemory& km : m.memory) EXPECT_EQ(km, cost::KernelMemory{});
@@ -71,9 +78,10 @@ TEST(MapDecoder, MovesWeightsAndThenKvCacheOffChipWhenTheyDoNotFit) {
     weights_off += km.weights == cost::Memory::off_chip;
     kv_off += km.kv == cost::Memory::off_chip;
   }
-  // Per board, every weight block moves off chip and then most of its 8 heads' caches.
+  // Per board, every weight block moves off chip and then every layer's cache (one attention
+  // kernel a layer).
   EXPECT_EQ(weights_off, 32);
-  EXPECT_EQ(kv_off, 35);
+  EXPECT_EQ(kv_off, 5);
   expect_consistent(m, cluster, {});
 }
 
