@@ -1,5 +1,6 @@
 // `atoll report`: simulate a plan, extend it to the full model, compare with published GPU/CPU
 // results and roofline bounds, optionally project onto other boards; write HTML, Markdown or JSON.
+// A decoder plan is simulated generating text and compared per token (report/decoder_report.h).
 #include "report/report.h"
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,8 @@
 #include "model/config.h"
 #include "plan/plan.h"
 #include "report/baselines.h"
+#include "report/decoder_baselines.h"
+#include "report/decoder_report.h"
 #include "report/projection.h"
 
 namespace atl::cli {
@@ -42,6 +46,7 @@ struct ReportOptions {
   std::vector<int> fpgas{24, 48};
   std::vector<std::string> models{"examples/models/ibert-base.yaml",
                                   "examples/models/ibert-large.yaml"};
+  std::optional<std::int64_t> prompt, new_tokens;  // decoders
 };
 
 // The mapped projection: the automatic mapper (latency objective) on `fpgas` x `board`, then
@@ -112,6 +117,47 @@ std::vector<report::ProjectionRow> project(const ReportOptions& o, const plan::P
   return rows;
 }
 
+void write_report(const std::string& text, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw core::Error(core::ErrorKind::io, fmt::format("report: cannot write {}", path));
+  out << text;
+  if (!out) throw core::Error(core::ErrorKind::io, fmt::format("report: writing {} failed", path));
+}
+
+// A decoder plan: generation simulated, per-token comparison with decoders.yaml and the floors.
+void run_decoder(const ReportOptions& o, const plan::Plan& plan, report::Format format,
+                 const std::filesystem::path& baselines_dir) {
+  if (!o.project.empty() || !o.projection_json.empty() || o.cpu_ms > 0 || o.cpu_w > 0) {
+    throw core::Error(fmt::format(
+        "{}: model '{}' is a decoder: --project, --projection-json, --cpu-ms and --cpu-watts "
+        "apply to encoder plans (use `atoll explore` for other boards)",
+        o.plan, plan.graph.model));
+  }
+  report::DecoderInputs in;
+  in.plan_path = o.plan;
+  if (o.prompt) in.prompt = *o.prompt;
+  if (o.new_tokens) in.new_tokens = *o.new_tokens;
+  const report::DecoderReport r = report::build_decoder_report(
+      plan, report::load_decoder_baselines(baselines_dir / "decoders.yaml"),
+      report::load_default_baselines(baselines_dir).devices, in);
+  write_report(report::render(r, format), o.output);
+  const sim::DecodeResult& s = r.sim;
+  fmt::print(
+      "{}: time to first token {:.4g} ms (prompt {}), {:.4g} ms/token, {:.1f} tokens/s, {:.4g} "
+      "mJ/token on {} FPGAs\n",
+      plan.graph.model, s.ttft_ms, s.prompt, s.mean_token_ms, s.tokens_per_s, r.energy_per_token_mj,
+      s.boards);
+  for (const report::DecodeComparison& c : r.decode) {
+    fmt::print("  vs {} ({:.4g} ms/token, {:.4g} mJ/token): {:.3g}x latency, energy {:.3g}x\n",
+               c.anchor.name, c.anchor.latency_ms, c.anchor.energy_mj, c.latency_speedup,
+               c.energy_ratio);
+  }
+  if (r.decode.empty()) {
+    fmt::print("  no published decode result for model '{}'\n", plan.graph.model);
+  }
+  fmt::print("wrote {} ({})\n", o.output, report::to_string(format));
+}
+
 void run(const ReportOptions& o) {
   for (int n : o.fpgas) hw::validate_node_count(n, "--fpgas");
   const plan::Plan plan = plan::load_plan(o.plan);
@@ -119,9 +165,18 @@ void run(const ReportOptions& o) {
   const report::Format format = o.format.empty()
                                     ? report::format_of_path(o.output)
                                     : report::parse_format(o.format, "report: --format");
-  const report::Baselines baselines =
-      report::load_default_baselines(o.baselines.empty() ? hw::default_data_dir() / "baselines"
-                                                         : std::filesystem::path(o.baselines));
+  const std::filesystem::path baselines_dir = o.baselines.empty()
+                                                  ? hw::default_data_dir() / "baselines"
+                                                  : std::filesystem::path(o.baselines);
+  if (plan.graph.architecture != model::Architecture::ibert_encoder) {
+    return run_decoder(o, plan, format, baselines_dir);
+  }
+  if (o.prompt || o.new_tokens) {
+    throw core::Error(fmt::format(
+        "{}: --prompt and --new-tokens apply to decoder plans; model '{}' is an encoder", o.plan,
+        plan.graph.model));
+  }
+  const report::Baselines baselines = report::load_default_baselines(baselines_dir);
   report::Inputs in;
   in.plan_path = o.plan;
   in.sequences = o.sequences;
@@ -135,14 +190,7 @@ void run(const ReportOptions& o) {
     }
   }
   const report::Report r = report::build_report(plan, baselines, in);
-
-  std::ofstream out(o.output, std::ios::binary);
-  if (!out)
-    throw core::Error(core::ErrorKind::io, fmt::format("report: cannot write {}", o.output));
-  out << report::render(r, format);
-  if (!out) {
-    throw core::Error(core::ErrorKind::io, fmt::format("report: writing {} failed", o.output));
-  }
+  write_report(report::render(r, format), o.output);
   fmt::print("{}: latency {:.4g} ms, {:.1f} seq/s, {:.4g} mJ per inference on {} FPGAs\n",
              r.fpga.label, r.fpga.latency_ms, r.fpga.throughput_seq_per_s, r.fpga.energy_mj,
              r.fpga.fpgas);
@@ -160,7 +208,9 @@ void run(const ReportOptions& o) {
 void add_report(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "report", "Simulate a plan and compare it with GPUs and CPUs (HTML, Markdown or JSON)");
+      "report",
+      "Simulate a plan and compare it with GPUs and CPUs (HTML, Markdown or JSON); a decoder "
+      "plan per generated token (--prompt, --new-tokens)");
   cmd->add_option("--plan", o->plan, "Plan JSON")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", o->output, "Report file")->required();
   cmd->add_option("--format", o->format, "html | md | json (default: from the file extension)");
@@ -168,7 +218,8 @@ void add_report(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--baselines", o->baselines,
-                  "Directory with gpu.yaml and cpu.yaml (default: atoll's data/baselines)")
+                  "Directory with gpu.yaml, cpu.yaml and decoders.yaml (default: atoll's "
+                  "data/baselines)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--cpu-ms", o->cpu_ms,
                   "Local CPU reference: median ms of `atoll infer` on the full model")
@@ -188,6 +239,11 @@ void add_report(CLI::App& app) {
   cmd->add_option("--models", o->models, "Model YAMLs for the mapped projections")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_option("--prompt", o->prompt,
+                  "Decoder plans: prompt tokens of the simulated prefill (default 128)");
+  cmd->add_option("--new-tokens", o->new_tokens,
+                  "Decoder plans: tokens generated (>= 2; per-token latency = the mean decode "
+                  "step; default 32)");
   add_device_check_options(*cmd, o->catalogue);
   cmd->callback([o] { run(*o); });
 }

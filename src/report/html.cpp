@@ -1,12 +1,12 @@
-// render_html(): one self-contained page (inline CSS and SVG, no fetches). A few lines of inline
-// script count the chart rectangles the browser actually laid out and write the count into the
-// page (#render-check), so a headless browser test can tell that the charts render.
+// render_html(): one self-contained page (inline CSS and SVG, no fetches), with the render check
+// of html_table.h at its end.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 
 #include "cost/aie_cost.h"
+#include "report/html_table.h"
 #include "report/report.h"
 #include "report/style.h"
 #include "report/svg.h"
@@ -21,10 +21,6 @@ constexpr const char* kOwnStyle = R"(
 .bar { fill: #4c78a8; } .bar.fpga { fill: #e45756; } .bar.gpu { fill: #4c78a8; }
 .bar.cpu, .bar.local { fill: #72b7b2; } .bar.roofline { fill: #bab0ac; } .bar.link { fill: #54a24b; }
 )";
-
-std::string num(std::optional<double> v, const char* fmt_spec = "{:.4g}") {
-  return v ? fmt::format(fmt::runtime(fmt_spec), *v) : "-";
-}
 
 double us(sim::Picos t) {
   return static_cast<double>(t) / 1e6;
@@ -70,15 +66,6 @@ std::vector<GanttLane> lanes_of(const Report& r) {
   return lanes;
 }
 
-std::string row(const std::vector<std::string>& cells, bool header = false) {
-  std::string s = "<tr>";
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    const char* tag = header ? "th" : "td";
-    s += fmt::format("<{} class=\"{}\">{}</{}>", tag, i == 0 ? "l" : "", cells[i], tag);
-  }
-  return s + "</tr>\n";
-}
-
 }  // namespace
 
 std::string render_html(const Report& r) {
@@ -97,14 +84,14 @@ std::string render_html(const Report& r) {
       p.cluster.network.link_gbps, p.cluster.network.hop_latency_ns);
 
   h += "<h2>The plan: simulation and analytic estimate</h2>\n<table>\n";
-  h += row({"", "simulated (network modelled)", "simulated (ideal network)", "analytic estimate"},
-           true);
-  h += row({"latency of one sequence (us)", fmt::format("{:.2f}", us(r.sim.latency)),
-            fmt::format("{:.2f}", us(r.ideal_sim.latency)),
-            fmt::format("{:.2f}", p.estimate.latency_us)});
-  h += row({fmt::format("throughput ({} sequences, seq/s)", r.sim.sequences),
-            fmt::format("{:.1f}", r.sim.throughput_seq_per_s), "-",
-            fmt::format("{:.1f}", p.estimate.throughput_seq_per_s)});
+  h += table_row(
+      {"", "simulated (network modelled)", "simulated (ideal network)", "analytic estimate"}, true);
+  h += table_row({"latency of one sequence (us)", fmt::format("{:.2f}", us(r.sim.latency)),
+                  fmt::format("{:.2f}", us(r.ideal_sim.latency)),
+                  fmt::format("{:.2f}", p.estimate.latency_us)});
+  h += table_row({fmt::format("throughput ({} sequences, seq/s)", r.sim.sequences),
+                  fmt::format("{:.1f}", r.sim.throughput_seq_per_s), "-",
+                  fmt::format("{:.1f}", p.estimate.throughput_seq_per_s)});
   h += "</table>\n";
 
   h += "<h2>One sequence, per FPGA</h2>\n";
@@ -131,7 +118,8 @@ std::string render_html(const Report& r) {
   h += fmt::format("<p class=\"note\">Busy time over the {}-sequence run ({:.1f} us).</p>\n",
                    r.sim.sequences, us(r.sim.makespan));
   h += "<table>\n";
-  h += row({"kernel", "FPGA", "rows", "busy %", "waiting for input %", "waiting for room %"}, true);
+  h += table_row({"kernel", "FPGA", "rows", "busy %", "waiting for input %", "waiting for room %"},
+                 true);
   const double span = r.sim.makespan > 0 ? static_cast<double>(r.sim.makespan) : 1;
   for (std::size_t i = 0; i < r.sim.kernels.size(); ++i) {
     const sim::KernelStats& k = r.sim.kernels[i];
@@ -139,10 +127,10 @@ std::string render_html(const Report& r) {
     // Matmul stages on AI Engines: "l0.q (AIE 48 tiles)".
     const std::int64_t tiles = i < p.graph.kernels.size() ? cost::aie_tiles(p.graph.kernels[i]) : 0;
     const std::string name = tiles > 0 ? fmt::format("{} (AIE {} tiles)", k.name, tiles) : k.name;
-    h += row({escape(name), escape(p.cluster.nodes[k.node].name), std::to_string(k.rows),
-              fmt::format("{:.1f}", 100 * static_cast<double>(k.busy) / span),
-              fmt::format("{:.1f}", 100 * static_cast<double>(k.starved) / span),
-              fmt::format("{:.1f}", 100 * static_cast<double>(k.blocked) / span)});
+    h += table_row({escape(name), escape(p.cluster.nodes[k.node].name), std::to_string(k.rows),
+                    fmt::format("{:.1f}", 100 * static_cast<double>(k.busy) / span),
+                    fmt::format("{:.1f}", 100 * static_cast<double>(k.starved) / span),
+                    fmt::format("{:.1f}", 100 * static_cast<double>(k.blocked) / span)});
   }
   h += "</table>\n";
 
@@ -162,22 +150,26 @@ std::string render_html(const Report& r) {
   h += "<h3>Latency of one inference, batch 1</h3>\n" + bar_chart_svg(lat, "ms", true);
   h += "<h3>Energy per inference, batch 1</h3>\n" + bar_chart_svg(energy, "mJ", true);
   h += "<table>\n";
-  h += row({"system", "model / seq / batch", "latency ms", "seq/s", "power W", "energy mJ",
-            "FPGA speedup", "FPGA throughput ratio", "FPGA energy advantage", "grade"},
-           true);
-  h += row({"FPGAs: " + escape(f.label), fmt::format("{} / {} / 1", escape(f.model), f.seq_len),
-            num(f.latency_ms), num(f.throughput_seq_per_s, "{:.1f}"),
-            num(f.board_power_w * f.fpgas, "{:.0f}"), num(f.energy_mj), "", "", "", "sim"});
+  h += table_row({"system", "model / seq / batch", "latency ms", "seq/s", "power W", "energy mJ",
+                  "FPGA speedup", "FPGA throughput ratio", "FPGA energy advantage", "grade"},
+                 true);
+  h += table_row({"FPGAs: " + escape(f.label),
+                  fmt::format("{} / {} / 1", escape(f.model), f.seq_len),
+                  optional_number(f.latency_ms), optional_number(f.throughput_seq_per_s, "{:.1f}"),
+                  optional_number(f.board_power_w * f.fpgas, "{:.0f}"),
+                  optional_number(f.energy_mj), "", "", "", "sim"});
   for (const Comparison& c : r.comparisons) {
-    h += row({fmt::format("<span title=\"{}\">{}</span>", escape(c.source + " " + c.note),
-                          escape(c.name)),
-              fmt::format("{} / {} / {}{}", escape(c.model), c.seq_len,
-                          c.batch ? std::to_string(*c.batch) : "chosen",
-                          c.comparable ? "" : " (not comparable)"),
-              num(c.latency_ms), num(c.throughput_seq_per_s, "{:.1f}"),
-              c.power_w > 0 ? fmt::format("{:.0f}", c.power_w) : "-", num(c.energy_mj),
-              num(c.latency_speedup, "{:.3g}x"), num(c.throughput_ratio, "{:.3g}x"),
-              num(c.energy_ratio, "{:.3g}x"), escape(c.grade)});
+    h +=
+        table_row({fmt::format("<span title=\"{}\">{}</span>", escape(c.source + " " + c.note),
+                               escape(c.name)),
+                   fmt::format("{} / {} / {}{}", escape(c.model), c.seq_len,
+                               c.batch ? std::to_string(*c.batch) : "chosen",
+                               c.comparable ? "" : " (not comparable)"),
+                   optional_number(c.latency_ms), optional_number(c.throughput_seq_per_s, "{:.1f}"),
+                   c.power_w > 0 ? fmt::format("{:.0f}", c.power_w) : "-",
+                   optional_number(c.energy_mj), optional_number(c.latency_speedup, "{:.3g}x"),
+                   optional_number(c.throughput_ratio, "{:.3g}x"),
+                   optional_number(c.energy_ratio, "{:.3g}x"), escape(c.grade)});
   }
   h += "</table>\n<p class=\"note\">Speedup = their latency / FPGA latency (below 1: the FPGAs "
        "are slower); throughput ratio = "
@@ -197,42 +189,30 @@ std::string render_html(const Report& r) {
     h += "<h3>Latency of one inference</h3>\n" + bar_chart_svg(proj_lat, "ms", true);
     h += "<h3>Energy per inference</h3>\n" + bar_chart_svg(proj_energy, "mJ", true);
     h += "<table>\n";
-    h += row({"model", "board", "method", "FPGAs", "latency us", "analytic us", "seq/s",
-              "energy mJ", "note"},
-             true);
+    h += table_row({"model", "board", "method", "FPGAs", "latency us", "analytic us", "seq/s",
+                    "energy mJ", "note"},
+                   true);
     for (const ProjectionRow& pr : r.inputs.projection) {
-      h += row({escape(pr.model), escape(pr.board), to_string(pr.method), std::to_string(pr.fpgas),
-                fmt::format("{:.1f}", pr.latency_us),
-                pr.analytic_latency_us > 0 ? fmt::format("{:.1f}", pr.analytic_latency_us) : "-",
-                fmt::format("{:.1f}", pr.throughput_seq_per_s), fmt::format("{:.4g}", pr.energy_mj),
-                escape(pr.note)});
+      h += table_row(
+          {escape(pr.model), escape(pr.board), to_string(pr.method), std::to_string(pr.fpgas),
+           fmt::format("{:.1f}", pr.latency_us),
+           pr.analytic_latency_us > 0 ? fmt::format("{:.1f}", pr.analytic_latency_us) : "-",
+           fmt::format("{:.1f}", pr.throughput_seq_per_s), fmt::format("{:.4g}", pr.energy_mj),
+           escape(pr.note)});
     }
     h += "</table>\n";
   }
 
   h += "<h2>Critical path of one sequence</h2>\n<table>\n";
-  h += row({"step", "kind", "rows", "start us", "end us"}, true);
+  h += table_row({"step", "kind", "rows", "start us", "end us"}, true);
   for (const sim::PathStep& s : r.sim.critical_path) {
-    h +=
-        row({escape(s.name), sim::to_string(s.kind), fmt::format("{}..{}", s.first_row, s.last_row),
-             fmt::format("{:.3f}", us(s.start)), fmt::format("{:.3f}", us(s.end))});
+    h += table_row({escape(s.name), sim::to_string(s.kind),
+                    fmt::format("{}..{}", s.first_row, s.last_row),
+                    fmt::format("{:.3f}", us(s.start)), fmt::format("{:.3f}", us(s.end))});
   }
   h += "</table>\n";
 
-  h += "<p id=\"render-check\" class=\"note\">charts not rendered</p>\n";
-  h += R"(<script>
-(function () {
-  var n = 0;
-  document.querySelectorAll('svg rect').forEach(function (r) {
-    var b = r.getBBox();
-    if (b.width > 0 && b.height > 0) n++;
-  });
-  var p = document.getElementById('render-check');
-  p.setAttribute('data-rendered-rects', String(n));
-  p.textContent = 'rendered chart rectangles: ' + n;
-})();
-</script>
-)";
+  h += render_check_script();
   h += "</body></html>\n";
   return h;
 }

@@ -1,15 +1,12 @@
 // render_markdown(): the report's tables as GitHub-flavoured Markdown (for docs and PRs).
 #include <fmt/format.h>
 
+#include "report/html_table.h"
 #include "report/report.h"
 #include "sim/result_json.h"
 
 namespace atl::report {
 namespace {
-
-std::string num(std::optional<double> v, const char* spec = "{:.4g}") {
-  return v ? fmt::format(fmt::runtime(spec), *v) : "-";
-}
 
 double us(sim::Picos t) {
   return static_cast<double>(t) / 1e6;
@@ -40,11 +37,12 @@ std::string render_markdown(const Report& r) {
   for (const Comparison& c : r.comparisons) {
     m += fmt::format("| {} | {} / {} / {}{} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.name,
                      c.model, c.seq_len, c.batch ? std::to_string(*c.batch) : "chosen",
-                     c.comparable ? "" : " (not comparable)", num(c.latency_ms),
-                     num(c.throughput_seq_per_s, "{:.1f}"),
-                     c.power_w > 0 ? fmt::format("{:.0f}", c.power_w) : "-", num(c.energy_mj),
-                     num(c.latency_speedup, "{:.3g}x"), num(c.throughput_ratio, "{:.3g}x"),
-                     num(c.energy_ratio, "{:.3g}x"), c.grade);
+                     c.comparable ? "" : " (not comparable)", optional_number(c.latency_ms),
+                     optional_number(c.throughput_seq_per_s, "{:.1f}"),
+                     c.power_w > 0 ? fmt::format("{:.0f}", c.power_w) : "-",
+                     optional_number(c.energy_mj), optional_number(c.latency_speedup, "{:.3g}x"),
+                     optional_number(c.throughput_ratio, "{:.3g}x"),
+                     optional_number(c.energy_ratio, "{:.3g}x"), c.grade);
   }
   if (!r.inputs.projection.empty()) {
     m += "\n## Projection onto other boards\n\n| model | board | method | FPGAs | latency us | "
