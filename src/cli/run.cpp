@@ -14,6 +14,7 @@
 #include "cli/software_nodes.h"
 #include "cli/verbs.h"
 #include "core/npy.h"
+#include "cost/decode_fit.h"
 #include "model/encoder.h"
 #include "model/int_decoder.h"
 #include "plan/plan.h"
@@ -136,6 +137,12 @@ void run_verb(const RunVerbOptions& o) {
     throw core::Error(core::ErrorKind::unsupported,
                       "run: decoder plans run in one process or as MPI ranks (--transport udp: "
                       "not yet)");
+  }
+  if (decoder) {
+    // Weights and KV caches must fit where the plan put them, as `atoll simulate` requires.
+    const cost::DecodeModel kernels = cost::decode_model(
+        plan.graph, plan.cluster, plan.node_of_kernel, plan.memory, false, false);
+    cost::check_decoder_fits(cost::node_use(kernels, plan.cluster.nodes.size()), plan.cluster);
   }
   fmt::print("plan: {} ({} kernels on {} nodes, {} Galapagos clusters), transport: {}\n", o.in.plan,
              plan.graph.kernels.size(), plan.cluster.nodes.size(), plan.galapagos.clusters.size(),

@@ -32,7 +32,8 @@ void take_off_chip(hw::Resources& r, std::int64_t bytes, const hw::Device& d) {
 
 // Cycles of one attention row at `position`: the keys 0..position, padded, pe per cycle.
 std::int64_t attention_row(const DecodeKernelCost& c, std::int64_t position) {
-  return ceil_div(ceil_div(position + 1, kKeyPadding) * kKeyPadding, c.attention_pe);
+  return c.attention_heads *
+         ceil_div(ceil_div(position + 1, kKeyPadding) * kKeyPadding, c.attention_pe);
 }
 
 std::int64_t row_interval(const DecodeKernelCost& c, std::int64_t position) {
@@ -57,7 +58,7 @@ double offchip_bytes_per_s(const hw::Device& device) {
 }
 
 DecodeKernelCost decode_kernel_cost(const graph::Kernel& kernel, const hw::Device& device,
-                                    KernelMemory memory) {
+                                    KernelMemory memory, std::int64_t kv_heads) {
   DecodeKernelCost c;
   c.base = kernel_cost(kernel, device);
   c.memory = memory;
@@ -67,10 +68,15 @@ DecodeKernelCost decode_kernel_cost(const graph::Kernel& kernel, const hw::Devic
     const StageCost& sc = c.base.stages[i];
     if (s.type == StageType::decoder_attention) {
       c.attention_pe = s.knobs.pe;
+      c.attention_heads = s.knobs.tile;
       c.attention_fixed_fill = sc.fill_cycles - sc.cycles_per_token;
-      c.kv_bytes_per_position = 2 * s.k + 2 * kScaleBytes;
+      // kernel_cost holds a cache per query head; grouped-query heads share their KV head's.
+      const std::int64_t heads = kv_heads > 0 ? kv_heads : c.attention_heads;
+      const std::int64_t per_head = 2 * s.k + 2 * kScaleBytes;
       const std::int64_t columns = ceil_div(s.m, kKeyPadding) * kKeyPadding;
+      c.kv_bytes_per_position = heads * per_head;
       c.kv_bytes = columns * c.kv_bytes_per_position;
+      c.on_chip.bram_bytes -= (c.attention_heads - heads) * columns * per_head;
       if (memory.kv == Memory::off_chip) {
         c.on_chip.bram_bytes -= c.kv_bytes;
         c.offchip_bytes += c.kv_bytes;

@@ -53,13 +53,15 @@ struct DecodeKernelCost {
   std::int64_t embedding_row_bytes = 0;    // embedding: the table row (+ scale) one token reads
   std::int64_t other_cycles = 0;           // per row: the slowest stage other than attention's
   std::int64_t attention_pe = 0;           // > 0: the kernel has a decoder_attention stage
+  std::int64_t attention_heads = 0;        // query heads its engines serve in turn (tile)
   std::int64_t attention_fixed_fill = 0;   // its fill less its per-row cycles
   std::int64_t fill_cycles = 0;            // sum of the other stages' fills
 };
 
-// Costs `kernel` on `device` with its memory placement (kernel_cost's errors).
+// Costs `kernel` on `device` with its memory placement (kernel_cost's errors). An attention
+// kernel caches `kv_heads` KV heads (grouped-query heads share one; 0: one per query head).
 DecodeKernelCost decode_kernel_cost(const graph::Kernel& kernel, const hw::Device& device,
-                                    KernelMemory memory);
+                                    KernelMemory memory, std::int64_t kv_heads = 0);
 
 struct PassCost {
   std::int64_t first_row_cycles = 0;  // fill + the first row's interval

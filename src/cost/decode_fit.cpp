@@ -2,16 +2,35 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace atl::cost {
 
 std::vector<NodeUse> node_use(const DecodeModel& m, std::size_t nodes) {
   std::vector<NodeUse> use(nodes);
+  // Per engine: the largest logic, DSPs and buffers (input rows, RoPE tables, residual rows) of
+  // the kernels sharing it (decode_step.h); weights and KV caches on chip are per kernel.
+  std::vector<hw::Resources> engine(static_cast<std::size_t>(m.engines));
   for (std::size_t k = 0; k < m.kernels.size(); ++k) {
     const DecodeKernelCost& c = m.kernels[k];
     NodeUse& u = use.at(m.node_of_kernel[k]);
-    u.on_chip += c.on_chip;
+    hw::Resources& e = engine[static_cast<std::size_t>(m.engine_of_kernel[k])];
+    for (hw::Resource r : {hw::Resource::lut, hw::Resource::ff, hw::Resource::dsp,
+                           hw::Resource::aie, hw::Resource::plio_in, hw::Resource::plio_out}) {
+      const std::int64_t more = std::max<std::int64_t>(0, c.on_chip[r] - e[r]);
+      e[r] += more;
+      u.on_chip[r] += more;
+    }
+    // kernel_cost puts buffers in BRAM; weights in URAM or BRAM, caches in BRAM.
+    const std::int64_t state = (c.memory.weights == Memory::on_chip ? c.weight_bytes : 0) +
+                               (c.memory.kv == Memory::on_chip ? c.kv_bytes : 0);
+    const std::int64_t buffers = c.on_chip.uram_bytes + c.on_chip.bram_bytes - state;
+    const std::int64_t more = std::max<std::int64_t>(0, buffers - e.bram_bytes);
+    e.bram_bytes += more;
+    u.on_chip.uram_bytes += c.on_chip.uram_bytes;
+    u.on_chip.bram_bytes += c.on_chip.bram_bytes - buffers + more;
     u.offchip_bytes += c.offchip_bytes;
     (c.memory.weights == Memory::on_chip ? u.weights_on_chip : u.weights_off_chip) +=
         c.weight_bytes;

@@ -1,7 +1,8 @@
 // What a decoder plan keeps on each node: on-chip resources (with the weights and KV caches the
 // memory placement keeps on chip) and off-chip bytes (those it keeps in the board's HBM or DDR).
 // Weights and caches on chip count against URAM and BRAM together: a block goes to whichever has
-// room (docs/cost-model.md, "Decoders").
+// room. Logic, DSPs and AI Engines are counted once per engine (decode_step.h: the kernels of a
+// role on one board share one), memories per kernel (docs/cost-model.md, "Decoders").
 #pragma once
 
 #include <cstdint>

@@ -26,6 +26,7 @@ DecodeModel decode_model(const graph::Graph& g, const hw::Cluster& cluster,
   m.kernels.reserve(n);
   using Key = std::tuple<graph::Role, std::string, int, int, std::vector<std::int64_t>>;
   std::map<Key, int> classes;
+  std::map<std::pair<int, graph::Role>, int> engines;
   for (std::size_t k = 0; k < n; ++k) {
     const graph::Kernel& kernel = g.kernels[k];
     const hw::Device& d = cluster.nodes.at(node_of_kernel.at(k)).device;
@@ -39,9 +40,19 @@ DecodeModel decode_model(const graph::Graph& g, const hw::Cluster& cluster,
                                                  static_cast<int>(km.kv), std::move(stages)},
                                              static_cast<int>(k));
     m.cost_class.push_back(it->second);
-    m.kernels.push_back(added ? decode_kernel_cost(kernel, d, km) : m.kernels[it->second]);
+    std::int64_t kv_heads = 0;  // an attention kernel's: its query heads over the group size
+    if (!kernel.stages.empty() && kernel.stages[0].type == graph::StageType::decoder_attention &&
+        g.kv_heads > 0) {
+      kv_heads = std::max<std::int64_t>(1, kernel.stages[0].knobs.tile / (g.heads / g.kv_heads));
+    }
+    m.kernels.push_back(added ? decode_kernel_cost(kernel, d, km, kv_heads)
+                              : m.kernels[it->second]);
     m.seconds_per_cycle.push_back(1e-6 / d.kernel_clock_mhz);
+    const auto engine = engines.emplace(std::pair{node_of_kernel[k], kernel.role},
+                                        static_cast<int>(engines.size()));
+    m.engine_of_kernel.push_back(engine.first->second);
   }
+  m.engines = static_cast<int>(engines.size());
   for (const hw::Node& node : cluster.nodes) {
     m.node_bytes_per_s.push_back(offchip_bytes_per_s(node.device));
   }
@@ -76,6 +87,7 @@ PassTiming time_pass(const graph::Graph& g, const DecodeModel& m, const Pass& pa
   t.kernels.assign(n, {});
   t.streams.assign(g.streams.size(), {});
   std::vector<double> memory_free(nodes, 0), up_free(nodes, 0), down_free(nodes, 0);
+  std::vector<double> engine_free(static_cast<std::size_t>(m.engines), 0);
   const double rows = static_cast<double>(pass.rows * pass.sequences);
   std::vector<std::optional<PassCost>> costs(n);  // per cost class
   for (int k : m.order) {
@@ -97,18 +109,21 @@ PassTiming time_pass(const graph::Graph& g, const DecodeModel& m, const Pass& pa
       if (!cached) cached = pass_cost(m.kernels[k], pass);
       const PassCost& c = *cached;
       const double cycle = m.seconds_per_cycle[k];
-      span.first_out_s = first_in + static_cast<double>(c.first_row_cycles) * cycle;
-      span.end_s = std::max(first_in + static_cast<double>(c.cycles) * cycle,
+      double& engine = engine_free[static_cast<std::size_t>(m.engine_of_kernel[k])];
+      span.start_s = std::max(first_in, engine);
+      span.first_out_s = span.start_s + static_cast<double>(c.first_row_cycles) * cycle;
+      span.end_s = std::max(span.start_s + static_cast<double>(c.cycles) * cycle,
                             last_in + static_cast<double>(c.last_row_cycles) * cycle);
       if (c.offchip_bytes > 0) {
         const int node = m.node_of_kernel[k];
-        const double begin = std::max(first_in, memory_free[node]);
+        const double begin = std::max(span.start_s, memory_free[node]);
         span.memory_end_s = begin + static_cast<double>(c.offchip_bytes) / m.node_bytes_per_s[node];
         memory_free[node] = span.memory_end_s;
         span.memory_bound = span.memory_end_s > span.first_out_s || span.memory_end_s > span.end_s;
         span.first_out_s = std::max(span.first_out_s, span.memory_end_s);
         span.end_s = std::max(span.end_s, span.memory_end_s);
       }
+      engine = span.end_s;
     }
     for (int s : m.outputs[k]) {
       StreamSpan& out = t.streams[s];

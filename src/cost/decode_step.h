@@ -1,6 +1,7 @@
 // The timing of one pass (cost/decode_cost.h's Pass) through a placed decoder graph: kernels in
 // topological order, each starting when the first row of every input has arrived and ending no
-// earlier than its last input row plus one row interval (dataflow streaming); its off-chip reads
+// earlier than its last input row plus one row interval (dataflow streaming) and no earlier than
+// its engine is free (kernels of one role on one board share it: DecodeModel); its off-chip reads
 // queue on the board's one memory channel (peak x kOffchipEfficiency) and it emits its first row
 // only once its weights (and KV rows) are read; a stream crossing the network adds hops x hop
 // latency and serialises its rows on the producer's uplink and the consumer's downlink. The
@@ -18,13 +19,18 @@
 namespace atl::cost {
 
 // What a pass needs of a plan, computed once: per kernel its decode cost and clock, per stream
-// its alpha and per-row beta, per node its off-chip bandwidth.
+// its alpha and per-row beta, per node its off-chip bandwidth, per kernel its engine.
 struct DecodeModel {
   std::vector<DecodeKernelCost> kernels;
   // Kernels of one role with the same stages, board and memory placement cost the same: each
   // pass costs one of each class (cost_class[k] indexes the first kernel of k's class).
   std::vector<int> cost_class;
   std::vector<int> node_of_kernel;
+  // A board has one engine per role: the kernels of a role on one board (its layers, and parts
+  // or head groups placed together) share its logic and DSPs and run on it one after another;
+  // each keeps its own weights and KV cache. engine_of_kernel[k] numbers (node, role) pairs.
+  std::vector<int> engine_of_kernel;
+  int engines = 0;
   std::vector<double> seconds_per_cycle;  // per kernel: 1 / its node's kernel clock
   std::vector<double> node_bytes_per_s;   // per node: offchip_bytes_per_s
   std::vector<int> order;                 // topological

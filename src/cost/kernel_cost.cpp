@@ -266,15 +266,18 @@ StageCost stage_cost(const graph::Stage& s, std::size_t index, const hw::Device&
     }
     case StageType::decoder_attention: {
       // Scores and P.V: two engines of pe columns per cycle, each a head_dim-long dot product,
-      // the causal softmax between them (unroll = pe lanes of i-exp and divide). The int8 KV
-      // cache holds m positions of K and V with one scale each.
+      // the causal softmax between them (unroll = pe lanes of i-exp and divide); the engines
+      // serve `tile` query heads one after another. The int8 KV cache holds m positions of K
+      // and V with one scale each, per head (cost/decode_cost.h counts the KV heads that
+      // grouped-query heads share).
       const std::int64_t columns = ceil_div(s.m, kKeyPadding) * kKeyPadding;
-      c.cycles_per_token = ceil_div(columns, k.pe);
+      c.cycles_per_token = k.tile * ceil_div(columns, k.pe);
       const std::int64_t softmax_lanes = std::min<std::int64_t>(k.pe, kInt32PerFlit);
       c.resources.dsp = 2 * packed_dsps(k.pe * s.k, d) + softmax_lanes * 2 * kDspPerMul32;
       c.fill_cycles = 2 * kDotDepth + c.cycles_per_token + kDividerDepth + kElementDepth;
       lane_count = c.resources.dsp;
-      buffer_bytes = 2 * columns * s.k + 2 * columns * 4 + 2 * columns * 4;  // K, V, scales, row
+      // K, V and their scales per head, the scores row.
+      buffer_bytes = k.tile * (2 * columns * s.k + 2 * columns * 4) + 2 * columns * 4;
       break;
     }
     case StageType::swiglu:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "graph/blocks.h"
 
 namespace atl::graph::decoder {
@@ -183,11 +184,28 @@ class Layout {
 
 }  // namespace
 
+std::int64_t heads_per_kernel(const model::ModelConfig& c, const KnobMap& knobs) {
+  const std::int64_t served = knobs[Role{c.architecture, attention}].stages.at(0).tile;
+  const std::int64_t group = c.heads / c.decoder->kv_heads;
+  if (c.heads % served != 0 || (served % group != 0 && group % served != 0)) {
+    throw core::Error(fmt::format(
+        "knobs of role 'attention': tile {} (query heads per kernel) must divide the {} heads "
+        "and divide or be a multiple of the {} query heads of one KV head",
+        served, c.heads, group));
+  }
+  return served;
+}
+
+KvSpan kv_span(const model::ModelConfig& c, std::int64_t first_head, std::int64_t served) {
+  const std::int64_t group = c.heads / c.decoder->kv_heads;
+  return {first_head / group, std::max<std::int64_t>(1, served / group)};
+}
+
 Graph build(const model::ModelConfig& c, const KnobMap& knobs) {
   const model::Architecture a = c.architecture;
   const model::DecoderConfig& d = *c.decoder;
   const std::int64_t h = c.hidden, hd = c.head_dim(), kv = d.kv_heads * hd;
-  const std::int64_t group = c.heads / d.kv_heads;  // query heads per K/V head
+  const std::int64_t served = heads_per_kernel(c, knobs);
   const std::int64_t row = h * kActBytes;
   Layout l(c, knobs);
   GraphBuilder& b = l.builder();
@@ -210,13 +228,15 @@ Graph build(const model::ModelConfig& c, const KnobMap& knobs) {
       for (const Slice& s : *proj) b.connect(norm1, s.kernel, row, 0);
     }
     std::vector<Slice> heads_out;
-    for (int head = 0; head < c.heads; ++head) {
-      const std::int64_t lo = head * hd, kv_lo = head / group * hd;
-      const int attn = b.add_head(at, layer, head, l.role(attention), hd + 1, kAct);
-      l.feed(qs, attn, lo, lo + hd, 0);
-      l.feed(ks, attn, kv_lo, kv_lo + hd, 1);  // port 1 gathers [K | V]
-      l.feed(vs, attn, kv_lo, kv_lo + hd, 1);
-      heads_out.push_back({attn, lo, lo + hd});
+    for (int head = 0; head < c.heads; head += static_cast<int>(served)) {
+      const KvSpan span = kv_span(c, head, served);
+      const std::int64_t lo = head * hd, hi = lo + served * hd;
+      const std::int64_t kv_lo = span.first * hd, kv_hi = kv_lo + span.count * hd;
+      const int attn = b.add_head(at, layer, head, l.role(attention), served * hd + 1, kAct);
+      l.feed(qs, attn, lo, hi, 0);
+      l.feed(ks, attn, kv_lo, kv_hi, 1);  // port 1 gathers [K of its KV heads | V of them]
+      l.feed(vs, attn, kv_lo, kv_hi, 1);
+      heads_out.push_back({attn, lo, hi});
     }
     const int res1 =
         l.reduce(at, layer, res_attn, l.row_split(at, layer, out_proj, h, heads_out, h), x);
@@ -246,7 +266,8 @@ std::int64_t kernel_count(const model::ModelConfig& c, const KnobMap& knobs) {
   std::int64_t per_layer = 0, total = 0;
   for (int i = attn_norm; i <= res_ffn; ++i) {
     const Role role{c.architecture, i};
-    const std::int64_t n = role_info(role).per_head ? c.heads : knobs[role].partition;
+    const std::int64_t n =
+        role_info(role).per_head ? c.heads / heads_per_kernel(c, knobs) : knobs[role].partition;
     if (__builtin_add_overflow(per_layer, n, &per_layer)) return -1;
   }
   // + source, sink, the embedding and LM head parts, final norm and argmax.

@@ -4,12 +4,13 @@
 // the layout is the same:
 //
 //   source (token ids) -> embed parts (width slices, gathered) -> layers x [attn_norm -> q, k, v
-//   parts (whole (KV) heads, the normed row broadcast) -> attention per query head (its K and V
-//   head: grouped-query; keeps its int8 KV cache) -> out_proj parts (split by INPUT rows: each
-//   takes the heads' channels of its slice) -> res_attn (reduce: sum of the partial accumulators,
-//   requantise, + layer input) -> ffn_norm -> ffn_up parts (columns) -> ffn_down parts (input
-//   rows) -> res_ffn (reduce, + res_attn)] -> final_norm -> lm_head parts (vocabulary rows, each
-//   its (max logit, index)) -> argmax (reduce of the pairs) -> sink
+//   parts (whole (KV) heads, the normed row broadcast) -> attention per group of query heads
+//   (the attention stage's tile knob: 1 = a kernel per head; its KV heads: grouped-query; keeps
+//   their int8 KV cache and loops over its query heads) -> out_proj parts (split by INPUT rows:
+//   each takes the heads' channels of its slice) -> res_attn (reduce: sum of the partial
+//   accumulators, requantise, + layer input) -> ffn_norm -> ffn_up parts (columns) -> ffn_down
+//   parts (input rows) -> res_ffn (reduce, + res_attn)] -> final_norm -> lm_head parts (vocabulary
+//   rows, each its (max logit, index)) -> argmax (reduce of the pairs) -> sink
 //
 // Activations between kernels are int32 fixed point (kernels/w8a8.h): 4 bytes per channel; the
 // source sends one int32 token id per row and argmax one int32 token per row. A row-split linear
@@ -35,7 +36,7 @@ enum Index : int {
   q,           // query projection (+ RoPE), split in whole heads
   k,           // key projection (+ RoPE), split in whole kv heads
   v,           // value projection, split in whole kv heads
-  attention,   // one query head over the KV cache; port 1 = its K and V head, gathered
+  attention,   // tile query heads over their KV cache; port 1 = [K | V] of their KV heads
   out_proj,    // output projection, split by input rows: partial accumulators
   res_attn,    // reduce of out_proj's parts + the layer input (port 1)
   ffn_norm,    // norm before the FFN
@@ -51,13 +52,25 @@ enum Index : int {
 std::vector<RoleInfo> roles(StageType norm, bool with_rope, const std::vector<StageType>& ffn_up);
 
 // Knobs every decoder starts from (before the mapper chooses): linears (w8a8_linear,
-// w8a8_partial) tile 2 pe 1, element-wise stages 4 channels per cycle, attention pe 2; no role
-// split.
+// w8a8_partial) tile 2 pe 1, element-wise stages 4 channels per cycle, attention pe 2 and one
+// query head per kernel (tile 1); no role split.
 KnobMap default_knobs(model::Architecture architecture, const std::vector<RoleInfo>& roles);
 
 // Builds the graph of `config` (a decoder) with validated `knobs`. A row carries one token; a
 // prefill sends the prompt's rows, a decode step one row (platform/message.h: the step).
 Graph build(const model::ModelConfig& config, const KnobMap& knobs);
+
+// Query heads one attention kernel serves: the attention stage's `tile` knob (1: a kernel per
+// head). Throws core::Error unless it divides the heads and divides, or is a multiple of, the
+// query heads that share one KV head (grouped-query attention).
+std::int64_t heads_per_kernel(const model::ModelConfig& config, const KnobMap& knobs);
+
+// The KV heads an attention kernel serving query heads [first_head, first_head + served) reads
+// and caches: first, count (a kernel within one KV head's group caches that one head).
+struct KvSpan {
+  std::int64_t first = 0, count = 1;
+};
+KvSpan kv_span(const model::ModelConfig& config, std::int64_t first_head, std::int64_t served);
 
 // The number of kernels build makes; -1 past 64 bits.
 std::int64_t kernel_count(const model::ModelConfig& config, const KnobMap& knobs);

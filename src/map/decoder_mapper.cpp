@@ -17,7 +17,7 @@ namespace {
 
 using cost::Memory;
 
-// Linear tiles tried: powers of two up to this (tile x 64 MACs per cycle per PE).
+// Linear tiles tried: up to this (tile x 64 MACs per cycle per PE).
 constexpr int kMaxTile = 64;
 // Tensor-parallel degrees tried: powers of two up to this. Beyond, every linear's slice is a few
 // rows and the graph (each out_proj and ffn_down slice fed by every head and FFN slice) grows as
@@ -32,9 +32,23 @@ struct Shape {
 // per cycle: one int32 flit, their widest (cost/kernel_cost.cpp).
 constexpr int kUnroll = 16;
 
+// Query heads per attention kernel: the heads one board of a stage holds (heads / t), or the
+// largest count below that divides the heads and divides, or is a multiple of, the query heads
+// of one KV head. One kernel per board and layer: its engines loop over the heads, so the
+// per-kernel logic (wrapper, control, softmax) is paid once, not per head.
+int heads_per_kernel(const model::ModelConfig& config, int t) {
+  const std::int64_t group = config.heads / config.decoder->kv_heads;
+  for (std::int64_t g = std::max<std::int64_t>(1, config.heads / t); g > 1; --g) {
+    if (config.heads % g == 0 && (g % group == 0 || group % g == 0)) return static_cast<int>(g);
+  }
+  return 1;
+}
+
 // The knobs of a candidate: every splitting role at the largest power of two <= t its rows (and
-// heads) allow, linears at `tile`, attention pe 1 (its cheapest), element-wise stages kUnroll.
-graph::KnobMap candidate_knobs(const model::ModelConfig& config, int t, int tile) {
+// heads) allow, linears at `tile`, attention pe 1 (its cheapest) over heads_per_kernel heads,
+// element-wise stages kUnroll.
+graph::KnobMap candidate_knobs(const model::ModelConfig& config, int t, int tile,
+                               int attention_pe) {
   graph::KnobMap knobs = graph::builder(config.architecture).default_knobs;
   for (auto& [role, rk] : knobs.roles) {
     const std::vector<graph::StageType>& types = graph::role_info(role).stages;
@@ -45,7 +59,8 @@ graph::KnobMap candidate_knobs(const model::ModelConfig& config, int t, int tile
           rk.stages[i].tile = tile;
           break;
         case graph::StageType::decoder_attention:
-          rk.stages[i].pe = 1;
+          rk.stages[i].pe = attention_pe;
+          rk.stages[i].tile = heads_per_kernel(config, t);
           break;
         default:
           rk.stages[i].unroll = kUnroll;
@@ -140,40 +155,80 @@ std::optional<std::vector<cost::KernelMemory>> place_memory(const graph::Graph& 
   return memory;
 }
 
-// The largest tile whose DSPs fit every node of the placement (estimated linearly from tile 1:
-// a linear's DSPs are tile x (64 / MACs per DSP + 4), cost/kernel_cost.cpp's w8a8 formula).
-int fitting_tile(const graph::Graph& g, const hw::Cluster& cluster, const std::vector<int>& node_of,
-                 const Caps& caps) {
-  std::vector<std::int64_t> fixed(cluster.nodes.size()), linears(cluster.nodes.size());
-  std::map<graph::Role, std::int64_t> dsp_of;
+// Attention engines get at most this share of a board's DSPs: its pe (key columns per cycle) is
+// the largest power of two up to kMaxAttentionPe within it.
+constexpr int kAttentionDspShare = 8;  // 1/8
+constexpr int kMaxAttentionPe = 16;
+
+// DSPs of the engines on each node (decode_step.h: one per role and board) with linears at tile
+// `tile` and attention at pe `pe`, estimated linearly from the tile 1, pe 1 graph: a linear's DSPs
+// are tile x (64 / MACs per DSP + 4), cost/kernel_cost.cpp's w8a8 formula; attention's grow
+// with pe.
+struct EngineDsps {
+  std::vector<std::int64_t> fixed, linears, attention;  // per node
+  double need(const hw::Device& d, std::size_t n, int tile, int pe) const {
+    const double per_tile = 64.0 / d.dsp_int8_macs_per_cycle + 4;
+    return static_cast<double>(fixed[n]) + static_cast<double>(linears[n]) * per_tile * (tile - 1) +
+           static_cast<double>(attention[n]) * (pe - 1);
+  }
+};
+
+EngineDsps engine_dsps(const graph::Graph& g, const hw::Cluster& cluster,
+                       const std::vector<int>& node_of) {
+  EngineDsps e;
+  e.fixed.assign(cluster.nodes.size(), 0);
+  e.linears = e.attention = e.fixed;
+  std::map<std::pair<graph::Role, std::string>, std::int64_t> dsp_of;
+  std::map<std::pair<int, graph::Role>, std::int64_t> engines;
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
     const graph::Kernel& kernel = g.kernels[k];
     if (graph::is_endpoint(kernel.role)) continue;
-    const hw::Device& d = cluster.nodes[node_of[k]].device;
-    auto it = dsp_of.find(kernel.role);
+    const int n = node_of[k];
+    const hw::Device& d = cluster.nodes[n].device;
+    auto it = dsp_of.find({kernel.role, d.name});
     if (it == dsp_of.end())
-      it = dsp_of.emplace(kernel.role, cost::kernel_cost(kernel, d).resources.dsp).first;
-    fixed[node_of[k]] += it->second;
+      it =
+          dsp_of.emplace(std::pair{kernel.role, d.name}, cost::kernel_cost(kernel, d).resources.dsp)
+              .first;
+    const auto [engine, added] = engines.emplace(std::pair{n, kernel.role}, it->second);
+    if (!added) {
+      if (it->second > engine->second) e.fixed[n] += it->second - engine->second;
+      engine->second = std::max(engine->second, it->second);
+      continue;
+    }
+    e.fixed[n] += it->second;
     for (const graph::Stage& s : kernel.stages) {
       if (s.type == graph::StageType::w8a8_linear || s.type == graph::StageType::w8a8_partial) {
-        ++linears[node_of[k]];
+        ++e.linears[n];
+      }
+      if (s.type == graph::StageType::decoder_attention) e.attention[n] += it->second;
+    }
+  }
+  return e;
+}
+
+// The attention pe, then the largest linear tile, whose engines' DSPs fit every node.
+std::pair<int, int> fitting_pe_and_tile(const graph::Graph& g, const hw::Cluster& cluster,
+                                        const std::vector<int>& node_of, const Caps& caps) {
+  const EngineDsps e = engine_dsps(g, cluster, node_of);
+  auto fits = [&](int tile, int pe) {
+    for (std::size_t n = 0; n < cluster.nodes.size(); ++n) {
+      const hw::Device& d = cluster.nodes[n].device;
+      const auto dsp = static_cast<double>(budget(d, caps).dsp);
+      if (e.need(d, n, tile, pe) > dsp ||
+          static_cast<double>(e.attention[n] * pe) > dsp / kAttentionDspShare) {
+        return false;
       }
     }
+    return true;
+  };
+  int pe = 1;
+  while (pe < kMaxAttentionPe && fits(1, pe * 2)) pe *= 2;
+  int tile = 1;  // any count of 64-MAC rows (a tile need not divide the outputs)
+  for (int step = kMaxTile; step >= 1; step /= 2) {
+    if (tile + step <= kMaxTile && fits(tile + step, pe)) tile += step;
   }
-  int best = 1;
-  for (int tile = 2; tile <= kMaxTile; tile *= 2) {
-    bool fits = true;
-    for (std::size_t n = 0; n < cluster.nodes.size() && fits; ++n) {
-      const hw::Device& d = cluster.nodes[n].device;
-      const double per_tile = 64.0 / d.dsp_int8_macs_per_cycle + 4;
-      const double need =
-          static_cast<double>(fixed[n]) + static_cast<double>(linears[n]) * per_tile * (tile - 1);
-      fits = need <= static_cast<double>(budget(d, caps).dsp);
-    }
-    if (!fits) break;
-    best = tile;
-  }
-  return best;
+  return {pe, tile};
 }
 
 struct Timed {
@@ -233,30 +288,46 @@ DecoderMapping map_decoder(const model::ModelConfig& config, const hw::Cluster& 
     const int most = std::min<int>(static_cast<int>(config.layers), boards / t);
     if (stages.empty()) break;
     if (stages.back() != most) stages.push_back(most);
-    const graph::Graph tile1 = graph::build_graph(config, candidate_knobs(config, t, 1));
+    // Graphs by (attention pe, tile): the stage counts of one t often share them.
+    std::map<std::pair<int, int>, graph::Graph> graphs;
+    graphs.emplace(std::pair{1, 1}, graph::build_graph(config, candidate_knobs(config, t, 1, 1)));
     for (int s : stages) {
       Shape shape{t, s, 1};
       const hw::Cluster used = first_nodes(cluster, t * s);
-      graph::Graph g = tile1;
-      std::vector<int> node_of = place(g, config, shape);
-      shape.tile = fitting_tile(g, used, node_of, caps);
-      if (shape.tile > 1) {
-        g = graph::build_graph(config, candidate_knobs(config, t, shape.tile));
-        node_of = place(g, config, shape);
+      const auto [pe, tile] = fitting_pe_and_tile(graphs.at({1, 1}), used,
+                                                  place(graphs.at({1, 1}), config, shape), caps);
+      shape.tile = tile;
+      auto it = graphs.find({pe, tile});
+      if (it == graphs.end()) {
+        it = graphs
+                 .emplace(std::pair{pe, tile},
+                          graph::build_graph(config, candidate_knobs(config, t, tile, pe)))
+                 .first;
       }
+      const graph::Graph& g = it->second;
+      std::vector<int> node_of = place(g, config, shape);
       auto memory = place_memory(g, used, node_of, caps, why);
       if (!memory) continue;
       ++candidates;
       const cost::DecodeModel model = cost::decode_model(g, used, node_of, *memory);
+      // The objective's pass first; the others only for a candidate that wins.
+      const auto time = [&](DecoderObjective o) {
+        switch (o) {
+          case DecoderObjective::latency:
+            return cost::time_pass(g, model, decode).seconds * 1e3;
+          case DecoderObjective::ttft:
+            return cost::time_pass(g, model, prefill).seconds * 1e3;
+          case DecoderObjective::throughput:
+            break;
+        }
+        return -static_cast<double>(target.batch) / cost::time_pass(g, model, batch).seconds;
+      };
       Timed c;
-      c.m.decode_ms = cost::time_pass(g, model, decode).seconds * 1e3;
-      c.m.ttft_ms = cost::time_pass(g, model, prefill).seconds * 1e3;
-      c.m.tokens_per_s =
-          static_cast<double>(target.batch) / cost::time_pass(g, model, batch).seconds;
-      c.score = target.objective == DecoderObjective::latency ? c.m.decode_ms
-                : target.objective == DecoderObjective::ttft  ? c.m.ttft_ms
-                                                              : -c.m.tokens_per_s;
+      c.score = time(target.objective);
       if (best && !(c.score < best->score)) continue;
+      c.m.decode_ms = time(DecoderObjective::latency);
+      c.m.ttft_ms = time(DecoderObjective::ttft);
+      c.m.tokens_per_s = -time(DecoderObjective::throughput);
       c.m.tensor_parallel = t;
       c.m.pipeline_stages = s;
       c.m.tile = shape.tile;
@@ -264,7 +335,7 @@ DecoderMapping map_decoder(const model::ModelConfig& config, const hw::Cluster& 
       for (const cost::NodeUse& u : use) c.m.estimate.nodes.push_back({u.on_chip, 0});
       c.m.estimate.latency_us = c.m.decode_ms * 1e3;
       c.m.estimate.throughput_seq_per_s = c.m.tokens_per_s;
-      c.m.graph = std::move(g);
+      c.m.graph = g;
       c.m.node_of_kernel = std::move(node_of);
       c.m.memory = std::move(*memory);
       best = std::move(c);

@@ -1,13 +1,16 @@
 // The decoder mapper: chooses the tensor-parallel degree (the partition of every splitting role),
-// the pipeline stages (consecutive layers per group of boards), the linears' tile, and where each
-// kernel keeps its weights and KV cache, under the caps; it times each candidate with
+// the pipeline stages (consecutive layers per group of boards), the query heads per attention
+// kernel (the heads of one board), the attention pe and the linears' tile (the largest the
+// boards' DSPs hold: one engine per role and board, cost/decode_step.h), and where each kernel
+// keeps its weights and KV cache, under the caps; it times each candidate with
 // cost/decode_step.h and keeps the best by the objective (docs/mapping.md, "Decoders").
 //
 // A candidate with tensor-parallel degree t and s stages uses t x s boards: stage j holds layers
 // [j L / s, (j + 1) L / s) on boards j t .. j t + t - 1; part i of P of a split role goes to board
-// i t / P of its stage, head h to board h t / heads, norms and residuals to the stage's first
-// board; the embedding on stage 0, the final norm, LM head and argmax on the last stage. Weights
-// and caches stay on chip where they fit; the largest move off chip until the board fits.
+// i t / P of its stage, the attention kernel of head h (its first) to board h t / heads, norms and
+// residuals to the stage's first board; the embedding on stage 0, the final norm, LM head and
+// argmax on the last stage. Weights and caches stay on chip where they fit; the largest move off
+// chip until the board fits.
 #pragma once
 
 #include <cstdint>

@@ -120,16 +120,22 @@ DecoderKernel::DecoderKernel(const graph::Kernel& kernel, const DecoderTables& t
       take_rows(layer->wv);
       break;
     case dec::attention: {
-      if (kernel.head < 0 || kernel.head >= c.heads) {
-        throw core::Error(fmt::format("kernel '{}': head {} outside 0..{}", kernel.name,
-                                      kernel.head, c.heads - 1));
+      served_ = kernel.stages[0].knobs.tile;
+      const std::int64_t group = c.heads / c.kv_heads;
+      if (kernel.head < 0 || served_ < 1 || kernel.head % served_ != 0 ||
+          kernel.head + served_ > c.heads || (served_ % group != 0 && group % served_ != 0)) {
+        throw core::Error(fmt::format(
+            "kernel '{}': query heads {}..{} are not a group of {} heads (the attention tile "
+            "knob) of 0..{} within or across whole KV heads of {}",
+            kernel.name, kernel.head, kernel.head + served_ - 1, served_, c.heads - 1, group));
       }
-      in_width_ = hd;
+      kv_heads_ = std::max<std::int64_t>(1, served_ / group);
+      in_width_ = served_ * hd;
       const auto n = static_cast<std::size_t>(c.max_seq);
-      k_cache_.resize(n * static_cast<std::size_t>(hd));
+      k_cache_.resize(n * static_cast<std::size_t>(kv_heads_ * hd));
       v_cache_.resize(k_cache_.size());
-      k_scale_.resize(n);
-      v_scale_.resize(n);
+      k_scale_.resize(n * static_cast<std::size_t>(kv_heads_));
+      v_scale_.resize(k_scale_.size());
       break;
     }
     case dec::out_proj:
@@ -194,31 +200,45 @@ void DecoderKernel::linear_rows(const kernels::Int8Matrix& w, const std::int32_t
 std::vector<std::int32_t> DecoderKernel::attend(Step step, const std::vector<std::int32_t>& q,
                                                 const std::vector<std::int32_t>& kv) {
   const model::DecoderConfig& c = t_.config;
-  const std::int64_t hd = c.head_dim();
+  const std::int64_t hd = c.head_dim(), kv_width = kv_heads_ * hd, width = served_ * hd;
+  const std::int64_t group = c.heads / c.kv_heads;
   if (step.first > cached_) {
     throw core::Error(fmt::format("step at position {}, cache holds {}", step.first, cached_));
   }
-  if (static_cast<std::int64_t>(kv.size()) != step.rows * 2 * hd) {
+  if (static_cast<std::int64_t>(kv.size()) != step.rows * 2 * kv_width) {
     throw core::Error(fmt::format("port 1 holds {} int32 for {} rows, expected [K | V] of {} each",
-                                  kv.size(), step.rows, 2 * hd));
+                                  kv.size(), step.rows, 2 * kv_width));
   }
-  std::vector<std::int32_t> out(static_cast<std::size_t>(step.rows * (hd + 1)));
+  std::vector<std::int32_t> out(static_cast<std::size_t>(step.rows * (width + 1)));
   std::vector<std::int8_t> q8(static_cast<std::size_t>(hd));
   std::vector<std::int64_t> scratch(static_cast<std::size_t>(c.max_seq + hd));
-  std::vector<std::int32_t> rotated(static_cast<std::size_t>(hd));
   for (std::int64_t r = 0; r < step.rows; ++r) {
     const std::int64_t pos = step.first + r;
-    const std::int32_t* k = kv.data() + r * 2 * hd;
-    const auto p = static_cast<std::size_t>(pos);
-    k_scale_[p] = kernels::quantize_row_dynamic_fast(k, hd, k_cache_.data() + pos * hd);
-    v_scale_[p] = kernels::quantize_row_dynamic_fast(k + hd, hd, v_cache_.data() + pos * hd);
-    const kernels::ActScale sq =
-        kernels::quantize_row_dynamic_fast(q.data() + r * hd, hd, q8.data());
-    const kernels::KvView view{
-        k_cache_.data(), v_cache_.data(), k_scale_.data(), v_scale_.data(), hd, 1};
-    std::int32_t* o = out.data() + r * (hd + 1);
-    kernels::attention_head_fast(q8.data(), sq, view, pos + 1, hd, t_.attention, scratch.data(), o);
-    o[hd] = max_word(o, hd);
+    const std::int32_t* k = kv.data() + r * 2 * kv_width;
+    // Each KV head's new row is quantised at its own scale, as IntDecoder caches it.
+    for (std::int64_t j = 0; j < kv_heads_; ++j) {
+      const auto p = static_cast<std::size_t>(pos * kv_heads_ + j);
+      k_scale_[p] = kernels::quantize_row_dynamic_fast(k + j * hd, hd,
+                                                       k_cache_.data() + pos * kv_width + j * hd);
+      v_scale_[p] = kernels::quantize_row_dynamic_fast(k + kv_width + j * hd, hd,
+                                                       v_cache_.data() + pos * kv_width + j * hd);
+    }
+    std::int32_t* o = out.data() + r * (width + 1);
+    // The engine loops over its query heads; head h reads KV head h / group of the kernel's.
+    for (std::int64_t h = 0; h < served_; ++h) {
+      const std::int64_t j = (kernel_.head + h) / group - kernel_.head / group;
+      const kernels::ActScale sq =
+          kernels::quantize_row_dynamic_fast(q.data() + r * width + h * hd, hd, q8.data());
+      const kernels::KvView view{k_cache_.data() + j * hd,
+                                 v_cache_.data() + j * hd,
+                                 k_scale_.data() + j,
+                                 v_scale_.data() + j,
+                                 kv_width,
+                                 kv_heads_};
+      kernels::attention_head_fast(q8.data(), sq, view, pos + 1, hd, t_.attention, scratch.data(),
+                                   o + h * hd);
+    }
+    o[width] = max_word(o, width);
   }
   cached_ = step.first + step.rows;
   return out;

@@ -62,7 +62,9 @@ class DecoderKernel {
   std::vector<kernels::Multiplier> mul_, mul2_;
   std::vector<std::int32_t> bias_, bias2_;
   const DecoderNorm* norm_ = nullptr;
-  // Attention: [max_seq][head_dim] int8 K and V with one scale per position.
+  // Attention: query heads served, KV heads cached; [max_seq][kv heads][head_dim] int8 K and V
+  // with one scale per position and KV head.
+  std::int64_t served_ = 0, kv_heads_ = 0;
   std::vector<std::int8_t> k_cache_, v_cache_;
   std::vector<kernels::ActScale> k_scale_, v_scale_;
   std::int64_t cached_ = 0;

@@ -78,6 +78,27 @@ TEST(DecodeCost, AttentionReadsTheKvCacheUpToItsPosition) {
   EXPECT_EQ(prefill.offchip_bytes, 2 * (3 + 3) * 24);
 }
 
+// An attention kernel of 4 query heads (tile 4) sharing 2 KV heads: one engine (the DSPs of a
+// head) loops over the heads; the cache holds the 2 KV heads.
+TEST(DecodeCost, GroupedAttentionLoopsOverItsHeadsAndCachesItsKvHeads) {
+  const hw::Device d = board();
+  graph::Kernel grouped = attention();
+  grouped.stages[0].knobs.tile = 4;
+  const DecodeKernelCost one = decode_kernel_cost(attention(), d, {});
+  const DecodeKernelCost four = decode_kernel_cost(grouped, d, {}, 2);
+  EXPECT_EQ(four.attention_heads, 4);
+  EXPECT_EQ(four.on_chip.dsp, one.on_chip.dsp);
+  EXPECT_EQ(four.kv_bytes_per_position, 2 * 24);
+  EXPECT_EQ(four.kv_bytes, 64 * 2 * 24);
+  EXPECT_EQ(four.on_chip.bram_bytes - one.on_chip.bram_bytes, 64 * 24);  // one more KV head
+  // Position 20: 4 heads x 16 cycles after the fill of 64.
+  EXPECT_EQ(pass_cost(four, {20, 1, 1}).cycles, 64 + 4 * 16);
+  const DecodeKernelCost off =
+      decode_kernel_cost(grouped, d, {Memory::on_chip, Memory::off_chip}, 2);
+  EXPECT_EQ(pass_cost(off, {20, 1, 1}).offchip_bytes, (21 + 1) * 2 * 24);
+  EXPECT_EQ(off.on_chip.bram_bytes, one.on_chip.bram_bytes - 64 * 24);  // the scores row left
+}
+
 TEST(DecodeCost, OffChipWeightsAreReadOncePerPass) {
   const hw::Device d = board();
   const DecodeKernelCost off = decode_kernel_cost(linear(), d, {Memory::off_chip, Memory::on_chip});
@@ -145,6 +166,49 @@ TEST(DecodeStep, OffChipWeightsBoundTheStep) {
   EXPECT_EQ(path[1].kernel, 1);
   EXPECT_EQ(path[1].stream, 0);
   EXPECT_EQ(path[2].stream, 1);
+}
+
+// source -> q of layers 0 and 1 side by side -> sink: on one board the two q kernels share one
+// engine (its logic, DSPs and buffers once, each its weights) and take turns; on two boards
+// each has its own.
+struct TwoLayers : Chain {
+  TwoLayers() {
+    graph::Kernel q1 = linear();
+    q1.name = "l1.q";
+    q1.layer = 1;
+    g.kernels.insert(g.kernels.begin() + 2, q1);
+    g.streams = {{0, 1, graph::Pattern::send, 512, 0},
+                 {0, 2, graph::Pattern::send, 512, 0},
+                 {1, 3, graph::Pattern::send, 128, 0},
+                 {2, 3, graph::Pattern::send, 128, 0}};
+    c.nodes.push_back({"b", board()});
+  }
+};
+
+TEST(DecodeFit, KernelsOfARoleOnABoardShareOneEngine) {
+  const TwoLayers two;
+  const DecodeModel shared = decode_model(two.g, two.c, {0, 0, 0, 0}, {});
+  const DecodeModel apart = decode_model(two.g, two.c, {0, 0, 1, 0}, {});
+  EXPECT_EQ(shared.engine_of_kernel[1], shared.engine_of_kernel[2]);
+  EXPECT_NE(apart.engine_of_kernel[1], apart.engine_of_kernel[2]);
+  const hw::Resources q = shared.kernels[1].on_chip;
+  const std::int64_t weights = 32 * 128 + 32 * 8, buffers = 128 * 5;  // int32 row + int8 copy
+  EXPECT_EQ(q.uram_bytes, weights);
+  EXPECT_EQ(q.bram_bytes, buffers);
+  const NodeUse one = node_use(shared, 2)[0];
+  EXPECT_EQ(one.on_chip.dsp, q.dsp);
+  EXPECT_EQ(one.on_chip.lut, q.lut);
+  EXPECT_EQ(one.on_chip.uram_bytes, 2 * weights);
+  EXPECT_EQ(one.on_chip.bram_bytes, buffers);
+  EXPECT_EQ(one.weights_on_chip, 2 * weights);
+  EXPECT_EQ(node_use(apart, 2)[0].on_chip.dsp, q.dsp);
+  EXPECT_EQ(node_use(apart, 2)[1].on_chip.dsp, q.dsp);
+  // A prefill of 4 rows: 27 + 4 x 32 cycles each; on one board the second waits for the first.
+  const PassTiming t = time_pass(two.g, shared, {0, 4, 1});
+  EXPECT_DOUBLE_EQ(t.kernels[2].start_s, t.kernels[1].end_s);
+  EXPECT_DOUBLE_EQ(t.kernels[1].end_s - t.kernels[1].start_s, (27 + 4 * 32) / 200e6);
+  const PassTiming t2 = time_pass(two.g, apart, {0, 4, 1});
+  EXPECT_LT(t2.kernels[2].start_s, t.kernels[2].start_s);
 }
 
 TEST(DecodeFit, OffChipBytesBeyondTheBoardDoNotFit) {

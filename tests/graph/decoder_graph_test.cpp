@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "graph/architecture.h"
+#include "graph/decoder_blocks.h"
 #include "graph/json.h"
 #include "model/config.h"
 
@@ -230,6 +231,48 @@ TEST(DecoderGraph, JsonRoundTripKeepsTheArchitecture) {
   } catch (const core::Error& e) {
     EXPECT_NE(std::string(e.what()).find("g.json: kernels[2].role: unknown role 'ln_attn' of a "
                                          "llama-decoder"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// The attention stage's tile knob: query heads per attention kernel. 4 heads of 8 span two KV
+// heads (port 1: their K then their V); 1 head of a pair takes its KV head; the graph JSON keeps
+// the knob, the kernel count follows it, a group that splits a KV head's pair unevenly is refused.
+TEST(DecoderGraph, AttentionKernelsServeGroupsOfHeads) {
+  const model::ModelConfig c = stories(1);
+  KnobMap knobs = builder(c.architecture).default_knobs;
+  const Role attention{c.architecture, decoder::attention};
+  knobs[attention].stages[0].tile = 4;
+  const Graph g = build_graph(c, knobs);
+  EXPECT_EQ(kernel_count(c, knobs), static_cast<std::int64_t>(g.kernels.size()));
+  EXPECT_EQ(index_of(g, "l0.h1.attention"), -1);
+  const int a = index_of(g, "l0.h4.attention");
+  ASSERT_GE(a, 0);
+  EXPECT_EQ(g.kernels[a].head, 4);
+  EXPECT_EQ(g.kernels[a].out_bytes_per_token, (4 * 8 + 1) * 4);  // 4 heads of 8 + the row max
+  std::vector<std::tuple<std::string, std::int64_t, std::int64_t, int>> in;
+  for (const Stream& s : g.streams) {
+    if (s.consumer == a) {
+      in.emplace_back(g.kernels[s.producer].name, s.bytes_per_token, s.offset, s.port);
+    }
+  }
+  // q: channels 32..63; k and v: KV heads 2 and 3 = channels 16..31 (default knobs: no split).
+  const std::vector<std::tuple<std::string, std::int64_t, std::int64_t, int>> want{
+      {"l0.q", 32 * 4, 32 * 4, 0}, {"l0.k", 16 * 4, 16 * 4, 1}, {"l0.v", 16 * 4, 16 * 4, 1}};
+  EXPECT_EQ(in, want);
+  EXPECT_EQ(knobs_of(g), knobs);
+  EXPECT_EQ(graph_from_json(to_json(g), "g.json"), g);
+  EXPECT_EQ(decoder::kv_span(c, 4, 4).first, 2);
+  EXPECT_EQ(decoder::kv_span(c, 4, 4).count, 2);
+  EXPECT_EQ(decoder::kv_span(c, 5, 1).first, 2);
+  EXPECT_EQ(decoder::kv_span(c, 5, 1).count, 1);
+  knobs[attention].stages[0].tile = 3;
+  try {
+    build_graph(c, knobs);
+    FAIL();
+  } catch (const core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("tile 3 (query heads per kernel) must divide the 8 heads"),
               std::string::npos)
         << e.what();
   }

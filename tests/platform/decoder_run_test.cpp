@@ -61,9 +61,12 @@ model::DecoderConfig tiny_gpt2() {
 // The decoder's graph with every splitting role cut into `t` parts (`kv`: the K/V projections'),
 // placed as tensor parallelism puts it: part p and head h on node p or h mod `nodes`, the
 // single kernels (norms, reduces, the host's ends) on node 0.
-plan::Plan tensor_parallel(const model::DecoderConfig& d, int t, int kv, int nodes) {
+plan::Plan tensor_parallel(const model::DecoderConfig& d, int t, int kv, int nodes,
+                           int heads_per_kernel = 1) {
   const model::ModelConfig c = model::model_config(d);
   graph::KnobMap knobs = graph::builder(c.architecture).default_knobs;
+  knobs[graph::role_from_string(c.architecture, "attention", "test")].stages[0].tile =
+      heads_per_kernel;
   for (const char* label : {"embed", "q", "out_proj", "ffn_up", "ffn_down", "lm_head"}) {
     knobs[graph::role_from_string(c.architecture, label, "test")].partition = t;
   }
@@ -96,12 +99,13 @@ std::vector<std::int64_t> reference_tokens(const model::DecoderWeightReader& wei
   return out;
 }
 
-void expect_same_tokens(const model::DecoderConfig& d, int t, int kv, int nodes) {
+void expect_same_tokens(const model::DecoderConfig& d, int t, int kv, int nodes,
+                        int heads_per_kernel = 1) {
   const std::vector<int> prompt{1, 7, 30, 2, 11};
   const int new_tokens = 12;
   const std::vector<std::int64_t> expected =
       reference_tokens(model::synthetic_reader(d, 5), prompt, new_tokens);
-  const plan::Plan p = tensor_parallel(d, t, kv, nodes);
+  const plan::Plan p = tensor_parallel(d, t, kv, nodes, heads_per_kernel);
   const DecoderTables tables = calibrate_decoder(model::synthetic_reader(d, 5));
   const std::vector<std::int64_t> ids(prompt.begin(), prompt.end());
   const Generation g = generate_on_nodes(p, tables, ids, new_tokens, {});
@@ -116,6 +120,13 @@ TEST(DecoderRun, LlamaOnFourNodesEqualsIntDecoder) {
 
 TEST(DecoderRun, LlamaWithoutSplitsOnOneNodeEqualsIntDecoder) {
   expect_same_tokens(tiny_llama(), 1, 1, 1);
+}
+
+// Attention kernels serving a group of query heads: the two heads of one KV head (its cache
+// once), and all four heads over both KV heads (a cache of two).
+TEST(DecoderRun, LlamaWithGroupedHeadsEqualsIntDecoder) {
+  expect_same_tokens(tiny_llama(), 2, 2, 2, 2);
+  expect_same_tokens(tiny_llama(), 1, 1, 1, 4);
 }
 
 TEST(DecoderRun, Gpt2OnTwoNodesEqualsIntDecoder) {
