@@ -182,23 +182,23 @@ void DecoderKernel::linear_rows(const kernels::Int8Matrix& w, const std::int32_t
                                 const std::vector<std::int32_t>& bias, std::int64_t rows,
                                 std::int32_t* y, std::int64_t y_stride) {
   const std::int64_t out = w.out_features();
-  std::vector<std::int8_t> x8(static_cast<std::size_t>(rows * n));
-  std::vector<kernels::ActScale> scales(static_cast<std::size_t>(rows));
+  x8_.resize(static_cast<std::size_t>(rows * n));
+  scales_.resize(static_cast<std::size_t>(rows));
   for (std::int64_t r = 0; r < rows; ++r) {
-    scales[static_cast<std::size_t>(r)] =
-        kernels::quantize_row_dynamic_fast(x + r * n, n, x8.data() + r * n);
+    scales_[static_cast<std::size_t>(r)] =
+        kernels::quantize_row_dynamic_fast(x + r * n, n, x8_.data() + r * n);
   }
-  std::vector<std::int32_t> acc(static_cast<std::size_t>(rows * out));
-  w.multiply(x8.data(), rows, acc.data());
+  acc_.resize(static_cast<std::size_t>(rows * out));
+  w.multiply(x8_.data(), rows, acc_.data());
   for (std::int64_t r = 0; r < rows; ++r) {
-    kernels::w8a8_requantize_fast(acc.data() + r * out, out, scales[static_cast<std::size_t>(r)],
+    kernels::w8a8_requantize_fast(acc_.data() + r * out, out, scales_[static_cast<std::size_t>(r)],
                                   mul.data(), bias.empty() ? nullptr : bias.data(),
                                   y + r * y_stride);
   }
 }
 
-std::vector<std::int32_t> DecoderKernel::attend(Step step, const std::vector<std::int32_t>& q,
-                                                const std::vector<std::int32_t>& kv) {
+void DecoderKernel::attend(Step step, const std::vector<std::int32_t>& q,
+                           const std::vector<std::int32_t>& kv) {
   const model::DecoderConfig& c = t_.config;
   const std::int64_t hd = c.head_dim(), kv_width = kv_heads_ * hd, width = served_ * hd;
   const std::int64_t group = c.heads / c.kv_heads;
@@ -209,9 +209,9 @@ std::vector<std::int32_t> DecoderKernel::attend(Step step, const std::vector<std
     throw core::Error(fmt::format("port 1 holds {} int32 for {} rows, expected [K | V] of {} each",
                                   kv.size(), step.rows, 2 * kv_width));
   }
-  std::vector<std::int32_t> out(static_cast<std::size_t>(step.rows * (width + 1)));
-  std::vector<std::int8_t> q8(static_cast<std::size_t>(hd));
-  std::vector<std::int64_t> scratch(static_cast<std::size_t>(c.max_seq + hd));
+  out_.resize(static_cast<std::size_t>(step.rows * (width + 1)));
+  x8_.resize(static_cast<std::size_t>(hd));
+  scores_.resize(static_cast<std::size_t>(c.max_seq + hd));
   for (std::int64_t r = 0; r < step.rows; ++r) {
     const std::int64_t pos = step.first + r;
     const std::int32_t* k = kv.data() + r * 2 * kv_width;
@@ -223,82 +223,80 @@ std::vector<std::int32_t> DecoderKernel::attend(Step step, const std::vector<std
       v_scale_[p] = kernels::quantize_row_dynamic_fast(k + kv_width + j * hd, hd,
                                                        v_cache_.data() + pos * kv_width + j * hd);
     }
-    std::int32_t* o = out.data() + r * (width + 1);
+    std::int32_t* o = out_.data() + r * (width + 1);
     // The engine loops over its query heads; head h reads KV head h / group of the kernel's.
     for (std::int64_t h = 0; h < served_; ++h) {
       const std::int64_t j = (kernel_.head + h) / group - kernel_.head / group;
       const kernels::ActScale sq =
-          kernels::quantize_row_dynamic_fast(q.data() + r * width + h * hd, hd, q8.data());
+          kernels::quantize_row_dynamic_fast(q.data() + r * width + h * hd, hd, x8_.data());
       const kernels::KvView view{k_cache_.data() + j * hd,
                                  v_cache_.data() + j * hd,
                                  k_scale_.data() + j,
                                  v_scale_.data() + j,
                                  kv_width,
                                  kv_heads_};
-      kernels::attention_head_fast(q8.data(), sq, view, pos + 1, hd, t_.attention, scratch.data(),
+      kernels::attention_head_fast(x8_.data(), sq, view, pos + 1, hd, t_.attention, scores_.data(),
                                    o + h * hd);
     }
     o[width] = max_word(o, width);
   }
   cached_ = step.first + step.rows;
-  return out;
 }
 
-std::vector<std::int32_t> DecoderKernel::partial(Step step, const std::vector<std::int32_t>& x,
-                                                 const std::vector<std::int32_t>& maxima) {
+void DecoderKernel::partial(Step step, const std::vector<std::int32_t>& x,
+                            const std::vector<std::int32_t>& maxima) {
   const std::int64_t n = in_width_, out = w_->out_features();
   if (step.rows == 0 || maxima.size() % static_cast<std::size_t>(step.rows) != 0) {
     throw core::Error(
         fmt::format("port 1 holds {} row maxima for {} rows", maxima.size(), step.rows));
   }
   const std::int64_t producers = static_cast<std::int64_t>(maxima.size()) / step.rows;
-  std::vector<std::int8_t> x8(static_cast<std::size_t>(step.rows * n));
-  std::vector<std::int32_t> out_rows(static_cast<std::size_t>(step.rows * (out + 1)));
-  std::vector<std::int32_t> amax(static_cast<std::size_t>(step.rows));
+  x8_.resize(static_cast<std::size_t>(step.rows * n));
+  out_.resize(static_cast<std::size_t>(step.rows * (out + 1)));
+  a_.resize(static_cast<std::size_t>(step.rows));
   for (std::int64_t r = 0; r < step.rows; ++r) {
     // The whole row's max |x| is the largest of its producers' maxima.
     std::int64_t m = 0;
     for (std::int64_t p = 0; p < producers; ++p)
       m = std::max(m, word_max(maxima[r * producers + p]));
-    amax[static_cast<std::size_t>(r)] = std::bit_cast<std::int32_t>(static_cast<std::uint32_t>(m));
-    kernels::quantize_row_fast(x.data() + r * n, n, kernels::act_scale(m), x8.data() + r * n);
+    a_[static_cast<std::size_t>(r)] = std::bit_cast<std::int32_t>(static_cast<std::uint32_t>(m));
+    kernels::quantize_row_fast(x.data() + r * n, n, kernels::act_scale(m), x8_.data() + r * n);
   }
-  std::vector<std::int32_t> acc(static_cast<std::size_t>(step.rows * out));
-  w_->multiply(x8.data(), step.rows, acc.data());
+  acc_.resize(static_cast<std::size_t>(step.rows * out));
+  w_->multiply(x8_.data(), step.rows, acc_.data());
   for (std::int64_t r = 0; r < step.rows; ++r) {
-    std::copy_n(acc.begin() + r * out, out, out_rows.begin() + r * (out + 1));
-    out_rows[static_cast<std::size_t>(r * (out + 1) + out)] = amax[static_cast<std::size_t>(r)];
+    std::copy_n(acc_.begin() + r * out, out, out_.begin() + r * (out + 1));
+    out_[static_cast<std::size_t>(r * (out + 1) + out)] = a_[static_cast<std::size_t>(r)];
   }
-  return out_rows;
 }
 
-std::vector<std::int32_t> DecoderKernel::reduce(Step step,
-                                                const std::vector<std::int32_t>& partials,
-                                                std::vector<std::int32_t> residual) {
+void DecoderKernel::reduce(Step step, const std::vector<std::int32_t>& partials,
+                           const std::vector<std::int32_t>& residual) {
   const std::int64_t dim = t_.config.dim, width = dim + 1;
   if (static_cast<std::int64_t>(residual.size()) != step.rows * dim) {
     throw core::Error(
         fmt::format("port 1 holds {} int32 for {} rows of {}", residual.size(), step.rows, dim));
   }
-  std::vector<std::int32_t> sum(static_cast<std::size_t>(dim)), y(static_cast<std::size_t>(dim));
+  out_.assign(residual.begin(), residual.end());
+  a_.resize(static_cast<std::size_t>(dim));
+  b_.resize(static_cast<std::size_t>(dim));
   for (std::int64_t r = 0; r < step.rows; ++r) {
     const std::int32_t* row = partials.data() + r * parts_ * width;
     for (std::int64_t o = 0; o < dim; ++o) {
       // The parts' accumulators add up to the whole product's, which fits int32.
       std::int64_t s = 0;
       for (std::int64_t p = 0; p < parts_; ++p) s += row[p * width + o];
-      sum[static_cast<std::size_t>(o)] = static_cast<std::int32_t>(s);
+      a_[static_cast<std::size_t>(o)] = static_cast<std::int32_t>(s);
     }
     const kernels::ActScale scale = kernels::act_scale(word_max(row[dim]));
-    kernels::w8a8_requantize_fast(sum.data(), dim, scale, mul_.data(),
-                                  bias_.empty() ? nullptr : bias_.data(), y.data());
-    kernels::add_row_fast(y.data(), dim, residual.data() + r * dim);
+    kernels::w8a8_requantize_fast(a_.data(), dim, scale, mul_.data(),
+                                  bias_.empty() ? nullptr : bias_.data(), b_.data());
+    kernels::add_row_fast(b_.data(), dim, out_.data() + r * dim);
   }
-  return residual;
 }
 
-std::vector<std::int32_t> DecoderKernel::run(Step step,
-                                             const std::vector<std::vector<std::int32_t>>& in) {
+const std::vector<std::int32_t>& DecoderKernel::run(
+    Step step, const std::vector<std::vector<std::int32_t>>& in) {
   const model::DecoderConfig& c = t_.config;
   if (step.rows < 1 || step.first < 0 || step.first + step.rows > c.max_seq) {
     throw core::Error(fmt::format("step of {} rows at position {} outside the context 0..{}",
@@ -312,11 +310,11 @@ std::vector<std::int32_t> DecoderKernel::run(Step step,
   }
   const std::int64_t rows = step.rows, hd = c.head_dim();
   const std::int64_t width = hi_ - lo_;
-  std::vector<std::int32_t> y;
+  std::vector<std::int32_t>& y = out_;
   switch (index_) {
     case dec::embed: {
       y.resize(static_cast<std::size_t>(rows * width));
-      std::vector<std::int32_t> pos(static_cast<std::size_t>(width));
+      a_.resize(static_cast<std::size_t>(width));
       for (std::int64_t r = 0; r < rows; ++r) {
         const std::int64_t token = in[0][static_cast<std::size_t>(r)];
         model::validate_token(c, token, fmt::format("row {}", r));
@@ -326,8 +324,8 @@ std::vector<std::int32_t> DecoderKernel::run(Step step,
         if (c.architecture == model::Architecture::gpt2_decoder) {
           const std::int64_t p = step.first + r;
           kernels::dequantize_row(t_.positions.data() + p * c.dim + lo_, width,
-                                  t_.positions_mul[static_cast<std::size_t>(p)], pos.data());
-          kernels::add_row_fast(pos.data(), width, out);
+                                  t_.positions_mul[static_cast<std::size_t>(p)], a_.data());
+          kernels::add_row_fast(a_.data(), width, out);
         }
       }
       return y;
@@ -357,21 +355,25 @@ std::vector<std::int32_t> DecoderKernel::run(Step step,
       }
       return y;
     case dec::attention:
-      return attend(step, in[0], in[1]);
+      attend(step, in[0], in[1]);
+      return y;
     case dec::out_proj:
     case dec::ffn_down:
-      return partial(step, in[0], in[1]);
+      partial(step, in[0], in[1]);
+      return y;
     case dec::res_attn:
     case dec::res_ffn:
-      return reduce(step, in[0], in[1]);
+      reduce(step, in[0], in[1]);
+      return y;
     case dec::ffn_up: {
       y.resize(static_cast<std::size_t>(rows * (width + 1)));
       if (c.ffn == model::FfnKind::swiglu) {
-        std::vector<std::int32_t> gate(static_cast<std::size_t>(rows * width)), up(gate.size());
-        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, gate.data(), width);
-        linear_rows(*w2_, in[0].data(), c.dim, mul2_, bias2_, rows, up.data(), width);
+        a_.resize(static_cast<std::size_t>(rows * width));
+        b_.resize(a_.size());
+        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, a_.data(), width);
+        linear_rows(*w2_, in[0].data(), c.dim, mul2_, bias2_, rows, b_.data(), width);
         for (std::int64_t r = 0; r < rows; ++r) {
-          kernels::swiglu_row_fast(gate.data() + r * width, up.data() + r * width, width, kF,
+          kernels::swiglu_row_fast(a_.data() + r * width, b_.data() + r * width, width, kF,
                                    t_.sigmoid, y.data() + r * (width + 1));
         }
       } else {
@@ -387,7 +389,8 @@ std::vector<std::int32_t> DecoderKernel::run(Step step,
       return y;
     }
     case dec::lm_head: {
-      std::vector<std::int32_t> logits(static_cast<std::size_t>(rows * width));
+      std::vector<std::int32_t>& logits = a_;
+      logits.resize(static_cast<std::size_t>(rows * width));
       linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, logits.data(), width);
       y.resize(static_cast<std::size_t>(rows * 2));
       for (std::int64_t r = 0; r < rows; ++r) {

@@ -29,11 +29,12 @@ class DecoderKernel {
   DecoderKernel(const graph::Kernel& kernel, const DecoderTables& tables);
 
   // Runs one step on the ports' rows (`in[p]`: the rows of port p, its streams concatenated,
-  // int32) and returns the output rows (rows x the kernel's out_bytes_per_token). Throws
+  // int32) and returns the output rows (rows x the kernel's out_bytes_per_token), held in the
+  // kernel until its next step: a step in the steady state allocates nothing. Throws
   // core::Error for a step its state cannot take: an attention head refuses a first position beyond
   // the positions its cache holds ("step at position P, cache holds Q"), and any kernel a step past
   // the context; a token id outside the vocabulary; input rows of the wrong size.
-  std::vector<std::int32_t> run(Step step, const std::vector<std::vector<std::int32_t>>& in);
+  const std::vector<std::int32_t>& run(Step step, const std::vector<std::vector<std::int32_t>>& in);
 
   // Positions in the attention cache (0 for the other kernels).
   std::int64_t cached() const { return cached_; }
@@ -45,12 +46,12 @@ class DecoderKernel {
                    const std::vector<kernels::Multiplier>& mul,
                    const std::vector<std::int32_t>& bias, std::int64_t rows, std::int32_t* y,
                    std::int64_t y_stride);
-  std::vector<std::int32_t> attend(Step step, const std::vector<std::int32_t>& q,
-                                   const std::vector<std::int32_t>& kv);
-  std::vector<std::int32_t> partial(Step step, const std::vector<std::int32_t>& x,
-                                    const std::vector<std::int32_t>& maxima);
-  std::vector<std::int32_t> reduce(Step step, const std::vector<std::int32_t>& partials,
-                                   std::vector<std::int32_t> residual);
+  // The attention, partial and reduce kernels' steps, into out_.
+  void attend(Step step, const std::vector<std::int32_t>& q, const std::vector<std::int32_t>& kv);
+  void partial(Step step, const std::vector<std::int32_t>& x,
+               const std::vector<std::int32_t>& maxima);
+  void reduce(Step step, const std::vector<std::int32_t>& partials,
+              const std::vector<std::int32_t>& residual);
 
   const graph::Kernel& kernel_;
   const DecoderTables& t_;
@@ -68,6 +69,13 @@ class DecoderKernel {
   std::vector<std::int8_t> k_cache_, v_cache_;
   std::vector<kernels::ActScale> k_scale_, v_scale_;
   std::int64_t cached_ = 0;
+  // The step's output rows and scratch, kept from step to step: resized to the step's rows (a
+  // step of no more rows than an earlier one allocates nothing). a_, b_: int32 rows (SwiGLU's
+  // gate and up, the head's logits, a reduce's sum and requantised row, the GPT-2 position row).
+  std::vector<std::int32_t> out_, acc_, a_, b_;
+  std::vector<std::int8_t> x8_;
+  std::vector<kernels::ActScale> scales_;
+  std::vector<std::int64_t> scores_;
 };
 
 }  // namespace atl::platform

@@ -191,7 +191,8 @@ TEST(DecoderRun, Stories260KOnTwoMpiRanksEqualsIntDecoder) {
   fs::remove_all(dir);
 }
 
-// The attention kernel keeps its heads' cache: a step beyond it is refused, one line.
+// The attention kernel keeps its heads' cache: a step beyond it is refused, one line. Its output
+// rows stay in the kernel from step to step.
 TEST(DecoderRun, AttentionRefusesAPositionItHasNotReached) {
   const model::DecoderConfig d = tiny_llama();
   const plan::Plan p = tensor_parallel(d, 1, 1, 1);
@@ -210,10 +211,15 @@ TEST(DecoderRun, AttentionRefusesAPositionItHasNotReached) {
   } catch (const core::Error& e) {
     EXPECT_STREQ(e.what(), "step at position 3, cache holds 0");
   }
-  EXPECT_EQ(kernel.run({0, 1}, one_row).size(), 9u);  // the context row and its max
+  const std::vector<std::int32_t>& out = kernel.run({0, 1}, one_row);
+  EXPECT_EQ(out.size(), 9u);  // the context row and its max
   EXPECT_EQ(kernel.cached(), 1);
   EXPECT_THROW(kernel.run({2, 1}, one_row), core::Error);
-  EXPECT_EQ(kernel.run({1, 1}, one_row).size(), 9u);
+  // The next step's rows go where the last step's were: kept in the kernel, not allocated anew.
+  const std::int32_t* rows = out.data();
+  EXPECT_EQ(&kernel.run({1, 1}, one_row), &out);
+  EXPECT_EQ(out.data(), rows);
+  EXPECT_EQ(out.size(), 9u);
   EXPECT_EQ(kernel.cached(), 2);
 }
 
