@@ -82,7 +82,7 @@ def model_table(out, model):
     if gpu is None:
         return "\n".join(lines + ["No GPU decode row for this model in decoders.yaml.", ""])
     lines.append(
-        f"Best GPU row: `{gpu['anchor']}` ({gpu['device']}): {gpu['latency_ms']:.4g} ms/token, "
+        f"Best GPU row: `{gpu['name']}` ({gpu['device']}): {gpu['latency_ms']:.4g} ms/token, "
         f"{gpu['energy_mj']:.4g} mJ/token ({gpu['power_w']:.0f} W). Sweep: "
         f"{len(sweep['points'])} clusters (1, 2, 4, ... 256 boards of each board), "
         f"{sum(p['fits'] for p in sweep['points'])} fit; {sweep['wall_s']:.0f} s.")

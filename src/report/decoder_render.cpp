@@ -283,17 +283,10 @@ std::string render_decoder_markdown(const DecoderReport& r) {
 nlohmann::json decoder_to_json(const DecoderReport& r) {
   nlohmann::json decode = nlohmann::json::array();
   for (const DecodeComparison& c : r.decode) {
-    const Anchor& a = c.anchor;
-    decode.push_back({{"name", a.name},
-                      {"device", a.device},
-                      {"kind", to_string(a.kind)},
-                      {"latency_ms", a.latency_ms},
-                      {"power_w", a.power_w},
-                      {"energy_mj", a.energy_mj},
-                      {"latency_speedup", c.latency_speedup},
-                      {"energy_ratio", c.energy_ratio},
-                      {"grade", a.grade},
-                      {"source", a.source}});
+    nlohmann::json j = anchor_to_json(c.anchor);
+    j["latency_speedup"] = c.latency_speedup;
+    j["energy_ratio"] = c.energy_ratio;
+    decode.push_back(std::move(j));
   }
   nlohmann::json prefill = nlohmann::json::array();
   for (const PrefillComparison& c : r.prefill) {

@@ -128,6 +128,9 @@ std::vector<std::string> answer_lines(const Exploration& exploration);
 std::string render_explore_markdown(const Exploration& exploration);
 std::string render_explore_html(const Exploration& exploration);
 nlohmann::json explore_to_json(const Exploration& exploration);
+// An anchor's fields as the explore and decoder reports write them: name, kind, device,
+// latency_ms, power_w, energy_mj, source, grade.
+nlohmann::json anchor_to_json(const Anchor& anchor);
 
 // The SVG chart of the HTML report: latency against boards (both log scale), every fitting point
 // as a dot coloured by board, the front joined by a line, each anchor as a horizontal line.

@@ -127,6 +127,13 @@ std::string render_explore_html(const Exploration& e) {
   return h;
 }
 
+nlohmann::json anchor_to_json(const Anchor& a) {
+  return {{"name", a.name},       {"kind", to_string(a.kind)},
+          {"device", a.device},   {"latency_ms", a.latency_ms},
+          {"power_w", a.power_w}, {"energy_mj", a.energy_mj},
+          {"source", a.source},   {"grade", a.grade}};
+}
+
 nlohmann::json explore_to_json(const Exploration& e) {
   nlohmann::json points = nlohmann::json::array();
   for (const ExplorePoint& p : e.points) {
@@ -149,16 +156,10 @@ nlohmann::json explore_to_json(const Exploration& e) {
     const auto index = [](const std::optional<std::size_t>& i) {
       return i ? nlohmann::json(*i) : nlohmann::json(nullptr);
     };
-    answers.push_back({{"anchor", a.anchor.name},
-                       {"kind", to_string(a.anchor.kind)},
-                       {"device", a.anchor.device},
-                       {"latency_ms", a.anchor.latency_ms},
-                       {"power_w", a.anchor.power_w},
-                       {"energy_mj", a.anchor.energy_mj},
-                       {"source", a.anchor.source},
-                       {"grade", a.anchor.grade},
-                       {"faster", index(a.faster)},
-                       {"greener", index(a.greener)}});
+    nlohmann::json j = anchor_to_json(a.anchor);
+    j["faster"] = index(a.faster);
+    j["greener"] = index(a.greener);
+    answers.push_back(std::move(j));
   }
   return {{"model", e.model},
           {"unit", to_string(e.unit)},
