@@ -6,6 +6,7 @@
 #include "cost/decode_fit.h"
 #include "cost/decode_step.h"
 #include "graph/decoder_blocks.h"
+#include "test_board.h"
 
 namespace atl::cost {
 namespace {
@@ -13,15 +14,8 @@ namespace {
 using graph::StageType;
 
 hw::Device board() {
-  hw::Device d;
-  d.name = "board";
-  d.resources.lut = 1'000'000;
-  d.resources.ff = 2'000'000;
-  d.resources.dsp = 2000;
-  d.resources.bram_bytes = d.resources.uram_bytes = 4'000'000;
-  d.dsp_kind = "dsp48e2";
+  hw::Device d = testing::round_board();
   d.dsp_int8_macs_per_cycle = 2;
-  d.kernel_clock_mhz = 200;
   d.offchip_bytes = 1'000'000'000;
   d.offchip_gbytes_per_s = 1;
   return d;

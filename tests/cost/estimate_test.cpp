@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "graph/arch_ibert.h"
+#include "test_board.h"
 
 namespace atl::cost {
 namespace {
@@ -41,14 +42,7 @@ graph::Graph chain() {
 }
 
 hw::Cluster pair() {
-  hw::Device d;
-  d.name = "board";
-  d.resources.lut = 1'000'000;
-  d.resources.ff = 2'000'000;
-  d.resources.dsp = 2000;
-  d.resources.bram_bytes = d.resources.uram_bytes = 4'000'000;
-  d.dsp_kind = "dsp48e2";
-  d.kernel_clock_mhz = 200;
+  const hw::Device d = testing::round_board();
   hw::Cluster c;
   c.name = "pair";
   c.nodes = {{"a", d}, {"b", d}};
