@@ -10,11 +10,14 @@
 #include <filesystem>
 #include <vector>
 
-#include "graph/architecture.h"
+#include "hw/cluster.h"
+#include "hw/device.h"
+#include "map/decoder_mapper.h"
 #include "model/config.h"
 #include "model/int_decoder.h"
 #include "model/llama2c.h"
 #include "model/synthetic_decoder.h"
+#include "plan/make_plan.h"
 #include "plan/plan.h"
 #include "platform/decoder_run.h"
 
@@ -33,24 +36,20 @@ model::DecoderWeightReader weights() {
   return model::synthetic_reader(c, 1);
 }
 
-// Every splitting role in 4 parts, part p and head h on node p, h mod 4; the norms, reduces and
-// the host's ends on node 0.
+// The decoder mapper's plan for 4 boards at tensor-parallel degree 4 (docs/mapping.md): every
+// splitting role in 4 parts, part p and the attention kernel of heads 2p and 2p + 1 on board p,
+// the norms, reductions and the host's ends on board 0.
 plan::Plan four_nodes(const model::DecoderConfig& d) {
   const model::ModelConfig c = model::model_config(d);
-  graph::KnobMap knobs = graph::builder(c.architecture).default_knobs;
-  for (const char* label : {"embed", "q", "k", "v", "out_proj", "ffn_up", "ffn_down", "lm_head"}) {
-    knobs[graph::role_from_string(c.architecture, label, "bench")].partition = 4;
-  }
-  plan::Plan p;
-  p.model_config = d.name;
-  p.graph = graph::build_graph(c, knobs);
-  p.cluster.name = "bench";
-  for (int n = 0; n < 4; ++n) p.cluster.nodes.push_back({fmt::format("n{}", n), {}});
-  for (const graph::Kernel& k : p.graph.kernels) {
-    p.node_of_kernel.push_back(k.head >= 0 ? k.head % 4 : (k.parts > 1 ? k.part % 4 : 0));
-  }
-  p.objective = plan::Objective::manual;
-  p.estimate.nodes.resize(4);
+  const hw::Catalogue catalogue = hw::load_catalogue(hw::default_catalogue_dir());
+  hw::Cluster cluster;
+  cluster.name = "bench";
+  for (int n = 0; n < 4; ++n)
+    cluster.nodes.push_back({fmt::format("n{}", n), catalogue.at("u55c")});
+  map::DecoderMapping m = map::map_decoder(c, cluster, {.tensor_parallel = 4});
+  plan::Plan p = plan::make_plan(d.name, std::move(m.graph), cluster, std::move(m.node_of_kernel),
+                                 std::move(m.estimate), plan::Objective::latency);
+  p.memory = std::move(m.memory);
   return p;
 }
 
@@ -91,6 +90,13 @@ void BM_DecodeStories260KFourNodes(benchmark::State& state) {
   }
   state.counters["ms_per_token"] = median(steps);
   state.counters["kernels"] = static_cast<double>(p.graph.kernels.size());
+  int cross = 0;
+  for (const graph::Stream& s : p.graph.streams) {
+    cross += p.node_of_kernel[static_cast<std::size_t>(s.producer)] !=
+             p.node_of_kernel[static_cast<std::size_t>(s.consumer)];
+  }
+  state.counters["streams"] = static_cast<double>(p.graph.streams.size());
+  state.counters["cross_node_streams"] = cross;
 }
 BENCHMARK(BM_DecodeStories260KFourNodes)
     ->Unit(benchmark::kMillisecond)

@@ -38,6 +38,7 @@ struct MapOptions {
   std::string knobs;        // Cluster Builder config.json; empty: the mapper's knobs and grouping
   std::int64_t batch = 1;   // decoders: throughput objective's batch
   std::int64_t prompt = 0;  // decoders: ttft objective's prompt (0: the context)
+  int tensor_parallel = 0;  // decoders: the tensor-parallel degree (0: the mapper's choice)
   bool aie = false;         // let the mapper put matmuls on AI Engines
   CatalogueOptions catalogue;
 };
@@ -155,6 +156,7 @@ void run_decoder(const MapOptions& o, const model::ModelConfig& config) {
   target.objective = map::parse_decoder_objective(o.objective);
   target.batch = o.batch;
   target.prompt = o.prompt;
+  target.tensor_parallel = o.tensor_parallel;
   map::DecoderMapping m = map::map_decoder(config, cluster, target, map::parse_caps(o.caps));
   const plan::Objective objective =
       target.objective == map::DecoderObjective::latency ? plan::Objective::latency
@@ -201,6 +203,12 @@ void run(const MapOptions& o) {
         fmt::format("--objective ttft: {} is an encoder; ttft is a decoder's "
                     "objective (latency or throughput)",
                     o.model));
+  }
+  if (o.tensor_parallel != 0) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      fmt::format("--tensor-parallel: {} is an encoder; its kernels are split by "
+                                  "the knobs (--knobs) or the automatic knob search",
+                                  o.model));
   }
   const map::Objective objective = map::parse_objective(o.objective);
   const std::string automatic = fmt::format("automatic ({}):", map::to_string(objective));
@@ -283,6 +291,10 @@ void add_map(CLI::App& app) {
   cmd->add_option("--prompt", o->prompt,
                   "Decoders, --objective ttft: prompt tokens (default: the model's context)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30));
+  cmd->add_option("--tensor-parallel", o->tensor_parallel,
+                  "Decoders: use this tensor-parallel degree (a power of two, at most the "
+                  "cluster's boards and 64) with its best pipeline; default: the mapper chooses")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--placement", o->placement,
                   "Manual placement YAML/JSON (node -> kernels), with the --knobs knobs");
   cmd->add_option("--caps", o->caps,

@@ -19,11 +19,6 @@ using cost::Memory;
 
 // Linear tiles tried: up to this (tile x 64 MACs per cycle per PE).
 constexpr int kMaxTile = 64;
-// Tensor-parallel degrees tried: powers of two up to this. Beyond, every linear's slice is a few
-// rows and the graph (each out_proj and ffn_down slice fed by every head and FFN slice) grows as
-// t^2 streams per layer.
-constexpr int kMaxTensorParallel = 64;
-
 struct Shape {
   int t = 1, s = 1, tile = 1;
 };
@@ -276,6 +271,14 @@ DecoderMapping map_decoder(const model::ModelConfig& config, const hw::Cluster& 
                     "batch {} at least 1",
                     prompt, context, target.batch));
   }
+  const int forced = target.tensor_parallel;
+  if (forced != 0 && (forced < 1 || (forced & (forced - 1)) != 0 || forced > kMaxTensorParallel ||
+                      forced > boards)) {
+    throw core::Error(fmt::format(
+        "tensor-parallel degree {}: expected a power of two of at most {} (the cluster's boards) "
+        "and {}",
+        forced, boards, kMaxTensorParallel));
+  }
   const cost::Pass decode{context / 2, 1, 1};
   const cost::Pass prefill{0, prompt, 1};
   const cost::Pass batch{context / 2, 1, target.batch};
@@ -284,6 +287,7 @@ DecoderMapping map_decoder(const model::ModelConfig& config, const hw::Cluster& 
   std::string why;
   int candidates = 0;
   for (int t = 1; t <= std::min(boards, kMaxTensorParallel); t *= 2) {
+    if (forced != 0 && t != forced) continue;
     std::vector<int> stages;
     for (int s = 1; s <= config.layers && s * t <= boards; s *= 2) stages.push_back(s);
     const int most = std::min<int>(static_cast<int>(config.layers), boards / t);
@@ -345,8 +349,11 @@ DecoderMapping map_decoder(const model::ModelConfig& config, const hw::Cluster& 
   if (!best) {
     throw core::Error(core::ErrorKind::does_not_fit,
                       fmt::format("model '{}' ({} layers) does not fit on cluster '{}' ({} nodes) "
-                                  "with any tensor-parallel degree and pipeline: {}",
-                                  config.name, config.layers, cluster.name, boards, why));
+                                  "with {} and any pipeline: {}",
+                                  config.name, config.layers, cluster.name, boards,
+                                  forced == 0 ? std::string("any tensor-parallel degree")
+                                              : fmt::format("tensor-parallel degree {}", forced),
+                                  why));
   }
   best->m.candidates = candidates;
   return std::move(best->m);

@@ -38,7 +38,15 @@ struct DecoderTarget {
   DecoderObjective objective = DecoderObjective::latency;
   std::int64_t batch = 1;   // throughput: sequences per step, >= 1
   std::int64_t prompt = 0;  // ttft: prompt rows, 1 .. context; 0: the whole context
+  // 0: the mapper chooses the tensor-parallel degree; else only this one is tried (a power of
+  // two of at most the boards and kMaxTensorParallel), with its best pipeline.
+  int tensor_parallel = 0;
 };
+
+// Tensor-parallel degrees tried: powers of two up to this. Beyond, every linear's slice is a few
+// rows and the graph (each out_proj and ffn_down slice fed by every head and FFN slice) grows as
+// t^2 streams per layer.
+inline constexpr int kMaxTensorParallel = 64;
 
 struct DecoderMapping {
   graph::Graph graph;

@@ -133,6 +133,45 @@ TEST(MapDecoder, SaysWhatRunsOutWhenNothingFits) {
                core::Error);  // a prompt longer than the context of 512
 }
 
+// A degree the user asks for is the only one tried, with its best pipeline; the tensor-parallel
+// layout of docs/mapping.md: every split role in t parts, part p and the attention kernel of
+// heads 2p, 2p + 1 on board p, the norms and reductions on board 0.
+TEST(MapDecoder, TensorParallelDegreeTheUserAsksFor) {
+  const hw::Cluster cluster = sidewinders(4);
+  const DecoderMapping m = map_decoder(stories(), cluster, {.tensor_parallel = 4});
+  EXPECT_EQ(m.tensor_parallel, 4);
+  EXPECT_EQ(m.pipeline_stages, 1);
+  EXPECT_EQ(m.candidates, 1);
+  int attention = 0;
+  for (std::size_t k = 0; k < m.graph.kernels.size(); ++k) {
+    const graph::Kernel& kernel = m.graph.kernels[k];
+    if (kernel.role.index == graph::decoder::attention) {
+      ++attention;
+      EXPECT_EQ(kernel.stages[0].knobs.tile, 2);
+      EXPECT_EQ(m.node_of_kernel[k], kernel.head / 2) << kernel.name;
+    } else if (kernel.role.index == graph::decoder::q) {
+      EXPECT_EQ(kernel.parts, 4);
+      EXPECT_EQ(m.node_of_kernel[k], kernel.part) << kernel.name;
+    } else if (kernel.role.index == graph::decoder::attn_norm) {
+      EXPECT_EQ(m.node_of_kernel[k], 0) << kernel.name;
+    }
+  }
+  EXPECT_EQ(attention, 4 * 5);  // 4 kernels of 2 heads in each of 5 layers
+  expect_consistent(m, cluster, {});
+  for (int bad : {3, 8, 128, -1}) {
+    try {
+      map_decoder(stories(), cluster, {.tensor_parallel = bad});
+      FAIL() << "tensor parallel " << bad << " accepted";
+    } catch (const core::Error& e) {
+      EXPECT_EQ(e.kind(), core::ErrorKind::invalid_input);
+      EXPECT_NE(std::string(e.what()).find(
+                    "expected a power of two of at most 4 (the cluster's boards) and 64"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(MapDecoder, ObjectiveNames) {
   EXPECT_EQ(parse_decoder_objective("ttft"), DecoderObjective::ttft);
   EXPECT_STREQ(to_string(DecoderObjective::throughput), "throughput");
