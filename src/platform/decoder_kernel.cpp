@@ -24,6 +24,14 @@ kernels::Int8Matrix rows_of(const DecoderLinear& l, std::int64_t lo, std::int64_
                              hi - lo, l.in);
 }
 
+// Rows [lo, hi) of `a`, then rows [lo, hi) of `b` (the same inputs), packed as one matrix.
+kernels::Int8Matrix stacked_rows(const DecoderLinear& a, const DecoderLinear& b, std::int64_t lo,
+                                 std::int64_t hi) {
+  std::vector<std::int8_t> w(a.w.begin() + lo * a.in, a.w.begin() + hi * a.in);
+  w.insert(w.end(), b.w.begin() + lo * b.in, b.w.begin() + hi * b.in);
+  return kernels::Int8Matrix(w, 2 * (hi - lo), a.in);
+}
+
 // Columns [lo, hi) of a linear (every output row), packed: a part of a split by input rows.
 kernels::Int8Matrix columns_of(const DecoderLinear& l, std::int64_t lo, std::int64_t hi) {
   std::vector<std::int8_t> w;
@@ -157,11 +165,20 @@ DecoderKernel::DecoderKernel(const graph::Kernel& kernel, const DecoderTables& t
     }
     case dec::ffn_up:
       slice(c.hidden_dim);
-      take_rows(layer->w1);
       if (c.ffn == model::FfnKind::swiglu) {
-        w2_.emplace(rows_of(layer->w3, lo_, hi_));
-        mul2_ = cut(layer->w3.mul, lo_, hi_);
-        bias2_ = cut(layer->w3.bias, lo_, hi_);
+        // Gate rows, then up rows, in one matrix (IntDecoder's w13): the input is quantised
+        // and prepared once per row, not once per matrix.
+        w_.emplace(stacked_rows(layer->w1, layer->w3, lo_, hi_));
+        mul_ = cut(layer->w1.mul, lo_, hi_);
+        const std::vector<kernels::Multiplier> up_mul = cut(layer->w3.mul, lo_, hi_);
+        mul_.insert(mul_.end(), up_mul.begin(), up_mul.end());
+        bias_ = cut(layer->w1.bias, lo_, hi_);
+        if (!bias_.empty()) {
+          const std::vector<std::int32_t> up_bias = cut(layer->w3.bias, lo_, hi_);
+          bias_.insert(bias_.end(), up_bias.begin(), up_bias.end());
+        }
+      } else {
+        take_rows(layer->w1);
       }
       break;
     case dec::lm_head:
@@ -368,13 +385,12 @@ const std::vector<std::int32_t>& DecoderKernel::run(
     case dec::ffn_up: {
       y.resize(static_cast<std::size_t>(rows * (width + 1)));
       if (c.ffn == model::FfnKind::swiglu) {
-        a_.resize(static_cast<std::size_t>(rows * width));
-        b_.resize(a_.size());
-        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, a_.data(), width);
-        linear_rows(*w2_, in[0].data(), c.dim, mul2_, bias2_, rows, b_.data(), width);
+        a_.resize(static_cast<std::size_t>(rows * 2 * width));  // [rows][gate | up]
+        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, a_.data(), 2 * width);
         for (std::int64_t r = 0; r < rows; ++r) {
-          kernels::swiglu_row_fast(a_.data() + r * width, b_.data() + r * width, width, kF,
-                                   t_.sigmoid, y.data() + r * (width + 1));
+          const std::int32_t* gate = a_.data() + r * 2 * width;
+          kernels::swiglu_row_fast(gate, gate + width, width, kF, t_.sigmoid,
+                                   y.data() + r * (width + 1));
         }
       } else {
         linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, y.data(), width + 1);

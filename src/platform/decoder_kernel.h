@@ -59,9 +59,9 @@ class DecoderKernel {
   std::int64_t lo_ = 0, hi_ = 0;  // the kernel's channel slice (outputs; inputs of a partial)
   std::int64_t in_width_ = 0;     // port 0 row in int32 (partials: the slice; maxima on port 1)
   std::int64_t parts_ = 0;        // reduce: partial rows summed
-  std::optional<kernels::Int8Matrix> w_, w2_;  // the weights (w2_: SwiGLU's up rows)
-  std::vector<kernels::Multiplier> mul_, mul2_;
-  std::vector<std::int32_t> bias_, bias2_;
+  std::optional<kernels::Int8Matrix> w_;  // the weights (SwiGLU's ffn_up: gate rows, up rows)
+  std::vector<kernels::Multiplier> mul_;
+  std::vector<std::int32_t> bias_;
   const DecoderNorm* norm_ = nullptr;
   // Attention: query heads served, KV heads cached; [max_seq][kv heads][head_dim] int8 K and V
   // with one scale per position and KV head.
@@ -71,7 +71,8 @@ class DecoderKernel {
   std::int64_t cached_ = 0;
   // The step's output rows and scratch, kept from step to step: resized to the step's rows (a
   // step of no more rows than an earlier one allocates nothing). a_, b_: int32 rows (SwiGLU's
-  // gate and up, the head's logits, a reduce's sum and requantised row, the GPT-2 position row).
+  // [gate | up] rows, the head's logits, a reduce's sum and requantised row, the GPT-2 position
+  // row).
   std::vector<std::int32_t> out_, acc_, a_, b_;
   std::vector<std::int8_t> x8_;
   std::vector<kernels::ActScale> scales_;
