@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <new>
 #include <string>
@@ -43,6 +44,9 @@ constexpr std::int64_t kMinParallelMacs = std::int64_t{1} << 18;
 // Prefill: tokens are taken in chunks whose prepared rows stay in the L2 cache while every block
 // of the matrix passes over them.
 constexpr std::int64_t kChunkBytes = std::int64_t{256} << 10;
+
+// Prepared input bytes (tokens x padded inputs) kept on the stack rather than the heap.
+constexpr std::size_t kStackInputBytes = 4096;
 
 // Weight bytes per work item of the thread split (a few hundred per product at decoder sizes).
 constexpr std::int64_t kItemBytes = std::int64_t{128} << 10;
@@ -488,18 +492,23 @@ void Int8Matrix::share(const std::int8_t* x, std::int64_t tokens, std::int32_t* 
   // Each token's input, padded to whole groups: x + 128 as a byte for the VNNI paths (whose
   // offset subtracts it again), x itself for the portable one. Padding meets zero weights. Every
   // thread prepares its own copy (a few KB when decoding): no wait before the products start.
+  // A decode step's (at most kStackInputBytes) lives on the stack: a tensor-parallel plan runs
+  // hundreds of small products per step, and a heap buffer cost each a malloc and a free.
   const std::int64_t stride = groups_ * kGroup;
-  std::vector<std::uint8_t> prepared(static_cast<std::size_t>(tokens * stride), 0);
+  const auto bytes = static_cast<std::size_t>(tokens * stride);
+  alignas(kAlign) std::array<std::uint8_t, kStackInputBytes> small;
+  std::vector<std::uint8_t> large(bytes > small.size() ? bytes : 0);
+  std::uint8_t* const prepared = large.empty() ? small.data() : large.data();
   const std::uint8_t flip = isa == Int8Isa::portable ? 0 : 0x80;
   for (std::int64_t t = 0; t < tokens; ++t) {
-    for (std::int64_t i = 0; i < in_; ++i) {
-      prepared[static_cast<std::size_t>(t * stride + i)] =
-          static_cast<std::uint8_t>(x[t * in_ + i]) ^ flip;
-    }
+    std::uint8_t* row = prepared + t * stride;
+    for (std::int64_t i = 0; i < in_; ++i)
+      row[i] = static_cast<std::uint8_t>(x[t * in_ + i]) ^ flip;
+    std::fill(row + in_, row + stride, std::uint8_t{0});
   }
   const BlockKernel kernel = kernel_for(isa);
   const Packed p{packed_.get(), offset_.get(), out_, groups_};
-  const std::uint8_t* xp = prepared.data();
+  const std::uint8_t* xp = prepared;
   // Work items: consecutive blocks (a whole number of the decode kernel's four-block passes)
   // for a chunk of tokens, shared out by the team (thread_team.h: each thread streams through
   // its own range first, then helps the others).

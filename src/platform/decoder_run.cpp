@@ -60,16 +60,38 @@ Wires wire(const plan::Plan& plan) {
   return w;
 }
 
+struct LocalNode;
+
+// Where the row of input stream j of a task goes: port `port`, from byte `offset` of the port's
+// row (a port's streams concatenate in graph order).
+struct InWire {
+  std::size_t port = 0;
+  std::size_t offset = 0;
+};
+
 // A kernel task of a node: the kernel, its state and its input FIFO.
 struct Task {
   int kernel = -1;
   std::optional<DecoderKernel> compute;  // none for the host's sink
   std::unique_ptr<Fifo<Packet>> inbox;
+  std::vector<InWire> in;               // per input stream
+  std::vector<std::size_t> port_bytes;  // per port: the bytes of one row
   // Reused every step: one reader per input stream, the packets taken from the inbox, the
   // ports' rows.
   std::vector<MessageReader> readers;
   std::vector<Packet> arrived;
   std::vector<std::vector<std::int32_t>> ports;
+};
+
+// A stream out of a kernel, resolved once: the bytes of the producer's row it carries, and its
+// consumer: a reader of a task on the same node (an on-chip stream), another node of this
+// process, or a node elsewhere (through the transport).
+struct OutWire {
+  std::size_t offset = 0, bytes = 0;
+  std::uint32_t tid = 0;            // its place among the consumer's input streams
+  plan::GalapagosAddress to;        // the consumer
+  MessageReader* reader = nullptr;  // the consumer's reader, on the same node
+  LocalNode* there = nullptr;       // the consumer's node, another one of this process
 };
 
 struct LocalNode {
@@ -98,8 +120,10 @@ class Generator {
       }
       auto node = std::make_unique<LocalNode>();
       node->node = n;
-      node->router = std::make_unique<Router>(
-          n, plan.cluster.nodes[static_cast<std::size_t>(n)].name, wires_.routes, transport);
+      // A generation reports no traffic: its routers count none.
+      node->router =
+          std::make_unique<Router>(n, plan.cluster.nodes[static_cast<std::size_t>(n)].name,
+                                   wires_.routes, transport, TrafficCounting::off);
       here[static_cast<std::size_t>(n)] = node.get();
       nodes_.push_back(std::move(node));
     }
@@ -120,12 +144,16 @@ class Generator {
           fmt::format("input of '{}' on node {}", kernel.name, node->router->name()),
           std::max<std::size_t>(64, ins.size() * (max_rows + 1)));
       node->router->attach(address_of(k), *t->inbox);
+      t->ports.resize(static_cast<std::size_t>(std::max(graph::role_info(kernel.role).ports, 1)));
+      t->port_bytes.assign(t->ports.size(), 0);
       for (int si : ins) {
         const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
-        t->readers.emplace_back(static_cast<std::size_t>(st.bytes_per_token),
-                                static_cast<std::uint32_t>(max_rows), stream_name(st));
+        const auto port = static_cast<std::size_t>(st.port);
+        const auto bytes = static_cast<std::size_t>(st.bytes_per_token);
+        t->readers.emplace_back(bytes, static_cast<std::uint32_t>(max_rows), stream_name(st));
+        t->in.push_back({port, t->port_bytes.at(port)});
+        t->port_bytes[port] += bytes;
       }
-      t->ports.resize(static_cast<std::size_t>(std::max(graph::role_info(kernel.role).ports, 1)));
       task_of_[static_cast<std::size_t>(k)] = t.get();
       if (graph::is_sink(kernel.role)) {
         node->sink = std::move(t);
@@ -135,6 +163,23 @@ class Generator {
         order_.emplace_back(node, t.get());
         node->tasks.push_back(std::move(t));
       }
+    }
+    // The streams out of every kernel that runs here (and of the source, where the host is).
+    outs_.resize(g_.kernels.size());
+    for (std::size_t si = 0; si < g_.streams.size(); ++si) {
+      const graph::Stream& st = g_.streams[si];
+      const auto from = static_cast<std::size_t>(st.producer);
+      const auto to = static_cast<std::size_t>(st.consumer);
+      LocalNode* node = here[static_cast<std::size_t>(node_of_[from])];
+      if (node == nullptr) continue;
+      OutWire w{static_cast<std::size_t>(st.offset), static_cast<std::size_t>(st.bytes_per_token),
+                wires_.tid[si], address_of(st.consumer)};
+      if (node_of_[to] == node->node) {
+        w.reader = &task_of_[to]->readers[w.tid];
+      } else {
+        w.there = here[static_cast<std::size_t>(node_of_[to])];
+      }
+      outs_[from].push_back(w);
     }
     for (auto& node : nodes_) {
       node->attachment = transport.attach(node->node, *node->router, failure_);
@@ -236,34 +281,25 @@ class Generator {
     const MessageHeader& h = readers[0].message().header;
     *step = {h.first_position, h.rows};
     std::vector<std::vector<std::int32_t>>& out = t.ports;
-    port_bytes_.assign(out.size(), 0);
+    for (std::size_t p = 0; p < out.size(); ++p) out[p].resize(h.rows * t.port_bytes[p] / 4);
     for (std::size_t j = 0; j < ins.size(); ++j) {
-      const MessageHeader& hj = readers[j].message().header;
-      if (hj.rows != h.rows || hj.first_position != h.first_position) {
+      const Message& m = readers[j].message();
+      if (m.header.rows != h.rows || m.header.first_position != h.first_position) {
         throw core::Error(fmt::format(
             "stream {} brought the step at position {} ({} rows), stream {} the step at {} ({} "
             "rows)",
             stream_name(g_.streams[static_cast<std::size_t>(ins[0])]), h.first_position, h.rows,
-            stream_name(g_.streams[static_cast<std::size_t>(ins[j])]), hj.first_position, hj.rows));
+            stream_name(g_.streams[static_cast<std::size_t>(ins[j])]), m.header.first_position,
+            m.header.rows));
       }
-      port_bytes_[static_cast<std::size_t>(g_.streams[static_cast<std::size_t>(ins[j])].port)] +=
-          readers[j].message().row_bytes;
-    }
-    for (std::size_t p = 0; p < out.size(); ++p) {
-      out[p].resize(h.rows * port_bytes_[p] / 4);
-      auto* at = reinterpret_cast<std::uint8_t*>(out[p].data());
+      const InWire w = t.in[j];
+      auto* port = reinterpret_cast<std::uint8_t*>(out[w.port].data());
       for (std::uint32_t r = 0; r < h.rows; ++r) {
-        for (std::size_t j = 0; j < ins.size(); ++j) {
-          if (static_cast<std::size_t>(g_.streams[static_cast<std::size_t>(ins[j])].port) != p) {
-            continue;
-          }
-          const auto row = readers[j].message().row(r);
-          std::memcpy(at, row.data(), row.size());
-          at += row.size();
-        }
+        std::memcpy(port + r * t.port_bytes[w.port] + w.offset, m.data.data() + r * m.row_bytes,
+                    m.row_bytes);
       }
+      readers[j].next();
     }
-    for (MessageReader& r : readers) r.next();
   }
   void receive(Task& t, Step expect) {
     Step s;
@@ -285,42 +321,38 @@ class Generator {
     }
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(rows.data());
     const auto n = static_cast<std::uint32_t>(s.rows);
-    for (int si : wires_.out[static_cast<std::size_t>(kernel)]) {
-      const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
-      const std::uint32_t tid = wires_.tid[static_cast<std::size_t>(si)];
-      const MessageHeader header{n, static_cast<std::uint32_t>(st.bytes_per_token / 4), n,
+    for (const OutWire& w : outs_[static_cast<std::size_t>(kernel)]) {
+      const MessageHeader header{n, static_cast<std::uint32_t>(w.bytes / 4), n,
                                  static_cast<std::uint32_t>(s.first)};
       const auto row = [&](std::uint32_t r) {
-        return std::span<const std::uint8_t>(bytes + r * row_bytes + st.offset,
-                                             static_cast<std::size_t>(st.bytes_per_token));
+        return std::span<const std::uint8_t>(bytes + r * row_bytes + w.offset, w.bytes);
       };
-      if (Task* consumer = task_on(node, st.consumer)) {
+      if (w.reader) {
         // A stream inside the node (on the FPGA, an on-chip AXI-Stream: it never reaches the
         // network): the rows go straight into the consumer's reader, without packets.
-        std::uint8_t* at = consumer->readers[tid].write(header).data();
-        for (std::uint32_t r = 0; r < n; ++r, at += st.bytes_per_token) {
-          std::memcpy(at, row(r).data(), row(r).size());
-        }
+        std::uint8_t* at = w.reader->write(header).data();
+        for (std::uint32_t r = 0; r < n; ++r, at += w.bytes)
+          std::memcpy(at, row(r).data(), w.bytes);
         continue;
       }
-      const plan::GalapagosAddress to = address_of(st.consumer);
       // pack()'s packets, written into pooled payloads: one per row, the header in the first.
       outgoing_.clear();
       for (std::uint32_t r = 0; r < n; ++r) {
         Packet& p = outgoing_.emplace_back();
         p.data = payloads_.take();
-        write_row_packet(p, row(r), tid, static_cast<std::uint32_t>(to.id),
+        write_row_packet(p, row(r), w.tid, static_cast<std::uint32_t>(w.to.id),
                          r == 0 ? &header : nullptr);
-        p.cluster = to.cluster;
+        p.cluster = w.to.cluster;
       }
-      node.router->route(std::move(outgoing_), deadline_, stop_);
+      if (w.there) {
+        // Another node of this process: one thread runs them all and they stay attached until
+        // the generator goes, so the burst goes straight to that node's router (as the
+        // in-process transport would hand it over, without its link's lock).
+        w.there->router->deliver(std::move(outgoing_), deadline_, stop_);
+      } else {
+        node.router->route(std::move(outgoing_), deadline_, stop_);
+      }
     }
-  }
-
-  // The task of kernel k when it runs on `node`, else null.
-  Task* task_on(const LocalNode& node, int k) const {
-    const auto i = static_cast<std::size_t>(k);
-    return node_of_[i] == node.node ? task_of_[i] : nullptr;
   }
 
   std::string stream_name(const graph::Stream& s) const {
@@ -336,13 +368,13 @@ class Generator {
   const std::stop_token stop_ = failure_.token();
   Deadline deadline_{};
   // Reused on the run's thread: packet payloads (sent ones come back as they are read), a
-  // burst being sent, the bytes per port of a kernel's inputs.
+  // burst being sent.
   BufferPool payloads_{4096};
   std::vector<Packet> outgoing_;
-  std::vector<std::size_t> port_bytes_;
   std::vector<std::unique_ptr<LocalNode>> nodes_;
   std::vector<std::pair<LocalNode*, Task*>> order_;  // local kernels, topological order
   std::vector<Task*> task_of_;                       // per kernel: its task here, or null
+  std::vector<std::vector<OutWire>> outs_;           // per kernel: its streams, if it runs here
   std::vector<int> node_of_;                         // per kernel: its node
   // The local node holding the graph's sink, where the host's loop runs (its router sends the
   // token ids to the embedding kernels, wherever they are); null in the other processes.

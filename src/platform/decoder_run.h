@@ -7,9 +7,11 @@
 // costs no thread wake-ups (a thread per node made each cross-node hop one: 8.6 ms/token for
 // stories260K on 4 nodes against 0.09 ms in one process, on a loaded 2-core machine, the
 // benchmark bench/decoder_nodes_bench.cpp); a stream between nodes travels as Galapagos packets
-// (one per row, the header first, payloads reused) through the nodes' routers, so the
-// in-process, MPI and UDP transports all carry them; a stream inside a node hands its message
-// to the consumer's reader in memory (on the FPGA: an on-chip stream). The host's loop lives
+// (one per row, the header first, payloads reused): to a node of another process through the
+// sender's router and the transport (MPI, UDP), to another node of this process straight into
+// that node's router (the in-process network is a function call; its routers count no traffic);
+// a stream inside a node hands its message to the consumer's reader in memory (on the FPGA: an
+// on-chip stream). Each kernel's streams are resolved once, before the first step. The host's loop lives
 // with the graph's sink kernel: it sends the step's token ids (as the source kernel, through
 // that node's router), waits for the argmax's token, and sends the next step. The tokens equal
 // model::IntDecoder's (`atoll generate`).

@@ -14,11 +14,13 @@ plan::GalapagosAddress address_of(const Packet& p) {
 
 }  // namespace
 
-Router::Router(int node, std::string name, RoutingTable table, Transport& transport)
+Router::Router(int node, std::string name, RoutingTable table, Transport& transport,
+               TrafficCounting counting)
     : node_(node),
       name_(std::move(name)),
       table_(std::move(table)),
       transport_(transport),
+      counting_(counting),
       inbox_(table_.node.size()) {
   for (std::size_t c = 0; c < table_.node.size(); ++c) {
     inbox_[c].assign(table_.node[c].size(), nullptr);
@@ -112,7 +114,8 @@ void Router::route(std::vector<Packet>&& burst, Deadline deadline, const std::st
 }
 
 void Router::count(const std::vector<Packet>& burst, std::atomic<std::int64_t>& packets,
-                   std::atomic<std::int64_t>& bytes) {
+                   std::atomic<std::int64_t>& bytes) const {
+  if (counting_ == TrafficCounting::off) return;
   std::int64_t n = 0;
   for (const Packet& p : burst) n += static_cast<std::int64_t>(kFlitBytes + p.data.size());
   packets.fetch_add(static_cast<std::int64_t>(burst.size()), std::memory_order_relaxed);

@@ -25,10 +25,16 @@ struct NetworkTraffic {
   std::int64_t packets_received = 0, bytes_received = 0;
 };
 
+// Whether a router counts what crosses the network (traffic()): two atomic additions per burst
+// sent and per burst received, which a run that reports no traffic need not pay (a decoder step
+// of a tensor-parallel plan hands over hundreds of one-packet bursts).
+enum class TrafficCounting { on, off };
+
 class Router {
  public:
   // `table`: the node of every kernel; `name` names the node in errors.
-  Router(int node, std::string name, RoutingTable table, Transport& transport);
+  Router(int node, std::string name, RoutingTable table, Transport& transport,
+         TrafficCounting counting = TrafficCounting::on);
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
@@ -52,6 +58,7 @@ class Router {
   void deliver(Packet p, Deadline deadline, const std::stop_token& stop = {});
   void deliver(std::vector<Packet>&& burst, Deadline deadline, const std::stop_token& stop = {});
 
+  // Zero throughout when the router does not count.
   NetworkTraffic traffic() const;
   void reset_traffic();
 
@@ -63,14 +70,16 @@ class Router {
   // Into the local FIFO of the destination, through kernel 0's decoder for packets to kernel 0.
   void push_local(std::vector<Packet>&& burst, Deadline deadline, const std::stop_token& stop);
   Fifo<Packet>& local_inbox(const Packet& p) const;
-  // Adds the burst's packets and bytes (bridge header included) to the two counters.
-  static void count(const std::vector<Packet>& burst, std::atomic<std::int64_t>& packets,
-                    std::atomic<std::int64_t>& bytes);
+  // Adds the burst's packets and bytes (bridge header included) to the two counters, if the
+  // router counts.
+  void count(const std::vector<Packet>& burst, std::atomic<std::int64_t>& packets,
+             std::atomic<std::int64_t>& bytes) const;
 
   int node_;
   std::string name_;
   RoutingTable table_;
   Transport& transport_;
+  TrafficCounting counting_;
   std::vector<std::vector<Fifo<Packet>*>> inbox_;  // [cluster][id]; null for kernels elsewhere
   std::vector<Fifo<Packet>*> host_inbox_;          // [id] of the host's ends on this node
   std::atomic<std::int64_t> packets_sent_{0}, bytes_sent_{0}, packets_received_{0},

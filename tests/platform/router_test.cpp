@@ -177,6 +177,21 @@ TEST(Router, LocalGoesToTheFifoRemoteToTheTransport) {
   EXPECT_EQ(t.bytes_sent, 128);  // bridge header + one flit
 }
 
+// A router that does not count routes and delivers the same, and reports no traffic.
+TEST(Router, CountsNothingWhenToldNotTo) {
+  RecordingTransport net;
+  Router r(0, "fpga0", one_cluster(), net, TrafficCounting::off);
+  Fifo<Packet> in2("2", 4);
+  r.attach({0, 2}, in2);
+  const Deadline d = Clock::now() + milliseconds(100);
+  r.route(to(3), d);
+  r.deliver(std::vector<Packet>{to(2), to(2)}, d);
+  EXPECT_EQ(net.sent.size(), 1u);
+  EXPECT_EQ(in2.size(), 2u);
+  const NetworkTraffic t = r.traffic();
+  EXPECT_EQ(t.packets_sent + t.bytes_sent + t.packets_received + t.bytes_received, 0);
+}
+
 TEST(Router, RoutesOnClusterAndId) {
   // The same ID in two clusters lives on two nodes.
   RecordingTransport net;
