@@ -509,6 +509,16 @@ void Int8Matrix::share(const std::int8_t* x, std::int64_t tokens, std::int32_t* 
   const BlockKernel kernel = kernel_for(isa);
   const Packed p{packed_.get(), offset_.get(), out_, groups_};
   const std::uint8_t* xp = prepared;
+  if (team == nullptr && bytes <= kStackInputBytes) {
+    // A small product alone (a decode step's): one pass, without the work split's divisions.
+    kernel(p, xp, 0, tokens, 0, blocks_, y);
+    if (epilogue.apply != nullptr) {
+      for (std::int64_t t = 0; t < tokens; ++t) {
+        epilogue.apply(epilogue.context, t, 0, out_, y + t * out_);
+      }
+    }
+    return;
+  }
   // Work items: consecutive blocks (a whole number of the decode kernel's four-block passes)
   // for a chunk of tokens, shared out by the team (thread_team.h: each thread streams through
   // its own range first, then helps the others).

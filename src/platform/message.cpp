@@ -20,14 +20,19 @@ std::uint32_t get_u32(const std::uint8_t* at) {
   return v;
 }
 
+// The header's fields into the first 16 bytes of a zeroed flit.
+void put_header(const MessageHeader& h, std::uint8_t* flit) {
+  put_u32(flit, h.rows);
+  put_u32(flit + 4, h.cols);
+  put_u32(flit + 8, h.valid_rows);
+  put_u32(flit + 12, h.first_position);
+}
+
 }  // namespace
 
 std::array<std::uint8_t, kFlitBytes> encode_header(const MessageHeader& h) {
   std::array<std::uint8_t, kFlitBytes> flit{};
-  put_u32(flit.data(), h.rows);
-  put_u32(flit.data() + 4, h.cols);
-  put_u32(flit.data() + 8, h.valid_rows);
-  put_u32(flit.data() + 12, h.first_position);
+  put_header(h, flit.data());
   return flit;
 }
 
@@ -92,10 +97,7 @@ void write_row_packet(Packet& p, std::span<const std::uint8_t> row, std::uint32_
   p.user = static_cast<std::uint16_t>(flits);
   p.keep = row.empty() && header ? kAllKeep : last_keep(row.size());
   p.data.assign(flits * kFlitBytes, 0);  // zero padding after the row, as on the wire
-  if (header) {
-    const auto h = encode_header(*header);
-    std::copy(h.begin(), h.end(), p.data.begin());
-  }
+  if (header) put_header(*header, p.data.data());
   std::copy(row.begin(), row.end(), p.data.begin() + static_cast<std::ptrdiff_t>(head));
 }
 
@@ -127,8 +129,6 @@ void MessageReader::start(const MessageHeader& h) {
                      h.valid_rows, max_rows_));
   }
   message_.header = h;
-  message_.data.clear();
-  message_.data.reserve(h.rows * message_.row_bytes);
   started_ = true;
   rows_seen_ = 0;
 }
@@ -139,6 +139,8 @@ std::span<std::uint8_t> MessageReader::write(const MessageHeader& header) {
                     : "a message arrived in memory while one arrived in packets");
   }
   start(header);
+  // The caller fills every byte: no clearing first (a step of as many rows as the last one
+  // keeps the buffer's size and writes nothing else).
   message_.data.resize(header.rows * message_.row_bytes);
   rows_seen_ = header.rows;
   return message_.data;
@@ -150,6 +152,8 @@ bool MessageReader::add(const Packet& p) {
   std::size_t at = 0;  // where the row starts in the packet payload
   if (!started_) {
     start(decode_header({p.data.data(), kFlitBytes}));
+    message_.data.clear();  // the rows are appended as they come
+    message_.data.reserve(message_.header.rows * message_.row_bytes);
     at = kFlitBytes;
     const MessageHeader& h = message_.header;
     if (h.rows > 0 && p.flit_count() < 2) fail("the first packet holds the header but no row");
@@ -168,23 +172,12 @@ bool MessageReader::add(const Packet& p) {
   return complete();
 }
 
-const Message& MessageReader::message() const {
-  if (!complete()) {
-    fail(fmt::format("message incomplete: {} of {} rows", rows_seen_, message_.header.rows));
-  }
-  return message_;
-}
-
-void MessageReader::next() {
-  message();  // throws unless complete
-  started_ = false;
-  rows_seen_ = 0;
+void MessageReader::fail_incomplete() const {
+  fail(fmt::format("message incomplete: {} of {} rows", rows_seen_, message_.header.rows));
 }
 
 Message MessageReader::take() {
-  if (!complete()) {
-    fail(fmt::format("message incomplete: {} of {} rows", rows_seen_, message_.header.rows));
-  }
+  if (!complete()) fail_incomplete();
   Message out = std::move(message_);
   message_ = Message{};
   message_.row_bytes = out.row_bytes;

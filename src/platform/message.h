@@ -78,8 +78,15 @@ class MessageReader {
   Message take();
   // The finished message without moving it out: valid until next(), which readies the reader
   // for the next message and keeps the row buffer's storage.
-  const Message& message() const;
-  void next();
+  const Message& message() const {
+    if (!complete()) fail_incomplete();
+    return message_;
+  }
+  void next() {
+    if (!complete()) fail_incomplete();
+    started_ = false;
+    rows_seen_ = 0;
+  }
   // A whole message handed over in memory instead of as packets (from a kernel on the same
   // node): checks the header as add() does (and that no message is in progress) and returns the
   // space of its rows, header.rows x row_bytes, for the caller to fill; the message is then
@@ -88,6 +95,8 @@ class MessageReader {
 
  private:
   [[noreturn]] void fail(const std::string& what) const;
+  // "message incomplete: R of N rows" (out of line: message() and next() run per stream and step).
+  [[noreturn]] void fail_incomplete() const;
   // Checks the header of a new message and makes it the current one, with no rows yet.
   void start(const MessageHeader& h);
 

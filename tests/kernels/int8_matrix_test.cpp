@@ -78,9 +78,10 @@ void record(const void* context, std::int64_t t, std::int64_t o0, std::int64_t o
 
 TEST(Int8Matrix, EpilogueSeesEveryFinishedOutputOnce) {
   std::mt19937 rng(9);
-  // Small and threaded products (>= 2^18 multiply-accumulates), one token and many.
+  // Small and threaded products (>= 2^18 multiply-accumulates), one token and many; the first
+  // two take the small-input pass (at most 4 KB of prepared input), the third the work split.
   const std::vector<std::array<std::int64_t, 3>> cases = {
-      {33, 130, 1}, {100, 1001, 5}, {1000, 300, 1}, {2100, 260, 1}, {700, 400, 40}};
+      {33, 130, 1}, {40, 64, 8}, {100, 1001, 5}, {1000, 300, 1}, {2100, 260, 1}, {700, 400, 40}};
   for (const auto& [out, in, tokens] : cases) {
     const auto w = random_i8(out * in, rng);
     const auto x = random_i8(tokens * in, rng);
