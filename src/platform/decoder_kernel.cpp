@@ -197,25 +197,29 @@ DecoderKernel::DecoderKernel(const graph::Kernel& kernel, const DecoderTables& t
 void DecoderKernel::linear_rows(const kernels::Int8Matrix& w, const std::int32_t* x, std::int64_t n,
                                 const std::vector<kernels::Multiplier>& mul,
                                 const std::vector<std::int32_t>& bias, std::int64_t rows,
-                                std::int32_t* y, std::int64_t y_stride) {
+                                std::int32_t* y, std::int64_t y_stride,
+                                DecoderScratch& scratch) const {
   const std::int64_t out = w.out_features();
-  x8_.resize(static_cast<std::size_t>(rows * n));
-  scales_.resize(static_cast<std::size_t>(rows));
+  std::vector<std::int8_t>& x8 = scratch.x8;
+  std::vector<kernels::ActScale>& scales = scratch.scales;
+  x8.resize(static_cast<std::size_t>(rows * n));
+  scales.resize(static_cast<std::size_t>(rows));
   for (std::int64_t r = 0; r < rows; ++r) {
-    scales_[static_cast<std::size_t>(r)] =
-        kernels::quantize_row_dynamic_fast(x + r * n, n, x8_.data() + r * n);
+    scales[static_cast<std::size_t>(r)] =
+        kernels::quantize_row_dynamic_fast(x + r * n, n, x8.data() + r * n);
   }
-  acc_.resize(static_cast<std::size_t>(rows * out));
-  w.multiply(x8_.data(), rows, acc_.data());
+  std::vector<std::int32_t>& acc = scratch.acc;
+  acc.resize(static_cast<std::size_t>(rows * out));
+  w.multiply(x8.data(), rows, acc.data());
   for (std::int64_t r = 0; r < rows; ++r) {
-    kernels::w8a8_requantize_fast(acc_.data() + r * out, out, scales_[static_cast<std::size_t>(r)],
+    kernels::w8a8_requantize_fast(acc.data() + r * out, out, scales[static_cast<std::size_t>(r)],
                                   mul.data(), bias.empty() ? nullptr : bias.data(),
                                   y + r * y_stride);
   }
 }
 
 void DecoderKernel::attend(Step step, const std::vector<std::int32_t>& q,
-                           const std::vector<std::int32_t>& kv) {
+                           const std::vector<std::int32_t>& kv, DecoderScratch& scratch) {
   const model::DecoderConfig& c = t_.config;
   const std::int64_t hd = c.head_dim(), kv_width = kv_heads_ * hd, width = served_ * hd;
   const std::int64_t group = c.heads / c.kv_heads;
@@ -226,9 +230,11 @@ void DecoderKernel::attend(Step step, const std::vector<std::int32_t>& q,
     throw core::Error(fmt::format("port 1 holds {} int32 for {} rows, expected [K | V] of {} each",
                                   kv.size(), step.rows, 2 * kv_width));
   }
-  out_.resize(static_cast<std::size_t>(step.rows * (width + 1)));
-  x8_.resize(static_cast<std::size_t>(hd));
-  scores_.resize(static_cast<std::size_t>(c.max_seq + hd));
+  std::vector<std::int32_t>& out = scratch.out;
+  std::vector<std::int8_t>& x8 = scratch.x8;
+  out.resize(static_cast<std::size_t>(step.rows * (width + 1)));
+  x8.resize(static_cast<std::size_t>(hd));
+  scratch.scores.resize(static_cast<std::size_t>(c.max_seq + hd));
   for (std::int64_t r = 0; r < step.rows; ++r) {
     const std::int64_t pos = step.first + r;
     const std::int32_t* k = kv.data() + r * 2 * kv_width;
@@ -240,20 +246,20 @@ void DecoderKernel::attend(Step step, const std::vector<std::int32_t>& q,
       v_scale_[p] = kernels::quantize_row_dynamic_fast(k + kv_width + j * hd, hd,
                                                        v_cache_.data() + pos * kv_width + j * hd);
     }
-    std::int32_t* o = out_.data() + r * (width + 1);
+    std::int32_t* o = out.data() + r * (width + 1);
     // The engine loops over its query heads; head h reads KV head h / group of the kernel's.
     for (std::int64_t h = 0; h < served_; ++h) {
       const std::int64_t j = (kernel_.head + h) / group - kernel_.head / group;
       const kernels::ActScale sq =
-          kernels::quantize_row_dynamic_fast(q.data() + r * width + h * hd, hd, x8_.data());
+          kernels::quantize_row_dynamic_fast(q.data() + r * width + h * hd, hd, x8.data());
       const kernels::KvView view{k_cache_.data() + j * hd,
                                  v_cache_.data() + j * hd,
                                  k_scale_.data() + j,
                                  v_scale_.data() + j,
                                  kv_width,
                                  kv_heads_};
-      kernels::attention_head_fast(x8_.data(), sq, view, pos + 1, hd, t_.attention, scores_.data(),
-                                   o + h * hd);
+      kernels::attention_head_fast(x8.data(), sq, view, pos + 1, hd, t_.attention,
+                                   scratch.scores.data(), o + h * hd);
     }
     o[width] = max_word(o, width);
   }
@@ -261,59 +267,65 @@ void DecoderKernel::attend(Step step, const std::vector<std::int32_t>& q,
 }
 
 void DecoderKernel::partial(Step step, const std::vector<std::int32_t>& x,
-                            const std::vector<std::int32_t>& maxima) {
+                            const std::vector<std::int32_t>& maxima,
+                            DecoderScratch& scratch) const {
   const std::int64_t n = in_width_, out = w_->out_features();
   if (step.rows == 0 || maxima.size() % static_cast<std::size_t>(step.rows) != 0) {
     throw core::Error(
         fmt::format("port 1 holds {} row maxima for {} rows", maxima.size(), step.rows));
   }
   const std::int64_t producers = static_cast<std::int64_t>(maxima.size()) / step.rows;
-  x8_.resize(static_cast<std::size_t>(step.rows * n));
-  out_.resize(static_cast<std::size_t>(step.rows * (out + 1)));
-  a_.resize(static_cast<std::size_t>(step.rows));
+  std::vector<std::int8_t>& x8 = scratch.x8;
+  std::vector<std::int32_t>&y = scratch.out, &acc = scratch.acc, &a = scratch.a;
+  x8.resize(static_cast<std::size_t>(step.rows * n));
+  y.resize(static_cast<std::size_t>(step.rows * (out + 1)));
+  a.resize(static_cast<std::size_t>(step.rows));
   for (std::int64_t r = 0; r < step.rows; ++r) {
     // The whole row's max |x| is the largest of its producers' maxima.
     std::int64_t m = 0;
     for (std::int64_t p = 0; p < producers; ++p)
       m = std::max(m, word_max(maxima[r * producers + p]));
-    a_[static_cast<std::size_t>(r)] = std::bit_cast<std::int32_t>(static_cast<std::uint32_t>(m));
-    kernels::quantize_row_fast(x.data() + r * n, n, kernels::act_scale(m), x8_.data() + r * n);
+    a[static_cast<std::size_t>(r)] = std::bit_cast<std::int32_t>(static_cast<std::uint32_t>(m));
+    kernels::quantize_row_fast(x.data() + r * n, n, kernels::act_scale(m), x8.data() + r * n);
   }
-  acc_.resize(static_cast<std::size_t>(step.rows * out));
-  w_->multiply(x8_.data(), step.rows, acc_.data());
+  acc.resize(static_cast<std::size_t>(step.rows * out));
+  w_->multiply(x8.data(), step.rows, acc.data());
   for (std::int64_t r = 0; r < step.rows; ++r) {
-    std::copy_n(acc_.begin() + r * out, out, out_.begin() + r * (out + 1));
-    out_[static_cast<std::size_t>(r * (out + 1) + out)] = a_[static_cast<std::size_t>(r)];
+    std::copy_n(acc.begin() + r * out, out, y.begin() + r * (out + 1));
+    y[static_cast<std::size_t>(r * (out + 1) + out)] = a[static_cast<std::size_t>(r)];
   }
 }
 
 void DecoderKernel::reduce(Step step, const std::vector<std::int32_t>& partials,
-                           const std::vector<std::int32_t>& residual) {
+                           const std::vector<std::int32_t>& residual,
+                           DecoderScratch& scratch) const {
   const std::int64_t dim = t_.config.dim, width = dim + 1;
   if (static_cast<std::int64_t>(residual.size()) != step.rows * dim) {
     throw core::Error(
         fmt::format("port 1 holds {} int32 for {} rows of {}", residual.size(), step.rows, dim));
   }
-  out_.assign(residual.begin(), residual.end());
-  a_.resize(static_cast<std::size_t>(dim));
-  b_.resize(static_cast<std::size_t>(dim));
+  std::vector<std::int32_t>&y = scratch.out, &a = scratch.a, &b = scratch.b;
+  y.assign(residual.begin(), residual.end());
+  a.resize(static_cast<std::size_t>(dim));
+  b.resize(static_cast<std::size_t>(dim));
   for (std::int64_t r = 0; r < step.rows; ++r) {
     const std::int32_t* row = partials.data() + r * parts_ * width;
     for (std::int64_t o = 0; o < dim; ++o) {
       // The parts' accumulators add up to the whole product's, which fits int32.
       std::int64_t s = 0;
       for (std::int64_t p = 0; p < parts_; ++p) s += row[p * width + o];
-      a_[static_cast<std::size_t>(o)] = static_cast<std::int32_t>(s);
+      a[static_cast<std::size_t>(o)] = static_cast<std::int32_t>(s);
     }
     const kernels::ActScale scale = kernels::act_scale(word_max(row[dim]));
-    kernels::w8a8_requantize_fast(a_.data(), dim, scale, mul_.data(),
-                                  bias_.empty() ? nullptr : bias_.data(), b_.data());
-    kernels::add_row_fast(b_.data(), dim, out_.data() + r * dim);
+    kernels::w8a8_requantize_fast(a.data(), dim, scale, mul_.data(),
+                                  bias_.empty() ? nullptr : bias_.data(), b.data());
+    kernels::add_row_fast(b.data(), dim, y.data() + r * dim);
   }
 }
 
-const std::vector<std::int32_t>& DecoderKernel::run(
-    Step step, const std::vector<std::vector<std::int32_t>>& in) {
+const std::vector<std::int32_t>& DecoderKernel::run(Step step,
+                                                    std::span<const std::vector<std::int32_t>> in,
+                                                    DecoderScratch& scratch) {
   const model::DecoderConfig& c = t_.config;
   if (step.rows < 1 || step.first < 0 || step.first + step.rows > c.max_seq) {
     throw core::Error(fmt::format("step of {} rows at position {} outside the context 0..{}",
@@ -327,11 +339,11 @@ const std::vector<std::int32_t>& DecoderKernel::run(
   }
   const std::int64_t rows = step.rows, hd = c.head_dim();
   const std::int64_t width = hi_ - lo_;
-  std::vector<std::int32_t>& y = out_;
+  std::vector<std::int32_t>& y = scratch.out;
   switch (index_) {
     case dec::embed: {
       y.resize(static_cast<std::size_t>(rows * width));
-      a_.resize(static_cast<std::size_t>(width));
+      scratch.a.resize(static_cast<std::size_t>(width));
       for (std::int64_t r = 0; r < rows; ++r) {
         const std::int64_t token = in[0][static_cast<std::size_t>(r)];
         model::validate_token(c, token, fmt::format("row {}", r));
@@ -341,8 +353,8 @@ const std::vector<std::int32_t>& DecoderKernel::run(
         if (c.architecture == model::Architecture::gpt2_decoder) {
           const std::int64_t p = step.first + r;
           kernels::dequantize_row(t_.positions.data() + p * c.dim + lo_, width,
-                                  t_.positions_mul[static_cast<std::size_t>(p)], a_.data());
-          kernels::add_row_fast(a_.data(), width, out);
+                                  t_.positions_mul[static_cast<std::size_t>(p)], scratch.a.data());
+          kernels::add_row_fast(scratch.a.data(), width, out);
         }
       }
       return y;
@@ -360,7 +372,7 @@ const std::vector<std::int32_t>& DecoderKernel::run(
     case dec::k:
     case dec::v:
       y.resize(static_cast<std::size_t>(rows * width));
-      linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, y.data(), width);
+      linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, y.data(), width, scratch);
       if (index_ != dec::v && c.architecture == model::Architecture::llama_decoder) {
         for (std::int64_t r = 0; r < rows; ++r) {
           const std::int64_t p = step.first + r;
@@ -372,28 +384,29 @@ const std::vector<std::int32_t>& DecoderKernel::run(
       }
       return y;
     case dec::attention:
-      attend(step, in[0], in[1]);
+      attend(step, in[0], in[1], scratch);
       return y;
     case dec::out_proj:
     case dec::ffn_down:
-      partial(step, in[0], in[1]);
+      partial(step, in[0], in[1], scratch);
       return y;
     case dec::res_attn:
     case dec::res_ffn:
-      reduce(step, in[0], in[1]);
+      reduce(step, in[0], in[1], scratch);
       return y;
     case dec::ffn_up: {
       y.resize(static_cast<std::size_t>(rows * (width + 1)));
       if (c.ffn == model::FfnKind::swiglu) {
-        a_.resize(static_cast<std::size_t>(rows * 2 * width));  // [rows][gate | up]
-        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, a_.data(), 2 * width);
+        scratch.a.resize(static_cast<std::size_t>(rows * 2 * width));  // [rows][gate | up]
+        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, scratch.a.data(), 2 * width,
+                    scratch);
         for (std::int64_t r = 0; r < rows; ++r) {
-          const std::int32_t* gate = a_.data() + r * 2 * width;
+          const std::int32_t* gate = scratch.a.data() + r * 2 * width;
           kernels::swiglu_row_fast(gate, gate + width, width, kF, t_.sigmoid,
                                    y.data() + r * (width + 1));
         }
       } else {
-        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, y.data(), width + 1);
+        linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, y.data(), width + 1, scratch);
         for (std::int64_t r = 0; r < rows; ++r) {
           kernels::decoder_gelu_row(y.data() + r * (width + 1), width, kF, t_.gelu);
         }
@@ -405,9 +418,9 @@ const std::vector<std::int32_t>& DecoderKernel::run(
       return y;
     }
     case dec::lm_head: {
-      std::vector<std::int32_t>& logits = a_;
+      std::vector<std::int32_t>& logits = scratch.a;
       logits.resize(static_cast<std::size_t>(rows * width));
-      linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, logits.data(), width);
+      linear_rows(*w_, in[0].data(), c.dim, mul_, bias_, rows, logits.data(), width, scratch);
       y.resize(static_cast<std::size_t>(rows * 2));
       for (std::int64_t r = 0; r < rows; ++r) {
         const std::int64_t i = kernels::argmax(logits.data() + r * width, width);

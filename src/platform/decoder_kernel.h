@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "graph/graph.h"
@@ -22,6 +23,21 @@ struct Step {
   std::int64_t rows = 0;
 };
 
+// The rows a kernel's step computes into and its working space: nothing a kernel keeps from one
+// step to the next. One is shared by every kernel a thread runs, so the same few buffers stay in
+// the cache from kernel to kernel (a decode step of a tensor-parallel plan runs ~170 small
+// kernels; with buffers of their own, each step began with cache misses on them). Grown to the
+// largest step seen, it then allocates nothing.
+struct DecoderScratch {
+  std::vector<std::int32_t> out;   // the step's output rows
+  std::vector<std::int32_t> acc;   // a product's accumulators
+  std::vector<std::int32_t> a, b;  // int32 rows: SwiGLU's [gate | up] rows, the head's logits,
+                                   // a reduce's sum and requantised row, the GPT-2 position row
+  std::vector<std::int8_t> x8;     // quantised input rows
+  std::vector<kernels::ActScale> scales;
+  std::vector<std::int64_t> scores;  // an attention head's scores and context accumulators
+};
+
 class DecoderKernel {
  public:
   // Cuts the kernel's tables from `tables` (whose shape must be the graph's). Throws core::Error
@@ -29,12 +45,13 @@ class DecoderKernel {
   DecoderKernel(const graph::Kernel& kernel, const DecoderTables& tables);
 
   // Runs one step on the ports' rows (`in[p]`: the rows of port p, its streams concatenated,
-  // int32) and returns the output rows (rows x the kernel's out_bytes_per_token), held in the
-  // kernel until its next step: a step in the steady state allocates nothing. Throws
-  // core::Error for a step its state cannot take: an attention head refuses a first position beyond
-  // the positions its cache holds ("step at position P, cache holds Q"), and any kernel a step past
-  // the context; a token id outside the vocabulary; input rows of the wrong size.
-  const std::vector<std::int32_t>& run(Step step, const std::vector<std::vector<std::int32_t>>& in);
+  // int32) and returns the output rows (rows x the kernel's out_bytes_per_token) in
+  // `scratch.out`, valid until the scratch's next use. Throws core::Error for a step its state
+  // cannot take: an attention head refuses a first position beyond the positions its cache holds
+  // ("step at position P, cache holds Q"), and any kernel a step past the context; a token id
+  // outside the vocabulary; input rows of the wrong size.
+  const std::vector<std::int32_t>& run(Step step, std::span<const std::vector<std::int32_t>> in,
+                                       DecoderScratch& scratch);
 
   // Positions in the attention cache (0 for the other kernels).
   std::int64_t cached() const { return cached_; }
@@ -45,13 +62,14 @@ class DecoderKernel {
   void linear_rows(const kernels::Int8Matrix& w, const std::int32_t* x, std::int64_t n,
                    const std::vector<kernels::Multiplier>& mul,
                    const std::vector<std::int32_t>& bias, std::int64_t rows, std::int32_t* y,
-                   std::int64_t y_stride);
-  // The attention, partial and reduce kernels' steps, into out_.
-  void attend(Step step, const std::vector<std::int32_t>& q, const std::vector<std::int32_t>& kv);
+                   std::int64_t y_stride, DecoderScratch& scratch) const;
+  // The attention, partial and reduce kernels' steps, into scratch.out.
+  void attend(Step step, const std::vector<std::int32_t>& q, const std::vector<std::int32_t>& kv,
+              DecoderScratch& scratch);
   void partial(Step step, const std::vector<std::int32_t>& x,
-               const std::vector<std::int32_t>& maxima);
+               const std::vector<std::int32_t>& maxima, DecoderScratch& scratch) const;
   void reduce(Step step, const std::vector<std::int32_t>& partials,
-              const std::vector<std::int32_t>& residual);
+              const std::vector<std::int32_t>& residual, DecoderScratch& scratch) const;
 
   const graph::Kernel& kernel_;
   const DecoderTables& t_;
@@ -69,14 +87,6 @@ class DecoderKernel {
   std::vector<std::int8_t> k_cache_, v_cache_;
   std::vector<kernels::ActScale> k_scale_, v_scale_;
   std::int64_t cached_ = 0;
-  // The step's output rows and scratch, kept from step to step: resized to the step's rows (a
-  // step of no more rows than an earlier one allocates nothing). a_, b_: int32 rows (SwiGLU's
-  // [gate | up] rows, the head's logits, a reduce's sum and requantised row, the GPT-2 position
-  // row).
-  std::vector<std::int32_t> out_, acc_, a_, b_;
-  std::vector<std::int8_t> x8_;
-  std::vector<kernels::ActScale> scales_;
-  std::vector<std::int64_t> scores_;
 };
 
 }  // namespace atl::platform

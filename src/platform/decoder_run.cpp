@@ -76,11 +76,9 @@ struct Task {
   std::unique_ptr<Fifo<Packet>> inbox;
   std::vector<InWire> in;               // per input stream
   std::vector<std::size_t> port_bytes;  // per port: the bytes of one row
-  // Reused every step: one reader per input stream, the packets taken from the inbox, the
-  // ports' rows.
+  // Reused every step: one reader per input stream, the packets taken from the inbox.
   std::vector<MessageReader> readers;
   std::vector<Packet> arrived;
-  std::vector<std::vector<std::int32_t>> ports;
 };
 
 // A stream out of a kernel, resolved once: the bytes of the producer's row it carries, and its
@@ -144,8 +142,9 @@ class Generator {
           fmt::format("input of '{}' on node {}", kernel.name, node->router->name()),
           std::max<std::size_t>(64, ins.size() * (max_rows + 1)));
       node->router->attach(address_of(k), *t->inbox);
-      t->ports.resize(static_cast<std::size_t>(std::max(graph::role_info(kernel.role).ports, 1)));
-      t->port_bytes.assign(t->ports.size(), 0);
+      t->port_bytes.assign(
+          static_cast<std::size_t>(std::max(graph::role_info(kernel.role).ports, 1)), 0);
+      if (ports_.size() < t->port_bytes.size()) ports_.resize(t->port_bytes.size());
       for (int si : ins) {
         const graph::Stream& st = g_.streams[static_cast<std::size_t>(si)];
         const auto port = static_cast<std::size_t>(st.port);
@@ -207,7 +206,7 @@ class Generator {
       }
       (step == 0 ? result.prefill_ms : result.decode_ms.emplace_back()) =
           ms_between(t0, Clock::now());
-      const std::int32_t token = host_->sink->ports[0].back();
+      const std::int32_t token = ports_[0].back();
       result.tokens.push_back(token);
       first += s.rows;
       ids.assign(1, token);
@@ -228,7 +227,8 @@ class Generator {
       Step s;
       receive(t, &s);
       if (options_.before_compute) options_.before_compute(kernel, s);
-      send(node, t.kernel, s, t.compute->run(s, t.ports));
+      send(node, t.kernel, s,
+           t.compute->run(s, std::span(ports_).first(t.port_bytes.size()), scratch_));
     } catch (const std::exception& e) {
       fail(fmt::format("node {} kernel '{}': {}", node.router->name(), kernel.name, e.what()));
     }
@@ -239,7 +239,7 @@ class Generator {
     throw core::Error(core::ErrorKind::failed, *failure_.first());
   }
 
-  // One message per input stream of the task, assembled per port into t.ports (the port's
+  // One message per input stream of the task, assembled per port into ports_ (the port's
   // streams concatenated row by row, int32). `step` gets the step they carry (all must agree);
   // with `expect`, the host checks it. The packets' payloads go back to the pool.
   void receive(Task& t, Step* step) {
@@ -280,8 +280,10 @@ class Generator {
     }
     const MessageHeader& h = readers[0].message().header;
     *step = {h.first_position, h.rows};
-    std::vector<std::vector<std::int32_t>>& out = t.ports;
-    for (std::size_t p = 0; p < out.size(); ++p) out[p].resize(h.rows * t.port_bytes[p] / 4);
+    std::vector<std::vector<std::int32_t>>& out = ports_;
+    for (std::size_t p = 0; p < t.port_bytes.size(); ++p) {
+      out[p].resize(h.rows * t.port_bytes[p] / 4);
+    }
     for (std::size_t j = 0; j < ins.size(); ++j) {
       const Message& m = readers[j].message();
       if (m.header.rows != h.rows || m.header.first_position != h.first_position) {
@@ -367,10 +369,13 @@ class Generator {
   Failure failure_;
   const std::stop_token stop_ = failure_.token();
   Deadline deadline_{};
-  // Reused on the run's thread: packet payloads (sent ones come back as they are read), a
-  // burst being sent.
+  // Reused on the run's thread, by one kernel after the other (so they stay in the cache): packet
+  // payloads (sent ones come back as they are read), a burst being sent, the ports' rows of the
+  // kernel about to run and its working space.
   BufferPool payloads_{4096};
   std::vector<Packet> outgoing_;
+  std::vector<std::vector<std::int32_t>> ports_;
+  DecoderScratch scratch_;
   std::vector<std::unique_ptr<LocalNode>> nodes_;
   std::vector<std::pair<LocalNode*, Task*>> order_;  // local kernels, topological order
   std::vector<Task*> task_of_;                       // per kernel: its task here, or null

@@ -192,7 +192,7 @@ TEST(DecoderRun, Stories260KOnTwoMpiRanksEqualsIntDecoder) {
 }
 
 // The attention kernel keeps its heads' cache: a step beyond it is refused, one line. Its output
-// rows stay in the kernel from step to step.
+// rows go into the scratch it is given, which the next step reuses without allocating.
 TEST(DecoderRun, AttentionRefusesAPositionItHasNotReached) {
   const model::DecoderConfig d = tiny_llama();
   const plan::Plan p = tensor_parallel(d, 1, 1, 1);
@@ -203,21 +203,22 @@ TEST(DecoderRun, AttentionRefusesAPositionItHasNotReached) {
   }
   ASSERT_NE(head, nullptr);
   DecoderKernel kernel(*head, tables);
+  DecoderScratch scratch;
   const std::vector<std::vector<std::int32_t>> one_row{std::vector<std::int32_t>(8, 100),
                                                        std::vector<std::int32_t>(16, 50)};
   try {
-    kernel.run({3, 1}, one_row);
+    kernel.run({3, 1}, one_row, scratch);
     FAIL() << "a step at position 3 on an empty cache ran";
   } catch (const core::Error& e) {
     EXPECT_STREQ(e.what(), "step at position 3, cache holds 0");
   }
-  const std::vector<std::int32_t>& out = kernel.run({0, 1}, one_row);
+  const std::vector<std::int32_t>& out = kernel.run({0, 1}, one_row, scratch);
+  EXPECT_EQ(&out, &scratch.out);
   EXPECT_EQ(out.size(), 9u);  // the context row and its max
   EXPECT_EQ(kernel.cached(), 1);
-  EXPECT_THROW(kernel.run({2, 1}, one_row), core::Error);
-  // The next step's rows go where the last step's were: kept in the kernel, not allocated anew.
+  EXPECT_THROW(kernel.run({2, 1}, one_row, scratch), core::Error);
   const std::int32_t* rows = out.data();
-  EXPECT_EQ(&kernel.run({1, 1}, one_row), &out);
+  EXPECT_EQ(&kernel.run({1, 1}, one_row, scratch), &out);
   EXPECT_EQ(out.data(), rows);
   EXPECT_EQ(out.size(), 9u);
   EXPECT_EQ(kernel.cached(), 2);
