@@ -58,11 +58,16 @@ model::DecoderConfig tiny_gpt2() {
   return d;
 }
 
+// Where the attention kernel of (first) head h goes: node h mod `nodes`, so that most of its
+// inputs cross nodes, or, as the decoder mapper places it, on the node of the q part that
+// computes its heads (h t / heads).
+enum class Heads { spread, with_their_q_part };
+
 // The decoder's graph with every splitting role cut into `t` parts (`kv`: the K/V projections'),
-// placed as tensor parallelism puts it: part p and head h on node p or h mod `nodes`, the
-// single kernels (norms, reduces, the host's ends) on node 0.
+// placed as tensor parallelism puts it: part p on node p mod `nodes`, the attention kernels by
+// `heads`, the single kernels (norms, reduces, the host's ends) on node 0.
 plan::Plan tensor_parallel(const model::DecoderConfig& d, int t, int kv, int nodes,
-                           int heads_per_kernel = 1) {
+                           int heads_per_kernel = 1, Heads heads = Heads::spread) {
   const model::ModelConfig c = model::model_config(d);
   graph::KnobMap knobs = graph::builder(c.architecture).default_knobs;
   knobs[graph::role_from_string(c.architecture, "attention", "test")].stages[0].tile =
@@ -79,7 +84,8 @@ plan::Plan tensor_parallel(const model::DecoderConfig& d, int t, int kv, int nod
   p.cluster.name = "test";
   for (int n = 0; n < nodes; ++n) p.cluster.nodes.push_back({fmt::format("n{}", n), {}});
   for (const graph::Kernel& k : p.graph.kernels) {
-    p.node_of_kernel.push_back(k.head >= 0 ? k.head % nodes : (k.parts > 1 ? k.part % nodes : 0));
+    const int head_node = heads == Heads::spread ? k.head % nodes : k.head * t / d.heads % nodes;
+    p.node_of_kernel.push_back(k.head >= 0 ? head_node : (k.parts > 1 ? k.part % nodes : 0));
   }
   p.objective = plan::Objective::manual;
   p.estimate.nodes.resize(static_cast<std::size_t>(nodes));
@@ -145,6 +151,27 @@ TEST(DecoderRun, Stories260KOnFourNodesEqualsIntDecoder) {
   const DecoderTables tables = calibrate_decoder(model::open_llama2c(kStories));
   const Generation g = generate_on_nodes(tensor_parallel(tables.config, 4, 4, 4), tables,
                                          std::vector<std::int64_t>{1}, 40, {});
+  EXPECT_EQ(g.tokens, expected);
+}
+
+// The decoder mapper's tensor-parallel-4 layout (bench/decoder_nodes_bench.cpp runs it): an
+// attention kernel of 2 heads on the node of the q, k and v parts feeding it; the norms'
+// broadcasts, the row maxima and the partial sums cross nodes, straight into the receiving
+// node's router.
+TEST(DecoderRun, Stories260KOnFourNodesAsTheMapperLaysItOutEqualsIntDecoder) {
+  if (!fs::exists(kStories)) GTEST_SKIP() << "no " << kStories << " (../shared absent)";
+  const std::vector<std::int64_t> expected =
+      reference_tokens(model::open_llama2c(kStories), {1}, 40);
+  const DecoderTables tables = calibrate_decoder(model::open_llama2c(kStories));
+  const plan::Plan p = tensor_parallel(tables.config, 4, 4, 4, 2, Heads::with_their_q_part);
+  int between_nodes = 0;
+  for (const graph::Stream& s : p.graph.streams) {
+    between_nodes += p.node_of_kernel[static_cast<std::size_t>(s.producer)] !=
+                     p.node_of_kernel[static_cast<std::size_t>(s.consumer)];
+  }
+  EXPECT_EQ(p.graph.kernels.size(), 172u);
+  EXPECT_EQ(between_nodes, 225);
+  const Generation g = generate_on_nodes(p, tables, std::vector<std::int64_t>{1}, 40, {});
   EXPECT_EQ(g.tokens, expected);
 }
 
