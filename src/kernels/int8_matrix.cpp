@@ -492,8 +492,9 @@ void Int8Matrix::share(const std::int8_t* x, std::int64_t tokens, std::int32_t* 
   // Each token's input, padded to whole groups: x + 128 as a byte for the VNNI paths (whose
   // offset subtracts it again), x itself for the portable one. Padding meets zero weights. Every
   // thread prepares its own copy (a few KB when decoding): no wait before the products start.
-  // A decode step's (at most kStackInputBytes) lives on the stack: a tensor-parallel plan runs
-  // hundreds of small products per step, and a heap buffer cost each a malloc and a free.
+  // Up to kStackInputBytes (a decode step's input) the copy lives on the stack: a
+  // tensor-parallel plan runs hundreds of small products per step, and a heap buffer cost each
+  // a malloc and a free.
   const std::int64_t stride = groups_ * kGroup;
   const auto bytes = static_cast<std::size_t>(tokens * stride);
   alignas(kAlign) std::array<std::uint8_t, kStackInputBytes> small;

@@ -19,6 +19,7 @@ using cost::Memory;
 
 // Linear tiles tried: up to this (tile x 64 MACs per cycle per PE).
 constexpr int kMaxTile = 64;
+
 struct Shape {
   int t = 1, s = 1, tile = 1;
 };

@@ -276,7 +276,9 @@ void DecoderKernel::partial(Step step, const std::vector<std::int32_t>& x,
   }
   const std::int64_t producers = static_cast<std::int64_t>(maxima.size()) / step.rows;
   std::vector<std::int8_t>& x8 = scratch.x8;
-  std::vector<std::int32_t>&y = scratch.out, &acc = scratch.acc, &a = scratch.a;
+  std::vector<std::int32_t>& y = scratch.out;
+  std::vector<std::int32_t>& acc = scratch.acc;
+  std::vector<std::int32_t>& a = scratch.a;
   x8.resize(static_cast<std::size_t>(step.rows * n));
   y.resize(static_cast<std::size_t>(step.rows * (out + 1)));
   a.resize(static_cast<std::size_t>(step.rows));
@@ -304,7 +306,9 @@ void DecoderKernel::reduce(Step step, const std::vector<std::int32_t>& partials,
     throw core::Error(
         fmt::format("port 1 holds {} int32 for {} rows of {}", residual.size(), step.rows, dim));
   }
-  std::vector<std::int32_t>&y = scratch.out, &a = scratch.a, &b = scratch.b;
+  std::vector<std::int32_t>& y = scratch.out;
+  std::vector<std::int32_t>& a = scratch.a;
+  std::vector<std::int32_t>& b = scratch.b;
   y.assign(residual.begin(), residual.end());
   a.resize(static_cast<std::size_t>(dim));
   b.resize(static_cast<std::size_t>(dim));

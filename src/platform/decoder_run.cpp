@@ -30,10 +30,10 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-// The graph's streams per kernel: into it (graph order: a port's streams concatenate in this
-// order; a packet's TID is the stream's place here) and out of it.
+// The graph's streams into each kernel (graph order: a port's streams concatenate in this order;
+// a packet's TID is the stream's place here).
 struct Wires {
-  std::vector<std::vector<int>> in, out;
+  std::vector<std::vector<int>> in;
   std::vector<std::uint32_t> tid;  // per stream: its place among its consumer's input streams
   std::vector<int> order;          // topological
   RoutingTable routes;
@@ -44,12 +44,10 @@ Wires wire(const plan::Plan& plan) {
   const graph::Graph& g = plan.graph;
   Wires w;
   w.in.resize(g.kernels.size());
-  w.out.resize(g.kernels.size());
   for (std::size_t s = 0; s < g.streams.size(); ++s) {
     auto& in = w.in[static_cast<std::size_t>(g.streams[s].consumer)];
     w.tid.push_back(static_cast<std::uint32_t>(in.size()));
     in.push_back(static_cast<int>(s));
-    w.out[static_cast<std::size_t>(g.streams[s].producer)].push_back(static_cast<int>(s));
   }
   w.order = graph::topological_order(g);
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
