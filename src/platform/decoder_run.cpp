@@ -161,13 +161,17 @@ class Generator {
         node->tasks.push_back(std::move(t));
       }
     }
-    // The streams out of every kernel that runs here (and of the source, where the host is).
+    // The streams out of every kernel that runs here, and out of the source where the host is:
+    // the host sends the token ids from the node holding the sink, wherever the plan put the
+    // source kernel.
     outs_.resize(g_.kernels.size());
     for (std::size_t si = 0; si < g_.streams.size(); ++si) {
       const graph::Stream& st = g_.streams[si];
       const auto from = static_cast<std::size_t>(st.producer);
       const auto to = static_cast<std::size_t>(st.consumer);
-      LocalNode* node = here[static_cast<std::size_t>(node_of_[from])];
+      LocalNode* node = graph::is_source(g_.kernels[from].role)
+                            ? host_
+                            : here[static_cast<std::size_t>(node_of_[from])];
       if (node == nullptr) continue;
       OutWire w{static_cast<std::size_t>(st.offset), static_cast<std::size_t>(st.bytes_per_token),
                 wires_.tid[si], address_of(st.consumer)};
