@@ -131,22 +131,30 @@ void inproc_node(const NodeVerbOptions& o) {
 
 void udp_node(const NodeVerbOptions& o) {
   const plan::Plan plan = plan::load_plan(o.in.plan);
-  if (is_decoder_plan(plan)) {
-    throw core::Error(
-        core::ErrorKind::unsupported,
-        "decoder plans run in one process or as MPI ranks (--transport udp: not yet)");
-  }
   const int nodes = static_cast<int>(plan.cluster.nodes.size());
   if (o.node < 0 || o.node >= nodes) {
     throw core::Error(fmt::format("--node {}: the plan has nodes 0..{}", o.node, nodes - 1));
   }
-  const model::EncoderWeights weights = load_run_weights(o.in, plan);
-  const auto input = load_run_input(o.in, plan);
+  const platform::UdpStart start =
+      o.start == "none" ? platform::UdpStart::none : platform::UdpStart::barrier;
+  const bool decoder = is_decoder_plan(plan);
+  if (decoder && start == platform::UdpStart::none) {
+    throw core::Error(core::ErrorKind::unsupported,
+                      "--start none: a decoder plan has no Galapagos numbering yet, so only atoll "
+                      "nodes (with the barrier) run it");
+  }
   const std::vector<platform::UdpEndpoint> endpoints =
       o.udp_endpoints.empty() ? platform::loopback_endpoints(nodes, o.transport.udp_port)
                               : platform::parse_endpoints(o.udp_endpoints, nodes);
-  const platform::UdpStart start =
-      o.start == "none" ? platform::UdpStart::none : platform::UdpStart::barrier;
+  if (decoder) {
+    platform::UdpTransport transport(endpoints, o.node, start);
+    decoder_nodes(o, plan, {o.node}, transport);
+    // Nobody may leave while a peer still waits for its last packets.
+    transport.barrier(platform::deadline_after(o.in.timeout()), {});
+    return;
+  }
+  const model::EncoderWeights weights = load_run_weights(o.in, plan);
+  const auto input = load_run_input(o.in, plan);
   platform::UdpTransport transport(endpoints, o.node, start);
   const platform::UdpEndpoint& self = endpoints[static_cast<std::size_t>(o.node)];
   if (start == platform::UdpStart::none) {

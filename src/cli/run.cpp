@@ -133,11 +133,6 @@ void run_verb(const RunVerbOptions& o) {
   const bool decoder = is_decoder_plan(plan);
   if (!decoder) check_input(o.in.input);
   if (decoder && o.repeat != 1) throw core::Error("run: --repeat applies to encoder plans");
-  if (decoder && o.transport.kind == TransportKind::udp) {
-    throw core::Error(core::ErrorKind::unsupported,
-                      "run: decoder plans run in one process or as MPI ranks (--transport udp: "
-                      "not yet)");
-  }
   if (decoder) {
     // Weights and KV caches must fit where the plan put them, as `atoll simulate` requires.
     const cost::DecodeModel kernels = cost::decode_model(
