@@ -84,12 +84,8 @@ void BM_DecodeStories260KFourNodes(benchmark::State& state) {
   const platform::DecoderTables tables = platform::calibrate_decoder(weights());
   const plan::Plan p = four_nodes(tables.config);
   model::IntDecoder m(weights());
-  m.prefill(std::vector<int>{1});
-  std::vector<std::int64_t> expected{m.greedy_token()};
-  for (int pos = 1; pos < kNewTokens; ++pos) {
-    m.forward(static_cast<int>(expected.back()), pos);
-    expected.push_back(m.greedy_token());
-  }
+  const std::vector<std::int64_t> expected =
+      model::greedy_tokens(m, std::vector<int>{1}, kNewTokens);
   std::vector<double> steps;
   for (auto _ : state) {
     const platform::Generation g =

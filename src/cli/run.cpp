@@ -112,12 +112,9 @@ void check_decoder(const RunVerbOptions& o, const plan::Plan& plan) {
   model::IntDecoder reference(decoder_reader(o.in, plan));
   const std::vector<std::int64_t> prompt = decoder_prompt(o.in, reference.config());
   const std::vector<int> ids(prompt.begin(), prompt.end());
-  reference.prefill(ids);
   std::vector<std::int64_t> expected = prompt;
-  expected.push_back(reference.greedy_token());
-  for (std::int64_t n = 1; n < o.in.decoder.new_tokens; ++n) {
-    reference.forward(static_cast<int>(expected.back()), static_cast<int>(expected.size() - 1));
-    expected.push_back(reference.greedy_token());
+  for (std::int64_t t : model::greedy_tokens(reference, ids, o.in.decoder.new_tokens)) {
+    expected.push_back(t);
   }
   const bool same = expected == written;
   fmt::print("same tokens as the single-process integer decoder (atoll generate): {}\n",

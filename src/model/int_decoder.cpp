@@ -442,4 +442,19 @@ void IntDecoder::calibrate_static_scales(std::span<const int> tokens) {
   reset();
 }
 
+std::vector<std::int64_t> greedy_tokens(IntDecoder& model, std::span<const int> prompt,
+                                        std::int64_t new_tokens) {
+  model.reset();
+  model.prefill(prompt);
+  std::vector<std::int64_t> out;
+  for (std::int64_t n = 0; n < new_tokens; ++n) {
+    if (n > 0) {
+      model.forward(static_cast<int>(out.back()),
+                    static_cast<int>(static_cast<std::int64_t>(prompt.size()) + n - 1));
+    }
+    out.push_back(model.greedy_token());
+  }
+  return out;
+}
+
 }  // namespace atl::model

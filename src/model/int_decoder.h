@@ -184,4 +184,10 @@ class IntDecoder {
   std::vector<std::int32_t> logits_;  // [vocab] Q F, of the last run
 };
 
+// `atoll generate`'s greedy decoding from an empty cache: prefill `prompt`, take the greedy token,
+// then one forward per further token; the `new_tokens` new tokens. The reference the software
+// nodes' tokens are checked against.
+std::vector<std::int64_t> greedy_tokens(IntDecoder& model, std::span<const int> prompt,
+                                        std::int64_t new_tokens);
+
 }  // namespace atl::model

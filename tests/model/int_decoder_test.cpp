@@ -196,6 +196,24 @@ TEST(IntDecoder, PrefillAndResetRepeatTheSameLogits) {
   EXPECT_EQ(model.forward(2, 3), last);
 }
 
+// greedy_tokens: prefill, then each token fed back at the next position; from an empty cache
+// whatever ran before.
+TEST(IntDecoder, GreedyTokensFeedEachTokenBack) {
+  const DecoderModel m = synthetic_decoder(testing::tiny_llama(), 5);
+  IntDecoder model(m.config, m.weights);
+  const std::vector<int> prompt = {1, 7, 30};
+  model.prefill(prompt);
+  std::vector<std::int64_t> expected{model.greedy_token()};
+  for (int pos = 3; pos < 8; ++pos) {
+    model.forward(static_cast<int>(expected.back()), pos);
+    expected.push_back(model.greedy_token());
+  }
+  EXPECT_EQ(greedy_tokens(model, prompt, 6), expected);
+  EXPECT_EQ(model.next_position(), 8);
+  EXPECT_EQ(greedy_tokens(model, prompt, 1), std::vector<std::int64_t>{expected[0]});
+  EXPECT_TRUE(greedy_tokens(model, prompt, 0).empty());
+}
+
 TEST(IntDecoder, RejectsTokensAndPositionsOutOfRange) {
   const DecoderModel m = synthetic_decoder(testing::tiny_llama(), 5);
   IntDecoder model(m.config, m.weights);

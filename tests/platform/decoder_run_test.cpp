@@ -92,17 +92,11 @@ plan::Plan tensor_parallel(const model::DecoderConfig& d, int t, int kv, int nod
   return p;
 }
 
-// IntDecoder's greedy tokens: prefill, then one forward per new token.
+// IntDecoder's greedy tokens (`atoll generate`'s).
 std::vector<std::int64_t> reference_tokens(const model::DecoderWeightReader& weights,
                                            const std::vector<int>& prompt, int new_tokens) {
   model::IntDecoder m(weights);
-  m.prefill(prompt);
-  std::vector<std::int64_t> out{m.greedy_token()};
-  for (int i = 1; i < new_tokens; ++i) {
-    m.forward(static_cast<int>(out.back()), static_cast<int>(prompt.size()) + i - 1);
-    out.push_back(m.greedy_token());
-  }
-  return out;
+  return model::greedy_tokens(m, prompt, new_tokens);
 }
 
 void expect_same_tokens(const model::DecoderConfig& d, int t, int kv, int nodes,
